@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { Money } from "../money.ts";
+
+export const PRODUCT_SORTS = ["newest", "price_asc", "price_desc"] as const;
+export const ProductSort = z.enum(PRODUCT_SORTS);
+export type ProductSort = z.infer<typeof ProductSort>;
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const Slug = z.string().min(1).max(160).regex(slugPattern, "must be lowercase letters, digits and single dashes");
+
+// Query strings arrive as text; this schema is the single place that turns them into a typed list request.
+export const ListProductsQuery = z.object({
+  category: Slug.optional().describe("Category slug; includes its sub-categories"),
+  q: z.string().trim().min(1).max(100).optional().describe("Words that must appear in the title or brand"),
+  sort: ProductSort.default("newest").describe("newest | price_asc | price_desc"),
+  limit: z.coerce
+    .number({ error: "limit must be a whole number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be at least 1")
+    .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`)
+    .default(DEFAULT_PAGE_SIZE),
+  cursor: z.string().min(1).max(512).optional().describe("Opaque cursor from the previous page's nextCursor"),
+});
+export type ListProductsQuery = z.infer<typeof ListProductsQuery>;
+
+export const ImageRef = z
+  .object({
+    url: z.string().describe("Stable, immutable URL of the image bytes"),
+    alt: z.string(),
+    width: z.number().int(),
+    height: z.number().int(),
+  })
+  .meta({ id: "Image" });
+export type ImageRef = z.infer<typeof ImageRef>;
+
+export const CategoryRef = z.object({ id: z.string(), slug: z.string(), name: z.string() }).meta({ id: "CategoryRef" });
+
+export const ProductSummary = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    title: z.string(),
+    brand: z.string(),
+    merchantId: z.string(),
+    category: CategoryRef,
+    price: Money.describe("Lowest variant price"),
+    image: ImageRef.nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: "ProductSummary" });
+export type ProductSummary = z.infer<typeof ProductSummary>;
+
+export const ProductPage = z
+  .object({
+    items: z.array(ProductSummary),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: "ProductPage" });
+export type ProductPage = z.infer<typeof ProductPage>;
+
+export const Variant = z
+  .object({
+    sku: z.string(),
+    title: z.string(),
+    options: z.record(z.string(), z.string()),
+    price: Money,
+    available: z.number().int().min(0),
+  })
+  .meta({ id: "Variant" });
+
+export const ProductDetail = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    title: z.string(),
+    description: z.string(),
+    brand: z.string(),
+    merchantId: z.string(),
+    category: CategoryRef.extend({ path: z.array(CategoryRef) }),
+    attributes: z.record(z.string(), z.string()),
+    images: z.array(ImageRef),
+    variants: z.array(Variant),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "ProductDetail" });
+export type ProductDetail = z.infer<typeof ProductDetail>;
+
+export type CategoryNode = { id: string; slug: string; name: string; children: CategoryNode[] };
+export const CategoryNode: z.ZodType<CategoryNode> = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    get children() {
+      return z.array(CategoryNode);
+    },
+  })
+  .meta({ id: "CategoryNode" });
+
+export const CategoryTree = z.object({ items: z.array(CategoryNode) }).meta({ id: "CategoryTree" });
+export type CategoryTree = z.infer<typeof CategoryTree>;
+
+// Where image bytes are served: the storefront's immutable-asset route joined with the R2 key.
+export const IMAGE_PATH_PREFIX = "/v1/images/";
+export const imageUrl = (r2Key: string): string => `${IMAGE_PATH_PREFIX}${r2Key}`;

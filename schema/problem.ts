@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+// RFC 9457 problem details: the one error shape every Worker answers with.
+export const FieldProblem = z.object({
+  field: z.string().describe("The input that needs fixing, e.g. `limit` or `shippingAddress.country`"),
+  message: z.string(),
+});
+export type FieldProblem = z.infer<typeof FieldProblem>;
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(FieldProblem).optional(),
+  })
+  .meta({ id: "Problem" });
+export type Problem = z.infer<typeof Problem>;

@@ -1,0 +1,8 @@
+// Every Worker of the platform, in start order: the first one serves the shopper port.
+// The wrangler configs stay the single source of bindings; this list only says where they are.
+export type WorkerSpec = { name: string; config: string };
+
+export const WORKERS: readonly WorkerSpec[] = [
+  { name: "storefront", config: "wrangler.toml" },
+  { name: "catalog", config: "workers/catalog/wrangler.toml" },
+];

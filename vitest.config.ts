@@ -1,0 +1,44 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Two kinds of test: inside workerd with the Worker's real bindings (D1, R2) and migrations applied,
+// and system tests that boot the whole platform the way `npm start` does and speak HTTP to it.
+const catalogMigrations = await readD1Migrations("schema/catalog/migrations");
+
+export default defineConfig({
+  test: {
+    // Worker logs are shown for failing tests only.
+    silent: "passed-only",
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./workers/catalog/wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: catalogMigrations,
+                CURSOR_SECRET: "test-cursor-secret-0123456789abcdef",
+                LOG_LEVEL: "debug",
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "catalog",
+          include: ["workers/catalog/test/**/*.test.ts"],
+          setupFiles: ["workers/catalog/test/apply-migrations.ts"],
+        },
+      },
+      {
+        test: {
+          name: "system",
+          include: ["test/system/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

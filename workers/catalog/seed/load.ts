@@ -1,0 +1,105 @@
+import { type CategoryRow, DEMO_IMAGE_SIZE, type DemoProduct, demoCategories, demoImage, demoProducts } from "./demo-shop.ts";
+
+// The loader speaks the plain D1 and R2 binding APIs, so the same code fills a database from Node
+// (through Miniflare's binding proxies at `npm start`) and from inside workerd (in tests).
+type Statement = { bind(...values: unknown[]): Statement; first<T>(): Promise<T | null> };
+export type SqlDatabase = { prepare(sql: string): Statement; batch(statements: Statement[]): Promise<unknown> };
+export type Bucket = {
+  put(key: string, value: Uint8Array, options: { httpMetadata: { contentType: string } }): Promise<unknown>;
+};
+
+export type LoadResult = { loaded: false; reason: string } | { loaded: true; products: number; images: number };
+
+const MARKER = "demo_shop";
+const PRODUCTS_PER_BATCH = 100;
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function categoryStatements(db: SqlDatabase, rows: CategoryRow[]): Statement[] {
+  return rows.map((c) =>
+    db
+      .prepare("INSERT INTO categories (id, slug, name, parent_id, path, position) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(c.id, c.slug, c.name, c.parentId, c.path, c.position),
+  );
+}
+
+function productStatements(db: SqlDatabase, p: DemoProduct, image: { key: string; bytes: number }): Statement[] {
+  return [
+    db
+      .prepare(
+        "INSERT INTO products (id, slug, merchant_id, title, description, brand, category_id, status, price_min, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
+      )
+      .bind(p.id, p.slug, p.merchantId, p.title, p.description, p.brand, p.categoryId, p.priceMin, p.currency, p.createdAt, p.createdAt),
+    ...p.variants.map((v, i) =>
+      db
+        .prepare(
+          "INSERT INTO variants (sku, product_id, title, options, price_amount, currency, available, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(v.sku, p.id, v.title, JSON.stringify(v.options), v.priceAmount, v.currency, v.available, i),
+    ),
+    ...Object.entries(p.attributes).map(([name, value], i) =>
+      db.prepare("INSERT INTO product_attributes (product_id, name, value, position) VALUES (?, ?, ?, ?)").bind(p.id, name, value, i),
+    ),
+    db
+      .prepare(
+        "INSERT INTO product_images (id, product_id, r2_key, alt, width, height, content_type, bytes, position) VALUES (?, ?, ?, ?, ?, ?, 'image/png', ?, 0)",
+      )
+      .bind(`img_${p.id.slice(4)}_1`, p.id, image.key, p.image.alt, DEMO_IMAGE_SIZE, DEMO_IMAGE_SIZE, image.bytes),
+  ];
+}
+
+async function storeImage(assets: Bucket, product: DemoProduct): Promise<{ key: string; bytes: number }> {
+  const png = await demoImage(product);
+  const key = `products/${product.id}/${(await sha256Hex(png)).slice(0, 16)}.png`;
+  await assets.put(key, png, { httpMetadata: { contentType: "image/png" } });
+  return { key, bytes: png.length };
+}
+
+const setMarker = (db: SqlDatabase, value: string): Statement =>
+  db
+    .prepare(
+      "INSERT INTO catalog_meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(MARKER, value, Date.now());
+
+/**
+ * Loads the demo shop when the catalog is empty. A load that was cut short (marker still "loading") is
+ * wiped and redone, so a second start never sees half a shop; a catalog with data of its own is left alone.
+ */
+export async function loadDemoShop(db: SqlDatabase, assets: Bucket, options: { size?: number; seed?: number } = {}): Promise<LoadResult> {
+  const marker = await db.prepare("SELECT value FROM catalog_meta WHERE key = ?").bind(MARKER).first<{ value: string }>();
+  if (marker?.value === "loaded") return { loaded: false, reason: "demo shop already loaded" };
+  if (marker === null) {
+    const existing = await db.prepare("SELECT count(*) AS n FROM products").first<{ n: number }>();
+    if ((existing?.n ?? 0) > 0) return { loaded: false, reason: "catalog already has products" };
+  }
+
+  await db.batch([
+    db.prepare("DELETE FROM product_images"),
+    db.prepare("DELETE FROM product_attributes"),
+    db.prepare("DELETE FROM variants"),
+    db.prepare("DELETE FROM products"),
+    db.prepare("DELETE FROM categories"),
+    setMarker(db, "loading"),
+  ]);
+  await db.batch(categoryStatements(db, demoCategories()));
+
+  let products = 0;
+  let batch: DemoProduct[] = [];
+  const flush = async (): Promise<void> => {
+    const stored = await Promise.all(batch.map(async (p) => ({ p, image: await storeImage(assets, p) })));
+    await db.batch(stored.flatMap(({ p, image }) => productStatements(db, p, image)));
+    products += batch.length;
+    batch = [];
+  };
+  for (const product of demoProducts(options.size, options.seed)) {
+    batch.push(product);
+    if (batch.length === PRODUCTS_PER_BATCH) await flush();
+  }
+  if (batch.length > 0) await flush();
+  await db.batch([setMarker(db, "loaded")]);
+  return { loaded: true, products, images: products };
+}

@@ -1,0 +1,58 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { type CategoryTree, ListProductsQuery, type ProductDetail, type ProductPage, Slug } from "../../../schema/catalog/dto.ts";
+import { createLogger, errorFields, type Logger, parseLogLevel } from "../../shared/src/logger.ts";
+import { problem, problemResponse } from "../../shared/src/problem.ts";
+import type { CallContext } from "../../shared/src/request-id.ts";
+import { fail, ok, type Result } from "../../shared/src/result.ts";
+import { categoryTree } from "./categories/tree.ts";
+import { catalogDb } from "./db.ts";
+import { catalogConfig } from "./env.ts";
+import { productBySlug } from "./products/detail.ts";
+import { listProducts } from "./products/list.ts";
+
+/**
+ * The catalog's RPC surface for other Workers (bound as CATALOG). Arguments are parsed again here:
+ * a Service Binding is a boundary, whoever is on the other side.
+ */
+export class CatalogService extends WorkerEntrypoint<CatalogEnv> {
+  async listProducts(query: unknown, call: CallContext): Promise<Result<ProductPage>> {
+    return this.run("listProducts", call, async () => {
+      const parsed = ListProductsQuery.safeParse(query);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return fail(400, issue?.message ?? "invalid query", issue?.path.join(".") || "query");
+      }
+      return listProducts(catalogDb(this.env.DB), catalogConfig(this.env).CURSOR_SECRET, parsed.data);
+    });
+  }
+
+  async getProduct(slug: unknown, call: CallContext): Promise<Result<ProductDetail>> {
+    return this.run("getProduct", call, async () => {
+      const parsed = Slug.safeParse(slug);
+      if (!parsed.success) return fail(404, `no product with slug '${String(slug)}'`);
+      return productBySlug(catalogDb(this.env.DB), parsed.data);
+    });
+  }
+
+  async listCategories(call: CallContext): Promise<Result<CategoryTree>> {
+    return this.run("listCategories", call, async () => ok({ items: await categoryTree(catalogDb(this.env.DB)) }));
+  }
+
+  private async run<T>(method: string, call: CallContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
+    const log: Logger = createLogger("catalog", parseLogLevel(this.env.LOG_LEVEL), { requestId: call?.requestId });
+    const started = Date.now();
+    try {
+      const result = await body();
+      if (log.enabled("debug")) log.debug("rpc", { method, ok: result.ok, ms: Date.now() - started });
+      return result;
+    } catch (err) {
+      log.error("rpc failed", { method, ...errorFields(err) });
+      throw err;
+    }
+  }
+}
+
+// The catalog has no public HTTP surface: shoppers reach it through the storefront.
+export default {
+  fetch: () => Promise.resolve(problemResponse(problem(404, "the catalog is reached through the storefront"))),
+} satisfies ExportedHandler<CatalogEnv>;

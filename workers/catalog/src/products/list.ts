@@ -1,0 +1,111 @@
+import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { ListProductsQuery, ProductPage, ProductSort } from "../../../../schema/catalog/dto.ts";
+import { imageUrl } from "../../../../schema/catalog/dto.ts";
+import { fail, ok, type Result } from "../../../shared/src/result.ts";
+import { categorySubtreeIds } from "../categories/tree.ts";
+import { type CursorKey, decodeCursor, encodeCursor, filterKey } from "../cursor.ts";
+import { type CatalogDb, tables } from "../db.ts";
+
+const { products, categories, productImages } = tables;
+
+// Each sort is a keyset over (sort column, id): pages stay stable while products are added, and a page
+// costs the same at the millionth product as at the first.
+const SORTS = {
+  newest: { column: products.createdAt, direction: "desc" },
+  price_asc: { column: products.priceMin, direction: "asc" },
+  price_desc: { column: products.priceMin, direction: "desc" },
+} as const satisfies Record<ProductSort, { column: SQLiteColumn; direction: "asc" | "desc" }>;
+
+function afterKey(sort: ProductSort, [value, id]: CursorKey): SQL {
+  const { column, direction } = SORTS[sort];
+  return direction === "desc" ? sql`(${column}, ${products.id}) < (${value}, ${id})` : sql`(${column}, ${products.id}) > (${value}, ${id})`;
+}
+
+const escapeLike = (word: string): string => word.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
+function matchesWords(q: string): SQL[] {
+  return q
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 8)
+    .map((word) => {
+      const pattern = `%${escapeLike(word)}%`;
+      return sql`(${products.title} LIKE ${pattern} ESCAPE '\\' OR ${products.brand} LIKE ${pattern} ESCAPE '\\')`;
+    });
+}
+
+export async function listProducts(db: CatalogDb, secret: string, query: ListProductsQuery): Promise<Result<ProductPage>> {
+  const filter = filterKey(query.category, query.q);
+  const conditions: SQL[] = [eq(products.status, "active")];
+
+  if (query.category !== undefined) {
+    const ids = await categorySubtreeIds(db, query.category);
+    if (ids === null) return fail(404, `category '${query.category}' does not exist`, "category");
+    conditions.push(inArray(products.categoryId, ids));
+  }
+  if (query.q !== undefined) conditions.push(...matchesWords(query.q));
+  if (query.cursor !== undefined) {
+    const check = await decodeCursor(secret, query.cursor, { sort: query.sort, filter });
+    if (!check.ok) return fail(400, `cursor ${check.reason}`, "cursor");
+    conditions.push(afterKey(query.sort, check.key));
+  }
+
+  const { column, direction } = SORTS[query.sort];
+  const order = direction === "desc" ? [desc(column), desc(products.id)] : [asc(column), asc(products.id)];
+  const rows = await db
+    .select({
+      id: products.id,
+      slug: products.slug,
+      title: products.title,
+      brand: products.brand,
+      merchantId: products.merchantId,
+      priceMin: products.priceMin,
+      currency: products.currency,
+      createdAt: products.createdAt,
+      categoryId: categories.id,
+      categorySlug: categories.slug,
+      categoryName: categories.name,
+      imageKey: productImages.r2Key,
+      imageAlt: productImages.alt,
+      imageWidth: productImages.width,
+      imageHeight: productImages.height,
+    })
+    .from(products)
+    .innerJoin(categories, eq(categories.id, products.categoryId))
+    .leftJoin(productImages, and(eq(productImages.productId, products.id), eq(productImages.position, 0)))
+    .where(and(...conditions))
+    .orderBy(...order)
+    .limit(query.limit + 1);
+
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > query.limit && last !== undefined
+      ? await encodeCursor(secret, {
+          v: 1,
+          s: query.sort,
+          f: filter,
+          k: [query.sort === "newest" ? last.createdAt : last.priceMin, last.id],
+        })
+      : null;
+
+  return ok({
+    items: page.map((r) => ({
+      id: r.id,
+      slug: r.slug,
+      title: r.title,
+      brand: r.brand,
+      merchantId: r.merchantId,
+      category: { id: r.categoryId, slug: r.categorySlug, name: r.categoryName },
+      price: { amount: r.priceMin, currency: r.currency },
+      image:
+        r.imageKey === null
+          ? null
+          : { url: imageUrl(r.imageKey), alt: r.imageAlt ?? "", width: r.imageWidth ?? 0, height: r.imageHeight ?? 0 },
+      createdAt: new Date(r.createdAt).toISOString(),
+    })),
+    nextCursor,
+  });
+}

@@ -1,0 +1,104 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, Env as HonoEnv } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import type { ZodError } from "zod";
+import { createLogger, errorFields, type Logger, parseLogLevel } from "./logger.ts";
+import { ProblemError, problem, problemResponse } from "./problem.ts";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
+
+/** Bindings every edge Worker (storefront, admin) reads for its cross-cutting behaviour. */
+export type EdgeBindings = { LOG_LEVEL: string; CORS_ORIGINS: string };
+export type EdgeVariables = { requestId: string; log: Logger };
+export type EdgeEnv<B extends EdgeBindings> = { Bindings: B; Variables: EdgeVariables };
+
+export type EdgeAppOptions = {
+  service: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+};
+
+// Validation failures name every offending input so the caller knows what to fix.
+export function validationProblem(error: ZodError, location: string): ProblemError {
+  const errors = error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join(".") : location,
+    message: issue.message,
+  }));
+  const detail = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+  return new ProblemError(400, detail, errors);
+}
+
+export function allowedOrigin(configured: string, origin: string): string | null {
+  const list = configured
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.includes("*")) return origin || "*";
+  return list.includes(origin) ? origin : null;
+}
+
+function toProblemResponse<E extends HonoEnv & { Variables: EdgeVariables }>(err: unknown, c: Context<E>): Response {
+  const requestId = c.get("requestId");
+  const headers = { [REQUEST_ID_HEADER]: requestId };
+  if (err instanceof ProblemError) {
+    return problemResponse({ ...err.problem, requestId }, headers);
+  }
+  if (err instanceof HTTPException) {
+    const detail = err.status === 413 ? "request body is too large" : err.message || undefined;
+    return problemResponse({ ...problem(err.status, detail), requestId }, headers);
+  }
+  c.get("log").error("unhandled error", { path: c.req.path, ...errorFields(err) });
+  return problemResponse({ ...problem(500, "something went wrong on our side; quote the requestId"), requestId }, headers);
+}
+
+/** An OpenAPI-aware Hono app with the platform's cross-cutting behaviour wired in, in a fixed order. */
+export function createEdgeApp<B extends EdgeBindings>(options: EdgeAppOptions) {
+  const app = new OpenAPIHono<EdgeEnv<B>>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationProblem(result.error, result.target);
+    },
+  });
+
+  app.use("*", async function requestContext(c, next) {
+    const requestId = requestIdFrom(c.req.raw.headers);
+    const log = createLogger(options.service, parseLogLevel(c.env.LOG_LEVEL), { requestId });
+    c.set("requestId", requestId);
+    c.set("log", log);
+    const started = Date.now();
+    await next();
+    c.header(REQUEST_ID_HEADER, requestId);
+    if (log.enabled("debug")) {
+      log.debug("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
+    }
+  });
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  app.use("*", (c, next) =>
+    cors({
+      origin: (origin) => allowedOrigin(c.env.CORS_ORIGINS, origin),
+      allowHeaders: ["Content-Type", "Authorization", "Idempotency-Key", "X-Cart-Token", REQUEST_ID_HEADER],
+      exposeHeaders: [REQUEST_ID_HEADER, "ETag", "Retry-After"],
+      maxAge: 600,
+    })(c, next),
+  );
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 64 * 1024,
+      onError: () => {
+        throw new ProblemError(413, `request body is larger than ${options.maxBodyBytes ?? 64 * 1024} bytes`);
+      },
+    }),
+  );
+
+  app.onError((err, c) => toProblemResponse(err, c));
+  app.notFound((c) => {
+    const requestId = c.get("requestId");
+    return problemResponse(
+      { ...problem(404, `no route for ${c.req.method} ${c.req.path}`), requestId },
+      { [REQUEST_ID_HEADER]: requestId },
+    );
+  });
+  return app;
+}

@@ -1,0 +1,64 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { CategoryTree, ListProductsQuery, ProductDetail, ProductPage } from "../../../../schema/catalog/dto.ts";
+import { Problem } from "../../../../schema/problem.ts";
+import { unwrap } from "../../../shared/src/result.ts";
+import type { StorefrontApp } from "../app.ts";
+
+const problemResponses = {
+  400: { description: "Bad input: the problem names the parameter", content: { "application/problem+json": { schema: Problem } } },
+  404: { description: "Not found", content: { "application/problem+json": { schema: Problem } } },
+} as const;
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/products",
+  summary: "A page of products",
+  description: "Newest first by default; a category includes its sub-categories. Follow `nextCursor` for the next page.",
+  request: { query: ListProductsQuery },
+  responses: {
+    200: { description: "A page of products", content: { "application/json": { schema: ProductPage } } },
+    ...problemResponses,
+  },
+});
+
+const detailRoute = createRoute({
+  method: "get",
+  path: "/v1/products/{slug}",
+  summary: "One product with its variants, attributes and images",
+  request: { params: z.object({ slug: z.string().min(1).max(200) }) },
+  responses: {
+    200: { description: "The product", content: { "application/json": { schema: ProductDetail } } },
+    404: problemResponses[404],
+  },
+});
+
+const categoriesRoute = createRoute({
+  method: "get",
+  path: "/v1/categories",
+  summary: "The category tree",
+  responses: {
+    200: { description: "Top-level categories with their children", content: { "application/json": { schema: CategoryTree } } },
+  },
+});
+
+// Catalog reads: validated here, answered by the catalog Worker over RPC with the request id passed along.
+export function registerCatalogRoutes(app: StorefrontApp): void {
+  app.openapi(listRoute, async (c) => {
+    const page = unwrap(await c.env.CATALOG.listProducts(c.req.valid("query"), { requestId: c.get("requestId") }));
+    c.header("Cache-Control", "public, max-age=30");
+    return c.json(page, 200);
+  });
+
+  app.openapi(detailRoute, async (c) => {
+    const { slug } = c.req.valid("param");
+    const product = unwrap(await c.env.CATALOG.getProduct(slug, { requestId: c.get("requestId") }));
+    c.header("Cache-Control", "public, max-age=30");
+    return c.json(product, 200);
+  });
+
+  app.openapi(categoriesRoute, async (c) => {
+    const tree = unwrap(await c.env.CATALOG.listCategories({ requestId: c.get("requestId") }));
+    c.header("Cache-Control", "public, max-age=300");
+    return c.json(tree, 200);
+  });
+}

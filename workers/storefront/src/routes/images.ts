@@ -1,0 +1,51 @@
+import { IMAGE_PATH_PREFIX } from "../../../../schema/catalog/dto.ts";
+import { notFound } from "../../../shared/src/problem.ts";
+import type { StorefrontApp } from "../app.ts";
+
+// Keys are content-addressed (the hash is in the name), so the bytes behind a URL never change.
+const IMMUTABLE = "public, max-age=31536000, immutable";
+const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9/_.-]{0,255}$/;
+
+function etagMatches(ifNoneMatch: string | null, etag: string | null): boolean {
+  if (ifNoneMatch === null || etag === null) return false;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((t) => bare(t) === bare(etag));
+}
+
+function notModified(cached: Response): Response {
+  const headers = new Headers();
+  for (const name of ["ETag", "Cache-Control", "Last-Modified"]) {
+    const value = cached.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  return new Response(null, { status: 304, headers });
+}
+
+export function registerImageRoutes(app: StorefrontApp): void {
+  app.get(`${IMAGE_PATH_PREFIX}*`, async (c) => {
+    const key = decodeURIComponent(c.req.path.slice(IMAGE_PATH_PREFIX.length));
+    if (!KEY_PATTERN.test(key) || key.includes("..")) throw notFound(`no image at ${c.req.path}`);
+
+    // The cache key is the bare URL: a conditional request must not make the cache answer for us.
+    const cacheKey = new Request(new URL(c.req.path, c.req.url).toString(), { method: "GET" });
+    const cache = caches.default;
+    let response = await cache.match(cacheKey);
+    if (response === undefined) {
+      const object = await c.env.ASSETS.get(key);
+      if (object === null) throw notFound(`no image at ${c.req.path}`);
+      const headers = new Headers();
+      object.writeHttpMetadata(headers);
+      headers.set("ETag", object.httpEtag);
+      headers.set("Cache-Control", IMMUTABLE);
+      headers.set("Content-Length", String(object.size));
+      if (!headers.has("Content-Type")) headers.set("Content-Type", "application/octet-stream");
+      response = new Response(object.body, { headers });
+      c.executionCtx.waitUntil(cache.put(cacheKey, response.clone()));
+    }
+    if (etagMatches(c.req.header("If-None-Match") ?? null, response.headers.get("ETag"))) {
+      await response.body?.cancel();
+      return notModified(response);
+    }
+    return response;
+  });
+}
