@@ -18,8 +18,8 @@ function crc32(bytes: Uint8Array): number {
 }
 
 async function zlibDeflate(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data as BlobPart]).stream().pipeThrough(new CompressionStream("deflate"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const compressed = new Response(data.slice().buffer).body?.pipeThrough(new CompressionStream("deflate"));
+  return new Uint8Array(await new Response(compressed).arrayBuffer());
 }
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
