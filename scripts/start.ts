@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { startPlatform } from "./platform.ts";
+import { type Platform, startPlatform } from "./platform.ts";
 
 // `npm start`: the production-like local platform. Ctrl-C / SIGTERM stop it cleanly.
 const { values } = parseArgs({
@@ -11,24 +11,37 @@ const { values } = parseArgs({
   },
 });
 
+let platform: Platform | undefined;
+let stopping = false;
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping…`);
+  setTimeout(() => {
+    console.error("workerd did not stop within 10 s; exiting anyway");
+    process.exit(1);
+  }, 10_000).unref();
+  await platform?.dispose();
+  process.exit(0);
+};
+// Miniflare's exit hook answers a signal with an immediate process.exit(128 + signal), cutting an async
+// dispose short. This process is the entry point, so it takes the signals over and shuts down in order.
+const takeOverSignals = (): void => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop(signal));
+  }
+};
+takeOverSignals();
+
 const started = Date.now();
-const platform = await startPlatform({
+platform = await startPlatform({
   port: Number(values.port),
   stateDir: values.state,
   demoSize: values["demo-size"] === undefined ? undefined : Number(values["demo-size"]),
   logLevel: values["log-level"],
   say: (line) => console.log(line),
 });
+takeOverSignals();
 console.log(`storefront: ${platform.url.origin}  (API docs: ${new URL("/docs", platform.url)})`);
 console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C to stop`);
-
-let stopping = false;
-const stop = async (signal: string): Promise<void> => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: stopping…`);
-  await platform.dispose();
-  process.exit(0);
-};
-process.on("SIGINT", () => void stop("SIGINT"));
-process.on("SIGTERM", () => void stop("SIGTERM"));
