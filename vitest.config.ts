@@ -31,6 +31,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: "bench-smoke",
+          include: ["bench/test/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
           name: "system",
           include: ["test/system/**/*.test.ts"],
           environment: "node",

@@ -1,15 +1,15 @@
 import { mkdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { convertV4MiniflareOptions, Log, LogLevel, Miniflare, type V4WorkerOptions } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { join, resolve } from "node:path";
+import type { Miniflare, V4WorkerOptions } from "miniflare";
 import type { LoadResult } from "../workers/catalog/seed/load.ts";
-import { bundleWorker } from "./bundle.ts";
 import { applyMigrations, d1Targets } from "./d1-migrations.ts";
 import { ensureDevVars } from "./dev-vars.ts";
+import { launch, workerFromConfig } from "./miniflare-launch.ts";
 import { WORKERS } from "./workers.ts";
 
 const SEEDER = "catalog-seeder";
 const SEEDER_ENTRY = "workers/catalog/seed/worker.ts";
+const CATALOG_CONFIG = "workers/catalog/wrangler.toml";
 
 export type PlatformOptions = {
   /** Project root (where wrangler.toml is). */
@@ -21,6 +21,8 @@ export type PlatformOptions = {
   port?: number;
   /** Demo shop size when the catalog is empty; 0 skips loading it. */
   demoSize?: number;
+  /** Draw only this many demo images and reuse them (for very large demo catalogs). */
+  demoImagePool?: number;
   /** Overrides every Worker's LOG_LEVEL var (e.g. "warn" for benchmarks). */
   logLevel?: string;
   say?: (line: string) => void;
@@ -40,35 +42,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     mkdirSync(stateDir, { recursive: true });
 
     const workers: V4WorkerOptions[] = [];
-    let seeder: V4WorkerOptions | undefined;
-    for (const spec of WORKERS) {
-      const configPath = join(root, spec.config);
-      const { workerOptions, define, main } = unstable_getMiniflareWorkerOptions(configPath);
-      if (main === undefined) throw new Error(`${spec.config} has no main entry`);
-      const scriptPath = await bundleWorker(main, join(root, ".wrangler/build", spec.name), define);
-      // The bundle is one self-contained module, so wrangler's module rules have nothing left to match.
-      const { modulesRules: _bundled, ...rest } = workerOptions;
-      const bindings = { ...(rest.bindings ?? {}), ...(options.logLevel ? { LOG_LEVEL: options.logLevel } : {}) };
-      workers.push({ ...rest, name: spec.name, modules: true, scriptPath, modulesRoot: dirname(scriptPath), bindings });
-      if (spec.name === "catalog") {
-        // The seeder gets the catalog's own bindings (same D1 database, same bucket) and nothing to serve.
-        const seederPath = await bundleWorker(join(root, SEEDER_ENTRY), join(root, ".wrangler/build", SEEDER), {});
-        seeder = { ...rest, name: SEEDER, modules: true, scriptPath: seederPath, modulesRoot: dirname(seederPath), bindings };
-      }
-    }
-    if (seeder !== undefined) workers.push(seeder);
+    for (const spec of WORKERS) workers.push(await workerFromConfig(root, spec, { logLevel: options.logLevel }));
+    // The seeder gets the catalog's own bindings (same D1 database, same bucket) and nothing to serve.
+    workers.push(await workerFromConfig(root, { name: SEEDER, config: CATALOG_CONFIG }, { entry: join(root, SEEDER_ENTRY) }));
 
-    // wrangler hands out worker options in Miniflare's v4 shape; Miniflare 5 converts them itself.
-    const miniflare = new Miniflare(
-      convertV4MiniflareOptions({
-        host: options.host ?? "127.0.0.1",
-        port: options.port ?? 8787,
-        resourcePersistencePath: join(stateDir, "v3"),
-        log: new Log(LogLevel.WARN),
-        cf: false, // the real `request.cf` would be fetched from Cloudflare; locally a placeholder will do
-        workers,
-      }),
-    );
+    const miniflare = launch({ host: options.host, port: options.port, stateDir, workers });
     const url = await miniflare.ready;
 
     for (const spec of WORKERS) {
@@ -81,8 +59,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     if (options.demoSize !== 0) {
       const worker = await miniflare.getWorker(SEEDER);
-      const query = options.demoSize === undefined ? "" : `?size=${options.demoSize}`;
-      const response = await worker.fetch(`http://seeder/demo-shop${query}`, { method: "POST" });
+      const query = new URLSearchParams();
+      if (options.demoSize !== undefined) query.set("size", String(options.demoSize));
+      if (options.demoImagePool !== undefined) query.set("imagePool", String(options.demoImagePool));
+      const response = await worker.fetch(`http://seeder/demo-shop?${query}`, { method: "POST" });
       if (!response.ok) throw new Error(`loading the demo shop failed: ${response.status} ${await response.text()}`);
       const result = (await response.json()) as LoadResult;
       say(result.loaded ? `catalog: loaded the demo shop (${result.products} products with images)` : `catalog: ${result.reason}`);

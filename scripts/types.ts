@@ -16,6 +16,10 @@ const targets: Target[] = [
     args: ["-c", "workers/catalog/wrangler.toml", "--env-interface", "CatalogEnv", "--include-runtime=false"],
     out: "workers/catalog/worker-configuration.d.ts",
   },
+  {
+    args: ["-c", "bench/ceiling/wrangler.toml", "--env-interface", "CeilingEnv", "--include-runtime=false"],
+    out: "bench/ceiling/worker-configuration.d.ts",
+  },
   { args: ["-c", "wrangler.toml", "--include-env=false"], out: "types/workers-runtime.d.ts" },
 ];
 

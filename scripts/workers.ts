@@ -1,6 +1,6 @@
 // Every Worker of the platform, in start order: the first one serves the shopper port.
 // The wrangler configs stay the single source of bindings; this list only says where they are.
-export type WorkerSpec = { name: string; config: string };
+import type { WorkerSpec } from "./miniflare-launch.ts";
 
 export const WORKERS: readonly WorkerSpec[] = [
   { name: "storefront", config: "wrangler.toml" },

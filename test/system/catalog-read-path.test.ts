@@ -71,7 +71,7 @@ describe("the platform as npm start runs it", () => {
     expect(stale.status).toBe(200);
     await stale.arrayBuffer();
 
-    const missing = await getJson("/v1/images/products/prd_nope/0000000000000000.png");
+    const missing = await getJson("/v1/images/products/000000000000000000000000.png");
     expect(missing.status).toBe(404);
     expect(missing.type).toBe("application/problem+json");
   });

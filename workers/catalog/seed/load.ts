@@ -51,9 +51,12 @@ function productStatements(db: SqlDatabase, p: DemoProduct, image: { key: string
   ];
 }
 
-async function storeImage(assets: Bucket, product: DemoProduct): Promise<{ key: string; bytes: number }> {
+type StoredImage = { key: string; bytes: number };
+
+// Keys are named by content, so identical bytes are stored once and a URL never changes meaning.
+async function storeImage(assets: Bucket, product: DemoProduct): Promise<StoredImage> {
   const png = await demoImage(product);
-  const key = `products/${product.id}/${(await sha256Hex(png)).slice(0, 16)}.png`;
+  const key = `products/${(await sha256Hex(png)).slice(0, 24)}.png`;
   await assets.put(key, png, { httpMetadata: { contentType: "image/png" } });
   return { key, bytes: png.length };
 }
@@ -69,7 +72,14 @@ const setMarker = (db: SqlDatabase, value: string): Statement =>
  * Loads the demo shop when the catalog is empty. A load that was cut short (marker still "loading") is
  * wiped and redone, so a second start never sees half a shop; a catalog with data of its own is left alone.
  */
-export async function loadDemoShop(db: SqlDatabase, assets: Bucket, options: { size?: number; seed?: number } = {}): Promise<LoadResult> {
+export type LoadOptions = {
+  size?: number;
+  seed?: number;
+  /** Draw only this many images and let the other products reuse them (for catalogs of 100,000+). */
+  imagePool?: number;
+};
+
+export async function loadDemoShop(db: SqlDatabase, assets: Bucket, options: LoadOptions = {}): Promise<LoadResult> {
   const marker = await db.prepare("SELECT value FROM catalog_meta WHERE key = ?").bind(MARKER).first<{ value: string }>();
   if (marker?.value === "loaded") return { loaded: false, reason: "demo shop already loaded" };
   if (marker === null) {
@@ -89,8 +99,17 @@ export async function loadDemoShop(db: SqlDatabase, assets: Bucket, options: { s
 
   let products = 0;
   let batch: DemoProduct[] = [];
+  const pool: StoredImage[] = [];
+  const imageFor = async (p: DemoProduct, index: number): Promise<StoredImage> => {
+    if (options.imagePool === undefined || index < options.imagePool) {
+      const image = await storeImage(assets, p);
+      if (options.imagePool !== undefined) pool.push(image);
+      return image;
+    }
+    return pool[index % options.imagePool] ?? storeImage(assets, p);
+  };
   const flush = async (): Promise<void> => {
-    const stored = await Promise.all(batch.map(async (p) => ({ p, image: await storeImage(assets, p) })));
+    const stored = await Promise.all(batch.map(async (p, i) => ({ p, image: await imageFor(p, products + i) })));
     await db.batch(stored.flatMap(({ p, image }) => productStatements(db, p, image)));
     products += batch.length;
     batch = [];
@@ -101,5 +120,5 @@ export async function loadDemoShop(db: SqlDatabase, assets: Bucket, options: { s
   }
   if (batch.length > 0) await flush();
   await db.batch([setMarker(db, "loaded")]);
-  return { loaded: true, products, images: products };
+  return { loaded: true, products, images: options.imagePool === undefined ? products : Math.min(products, options.imagePool) };
 }

@@ -8,6 +8,7 @@ type SeederEnv = { DB: D1Database; ASSETS: R2Bucket };
 const LoadRequest = z.object({
   size: z.coerce.number().int().min(1).max(1_000_000).optional(),
   seed: z.coerce.number().int().optional(),
+  imagePool: z.coerce.number().int().min(1).optional(),
 });
 
 export default {

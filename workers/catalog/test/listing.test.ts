@@ -29,7 +29,7 @@ describe("listProducts", () => {
     expect(p.nextCursor).toEqual(expect.any(String));
     const times = p.items.map((i) => Date.parse(i.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    expect(p.items[0]?.image?.url).toMatch(/^\/v1\/images\/products\/prd_[0-9a-z]+\/[0-9a-f]{16}\.png$/);
+    expect(p.items[0]?.image?.url).toMatch(/^\/v1\/images\/products\/[0-9a-f]{24}\.png$/);
   });
 
   it.each(["newest", "price_asc", "price_desc"] as const)("walks every product exactly once sorted by %s", async (sort) => {

@@ -1,4 +1,4 @@
-import { asc, eq, like } from "drizzle-orm";
+import { asc, eq, type SQL, sql } from "drizzle-orm";
 import type { CategoryNode } from "../../../../schema/catalog/dto.ts";
 import { type CatalogDb, tables } from "../db.ts";
 
@@ -20,13 +20,12 @@ export async function categoryTree(db: CatalogDb): Promise<CategoryNode[]> {
   return roots;
 }
 
-/** The ids of a category and every category below it, or null when the slug names no category. */
-export async function categorySubtreeIds(db: CatalogDb, slug: string): Promise<string[] | null> {
-  const [root] = await db.select({ path: categories.path }).from(categories).where(eq(categories.slug, slug)).limit(1);
-  if (root === undefined) return null;
-  const rows = await db
-    .select({ id: categories.id })
-    .from(categories)
-    .where(like(categories.path, `${root.path}%`));
-  return rows.map((r) => r.id);
+/** The ids of the category named by `slug` and of every category below it, as a subquery. */
+export function subtreeIds(slug: string): SQL {
+  return sql`(SELECT c.id FROM ${categories} c JOIN ${categories} r ON c.path LIKE r.path || '%' WHERE r.slug = ${slug})`;
+}
+
+export async function categoryExists(db: CatalogDb, slug: string): Promise<boolean> {
+  const [row] = await db.select({ id: categories.id }).from(categories).where(eq(categories.slug, slug)).limit(1);
+  return row !== undefined;
 }

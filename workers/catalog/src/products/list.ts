@@ -3,7 +3,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { ListProductsQuery, ProductPage, ProductSort } from "../../../../schema/catalog/dto.ts";
 import { imageUrl } from "../../../../schema/catalog/dto.ts";
 import { fail, ok, type Result } from "../../../shared/src/result.ts";
-import { categorySubtreeIds } from "../categories/tree.ts";
+import { categoryExists, subtreeIds } from "../categories/tree.ts";
 import { type CursorKey, decodeCursor, encodeCursor, filterKey } from "../cursor.ts";
 import { type CatalogDb, tables } from "../db.ts";
 
@@ -40,11 +40,8 @@ export async function listProducts(db: CatalogDb, secret: string, query: ListPro
   const filter = filterKey(query.category, query.q);
   const conditions: SQL[] = [eq(products.status, "active")];
 
-  if (query.category !== undefined) {
-    const ids = await categorySubtreeIds(db, query.category);
-    if (ids === null) return fail(404, `category '${query.category}' does not exist`, "category");
-    conditions.push(inArray(products.categoryId, ids));
-  }
+  // The category's subtree is a subquery, so a filtered page is still one round trip to D1.
+  if (query.category !== undefined) conditions.push(inArray(products.categoryId, subtreeIds(query.category)));
   if (query.q !== undefined) conditions.push(...matchesWords(query.q));
   if (query.cursor !== undefined) {
     const check = await decodeCursor(secret, query.cursor, { sort: query.sort, filter });
@@ -79,6 +76,10 @@ export async function listProducts(db: CatalogDb, secret: string, query: ListPro
     .orderBy(...order)
     .limit(query.limit + 1);
 
+  // Only an empty page can mean the category does not exist; ask then, not on every request.
+  if (rows.length === 0 && query.category !== undefined && !(await categoryExists(db, query.category))) {
+    return fail(404, `category '${query.category}' does not exist`, "category");
+  }
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   const nextCursor =

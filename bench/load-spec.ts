@@ -1,0 +1,41 @@
+// What the orchestrator asks a load process for, and what it gets back: one JSON line each way.
+export type LoadSpec = {
+  origin: string;
+  connections: number;
+  seconds: number;
+  method?: "GET" | "POST";
+  /** Paths requested in turn, round-robin, so a scenario touches many products rather than one. */
+  paths: string[];
+  headers?: Record<string, string>;
+  /** The status every response should have; anything else counts as an error. */
+  expectStatus: number;
+};
+
+export type LoadResult = {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+};
+
+export type MixStep = "view product" | "list category" | "home listing";
+export type MixSpec = {
+  origin: string;
+  shoppers: number;
+  seconds: number;
+  productPaths: string[];
+  categoryPaths: string[];
+};
+export type MixResult = {
+  sessions: number;
+  sessionsPerSecond: number;
+  requests: number;
+  errors: number;
+  steps: Record<string, { count: number; p50: number; p99: number; errors: number }>;
+};
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}

@@ -1,0 +1,32 @@
+import autocannon from "autocannon";
+import type { LoadResult, LoadSpec } from "./load-spec.ts";
+
+// Runs in its own process so the load generator never shares an event loop with what it measures.
+const spec = JSON.parse(process.argv[2] ?? "{}") as LoadSpec;
+let next = 0;
+const result = await autocannon({
+  url: spec.origin,
+  connections: spec.connections,
+  duration: spec.seconds,
+  method: spec.method ?? "GET",
+  headers: spec.headers ?? {},
+  requests: [
+    {
+      setupRequest: (request) => {
+        request.path = spec.paths[next++ % spec.paths.length] ?? "/";
+        return request;
+      },
+    },
+  ],
+});
+const statusCounts = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
+const answered = Object.values(statusCounts).reduce((n, s) => n + s.count, 0);
+const expected = statusCounts[String(spec.expectStatus)]?.count ?? 0;
+const out: LoadResult = {
+  requests: result.requests.total,
+  rps: result.requests.average,
+  p50: result.latency.p50,
+  p99: result.latency.p99,
+  errors: result.errors + result.timeouts + (answered - expected),
+};
+process.stdout.write(`${JSON.stringify(out)}\n`);

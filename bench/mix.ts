@@ -1,0 +1,70 @@
+import { type MixResult, type MixSpec, percentile } from "./load-spec.ts";
+
+// The shopper traffic mix of Google's Online Boutique load generator, by weight: view product 10,
+// view cart 3, add to cart 2, change currency or list a category 2, home page 1, checkout 1. Only the
+// steps the platform serves so far run; the others are reported as not yet available.
+const spec = JSON.parse(process.argv[2] ?? "{}") as MixSpec;
+const SESSION_STEPS = 10;
+
+type Step = { name: string; weight: number; path: (i: number) => string };
+const STEPS: Step[] = [
+  { name: "view product", weight: 10, path: (i) => spec.productPaths[i % spec.productPaths.length] ?? "/" },
+  { name: "list category", weight: 2, path: (i) => spec.categoryPaths[i % spec.categoryPaths.length] ?? "/" },
+  { name: "home listing", weight: 1, path: () => "/v1/products?limit=20" },
+];
+const totalWeight = STEPS.reduce((n, s) => n + s.weight, 0);
+
+// A fixed-seed sequence keeps runs comparable.
+let seed = 12345;
+const random = (): number => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+const pick = (): Step => {
+  let roll = random() * totalWeight;
+  for (const step of STEPS) {
+    roll -= step.weight;
+    if (roll < 0) return step;
+  }
+  return STEPS[0] as Step;
+};
+
+const latencies = new Map<string, number[]>(STEPS.map((s) => [s.name, []]));
+const stepErrors = new Map<string, number>(STEPS.map((s) => [s.name, 0]));
+let sessions = 0;
+let counter = 0;
+const deadline = Date.now() + spec.seconds * 1000;
+
+async function shopper(): Promise<void> {
+  while (Date.now() < deadline) {
+    for (let i = 0; i < SESSION_STEPS && Date.now() < deadline; i++) {
+      const step = pick();
+      const started = performance.now();
+      try {
+        const res = await fetch(new URL(step.path(counter++), spec.origin));
+        await res.arrayBuffer();
+        if (res.status !== 200) stepErrors.set(step.name, (stepErrors.get(step.name) ?? 0) + 1);
+      } catch {
+        stepErrors.set(step.name, (stepErrors.get(step.name) ?? 0) + 1);
+      }
+      latencies.get(step.name)?.push(performance.now() - started);
+    }
+    if (Date.now() < deadline) sessions++;
+  }
+}
+
+const started = Date.now();
+await Promise.all(Array.from({ length: spec.shoppers }, shopper));
+const elapsed = (Date.now() - started) / 1000;
+const steps: MixResult["steps"] = {};
+let requests = 0;
+let errors = 0;
+for (const [name, values] of latencies) {
+  values.sort((a, b) => a - b);
+  const e = stepErrors.get(name) ?? 0;
+  steps[name] = { count: values.length, p50: percentile(values, 50), p99: percentile(values, 99), errors: e };
+  requests += values.length;
+  errors += e;
+}
+const result: MixResult = { sessions, sessionsPerSecond: sessions / elapsed, requests, errors, steps };
+process.stdout.write(`${JSON.stringify(result)}\n`);

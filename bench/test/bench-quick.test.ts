@@ -1,0 +1,36 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, expect, it } from "vitest";
+
+// The harness, not the numbers: `--quick` must finish, write every table, and see no errors under load.
+const dir = mkdtempSync(join(tmpdir(), "edge-bench-smoke-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("`npm run bench -- --quick` completes and writes every table with zero errors", async () => {
+  const out = join(dir, "RESULTS.md");
+  await promisify(execFile)(process.execPath, ["bench/run.ts", "--quick", "--out", out], { timeout: 280_000 });
+  const report = readFileSync(out, "utf8");
+  for (const heading of [
+    "ceiling: bare Hono Worker",
+    "ceiling: bare Durable Object counter increment",
+    "product list: 20 per page, category filter",
+    "product detail",
+    "image fetch, 200",
+    "image fetch, 304",
+    "category tree",
+    "Shopper traffic mix",
+    "Catalog growth",
+  ]) {
+    expect(report).toContain(heading);
+  }
+  expect(report).not.toContain("FAILED");
+  expect(report).not.toContain("⚠ |"); // an errors cell is flagged with ⚠ when it is not 0
+  const lines = report.split("\n");
+  // 7 scenarios × 2 connection counts; the mix at 2 shopper counts; 3 growth scenarios × 2 connection counts.
+  expect(lines.filter((l) => /^\| (10|50) \| [\d,]+ \| [\d.]+ \|/.test(l))).toHaveLength(14);
+  expect(lines.filter((l) => /^\| (10|50) \| [\d.]+ \| \d+ \| 0 \|/.test(l))).toHaveLength(2);
+  expect(lines.filter((l) => /^\| (list|detail|search)[^|]*\| (10|50) \| [\d,]+ \| [\d,]+ \|/.test(l))).toHaveLength(6);
+}, 300_000);
