@@ -30,6 +30,21 @@ export default defineConfig({
         },
       },
       {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./durable-objects/wrangler.toml" },
+            // The objects under test need no catalog; the binding points at a Worker that says so.
+            miniflare: {
+              serviceBindings: { CATALOG: () => new Response("no catalog in these tests", { status: 503 }) },
+            },
+          }),
+        ],
+        test: {
+          name: "durable-objects",
+          include: ["durable-objects/test/**/*.test.ts"],
+        },
+      },
+      {
         test: {
           name: "bench-smoke",
           include: ["bench/test/**/*.test.ts"],

@@ -1,12 +1,11 @@
 // What the orchestrator asks a load process for, and what it gets back: one JSON line each way.
+export type Request = { path: string; method?: "GET" | "POST" | "PATCH"; headers?: Record<string, string>; body?: string };
 export type LoadSpec = {
   origin: string;
   connections: number;
   seconds: number;
-  method?: "GET" | "POST";
-  /** Paths requested in turn, round-robin, so a scenario touches many products rather than one. */
-  paths: string[];
-  headers?: Record<string, string>;
+  /** Requests made in turn, round-robin, so a scenario touches many products or carts rather than one. */
+  requests: Request[];
   /** The status every response should have; anything else counts as an error. */
   expectStatus: number;
 };
@@ -19,13 +18,14 @@ export type LoadResult = {
   errors: number;
 };
 
-export type MixStep = "view product" | "list category" | "home listing";
 export type MixSpec = {
   origin: string;
   shoppers: number;
   seconds: number;
   productPaths: string[];
   categoryPaths: string[];
+  /** SKUs a shopper may add to its cart (in stock, not flash-sale). */
+  skus: string[];
 };
 export type MixResult = {
   sessions: number;

@@ -1,20 +1,21 @@
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import type { LoadResult, LoadSpec } from "./load-spec.ts";
 
 // Runs in its own process so the load generator never shares an event loop with what it measures.
-const spec = JSON.parse(process.argv[2] ?? "{}") as LoadSpec;
+// The spec comes as a file: a list of thousands of requests is more than one argv string may hold.
+const spec = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as LoadSpec;
 let next = 0;
 const result = await autocannon({
   url: spec.origin,
   connections: spec.connections,
   duration: spec.seconds,
-  method: spec.method ?? "GET",
-  headers: spec.headers ?? {},
   requests: [
     {
       setupRequest: (request) => {
-        request.path = spec.paths[next++ % spec.paths.length] ?? "/";
-        return request;
+        const r = spec.requests[next++ % spec.requests.length];
+        if (r === undefined) return request;
+        return { ...request, path: r.path, method: r.method ?? "GET", headers: { ...request.headers, ...r.headers }, body: r.body ?? "" };
       },
     },
   ],

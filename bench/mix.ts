@@ -1,16 +1,31 @@
+import { readFileSync } from "node:fs";
 import { type MixResult, type MixSpec, percentile } from "./load-spec.ts";
 
 // The shopper traffic mix of Google's Online Boutique load generator, by weight: view product 10,
 // view cart 3, add to cart 2, change currency or list a category 2, home page 1, checkout 1. Only the
 // steps the platform serves so far run; the others are reported as not yet available.
-const spec = JSON.parse(process.argv[2] ?? "{}") as MixSpec;
+const spec = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as MixSpec;
 const SESSION_STEPS = 10;
 
-type Step = { name: string; weight: number; path: (i: number) => string };
+type Cart = { id: string; token: string };
+type Call = { path: string; method?: string; headers?: Record<string, string>; body?: string };
+type Step = { name: string; weight: number; call: (i: number, cart: Cart) => Call };
+const json = { "content-type": "application/json" };
 const STEPS: Step[] = [
-  { name: "view product", weight: 10, path: (i) => spec.productPaths[i % spec.productPaths.length] ?? "/" },
-  { name: "list category", weight: 2, path: (i) => spec.categoryPaths[i % spec.categoryPaths.length] ?? "/" },
-  { name: "home listing", weight: 1, path: () => "/v1/products?limit=20" },
+  { name: "view product", weight: 10, call: (i) => ({ path: spec.productPaths[i % spec.productPaths.length] ?? "/" }) },
+  { name: "view cart", weight: 3, call: (_i, cart) => ({ path: `/v1/carts/${cart.id}`, headers: { "x-cart-token": cart.token } }) },
+  {
+    name: "add to cart",
+    weight: 2,
+    call: (i, cart) => ({
+      path: `/v1/carts/${cart.id}/items`,
+      method: "POST",
+      headers: { ...json, "x-cart-token": cart.token },
+      body: JSON.stringify({ sku: spec.skus[i % spec.skus.length], quantity: 1 }),
+    }),
+  },
+  { name: "list category", weight: 2, call: (i) => ({ path: spec.categoryPaths[i % spec.categoryPaths.length] ?? "/" }) },
+  { name: "home listing", weight: 1, call: () => ({ path: "/v1/products?limit=20" }) },
 ];
 const totalWeight = STEPS.reduce((n, s) => n + s.weight, 0);
 
@@ -35,13 +50,25 @@ let sessions = 0;
 let counter = 0;
 const deadline = Date.now() + spec.seconds * 1000;
 
+async function newCart(): Promise<Cart> {
+  const res = await fetch(new URL("/v1/carts", spec.origin), { method: "POST" });
+  return (await res.json()) as Cart;
+}
+
+// A session is one shopper with a cart of its own doing SESSION_STEPS weighted steps.
 async function shopper(): Promise<void> {
   while (Date.now() < deadline) {
+    const cart = await newCart();
     for (let i = 0; i < SESSION_STEPS && Date.now() < deadline; i++) {
       const step = pick();
+      const call = step.call(counter++, cart);
       const started = performance.now();
       try {
-        const res = await fetch(new URL(step.path(counter++), spec.origin));
+        const res = await fetch(new URL(call.path, spec.origin), {
+          method: call.method ?? "GET",
+          ...(call.headers ? { headers: call.headers } : {}),
+          ...(call.body ? { body: call.body } : {}),
+        });
         await res.arrayBuffer();
         if (res.status !== 200) stepErrors.set(step.name, (stepErrors.get(step.name) ?? 0) + 1);
       } catch {

@@ -16,6 +16,10 @@ export const Problem = z
     instance: z.string().optional(),
     requestId: z.string().optional(),
     errors: z.array(FieldProblem).optional(),
+    // Extension members (RFC 9457 §3.2), e.g. `available` on an out-of-stock 409. They travel here between
+    // Workers and are written as top-level members of the response.
+    extensions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   })
   .meta({ id: "Problem" });
 export type Problem = z.infer<typeof Problem>;
+export type ProblemExtension = string | number | boolean;

@@ -12,7 +12,7 @@ export type WorkerSpec = { name: string; config: string };
 export async function workerFromConfig(
   root: string,
   spec: WorkerSpec,
-  overrides: { logLevel?: string | undefined; entry?: string } = {},
+  overrides: { logLevel?: string | undefined; entry?: string; vars?: Record<string, string> | undefined } = {},
 ): Promise<V4WorkerOptions> {
   const { workerOptions, define, main } = unstable_getMiniflareWorkerOptions(join(root, spec.config));
   const entry = overrides.entry ?? main;
@@ -20,7 +20,7 @@ export async function workerFromConfig(
   const scriptPath = await bundleWorker(entry, join(root, ".wrangler/build", spec.name), define);
   // The bundle is one self-contained module, so wrangler's module rules have nothing left to match.
   const { modulesRules: _bundled, ...rest } = workerOptions;
-  const bindings = { ...(rest.bindings ?? {}), ...(overrides.logLevel ? { LOG_LEVEL: overrides.logLevel } : {}) };
+  const bindings = { ...(rest.bindings ?? {}), ...(overrides.logLevel ? { LOG_LEVEL: overrides.logLevel } : {}), ...overrides.vars };
   return { ...rest, name: spec.name, modules: true, scriptPath, modulesRoot: dirname(scriptPath), bindings };
 }
 

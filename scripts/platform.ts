@@ -23,8 +23,16 @@ export type PlatformOptions = {
   demoSize?: number;
   /** Draw only this many demo images and reuse them (for very large demo catalogs). */
   demoImagePool?: number;
+  /**
+   * Write each SKU's opening stock into its Inventory object (default). Off for catalogs of 10,000+
+   * products that are only read: every object is its own SQLite database, and 25,000 of them exhaust
+   * workerd's open files locally.
+   */
+  demoStock?: boolean;
   /** Overrides every Worker's LOG_LEVEL var (e.g. "warn" for benchmarks). */
   logLevel?: string;
+  /** Overrides vars per Worker, e.g. `{ "durable-objects": { CART_IDLE_TTL_SECONDS: "3" } }` in tests. */
+  vars?: Record<string, Record<string, string>>;
   say?: (line: string) => void;
 };
 
@@ -42,9 +50,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     mkdirSync(stateDir, { recursive: true });
 
     const workers: V4WorkerOptions[] = [];
-    for (const spec of WORKERS) workers.push(await workerFromConfig(root, spec, { logLevel: options.logLevel }));
-    // The seeder gets the catalog's own bindings (same D1 database, same bucket) and nothing to serve.
-    workers.push(await workerFromConfig(root, { name: SEEDER, config: CATALOG_CONFIG }, { entry: join(root, SEEDER_ENTRY) }));
+    for (const spec of WORKERS)
+      workers.push(await workerFromConfig(root, spec, { logLevel: options.logLevel, vars: options.vars?.[spec.name] }));
+    // The seeder gets the catalog's own bindings (same D1 database, same bucket) and nothing to serve,
+    // plus the Inventory objects, where the demo's opening stock goes.
+    const seeder = await workerFromConfig(root, { name: SEEDER, config: CATALOG_CONFIG }, { entry: join(root, SEEDER_ENTRY) });
+    const { queueConsumers: _catalogOnly, ...seederOptions } = seeder;
+    workers.push({ ...seederOptions, durableObjects: { INVENTORY: { className: "Inventory", scriptName: "durable-objects" } } });
 
     const miniflare = launch({ host: options.host, port: options.port, stateDir, workers });
     const url = await miniflare.ready;
@@ -62,6 +74,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const query = new URLSearchParams();
       if (options.demoSize !== undefined) query.set("size", String(options.demoSize));
       if (options.demoImagePool !== undefined) query.set("imagePool", String(options.demoImagePool));
+      if (options.demoStock === false) query.set("stock", "false");
       const response = await worker.fetch(`http://seeder/demo-shop?${query}`, { method: "POST" });
       if (!response.ok) throw new Error(`loading the demo shop failed: ${response.status} ${await response.text()}`);
       const result = (await response.json()) as LoadResult;

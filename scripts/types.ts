@@ -7,19 +7,22 @@ const check = process.argv.includes("--check");
 const WRANGLER = ["node_modules/wrangler/bin/wrangler.js"];
 
 type Target = { args: string[]; out: string };
+// A Worker's own config comes first; the configs after it let wrangler type its bindings to other Workers.
+const envOf = (envInterface: string, out: string, ...configs: string[]): Target => ({
+  args: [...configs.flatMap((c) => ["-c", c]), "--env-interface", envInterface, "--include-runtime=false"],
+  out,
+});
 const targets: Target[] = [
-  {
-    args: ["-c", "wrangler.toml", "-c", "workers/catalog/wrangler.toml", "--env-interface", "StorefrontEnv", "--include-runtime=false"],
-    out: "workers/storefront/worker-configuration.d.ts",
-  },
-  {
-    args: ["-c", "workers/catalog/wrangler.toml", "--env-interface", "CatalogEnv", "--include-runtime=false"],
-    out: "workers/catalog/worker-configuration.d.ts",
-  },
-  {
-    args: ["-c", "bench/ceiling/wrangler.toml", "--env-interface", "CeilingEnv", "--include-runtime=false"],
-    out: "bench/ceiling/worker-configuration.d.ts",
-  },
+  envOf(
+    "StorefrontEnv",
+    "workers/storefront/worker-configuration.d.ts",
+    "wrangler.toml",
+    "workers/catalog/wrangler.toml",
+    "durable-objects/wrangler.toml",
+  ),
+  envOf("CatalogEnv", "workers/catalog/worker-configuration.d.ts", "workers/catalog/wrangler.toml"),
+  envOf("DurableObjectsEnv", "durable-objects/worker-configuration.d.ts", "durable-objects/wrangler.toml", "workers/catalog/wrangler.toml"),
+  envOf("CeilingEnv", "bench/ceiling/worker-configuration.d.ts", "bench/ceiling/wrangler.toml", "durable-objects/wrangler.toml"),
   { args: ["-c", "wrangler.toml", "--include-env=false"], out: "types/workers-runtime.d.ts" },
 ];
 

@@ -5,4 +5,5 @@ import type { WorkerSpec } from "./miniflare-launch.ts";
 export const WORKERS: readonly WorkerSpec[] = [
   { name: "storefront", config: "wrangler.toml" },
   { name: "catalog", config: "workers/catalog/wrangler.toml" },
+  { name: "durable-objects", config: "durable-objects/wrangler.toml" },
 ];

@@ -16,6 +16,8 @@ it("`npm run bench -- --quick` completes and writes every table with zero errors
   for (const heading of [
     "ceiling: bare Hono Worker",
     "ceiling: bare Durable Object counter increment",
+    "inventory hold",
+    "cart add",
     "product list: 20 per page, category filter",
     "product detail",
     "image fetch, 200",
@@ -29,8 +31,8 @@ it("`npm run bench -- --quick` completes and writes every table with zero errors
   expect(report).not.toContain("FAILED");
   expect(report).not.toContain("⚠ |"); // an errors cell is flagged with ⚠ when it is not 0
   const lines = report.split("\n");
-  // 7 scenarios × 2 connection counts; the mix at 2 shopper counts; 3 growth scenarios × 2 connection counts.
-  expect(lines.filter((l) => /^\| (10|50) \| [\d,]+ \| [\d.]+ \|/.test(l))).toHaveLength(14);
+  // 9 scenarios × 2 connection counts; the mix at 2 shopper counts; 3 growth scenarios × 2 connection counts.
+  expect(lines.filter((l) => /^\| (10|50) \| [\d,]+ \| [\d.]+ \|/.test(l))).toHaveLength(18);
   expect(lines.filter((l) => /^\| (10|50) \| [\d.]+ \| \d+ \| 0 \|/.test(l))).toHaveLength(2);
   expect(lines.filter((l) => /^\| (list|detail|search)[^|]*\| (10|50) \| [\d,]+ \| [\d,]+ \|/.test(l))).toHaveLength(6);
 }, 300_000);

@@ -11,18 +11,31 @@ export const DEFAULT_PAGE_SIZE = 20;
 const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const Slug = z.string().min(1).max(160).regex(slugPattern, "must be lowercase letters, digits and single dashes");
 
-// Query strings arrive as text; this schema is the single place that turns them into a typed list request.
-export const ListProductsQuery = z.object({
+// What the catalog's listProducts RPC accepts: already typed values.
+export const ListProductsRequest = z.object({
   category: Slug.optional().describe("Category slug; includes its sub-categories"),
   q: z.string().trim().min(1).max(100).optional().describe("Words that must appear in the title or brand"),
+  inStock: z.boolean().optional().describe("Only products with at least one variant in stock"),
   sort: ProductSort.default("newest").describe("newest | price_asc | price_desc"),
-  limit: z.coerce
+  limit: z
     .number({ error: "limit must be a whole number" })
     .int("limit must be a whole number")
     .min(1, "limit must be at least 1")
     .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`)
     .default(DEFAULT_PAGE_SIZE),
   cursor: z.string().min(1).max(512).optional().describe("Opaque cursor from the previous page's nextCursor"),
+});
+export type ListProductsRequest = z.infer<typeof ListProductsRequest>;
+
+// The same request as a query string: text turned into those values, in this one place.
+export const ListProductsQuery = ListProductsRequest.extend({
+  inStock: z.enum(["true", "false"], { error: "inStock must be true or false" }).optional().describe("true: only products in stock"),
+  limit: z.coerce
+    .number({ error: "limit must be a whole number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be at least 1")
+    .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`)
+    .default(DEFAULT_PAGE_SIZE),
 });
 export type ListProductsQuery = z.infer<typeof ListProductsQuery>;
 
@@ -103,6 +116,19 @@ export const CategoryNode: z.ZodType<CategoryNode> = z
 
 export const CategoryTree = z.object({ items: z.array(CategoryNode) }).meta({ id: "CategoryTree" });
 export type CategoryTree = z.infer<typeof CategoryTree>;
+
+// What a cart needs to know about a SKU: its price now, and whether it can be bought.
+export const Purchasable = z.object({
+  sku: z.string(),
+  productId: z.string(),
+  productSlug: z.string(),
+  title: z.string().describe("Product title with the variant's, e.g. 'Oxford Shirt — M'"),
+  price: Money,
+  purchasable: z.boolean(),
+  flashSale: z.boolean(),
+});
+export type Purchasable = z.infer<typeof Purchasable>;
+export const SkuList = z.array(z.string().min(1).max(64)).min(1).max(100);
 
 // Where image bytes are served: the storefront's immutable-asset route joined with the R2 key.
 export const IMAGE_PATH_PREFIX = "/v1/images/";

@@ -32,6 +32,8 @@ export const products = sqliteTable(
     status: text("status", { enum: ["active", "draft", "archived"] })
       .notNull()
       .default("active"),
+    // Flash-sale products hold stock at add-to-cart (short TTL) instead of at checkout.
+    flashSale: integer("flash_sale", { mode: "boolean" }).notNull().default(false),
     // Lowest variant price, kept with the product so listings sort and show "from" prices without a join.
     priceMin: integer("price_min").notNull(),
     currency: text("currency").notNull(),
@@ -60,8 +62,10 @@ export const variants = sqliteTable(
     options: text("options", { mode: "json" }).$type<Record<string, string>>().notNull(),
     priceAmount: integer("price_amount").notNull(),
     currency: text("currency").notNull(),
-    // Stock snapshot for listings; the Inventory Durable Object is the source of truth.
+    // Stock snapshot for listings; the Inventory Durable Object is the source of truth. `stockSeq` is the
+    // object's change number behind the snapshot: a queue message only applies when its seq is newer.
     available: integer("available").notNull().default(0),
+    stockSeq: integer("stock_seq").notNull().default(0),
     position: integer("position").notNull().default(0),
   },
   (t) => [index("variants_product_idx").on(t.productId, t.position)],

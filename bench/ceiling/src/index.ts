@@ -17,4 +17,14 @@ app.post("/counter/:name", async (c) => {
   return c.json({ n });
 });
 
+// Inventory hold: one unit, a fresh hold id per request (as a cart line at checkout would).
+app.post("/inventory/:sku/hold", async (c) => {
+  const result = await c.env.INVENTORY.getByName(c.req.param("sku")).hold(crypto.randomUUID(), 1, 60_000, "bench");
+  return c.json({ ok: result.ok }, result.ok ? 200 : 409);
+});
+app.post("/inventory/:sku/restock", async (c) => {
+  const result = await c.env.INVENTORY.getByName(c.req.param("sku")).restock(crypto.randomUUID(), 1_000_000, "bench stock");
+  return c.json(result, result.ok ? 200 : 409);
+});
+
 export default app satisfies ExportedHandler<CeilingEnv>;

@@ -27,6 +27,7 @@ export type DemoProduct = {
   categoryId: string;
   priceMin: number;
   currency: string;
+  flashSale: boolean;
   createdAt: number;
   attributes: Record<string, string>;
   variants: DemoVariant[];
@@ -58,11 +59,11 @@ const price = (rng: Rng, [min, max]: readonly [number, number]): number => {
   return dollars * 100 + (rng.chance(0.7) ? 99 : 0);
 };
 
-// Most SKUs are plentiful, a few are scarce, some are sold out.
+// Most SKUs are plentiful, a few dozen are scarce (1–20), some are sold out.
 const stock = (rng: Rng): number => {
   const roll = rng.next();
-  if (roll < 0.04) return 0;
-  if (roll < 0.1) return rng.int(1, 20);
+  if (roll < 0.02) return 0;
+  if (roll < 0.035) return rng.int(1, 20);
   return rng.int(40, 500);
 };
 
@@ -98,6 +99,8 @@ function productFor(rng: Rng, index: number, leaf: Leaf): DemoProduct {
     categoryId: `cat_${leaf.slug}`,
     priceMin: Math.min(...variants.map((v) => v.priceAmount)),
     currency: CURRENCY,
+    // A few products are on flash sale: their stock is held at add-to-cart.
+    flashSale: rng.chance(0.03),
     createdAt: EPOCH + index * 37 * 60_000,
     attributes,
     variants,

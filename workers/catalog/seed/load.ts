@@ -1,3 +1,4 @@
+import { sha256Hex } from "../../shared/src/crypto.ts";
 import { type CategoryRow, DEMO_IMAGE_SIZE, type DemoProduct, demoCategories, demoImage, demoProducts } from "./demo-shop.ts";
 
 // The loader speaks the plain D1 and R2 binding APIs, so the same code fills a database from Node
@@ -13,11 +14,6 @@ export type LoadResult = { loaded: false; reason: string } | { loaded: true; pro
 const MARKER = "demo_shop";
 const PRODUCTS_PER_BATCH = 100;
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 function categoryStatements(db: SqlDatabase, rows: CategoryRow[]): Statement[] {
   return rows.map((c) =>
     db
@@ -30,9 +26,22 @@ function productStatements(db: SqlDatabase, p: DemoProduct, image: { key: string
   return [
     db
       .prepare(
-        "INSERT INTO products (id, slug, merchant_id, title, description, brand, category_id, status, price_min, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
+        "INSERT INTO products (id, slug, merchant_id, title, description, brand, category_id, status, flash_sale, price_min, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)",
       )
-      .bind(p.id, p.slug, p.merchantId, p.title, p.description, p.brand, p.categoryId, p.priceMin, p.currency, p.createdAt, p.createdAt),
+      .bind(
+        p.id,
+        p.slug,
+        p.merchantId,
+        p.title,
+        p.description,
+        p.brand,
+        p.categoryId,
+        p.flashSale ? 1 : 0,
+        p.priceMin,
+        p.currency,
+        p.createdAt,
+        p.createdAt,
+      ),
     ...p.variants.map((v, i) =>
       db
         .prepare(
@@ -77,7 +86,11 @@ export type LoadOptions = {
   seed?: number;
   /** Draw only this many images and let the other products reuse them (for catalogs of 100,000+). */
   imagePool?: number;
+  /** Writes a SKU's opening balance where stock really lives (its Inventory object); idempotent. */
+  openingStock?: ((sku: string, quantity: number) => Promise<unknown>) | undefined;
 };
+
+const OPENING_PARALLELISM = 64;
 
 export async function loadDemoShop(db: SqlDatabase, assets: Bucket, options: LoadOptions = {}): Promise<LoadResult> {
   const marker = await db.prepare("SELECT value FROM catalog_meta WHERE key = ?").bind(MARKER).first<{ value: string }>();
@@ -111,6 +124,13 @@ export async function loadDemoShop(db: SqlDatabase, assets: Bucket, options: Loa
   const flush = async (): Promise<void> => {
     const stored = await Promise.all(batch.map(async (p, i) => ({ p, image: await imageFor(p, products + i) })));
     await db.batch(stored.flatMap(({ p, image }) => productStatements(db, p, image)));
+    const opening = options.openingStock;
+    if (opening !== undefined) {
+      const stocked = batch.flatMap((p) => p.variants.filter((v) => v.available > 0));
+      for (let i = 0; i < stocked.length; i += OPENING_PARALLELISM) {
+        await Promise.all(stocked.slice(i, i + OPENING_PARALLELISM).map((v) => opening(v.sku, v.available)));
+      }
+    }
     products += batch.length;
     batch = [];
   };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ProductSort } from "../../../schema/catalog/dto.ts";
+import { fromBase64Url, timingSafeEqual, toBase64Url } from "../../shared/src/crypto.ts";
 
 // A page cursor is the last row's sort key, bound to the query that made it and signed, so a forged,
 // truncated or borrowed cursor is a 400, never a wrong page or a 500.
@@ -24,26 +25,11 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-const toBase64Url = (bytes: Uint8Array): string =>
-  btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
-  try {
-    const bin = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-    return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
-
 const SIG_BYTES = 16;
 
 /** The filter part of a query, which a cursor must be used with. */
-export const filterKey = (category: string | undefined, q: string | undefined): string => `${category ?? ""}\u0000${q ?? ""}`;
+export const filterKey = (f: { category?: string | undefined; q?: string | undefined; inStock?: boolean | undefined }): string =>
+  [f.category ?? "", f.q ?? "", f.inStock === true ? "1" : ""].join("\u0000");
 
 export async function encodeCursor(secret: string, payload: CursorPayload): Promise<string> {
   const body = encoder.encode(JSON.stringify(payload));
@@ -71,14 +57,7 @@ export async function decodeCursor(secret: string, cursor: string, expected: { s
     return { ok: false, reason: "is not a cursor this API issued; pass nextCursor from the previous page" };
   }
   if (parsed.s !== expected.sort || parsed.f !== expected.filter) {
-    return { ok: false, reason: "belongs to a different query; keep sort, category and q the same while paging" };
+    return { ok: false, reason: "belongs to a different query; keep sort, category, q and inStock the same while paging" };
   }
   return { ok: true, key: parsed.k };
-}
-
-function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
 }

@@ -1,5 +1,13 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { type CategoryTree, ListProductsQuery, type ProductDetail, type ProductPage, Slug } from "../../../schema/catalog/dto.ts";
+import {
+  type CategoryTree,
+  ListProductsRequest,
+  type ProductDetail,
+  type ProductPage,
+  type Purchasable,
+  SkuList,
+  Slug,
+} from "../../../schema/catalog/dto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "../../shared/src/logger.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
@@ -9,6 +17,8 @@ import { catalogDb } from "./db.ts";
 import { catalogConfig } from "./env.ts";
 import { productBySlug } from "./products/detail.ts";
 import { listProducts } from "./products/list.ts";
+import { purchasables } from "./products/purchasables.ts";
+import { consumeInventoryEvents } from "./stock/snapshot-consumer.ts";
 
 /**
  * The catalog's RPC surface for other Workers (bound as CATALOG). Arguments are parsed again here:
@@ -17,7 +27,7 @@ import { listProducts } from "./products/list.ts";
 export class CatalogService extends WorkerEntrypoint<CatalogEnv> {
   async listProducts(query: unknown, call: CallContext): Promise<Result<ProductPage>> {
     return this.run("listProducts", call, async () => {
-      const parsed = ListProductsQuery.safeParse(query);
+      const parsed = ListProductsRequest.safeParse(query);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         return fail(400, issue?.message ?? "invalid query", issue?.path.join(".") || "query");
@@ -31,6 +41,14 @@ export class CatalogService extends WorkerEntrypoint<CatalogEnv> {
       const parsed = Slug.safeParse(slug);
       if (!parsed.success) return fail(404, `no product with slug '${String(slug)}'`);
       return productBySlug(catalogDb(this.env.DB), parsed.data);
+    });
+  }
+
+  async getPurchasables(skus: unknown, call: CallContext): Promise<Result<Record<string, Purchasable>>> {
+    return this.run("getPurchasables", call, async () => {
+      const parsed = SkuList.safeParse(skus);
+      if (!parsed.success) return fail(400, "skus must be 1 to 100 SKU strings", "skus");
+      return ok(await purchasables(catalogDb(this.env.DB), parsed.data));
     });
   }
 
@@ -55,4 +73,9 @@ export class CatalogService extends WorkerEntrypoint<CatalogEnv> {
 // The catalog has no public HTTP surface: shoppers reach it through the storefront.
 export default {
   fetch: () => Promise.resolve(problemResponse(problem(404, "the catalog is reached through the storefront"))),
+  async queue(batch, env, _ctx) {
+    const log = createLogger("catalog", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
+    const applied = await consumeInventoryEvents(catalogDb(env.DB), batch, env.DEAD_LETTERS, log);
+    if (log.enabled("debug")) log.debug("stock snapshot updated", { messages: batch.messages.length, skus: applied });
+  },
 } satisfies ExportedHandler<CatalogEnv>;

@@ -51,5 +51,6 @@ export const notFound = (detail: string): ProblemError => new ProblemError(404, 
 export function problemResponse(p: Problem, headers?: HeadersInit): Response {
   const h = new Headers(headers);
   h.set("content-type", PROBLEM_CONTENT_TYPE);
-  return new Response(JSON.stringify(p), { status: p.status, headers: h });
+  const { extensions, ...members } = p;
+  return new Response(JSON.stringify({ ...extensions, ...members }), { status: p.status, headers: h });
 }

@@ -1,4 +1,4 @@
-import type { Problem } from "../../../schema/problem.ts";
+import type { Problem, ProblemExtension } from "../../../schema/problem.ts";
 import { ProblemError, problem } from "./problem.ts";
 
 // RPC across Service Bindings keeps an error's message but not its class, so services return expected
@@ -6,9 +6,13 @@ import { ProblemError, problem } from "./problem.ts";
 export type Result<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = <T = never>(status: number, detail: string, field?: string): Result<T> => ({
+/** An expected failure; `extra` adds RFC 9457 extension members (e.g. `available` on a 409). */
+export const fail = <T = never>(status: number, detail: string, field?: string, extra?: Record<string, ProblemExtension>): Result<T> => ({
   ok: false,
-  problem: problem(status, detail, field === undefined ? undefined : [{ field, message: detail }]),
+  problem: {
+    ...problem(status, detail, field === undefined ? undefined : [{ field, message: detail }]),
+    ...(extra ? { extensions: extra } : {}),
+  },
 });
 
 export function unwrap<T>(result: Result<T>): T {

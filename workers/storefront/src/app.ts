@@ -1,4 +1,5 @@
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
+import { registerCartRoutes } from "./routes/carts.ts";
 import { registerCatalogRoutes } from "./routes/catalog.ts";
 import { registerDocs } from "./routes/docs.ts";
 import { registerImageRoutes } from "./routes/images.ts";
@@ -8,6 +9,7 @@ export function createStorefrontApp() {
   app.get("/", (c) => c.json({ name: "Edge Commerce storefront", docs: "/docs", openapi: "/v1/openapi.json", products: "/v1/products" }));
   app.get("/healthz", (c) => c.json({ ok: true }));
   registerCatalogRoutes(app);
+  registerCartRoutes(app);
   registerImageRoutes(app);
   registerDocs(app);
   return app;

@@ -1,13 +1,13 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { ListProductsQuery, ProductPage, ProductSort } from "../../../../schema/catalog/dto.ts";
+import type { ListProductsRequest, ProductPage, ProductSort } from "../../../../schema/catalog/dto.ts";
 import { imageUrl } from "../../../../schema/catalog/dto.ts";
 import { fail, ok, type Result } from "../../../shared/src/result.ts";
 import { categoryExists, subtreeIds } from "../categories/tree.ts";
 import { type CursorKey, decodeCursor, encodeCursor, filterKey } from "../cursor.ts";
 import { type CatalogDb, tables } from "../db.ts";
 
-const { products, categories, productImages } = tables;
+const { products, categories, productImages, variants } = tables;
 
 // Each sort is a keyset over (sort column, id): pages stay stable while products are added, and a page
 // costs the same at the millionth product as at the first.
@@ -36,13 +36,16 @@ function matchesWords(q: string): SQL[] {
     });
 }
 
-export async function listProducts(db: CatalogDb, secret: string, query: ListProductsQuery): Promise<Result<ProductPage>> {
-  const filter = filterKey(query.category, query.q);
+export async function listProducts(db: CatalogDb, secret: string, query: ListProductsRequest): Promise<Result<ProductPage>> {
+  const filter = filterKey(query);
   const conditions: SQL[] = [eq(products.status, "active")];
 
   // The category's subtree is a subquery, so a filtered page is still one round trip to D1.
   if (query.category !== undefined) conditions.push(inArray(products.categoryId, subtreeIds(query.category)));
   if (query.q !== undefined) conditions.push(...matchesWords(query.q));
+  if (query.inStock === true) {
+    conditions.push(sql`EXISTS (SELECT 1 FROM ${variants} v WHERE v.product_id = ${products.id} AND v.available > 0)`);
+  }
   if (query.cursor !== undefined) {
     const check = await decodeCursor(secret, query.cursor, { sort: query.sort, filter });
     if (!check.ok) return fail(400, `cursor ${check.reason}`, "cursor");

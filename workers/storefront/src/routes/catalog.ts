@@ -44,7 +44,9 @@ const categoriesRoute = createRoute({
 // Catalog reads: validated here, answered by the catalog Worker over RPC with the request id passed along.
 export function registerCatalogRoutes(app: StorefrontApp): void {
   app.openapi(listRoute, async (c) => {
-    const page = unwrap(await c.env.CATALOG.listProducts(c.req.valid("query"), { requestId: c.get("requestId") }));
+    const { inStock, ...query } = c.req.valid("query");
+    const request = { ...query, ...(inStock === undefined ? {} : { inStock: inStock === "true" }) };
+    const page = unwrap(await c.env.CATALOG.listProducts(request, { requestId: c.get("requestId") }));
     c.header("Cache-Control", "public, max-age=30");
     return c.json(page, 200);
   });
@@ -52,8 +54,16 @@ export function registerCatalogRoutes(app: StorefrontApp): void {
   app.openapi(detailRoute, async (c) => {
     const { slug } = c.req.valid("param");
     const product = unwrap(await c.env.CATALOG.getProduct(slug, { requestId: c.get("requestId") }));
-    c.header("Cache-Control", "public, max-age=30");
-    return c.json(product, 200);
+    // The catalog's stock figure is a snapshot; the page shows what the Inventory objects hold right now.
+    const live = await Promise.allSettled(product.variants.map((v) => c.env.INVENTORY.getByName(v.sku).stock()));
+    const variants = product.variants.map((v, i) => {
+      const level = live[i];
+      if (level?.status === "fulfilled") return { ...v, available: level.value.available };
+      c.get("log").warn("live stock unavailable; showing the snapshot", { sku: v.sku, error: String(level?.reason) });
+      return v;
+    });
+    c.header("Cache-Control", "no-store");
+    return c.json({ ...product, variants }, 200);
   });
 
   app.openapi(categoriesRoute, async (c) => {

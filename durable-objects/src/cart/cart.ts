@@ -1,0 +1,294 @@
+import { DurableObject } from "cloudflare:workers";
+import { type CartAccess, CartQuantity, type CartView, MAX_CART_LINES, MAX_LINE_QUANTITY, Sku } from "../../../schema/cart.ts";
+import type { Purchasable } from "../../../schema/catalog/dto.ts";
+import { sha256Hex, timingSafeEqualText } from "../../../workers/shared/src/crypto.ts";
+import type { CallContext } from "../../../workers/shared/src/request-id.ts";
+import { fail, ok, type Result } from "../../../workers/shared/src/result.ts";
+import { type HoldAllResult, holdAll } from "../inventory/hold-all.ts";
+
+type LineRow = {
+  sku: string;
+  product_slug: string;
+  title: string;
+  quantity: number;
+  unit_price: number;
+  currency: string;
+  purchasable: number;
+  price_was: number | null;
+  hold_id: string | null;
+  hold_expires_at: number | null;
+  hold_version: number;
+  added_at: number;
+};
+type CartRow = { token_hash: string; created_at: number; updated_at: number };
+
+const DEFAULT_CURRENCY = "USD";
+const seconds = (value: string, fallback: number): number =>
+  Number.isFinite(Number(value)) && Number(value) > 0 ? Number(value) * 1000 : fallback;
+
+/**
+ * One shopper's cart (the object's name is the cart id). Prices come from the catalog, never the client,
+ * and are refreshed on every read. Mutations run one at a time, so a line's quantity, its stock check and
+ * its flash-sale hold always agree.
+ */
+export class Cart extends DurableObject<DurableObjectsEnv> {
+  private readonly sql: SqlStorage;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: DurableObjectsEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+  }
+
+  private get id(): string {
+    return this.ctx.id.name ?? this.ctx.id.toString();
+  }
+
+  private get idleTtlMs(): number {
+    return seconds(this.env.CART_IDLE_TTL_SECONDS, 7 * 24 * 3600_000);
+  }
+
+  private get flashTtlMs(): number {
+    return seconds(this.env.FLASH_HOLD_TTL_SECONDS, 600_000);
+  }
+
+  /** Runs mutations one after another, even across the awaits on the catalog and inventory. */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  // A stranger's probe of a random id must not create anything, so tables exist only once a cart does.
+  private exists(): boolean {
+    return this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cart'").toArray().length > 0;
+  }
+
+  private async allowed(access: CartAccess): Promise<boolean> {
+    if (!this.exists()) return false;
+    const row = this.sql.exec<CartRow>("SELECT token_hash, created_at, updated_at FROM cart WHERE id = 1").toArray()[0];
+    return row !== undefined && typeof access?.token === "string" && timingSafeEqualText(await sha256Hex(access.token), row.token_hash);
+  }
+
+  private lines(): LineRow[] {
+    return this.sql.exec<LineRow>("SELECT * FROM lines ORDER BY added_at, sku").toArray();
+  }
+
+  private async touch(): Promise<number> {
+    const now = Date.now();
+    this.sql.exec("UPDATE cart SET updated_at = ? WHERE id = 1", now);
+    await this.ctx.storage.setAlarm(now + this.idleTtlMs);
+    return now + this.idleTtlMs;
+  }
+
+  private render(expiresAt: number): CartView {
+    const lines = this.lines();
+    const currency = lines[0]?.currency ?? DEFAULT_CURRENCY;
+    const items = lines.map((l) => ({
+      sku: l.sku,
+      productSlug: l.product_slug,
+      title: l.title,
+      quantity: l.quantity,
+      unitPrice: { amount: l.unit_price, currency: l.currency },
+      lineTotal: { amount: l.unit_price * l.quantity, currency: l.currency },
+      purchasable: l.purchasable === 1,
+      ...(l.price_was !== null && l.price_was !== l.unit_price
+        ? { priceChanged: { from: { amount: l.price_was, currency: l.currency } } }
+        : {}),
+      ...(l.hold_expires_at !== null && l.hold_expires_at > Date.now() ? { heldUntil: new Date(l.hold_expires_at).toISOString() } : {}),
+    }));
+    return {
+      id: this.id,
+      items,
+      itemCount: items.reduce((n, i) => n + i.quantity, 0),
+      subtotal: { amount: items.reduce((n, i) => n + i.lineTotal.amount, 0), currency },
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
+  }
+
+  /** Takes today's prices from the catalog; a changed price is kept visible as `priceChanged`. */
+  private async refreshPrices(call: CallContext): Promise<void> {
+    const lines = this.lines();
+    if (lines.length === 0) return;
+    const result: Result<Record<string, Purchasable>> = await this.env.CATALOG.getPurchasables(
+      lines.map((l) => l.sku),
+      call,
+    );
+    if (!result.ok) throw new Error(`catalog refused the cart's SKUs: ${result.problem.detail ?? result.problem.title}`);
+    this.ctx.storage.transactionSync(() => {
+      for (const line of lines) {
+        const now = result.value[line.sku];
+        const price = now?.price.amount ?? line.unit_price;
+        const purchasable = now?.purchasable === true ? 1 : 0;
+        if (price !== line.unit_price || purchasable !== line.purchasable) {
+          this.sql.exec(
+            "UPDATE lines SET unit_price = ?, price_was = coalesce(price_was, ?), purchasable = ? WHERE sku = ?",
+            price,
+            line.unit_price,
+            purchasable,
+            line.sku,
+          );
+        }
+      }
+    });
+  }
+
+  /** Makes the cart. The storefront gives the token's hash; the token itself never reaches storage. */
+  async create(tokenHash: string): Promise<CartView> {
+    if (this.exists()) throw new Error(`cart ${this.id} exists already`);
+    const now = Date.now();
+    this.sql.exec(`
+      CREATE TABLE cart (id INTEGER PRIMARY KEY CHECK (id = 1), token_hash TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE lines (
+        sku TEXT PRIMARY KEY, product_slug TEXT NOT NULL, title TEXT NOT NULL, quantity INTEGER NOT NULL,
+        unit_price INTEGER NOT NULL, currency TEXT NOT NULL, purchasable INTEGER NOT NULL DEFAULT 1, price_was INTEGER,
+        hold_id TEXT, hold_expires_at INTEGER, hold_version INTEGER NOT NULL DEFAULT 0, added_at INTEGER NOT NULL
+      );
+    `);
+    this.sql.exec("INSERT INTO cart (id, token_hash, created_at, updated_at) VALUES (1, ?, ?, ?)", tokenHash, now, now);
+    return this.render(await this.touch());
+  }
+
+  async view(access: CartAccess, call: CallContext): Promise<Result<CartView>> {
+    return this.serially(async () => {
+      if (!(await this.allowed(access))) return this.notFound();
+      await this.refreshPrices(call);
+      return ok(this.render(await this.touch()));
+    });
+  }
+
+  /** Adds `quantity` to the line for `sku` (quantities add up). */
+  async addItem(access: CartAccess, sku: string, quantity: number, call: CallContext): Promise<Result<CartView>> {
+    return this.changeLine(access, sku, quantity, "add", call);
+  }
+
+  /** Sets the line for `sku` to exactly `quantity`. */
+  async setItem(access: CartAccess, sku: string, quantity: number, call: CallContext): Promise<Result<CartView>> {
+    return this.changeLine(access, sku, quantity, "set", call);
+  }
+
+  async removeItem(access: CartAccess, sku: string, call: CallContext): Promise<Result<CartView>> {
+    return this.serially(async () => {
+      if (!(await this.allowed(access))) return this.notFound();
+      const line = this.lines().find((l) => l.sku === sku);
+      if (line === undefined) return fail(404, `the cart has no line for SKU '${sku}'`, "sku");
+      if (line.hold_id !== null) await this.env.INVENTORY.getByName(sku).release(line.hold_id);
+      this.sql.exec("DELETE FROM lines WHERE sku = ?", sku);
+      await this.refreshPrices(call);
+      return ok(this.render(await this.touch()));
+    });
+  }
+
+  /**
+   * Holds stock for every line, all or nothing, for a checkout (`checkoutId` makes a retry find its own
+   * holds). Flash-sale lines already hold theirs; those holds are extended instead.
+   */
+  async holdForCheckout(access: CartAccess, checkoutId: string, ttlMs: number): Promise<Result<HoldAllResult>> {
+    return this.serially(async () => {
+      if (!(await this.allowed(access))) return this.notFound();
+      const lines = this.lines();
+      if (lines.length === 0) return fail(409, "the cart is empty");
+      const flash = lines.filter((l) => l.hold_id !== null);
+      const extended = await Promise.all(flash.map((l) => this.env.INVENTORY.getByName(l.sku).extend(l.hold_id ?? "", ttlMs)));
+      const lapsed = flash.filter((_, i) => !extended[i]?.ok);
+      const rest = lines.filter((l) => l.hold_id === null || lapsed.includes(l));
+      const held = await holdAll(this.env.INVENTORY, rest, { prefix: `checkout:${checkoutId}`, ttlMs, owner: `cart:${this.id}` });
+      if (!held.ok) return ok(held);
+      const flashHolds = flash
+        .filter((l) => !lapsed.includes(l))
+        .map((l, i) => ({
+          sku: l.sku,
+          quantity: l.quantity,
+          holdId: l.hold_id ?? "",
+          expiresAt: (extended[i]?.ok && extended[i].hold.expiresAt) || 0,
+        }));
+      return ok({ ok: true, holds: [...flashHolds, ...held.holds] });
+    });
+  }
+
+  private notFound<T>(): Result<T> {
+    return fail(404, `no cart ${this.id} (or the X-Cart-Token does not match it)`);
+  }
+
+  private changeLine(access: CartAccess, sku: string, quantity: number, mode: "add" | "set", call: CallContext): Promise<Result<CartView>> {
+    return this.serially(async () => {
+      if (!(await this.allowed(access))) return this.notFound();
+      const skuCheck = Sku.safeParse(sku);
+      if (!skuCheck.success) return fail(400, skuCheck.error.issues[0]?.message ?? "sku is invalid", "sku");
+      const quantityCheck = CartQuantity.safeParse(quantity);
+      if (!quantityCheck.success) return fail(400, quantityCheck.error.issues[0]?.message ?? "quantity is invalid", "quantity");
+
+      const lines = this.lines();
+      const current = lines.find((l) => l.sku === sku);
+      const wanted = mode === "add" ? (current?.quantity ?? 0) + quantity : quantity;
+      if (wanted > MAX_LINE_QUANTITY) {
+        return fail(400, `a line holds at most ${MAX_LINE_QUANTITY}; this would make ${wanted}`, "quantity", {
+          maxQuantity: MAX_LINE_QUANTITY,
+        });
+      }
+      if (current === undefined && lines.length >= MAX_CART_LINES)
+        return fail(409, `a cart holds at most ${MAX_CART_LINES} different items`);
+
+      const found: Result<Record<string, Purchasable>> = await this.env.CATALOG.getPurchasables([sku], call);
+      const item: Purchasable | undefined = found.ok ? found.value[sku] : undefined;
+      if (item === undefined) return fail(404, `no product has SKU '${sku}'`, "sku");
+      if (!item.purchasable) return fail(409, `SKU '${sku}' is not for sale right now`, "sku");
+      const cartCurrency = lines.find((l) => l.sku !== sku)?.currency;
+      if (cartCurrency !== undefined && cartCurrency !== item.price.currency) {
+        return fail(409, `this cart is in ${cartCurrency}; SKU '${sku}' is priced in ${item.price.currency}`, "sku");
+      }
+
+      const inventory = this.env.INVENTORY.getByName(sku);
+      let hold: { id: string; expiresAt: number; version: number } | null = null;
+      if (item.flashSale) {
+        // Flash-sale stock is held now: a new hold for the new quantity, then the old one let go.
+        const version = (current?.hold_version ?? 0) + 1;
+        const result = await inventory.hold(`cart:${this.id}:${sku}:${version}`, wanted, this.flashTtlMs, `cart:${this.id}`);
+        if (!result.ok) return this.shortOfStock(sku, wanted, result.stock.available + (current?.hold_id ? current.quantity : 0));
+        if (current?.hold_id) await inventory.release(current.hold_id);
+        hold = { id: result.hold.holdId, expiresAt: result.hold.expiresAt, version };
+      } else {
+        const { available } = await inventory.stock();
+        if (available < wanted) return this.shortOfStock(sku, wanted, available);
+      }
+
+      this.sql.exec(
+        `INSERT INTO lines (sku, product_slug, title, quantity, unit_price, currency, purchasable, hold_id, hold_expires_at, hold_version, added_at)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (sku) DO UPDATE SET quantity = excluded.quantity, unit_price = excluded.unit_price, price_was = NULL,
+           title = excluded.title, purchasable = 1, hold_id = excluded.hold_id, hold_expires_at = excluded.hold_expires_at,
+           hold_version = excluded.hold_version`,
+        sku,
+        item.productSlug,
+        item.title,
+        wanted,
+        item.price.amount,
+        item.price.currency,
+        hold?.id ?? null,
+        hold?.expiresAt ?? null,
+        hold?.version ?? current?.hold_version ?? 0,
+        current?.added_at ?? Date.now(),
+      );
+      await this.refreshPrices(call);
+      return ok(this.render(await this.touch()));
+    });
+  }
+
+  private shortOfStock<T>(sku: string, requested: number, available: number): Result<T> {
+    return fail(409, `only ${available} of SKU '${sku}' available; asked for ${requested}`, "quantity", { sku, available, requested });
+  }
+
+  /** An abandoned cart: its holds go back to stock and the cart is deleted. */
+  override async alarm(): Promise<void> {
+    if (!this.exists()) return;
+    const row = this.sql.exec<CartRow>("SELECT token_hash, created_at, updated_at FROM cart WHERE id = 1").toArray()[0];
+    if (row !== undefined && row.updated_at + this.idleTtlMs > Date.now()) {
+      await this.ctx.storage.setAlarm(row.updated_at + this.idleTtlMs);
+      return;
+    }
+    for (const line of this.lines()) {
+      if (line.hold_id !== null) await this.env.INVENTORY.getByName(line.sku).release(line.hold_id);
+    }
+    await this.ctx.storage.deleteAll();
+  }
+}

@@ -1,0 +1,301 @@
+import { DurableObject } from "cloudflare:workers";
+import type { z } from "zod";
+import { emitEvent } from "../../../schema/events.ts";
+import {
+  type AdjustResult,
+  type CommitResult,
+  type Hold,
+  type HoldResult,
+  type HoldStatus,
+  type InventorySnapshot,
+  type Movement,
+  type MovementKind,
+  OpId,
+  Quantity,
+  type ReleaseResult,
+  type StockLevel,
+  TtlMs,
+} from "../../../schema/inventory.ts";
+
+type HoldRow = { hold_id: string; quantity: number; owner: string; status: HoldStatus; expires_at: number };
+type MovementRow = { op_id: string; kind: MovementKind; delta: number; reason: string; hold_id: string | null; at: number };
+
+const EVENT_COALESCE_MS = 200;
+// Terminal holds are kept this long so repeated calls keep getting the same answer, then pruned.
+const KEEP_SETTLED_MS = 7 * 24 * 3600_000;
+
+const parse = <T>(schema: z.ZodType<T>, value: unknown, name: string): T => {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new TypeError(`${name}: ${result.error.issues[0]?.message ?? "invalid"}`);
+  return result.data;
+};
+
+const toHold = (r: HoldRow): Hold => ({
+  holdId: r.hold_id,
+  quantity: r.quantity,
+  owner: r.owner,
+  status: r.status,
+  expiresAt: r.expires_at,
+});
+
+/**
+ * One SKU's stock (the object's name is the SKU). Every change happens here, in synchronous SQLite
+ * transactions with no await in between, so concurrent holds of the last unit have exactly one winner.
+ * `available = onHand − active, unexpired holds`, and it is never below zero.
+ */
+export class Inventory extends DurableObject<DurableObjectsEnv> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: DurableObjectsEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS stock (
+        id INTEGER PRIMARY KEY CHECK (id = 1), on_hand INTEGER NOT NULL, held INTEGER NOT NULL, seq INTEGER NOT NULL
+      );
+      INSERT OR IGNORE INTO stock (id, on_hand, held, seq) VALUES (1, 0, 0, 0);
+      CREATE TABLE IF NOT EXISTS holds (
+        hold_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, owner TEXT NOT NULL, status TEXT NOT NULL,
+        expires_at INTEGER NOT NULL, settled_at INTEGER
+      );
+      CREATE INDEX IF NOT EXISTS holds_active ON holds (status, expires_at);
+      CREATE TABLE IF NOT EXISTS movements (
+        op_id TEXT PRIMARY KEY, kind TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, hold_id TEXT, at INTEGER NOT NULL
+      );
+    `);
+  }
+
+  private get sku(): string {
+    return this.ctx.id.name ?? this.ctx.id.toString();
+  }
+
+  // `held` is a running total kept with on_hand, so reading stock costs the same with 10 holds or 10,000.
+  private level(): StockLevel {
+    const { on_hand, held } = this.sql.exec<{ on_hand: number; held: number }>("SELECT on_hand, held FROM stock WHERE id = 1").one();
+    return { sku: this.sku, onHand: on_hand, held, available: Math.max(0, on_hand - held) };
+  }
+
+  /**
+   * Expires every hold whose time has come: each moves from active once, in the transaction that takes
+   * its units off `held`. Runs at the start of every call (an index seek that is usually empty), so an
+   * expired hold never counts; the alarm does the same for SKUs nobody touches.
+   */
+  private sweep(now = Date.now()): void {
+    const due = this.sql
+      .exec<{ n: number; q: number | null }>(
+        "SELECT count(*) AS n, sum(quantity) AS q FROM holds WHERE status = 'active' AND expires_at <= ?",
+        now,
+      )
+      .one();
+    if (due.n === 0) return;
+    this.sql.exec("UPDATE holds SET status = 'expired', settled_at = ? WHERE status = 'active' AND expires_at <= ?", now, now);
+    this.sql.exec("UPDATE stock SET held = held - ? WHERE id = 1", due.q ?? 0);
+    this.changed();
+  }
+
+  private holdRow(holdId: string): HoldRow | null {
+    return (
+      this.sql.exec<HoldRow>("SELECT hold_id, quantity, owner, status, expires_at FROM holds WHERE hold_id = ?", holdId).toArray()[0] ??
+      null
+    );
+  }
+
+  /** Records that stock changed: bumps the sequence and schedules telling the catalog. */
+  private changed(): StockLevel {
+    this.sql.exec("UPDATE stock SET seq = seq + 1 WHERE id = 1");
+    this.announce();
+    return this.level();
+  }
+
+  // A hot SKU changes hundreds of times a second; the catalog's snapshot only needs the newest figure
+  // (its consumer keeps the highest seq), so changes within EVENT_COALESCE_MS go out as one event.
+  private announcing = false;
+  private announce(): void {
+    if (this.announcing) return;
+    this.announcing = true;
+    const send = async (): Promise<void> => {
+      await scheduler.wait(EVENT_COALESCE_MS);
+      this.announcing = false;
+      const level = this.level();
+      const seq = this.sql.exec<{ seq: number }>("SELECT seq FROM stock WHERE id = 1").one().seq;
+      await emitEvent(this.env.INVENTORY_EVENTS, "inventory.changed", {
+        sku: level.sku,
+        onHand: level.onHand,
+        available: level.available,
+        seq,
+      });
+    };
+    this.ctx.waitUntil(
+      send().catch((err: unknown) => {
+        this.announcing = false;
+        console.error(
+          JSON.stringify({ level: "error", service: "inventory", msg: "inventory.changed not sent", sku: this.sku, error: String(err) }),
+        );
+      }),
+    );
+  }
+
+  private async scheduleExpiry(): Promise<void> {
+    const next = this.sql.exec<{ t: number | null }>("SELECT min(expires_at) AS t FROM holds WHERE status = 'active'").one().t;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+
+  /** Holds `quantity` units for `owner` until `ttlMs` from now. Repeating the same holdId changes nothing. */
+  async hold(holdId: string, quantity: number, ttlMs: number, owner: string): Promise<HoldResult> {
+    parse(OpId, holdId, "holdId");
+    parse(Quantity, quantity, "quantity");
+    parse(TtlMs, ttlMs, "ttlMs");
+    const result = this.ctx.storage.transactionSync((): HoldResult => {
+      this.sweep();
+      const existing = this.holdRow(holdId);
+      if (existing !== null) {
+        const hold = toHold(existing);
+        return hold.status === "active" && hold.expiresAt > Date.now()
+          ? { ok: true, hold, stock: this.level() }
+          : { ok: false, reason: "not_active", hold, stock: this.level() };
+      }
+      const stock = this.level();
+      if (stock.available < quantity) return { ok: false, reason: "insufficient", requested: quantity, stock };
+      const expiresAt = Date.now() + ttlMs;
+      this.sql.exec(
+        "INSERT INTO holds (hold_id, quantity, owner, status, expires_at) VALUES (?, ?, ?, 'active', ?)",
+        holdId,
+        quantity,
+        owner,
+        expiresAt,
+      );
+      this.sql.exec("UPDATE stock SET held = held + ? WHERE id = 1", quantity);
+      return { ok: true, hold: { holdId, quantity, owner, status: "active", expiresAt }, stock: this.changed() };
+    });
+    if (result.ok) await this.scheduleExpiry();
+    return result;
+  }
+
+  /** Moves an active hold's expiry to `ttlMs` from now (checkout keeps its holds alive while it runs). */
+  async extend(holdId: string, ttlMs: number): Promise<HoldResult> {
+    parse(TtlMs, ttlMs, "ttlMs");
+    const result = this.ctx.storage.transactionSync((): HoldResult => {
+      this.sweep();
+      const row = this.holdRow(holdId);
+      if (row === null || row.status !== "active") {
+        const stock = this.level();
+        return row === null
+          ? { ok: false, reason: "insufficient", requested: 0, stock }
+          : { ok: false, reason: "not_active", hold: toHold(row), stock };
+      }
+      const expiresAt = Math.max(row.expires_at, Date.now() + ttlMs);
+      this.sql.exec("UPDATE holds SET expires_at = ? WHERE hold_id = ?", expiresAt, holdId);
+      return { ok: true, hold: { ...toHold(row), expiresAt }, stock: this.level() };
+    });
+    await this.scheduleExpiry();
+    return result;
+  }
+
+  /** Gives a hold's units back. Releasing twice, or releasing a settled hold, changes nothing. */
+  async release(holdId: string): Promise<ReleaseResult> {
+    const result = this.ctx.storage.transactionSync((): ReleaseResult => {
+      this.sweep();
+      const row = this.holdRow(holdId);
+      if (row === null || row.status !== "active") return { released: false, hold: row && toHold(row), stock: this.level() };
+      this.sql.exec("UPDATE holds SET status = 'released', settled_at = ? WHERE hold_id = ?", Date.now(), holdId);
+      this.sql.exec("UPDATE stock SET held = held - ? WHERE id = 1", row.quantity);
+      return { released: true, hold: { ...toHold(row), status: "released" }, stock: this.changed() };
+    });
+    await this.scheduleExpiry();
+    return result;
+  }
+
+  /** Turns an active hold into a sale: on hand goes down by its quantity. Committing twice is one sale. */
+  async commit(holdId: string): Promise<CommitResult> {
+    const result = this.ctx.storage.transactionSync((): CommitResult => {
+      const row = this.holdRow(holdId);
+      if (row === null) return { ok: false, reason: "unknown_hold", hold: null, stock: this.level() };
+      if (row.status === "committed") return { ok: true, hold: toHold(row), stock: this.level() };
+      if (row.status !== "active") return { ok: false, reason: "not_active", hold: toHold(row), stock: this.level() };
+      const now = Date.now();
+      this.sql.exec("UPDATE holds SET status = 'committed', settled_at = ? WHERE hold_id = ?", now, holdId);
+      this.sql.exec("UPDATE stock SET on_hand = on_hand - ?, held = held - ? WHERE id = 1", row.quantity, row.quantity);
+      this.sql.exec(
+        "INSERT INTO movements (op_id, kind, delta, reason, hold_id, at) VALUES (?, 'sale', ?, 'sale', ?, ?)",
+        `sale:${holdId}`,
+        -row.quantity,
+        holdId,
+        now,
+      );
+      return { ok: true, hold: { ...toHold(row), status: "committed" }, stock: this.changed() };
+    });
+    await this.scheduleExpiry();
+    return result;
+  }
+
+  /** Adds stock (opening balance, restock, return). Idempotent by opId. */
+  async restock(opId: string, quantity: number, reason: string, kind: "opening" | "restock" | "return" = "restock"): Promise<AdjustResult> {
+    parse(OpId, opId, "opId");
+    parse(Quantity, quantity, "quantity");
+    return this.move(opId, kind, quantity, reason);
+  }
+
+  /** Corrects stock by `delta` (negative for shrinkage). Refused if it would leave less than is held. */
+  async adjust(opId: string, delta: number, reason: string, kind: "adjustment" | "correction" = "adjustment"): Promise<AdjustResult> {
+    parse(OpId, opId, "opId");
+    if (!Number.isInteger(delta) || delta === 0 || Math.abs(delta) > 1_000_000)
+      throw new TypeError("delta: a non-zero whole number up to 1,000,000");
+    return this.move(opId, kind, delta, reason);
+  }
+
+  private move(opId: string, kind: MovementKind, delta: number, reason: string): AdjustResult {
+    return this.ctx.storage.transactionSync((): AdjustResult => {
+      this.sweep();
+      const done = this.sql.exec<{ op_id: string }>("SELECT op_id FROM movements WHERE op_id = ?", opId).toArray();
+      if (done.length > 0) return { ok: true, stock: this.level() };
+      const stock = this.level();
+      if (stock.onHand + delta < stock.held) return { ok: false, reason: "below_held", stock };
+      this.sql.exec("UPDATE stock SET on_hand = on_hand + ? WHERE id = 1", delta);
+      this.sql.exec(
+        "INSERT INTO movements (op_id, kind, delta, reason, hold_id, at) VALUES (?, ?, ?, ?, NULL, ?)",
+        opId,
+        kind,
+        delta,
+        reason.slice(0, 200),
+        Date.now(),
+      );
+      return { ok: true, stock: this.changed() };
+    });
+  }
+
+  /** Stock level, active holds and the most recent movements. */
+  snapshot(limit = 50): InventorySnapshot {
+    this.ctx.storage.transactionSync(() => this.sweep());
+    const holds = this.sql
+      .exec<HoldRow>("SELECT hold_id, quantity, owner, status, expires_at FROM holds WHERE status = 'active' ORDER BY expires_at")
+      .toArray()
+      .map(toHold);
+    const movements: Movement[] = this.sql
+      .exec<MovementRow>(
+        "SELECT op_id, kind, delta, reason, hold_id, at FROM movements ORDER BY at DESC, op_id DESC LIMIT ?",
+        Math.min(500, Math.max(1, limit)),
+      )
+      .toArray()
+      .map((m) => ({ opId: m.op_id, kind: m.kind, delta: m.delta, reason: m.reason, holdId: m.hold_id, at: m.at }));
+    return { ...this.level(), holds, movements };
+  }
+
+  /** Current level only: the cheap read for carts and product pages. */
+  stock(): StockLevel {
+    return this.ctx.storage.transactionSync(() => {
+      this.sweep();
+      return this.level();
+    });
+  }
+
+  /** The backstop for SKUs nobody calls: expires what is due, prunes old settled holds, re-arms. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      this.sweep(now);
+      this.sql.exec("DELETE FROM holds WHERE status != 'active' AND settled_at < ?", now - KEEP_SETTLED_MS);
+    });
+    await this.scheduleExpiry();
+  }
+}

@@ -1,0 +1,7 @@
+declare global {
+  namespace Cloudflare {
+    interface Env extends DurableObjectsEnv {}
+  }
+}
+
+export {};

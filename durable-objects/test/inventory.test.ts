@@ -1,0 +1,124 @@
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Inventory } from "../src/inventory/inventory.ts";
+
+const TTL = 60_000;
+let n = 0;
+/** A fresh SKU per test: each Inventory object is its own little database. */
+async function sku(onHand: number): Promise<DurableObjectStub<Inventory>> {
+  const stub = env.INVENTORY.getByName(`TEST-${++n}-${crypto.randomUUID().slice(0, 8)}`);
+  if (onHand > 0) await stub.restock("opening", onHand, "test opening", "opening");
+  return stub;
+}
+
+/** Moves every active hold's expiry into the past, as if the TTL had run out. */
+const expireHolds = (stub: DurableObjectStub<Inventory>) =>
+  runInDurableObject(stub, (_instance, state) => {
+    state.storage.sql.exec("UPDATE holds SET expires_at = ? WHERE status = 'active'", Date.now() - 1);
+  });
+
+describe("Inventory", () => {
+  it("holds, and available = on hand − active holds", async () => {
+    const stock = await sku(10);
+    const held = await stock.hold("h1", 3, TTL, "cart:a");
+    expect(held).toMatchObject({
+      ok: true,
+      hold: { holdId: "h1", quantity: 3, status: "active" },
+      stock: { onHand: 10, held: 3, available: 7 },
+    });
+    const short = await stock.hold("h2", 8, TTL, "cart:b");
+    expect(short).toMatchObject({ ok: false, reason: "insufficient", requested: 8, stock: { available: 7 } });
+    expect(await stock.stock()).toMatchObject({ onHand: 10, held: 3, available: 7 });
+  });
+
+  it("answers every repeated call the same and changes nothing the second time", async () => {
+    const stock = await sku(5);
+    const first = await stock.hold("h1", 2, TTL, "cart:a");
+    expect(await stock.hold("h1", 2, TTL, "cart:a")).toEqual(first);
+    expect((await stock.stock()).available).toBe(3);
+
+    expect(await stock.commit("h1")).toMatchObject({ ok: true, stock: { onHand: 3, held: 0, available: 3 } });
+    expect(await stock.commit("h1")).toMatchObject({ ok: true, stock: { onHand: 3, available: 3 } });
+    expect(await stock.release("h1")).toMatchObject({ released: false, stock: { onHand: 3 } });
+
+    await stock.hold("h2", 1, TTL, "cart:b");
+    expect(await stock.release("h2")).toMatchObject({ released: true, stock: { available: 3 } });
+    expect(await stock.release("h2")).toMatchObject({ released: false, stock: { available: 3 } });
+    expect(await stock.hold("h2", 1, TTL, "cart:b")).toMatchObject({ ok: false, reason: "not_active" });
+
+    expect(await stock.restock("delivery-42", 10, "supplier delivery")).toMatchObject({ ok: true, stock: { onHand: 13 } });
+    expect(await stock.restock("delivery-42", 10, "supplier delivery")).toMatchObject({ ok: true, stock: { onHand: 13 } });
+    expect(await stock.adjust("count-7", -2, "stock count")).toMatchObject({ ok: true, stock: { onHand: 11 } });
+    expect(await stock.adjust("count-7", -2, "stock count")).toMatchObject({ ok: true, stock: { onHand: 11 } });
+
+    const snap = await stock.snapshot();
+    expect(snap.movements.map((m) => [m.kind, m.delta])).toEqual(
+      expect.arrayContaining([
+        ["opening", 5],
+        ["sale", -2],
+        ["restock", 10],
+        ["adjustment", -2],
+      ]),
+    );
+    expect(snap.movements).toHaveLength(4);
+  });
+
+  it("never lets stock fall below what is held", async () => {
+    const stock = await sku(4);
+    await stock.hold("h1", 3, TTL, "cart:a");
+    expect(await stock.adjust("shrink", -2, "breakage")).toMatchObject({
+      ok: false,
+      reason: "below_held",
+      stock: { onHand: 4, available: 1 },
+    });
+    expect(await stock.adjust("shrink-1", -1, "breakage")).toMatchObject({ ok: true, stock: { onHand: 3, available: 0 } });
+    // A caller's bug (not a shopper's input) is thrown; called in the object, so the throw stays local.
+    await expect(runInDurableObject(stock, (o: Inventory) => o.hold("bad", 0, TTL, "x"))).rejects.toThrow(/quantity/);
+    await expect(runInDurableObject(stock, (o: Inventory) => o.hold("bad", 1.5, TTL, "x"))).rejects.toThrow(/quantity/);
+    await expect(runInDurableObject(stock, (o: Inventory) => o.adjust("bad", 0, "x"))).rejects.toThrow(/delta/);
+    expect(await stock.stock()).toMatchObject({ onHand: 3, held: 3 });
+  });
+
+  it("releases expired holds from its alarm, exactly once", async () => {
+    const stock = await sku(5);
+    await stock.hold("h1", 2, TTL, "cart:a");
+    await stock.hold("h2", 1, TTL * 10, "cart:b");
+    await runInDurableObject(stock, (_i, state) => {
+      state.storage.sql.exec("UPDATE holds SET expires_at = ? WHERE hold_id = 'h1'", Date.now() - 1);
+    });
+    // Already not counted before the alarm runs…
+    expect(await stock.stock()).toMatchObject({ held: 1, available: 4 });
+    expect(await runDurableObjectAlarm(stock)).toBe(true);
+    const after = await stock.snapshot();
+    expect(after.holds.map((h) => h.holdId)).toEqual(["h2"]);
+    // …the alarm re-armed for the next hold, and running it early expires nothing more.
+    expect(await runDurableObjectAlarm(stock)).toBe(true);
+    expect(await stock.stock()).toMatchObject({ held: 1, available: 4 });
+    expect(await stock.commit("h1")).toMatchObject({ ok: false, reason: "not_active", hold: { status: "expired" } });
+  });
+
+  it("keeps its state across eviction", async () => {
+    const stock = await sku(7);
+    await stock.hold("h1", 2, TTL, "cart:a");
+    await evictDurableObject(stock);
+    expect(await stock.snapshot()).toMatchObject({ onHand: 7, held: 2, available: 5, holds: [{ holdId: "h1", status: "active" }] });
+    expect(await stock.hold("h1", 2, TTL, "cart:a")).toMatchObject({ ok: true, stock: { available: 5 } });
+  });
+
+  it("gives exactly 100 of 500 concurrent one-unit holds to 100 on hand, and gets them all back", async () => {
+    const stock = await sku(100);
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => stock.hold(`race-${i}`, 1, TTL, `cart:${i}`)));
+    const winners = results.filter((r) => r.ok);
+    expect(winners).toHaveLength(100);
+    expect(results.filter((r) => !r.ok && r.reason === "insufficient")).toHaveLength(400);
+    expect(await stock.stock()).toMatchObject({ onHand: 100, held: 100, available: 0 });
+
+    // Half released by their carts, half left to expire.
+    const ids = winners.map((r) => (r.ok ? r.hold.holdId : ""));
+    await Promise.all(ids.slice(0, 50).map((id) => stock.release(id)));
+    expect((await stock.stock()).available).toBe(50);
+    await expireHolds(stock);
+    expect(await runDurableObjectAlarm(stock)).toBe(true);
+    expect(await stock.stock()).toMatchObject({ onHand: 100, held: 0, available: 100 });
+  });
+});

@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { Money } from "./money.ts";
+
+export const MAX_LINE_QUANTITY = 99;
+export const MAX_CART_LINES = 50;
+
+export const CartQuantity = z
+  .number({ error: "quantity must be a whole number" })
+  .int("quantity must be a whole number")
+  .min(1, "quantity must be at least 1")
+  .max(MAX_LINE_QUANTITY, `quantity must be at most ${MAX_LINE_QUANTITY}`);
+export const Sku = z.string().trim().min(1, "sku is required").max(64, "sku is at most 64 characters");
+
+export const AddItemBody = z.object({ sku: Sku, quantity: CartQuantity }).meta({ id: "AddCartItem" });
+export const SetItemBody = z.object({ quantity: CartQuantity }).meta({ id: "SetCartItem" });
+
+export const CartLine = z
+  .object({
+    sku: z.string(),
+    productSlug: z.string(),
+    title: z.string(),
+    quantity: z.number().int(),
+    unitPrice: Money,
+    lineTotal: Money,
+    purchasable: z.boolean(),
+    priceChanged: z.object({ from: Money }).optional().describe("Present when the catalog price changed since the item was added"),
+    heldUntil: z.iso.datetime().optional().describe("Flash-sale items: stock is held for this cart until then"),
+  })
+  .meta({ id: "CartLine" });
+export type CartLine = z.infer<typeof CartLine>;
+
+export const CartView = z
+  .object({
+    id: z.string(),
+    items: z.array(CartLine),
+    itemCount: z.number().int(),
+    subtotal: Money,
+    expiresAt: z.iso.datetime().describe("When the cart is dropped if nobody touches it"),
+  })
+  .meta({ id: "Cart" });
+export type CartView = z.infer<typeof CartView>;
+
+export const NewCart = CartView.extend({ token: z.string().describe("Send as X-Cart-Token with every call for this cart") }).meta({
+  id: "NewCart",
+});
+
+/** Who is asking: the guest token of the cart (a signed-in owner joins once identity lands). */
+export type CartAccess = { token: string };

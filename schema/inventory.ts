@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+// The Inventory object's RPC contract, shared by its callers (cart, checkout, admin, seeder).
+export const MOVEMENT_KINDS = ["opening", "sale", "restock", "return", "adjustment", "correction"] as const;
+export type MovementKind = (typeof MOVEMENT_KINDS)[number];
+
+export const HOLD_STATUSES = ["active", "released", "committed", "expired"] as const;
+export type HoldStatus = (typeof HOLD_STATUSES)[number];
+
+export const OpId = z.string().min(1).max(200);
+export const Quantity = z.number().int().min(1).max(1_000_000);
+export const TtlMs = z
+  .number()
+  .int()
+  .min(1_000)
+  .max(24 * 3600_000);
+
+export type Hold = { holdId: string; quantity: number; owner: string; status: HoldStatus; expiresAt: number };
+export type StockLevel = { sku: string; onHand: number; held: number; available: number };
+
+export type HoldResult =
+  | { ok: true; hold: Hold; stock: StockLevel }
+  | { ok: false; reason: "insufficient"; requested: number; stock: StockLevel }
+  | { ok: false; reason: "not_active"; hold: Hold; stock: StockLevel };
+
+export type ReleaseResult = { released: boolean; hold: Hold | null; stock: StockLevel };
+export type CommitResult =
+  | { ok: true; hold: Hold; stock: StockLevel }
+  | { ok: false; reason: "unknown_hold" | "not_active"; hold: Hold | null; stock: StockLevel };
+export type AdjustResult = { ok: true; stock: StockLevel } | { ok: false; reason: "below_held"; stock: StockLevel };
+
+export type Movement = { opId: string; kind: MovementKind; delta: number; reason: string; holdId: string | null; at: number };
+export type InventorySnapshot = StockLevel & { holds: Hold[]; movements: Movement[] };

@@ -1,0 +1,39 @@
+import { eq, inArray } from "drizzle-orm";
+import type { Purchasable } from "../../../../schema/catalog/dto.ts";
+import { type CatalogDb, tables } from "../db.ts";
+
+const { products, variants } = tables;
+
+/** Price and buyability of each SKU asked for; SKUs the catalog does not know are simply absent. */
+export async function purchasables(db: CatalogDb, skus: string[]): Promise<Record<string, Purchasable>> {
+  const rows = await db
+    .select({
+      sku: variants.sku,
+      variantTitle: variants.title,
+      priceAmount: variants.priceAmount,
+      currency: variants.currency,
+      productId: products.id,
+      productSlug: products.slug,
+      productTitle: products.title,
+      status: products.status,
+      flashSale: products.flashSale,
+      variantCount: db.$count(variants, eq(variants.productId, products.id)),
+    })
+    .from(variants)
+    .innerJoin(products, eq(products.id, variants.productId))
+    .where(inArray(variants.sku, skus));
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.sku,
+      {
+        sku: r.sku,
+        productId: r.productId,
+        productSlug: r.productSlug,
+        title: r.variantCount > 1 ? `${r.productTitle} — ${r.variantTitle}` : r.productTitle,
+        price: { amount: r.priceAmount, currency: r.currency },
+        purchasable: r.status === "active",
+        flashSale: r.flashSale,
+      },
+    ]),
+  );
+}
