@@ -4,7 +4,6 @@ import type { Purchasable } from "../../../schema/catalog/dto.ts";
 import { sha256Hex, timingSafeEqualText } from "../../../workers/shared/src/crypto.ts";
 import type { CallContext } from "../../../workers/shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../../workers/shared/src/result.ts";
-import { type HoldAllResult, holdAll } from "../inventory/hold-all.ts";
 
 type LineRow = {
   sku: string;
@@ -176,33 +175,6 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       this.sql.exec("DELETE FROM lines WHERE sku = ?", sku);
       await this.refreshPrices(call);
       return ok(this.render(await this.touch()));
-    });
-  }
-
-  /**
-   * Holds stock for every line, all or nothing, for a checkout (`checkoutId` makes a retry find its own
-   * holds). Flash-sale lines already hold theirs; those holds are extended instead.
-   */
-  async holdForCheckout(access: CartAccess, checkoutId: string, ttlMs: number): Promise<Result<HoldAllResult>> {
-    return this.serially(async () => {
-      if (!(await this.allowed(access))) return this.notFound();
-      const lines = this.lines();
-      if (lines.length === 0) return fail(409, "the cart is empty");
-      const flash = lines.filter((l) => l.hold_id !== null);
-      const extended = await Promise.all(flash.map((l) => this.env.INVENTORY.getByName(l.sku).extend(l.hold_id ?? "", ttlMs)));
-      const lapsed = flash.filter((_, i) => !extended[i]?.ok);
-      const rest = lines.filter((l) => l.hold_id === null || lapsed.includes(l));
-      const held = await holdAll(this.env.INVENTORY, rest, { prefix: `checkout:${checkoutId}`, ttlMs, owner: `cart:${this.id}` });
-      if (!held.ok) return ok(held);
-      const flashHolds = flash
-        .filter((l) => !lapsed.includes(l))
-        .map((l, i) => ({
-          sku: l.sku,
-          quantity: l.quantity,
-          holdId: l.hold_id ?? "",
-          expiresAt: (extended[i]?.ok && extended[i].hold.expiresAt) || 0,
-        }));
-      return ok({ ok: true, holds: [...flashHolds, ...held.holds] });
     });
   }
 
