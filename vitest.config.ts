@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { newSigningKeys } from "./scripts/dev-vars.ts";
 
 // Two kinds of test: inside workerd with the Worker's real bindings (D1, R2) and migrations applied,
 // and system tests that boot the whole platform the way `npm start` does and speak HTTP to it.
@@ -42,6 +43,21 @@ export default defineConfig({
         test: {
           name: "durable-objects",
           include: ["durable-objects/test/**/*.test.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./workers/identity/wrangler.toml" },
+            miniflare: {
+              bindings: { TEST_MIGRATIONS: await readD1Migrations("schema/identity/migrations"), JWT_SIGNING_KEYS: newSigningKeys() },
+            },
+          }),
+        ],
+        test: {
+          name: "identity",
+          include: ["workers/identity/test/**/*.test.ts"],
+          setupFiles: ["workers/identity/test/apply-migrations.ts"],
         },
       },
       {

@@ -3,6 +3,7 @@ import { z } from "zod";
 // Every event on a Queue has this envelope; consumers dedupe by `id` and check `type` + `version`.
 export const EVENT_TYPES = {
   inventoryChanged: "inventory.changed",
+  userErased: "identity.user_erased",
 } as const;
 
 export const InventoryChanged = z.object({
@@ -15,8 +16,14 @@ export const InventoryChanged = z.object({
 });
 export type InventoryChanged = z.infer<typeof InventoryChanged>;
 
+// A user asked to be forgotten: every service that keeps personal data about `userId` erases or
+// anonymises it (orders keep their totals, not the person).
+export const UserErased = z.object({ userId: z.string().min(1) });
+export type UserErased = z.infer<typeof UserErased>;
+
 const payloads = {
   "inventory.changed": InventoryChanged,
+  "identity.user_erased": UserErased,
 } as const;
 export type EventType = keyof typeof payloads;
 export type EventData<T extends EventType> = z.infer<(typeof payloads)[T]>;

@@ -1,20 +1,31 @@
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** A JSON array with one fresh ES256 private JWK, the shape identity's JWT_SIGNING_KEYS takes. */
+export function newSigningKeys(): string {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = privateKey.export({ format: "jwk" });
+  return JSON.stringify([{ ...jwk, kid: `dev-${randomBytes(6).toString("hex")}`, alg: "ES256" }]);
+}
+
+const randomSecret = (): string => randomBytes(32).toString("base64url");
+
 // Local secrets are made on first start and kept in git-ignored .dev.vars files beside each config;
 // production secrets come from `wrangler secret put`.
-const SECRETS: Record<string, string[]> = {
-  "workers/catalog": ["CURSOR_SECRET"],
+const SECRETS: Record<string, Record<string, () => string>> = {
+  "workers/catalog": { CURSOR_SECRET: randomSecret },
+  "workers/identity": { JWT_SIGNING_KEYS: newSigningKeys },
 };
 
 export function ensureDevVars(root: string): void {
-  for (const [dir, names] of Object.entries(SECRETS)) {
+  for (const [dir, secrets] of Object.entries(SECRETS)) {
     const file = join(root, dir, ".dev.vars");
     const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-    const missing = names.filter((n) => !new RegExp(`^${n}=`, "m").test(current));
+    const missing = Object.entries(secrets).filter(([name]) => !new RegExp(`^${name}=`, "m").test(current));
     if (missing.length === 0) continue;
-    const lines = missing.map((n) => `${n}=${randomBytes(32).toString("base64url")}`);
+    // Values are single-quoted: a JWK set is JSON, and .dev.vars is dotenv syntax.
+    const lines = missing.map(([name, make]) => `${name}='${make()}'`);
     writeFileSync(file, `${current}${current && !current.endsWith("\n") ? "\n" : ""}${lines.join("\n")}\n`);
   }
 }

@@ -1,15 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Miniflare, V4WorkerOptions } from "miniflare";
+import { unstable_readConfig } from "wrangler";
 import type { LoadResult } from "../workers/catalog/seed/load.ts";
 import { applyMigrations, d1Targets } from "./d1-migrations.ts";
 import { ensureDevVars } from "./dev-vars.ts";
 import { launch, workerFromConfig } from "./miniflare-launch.ts";
 import { WORKERS } from "./workers.ts";
 
-const SEEDER = "catalog-seeder";
-const SEEDER_ENTRY = "workers/catalog/seed/worker.ts";
+const SEEDER = "demo-seeder";
+const SEEDER_ENTRY = "scripts/demo-seeder/worker.ts";
 const CATALOG_CONFIG = "workers/catalog/wrangler.toml";
+const IDENTITY_CONFIG = "workers/identity/wrangler.toml";
+const ADMIN = "admin";
 
 export type PlatformOptions = {
   /** Project root (where wrangler.toml is). */
@@ -19,6 +22,8 @@ export type PlatformOptions = {
   host?: string;
   /** Shopper API port; 0 picks a free one. */
   port?: number;
+  /** Merchant API (admin Worker) port; 0 picks a free one. */
+  adminPort?: number;
   /** Demo shop size when the catalog is empty; 0 skips loading it. */
   demoSize?: number;
   /** Draw only this many demo images and reuse them (for very large demo catalogs). */
@@ -36,7 +41,7 @@ export type PlatformOptions = {
   say?: (line: string) => void;
 };
 
-export type Platform = { url: URL; miniflare: Miniflare; dispose: () => Promise<void> };
+export type Platform = { url: URL; adminUrl: URL; miniflare: Miniflare; dispose: () => Promise<void> };
 
 /** Starts every Worker in one workerd process through the Miniflare API: no dev proxy, no inspector. */
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
@@ -50,13 +55,22 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     mkdirSync(stateDir, { recursive: true });
 
     const workers: V4WorkerOptions[] = [];
-    for (const spec of WORKERS)
-      workers.push(await workerFromConfig(root, spec, { logLevel: options.logLevel, vars: options.vars?.[spec.name] }));
+    for (const spec of WORKERS) {
+      const worker = await workerFromConfig(root, spec, { logLevel: options.logLevel, vars: options.vars?.[spec.name] });
+      // The merchant API gets its own port on the same process, as it has its own hostname in production.
+      if (spec.name === ADMIN) worker.unsafeDirectSockets = [{ host: options.host ?? "127.0.0.1", port: options.adminPort ?? 8788 }];
+      workers.push(worker);
+    }
     // The seeder gets the catalog's own bindings (same D1 database, same bucket) and nothing to serve,
-    // plus the Inventory objects, where the demo's opening stock goes.
+    // plus the Inventory objects (opening stock) and identity's database (demo accounts).
     const seeder = await workerFromConfig(root, { name: SEEDER, config: CATALOG_CONFIG }, { entry: join(root, SEEDER_ENTRY) });
     const { queueConsumers: _catalogOnly, ...seederOptions } = seeder;
-    workers.push({ ...seederOptions, durableObjects: { INVENTORY: { className: "Inventory", scriptName: "durable-objects" } } });
+    const identityDb = unstable_readConfig({ config: join(root, IDENTITY_CONFIG) }).d1_databases[0]?.database_id;
+    workers.push({
+      ...seederOptions,
+      d1Databases: { ...(seederOptions.d1Databases as Record<string, string>), ...(identityDb ? { IDENTITY_DB: identityDb } : {}) },
+      durableObjects: { INVENTORY: { className: "Inventory", scriptName: "durable-objects" } },
+    });
 
     const miniflare = launch({ host: options.host, port: options.port, stateDir, workers });
     const url = await miniflare.ready;
@@ -79,9 +93,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (!response.ok) throw new Error(`loading the demo shop failed: ${response.status} ${await response.text()}`);
       const result = (await response.json()) as LoadResult;
       say(result.loaded ? `catalog: loaded the demo shop (${result.products} products with images)` : `catalog: ${result.reason}`);
+      const accounts = await worker.fetch("http://seeder/demo-accounts", { method: "POST" });
+      if (!accounts.ok) throw new Error(`creating the demo accounts failed: ${accounts.status} ${await accounts.text()}`);
+      const made = ((await accounts.json()) as { accounts: number }).accounts;
+      if (made > 0) say(`identity: created ${made} demo accounts (password in the README)`);
     }
 
-    return { url, miniflare, dispose: () => miniflare.dispose() };
+    const adminUrl = await miniflare.unsafeGetDirectURL(ADMIN);
+    return { url, adminUrl, miniflare, dispose: () => miniflare.dispose() };
   } finally {
     process.chdir(prev);
   }

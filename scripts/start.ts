@@ -5,6 +5,7 @@ import { type Platform, startPlatform } from "./platform.ts";
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: process.env.PORT ?? "8787" },
+    "admin-port": { type: "string", default: process.env.ADMIN_PORT ?? "8788" },
     state: { type: "string", default: process.env.EDGE_STATE_DIR ?? ".wrangler/state" },
     "demo-size": { type: "string", default: process.env.DEMO_SIZE },
     "log-level": { type: "string", default: process.env.LOG_LEVEL },
@@ -37,6 +38,7 @@ takeOverSignals();
 const started = Date.now();
 platform = await startPlatform({
   port: Number(values.port),
+  adminPort: Number(values["admin-port"]),
   stateDir: values.state,
   demoSize: values["demo-size"] === undefined ? undefined : Number(values["demo-size"]),
   logLevel: values["log-level"],
@@ -44,4 +46,5 @@ platform = await startPlatform({
 });
 takeOverSignals();
 console.log(`storefront: ${platform.url.origin}  (API docs: ${new URL("/docs", platform.url)})`);
+console.log(`admin:      ${platform.adminUrl.origin}  (merchant API: /admin/v1/…)`);
 console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C to stop`);

@@ -6,4 +6,6 @@ export const WORKERS: readonly WorkerSpec[] = [
   { name: "storefront", config: "wrangler.toml" },
   { name: "catalog", config: "workers/catalog/wrangler.toml" },
   { name: "durable-objects", config: "durable-objects/wrangler.toml" },
+  { name: "identity", config: "workers/identity/wrangler.toml" },
+  { name: "admin", config: "workers/admin/wrangler.toml" },
 ];

@@ -16,6 +16,7 @@ export const ListProductsRequest = z.object({
   category: Slug.optional().describe("Category slug; includes its sub-categories"),
   q: z.string().trim().min(1).max(100).optional().describe("Words that must appear in the title or brand"),
   inStock: z.boolean().optional().describe("Only products with at least one variant in stock"),
+  merchantId: z.string().min(1).max(64).optional().describe("Only this merchant's products"),
   sort: ProductSort.default("newest").describe("newest | price_asc | price_desc"),
   limit: z
     .number({ error: "limit must be a whole number" })

@@ -29,7 +29,7 @@ function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Pr
 
 it("`npm start` serves the shop, then stops cleanly on SIGTERM", async () => {
   // The real command a newcomer types, on its own state folder and a free port.
-  child = spawn(process.execPath, ["scripts/start.ts", "--state", state.dir, "--port", "0", "--demo-size", "50"], {
+  child = spawn(process.execPath, ["scripts/start.ts", "--state", state.dir, "--port", "0", "--admin-port", "0", "--demo-size", "50"], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });

@@ -11,6 +11,6 @@ export function freshStateDir(): { dir: string; remove: () => void } {
 
 export async function boot(stateDir: string, options: PlatformOptions = {}): Promise<Platform & { messages: string[] }> {
   const messages: string[] = [];
-  const platform = await startPlatform({ stateDir, port: 0, logLevel: "warn", say: (m) => messages.push(m), ...options });
+  const platform = await startPlatform({ stateDir, port: 0, adminPort: 0, logLevel: "warn", say: (m) => messages.push(m), ...options });
   return { ...platform, messages };
 }

@@ -28,8 +28,12 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 const SIG_BYTES = 16;
 
 /** The filter part of a query, which a cursor must be used with. */
-export const filterKey = (f: { category?: string | undefined; q?: string | undefined; inStock?: boolean | undefined }): string =>
-  [f.category ?? "", f.q ?? "", f.inStock === true ? "1" : ""].join("\u0000");
+export const filterKey = (f: {
+  category?: string | undefined;
+  q?: string | undefined;
+  inStock?: boolean | undefined;
+  merchantId?: string | undefined;
+}): string => [f.category ?? "", f.q ?? "", f.inStock === true ? "1" : "", f.merchantId ?? ""].join("\u0000");
 
 export async function encodeCursor(secret: string, payload: CursorPayload): Promise<string> {
   const body = encoder.encode(JSON.stringify(payload));

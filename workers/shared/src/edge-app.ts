@@ -5,13 +5,14 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { ZodError } from "zod";
+import type { Caller } from "../../../schema/identity/dto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "./logger.ts";
 import { ProblemError, problem, problemResponse } from "./problem.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
 
 /** Bindings every edge Worker (storefront, admin) reads for its cross-cutting behaviour. */
 export type EdgeBindings = { LOG_LEVEL: string; CORS_ORIGINS: string };
-export type EdgeVariables = { requestId: string; log: Logger };
+export type EdgeVariables = { requestId: string; log: Logger; caller: Caller };
 export type EdgeEnv<B extends EdgeBindings> = { Bindings: B; Variables: EdgeVariables };
 
 export type EdgeAppOptions = {
@@ -43,7 +44,13 @@ function toProblemResponse<E extends HonoEnv & { Variables: EdgeVariables }>(err
   const requestId = c.get("requestId");
   const headers = { [REQUEST_ID_HEADER]: requestId };
   if (err instanceof ProblemError) {
-    return problemResponse({ ...err.problem, requestId }, headers);
+    // Some extension members are HTTP headers too: Retry-After on a 429, WWW-Authenticate on a 401.
+    const { retryAfter, wwwAuthenticate, ...extensions } = err.problem.extensions ?? {};
+    const extra: Record<string, string> = {};
+    if (retryAfter !== undefined) extra["Retry-After"] = String(retryAfter);
+    if (wwwAuthenticate !== undefined) extra["WWW-Authenticate"] = String(wwwAuthenticate);
+    const body = { ...err.problem, requestId, extensions: retryAfter === undefined ? extensions : { ...extensions, retryAfter } };
+    return problemResponse(body, { ...headers, ...extra });
   }
   if (err instanceof HTTPException) {
     const detail = err.status === 413 ? "request body is too large" : err.message || undefined;

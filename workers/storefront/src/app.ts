@@ -1,4 +1,5 @@
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
+import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerCartRoutes } from "./routes/carts.ts";
 import { registerCatalogRoutes } from "./routes/catalog.ts";
 import { registerDocs } from "./routes/docs.ts";
@@ -10,6 +11,7 @@ export function createStorefrontApp() {
   app.get("/healthz", (c) => c.json({ ok: true }));
   registerCatalogRoutes(app);
   registerCartRoutes(app);
+  registerAccountRoutes(app);
   registerImageRoutes(app);
   registerDocs(app);
   return app;

@@ -43,6 +43,7 @@ export async function listProducts(db: CatalogDb, secret: string, query: ListPro
   // The category's subtree is a subquery, so a filtered page is still one round trip to D1.
   if (query.category !== undefined) conditions.push(inArray(products.categoryId, subtreeIds(query.category)));
   if (query.q !== undefined) conditions.push(...matchesWords(query.q));
+  if (query.merchantId !== undefined) conditions.push(eq(products.merchantId, query.merchantId));
   if (query.inStock === true) {
     conditions.push(sql`EXISTS (SELECT 1 FROM ${variants} v WHERE v.product_id = ${products.id} AND v.available > 0)`);
   }

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { ROLES } from "./tables.ts";
+
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 128;
+
+export const Email = z
+  .string({ error: "email is required" })
+  .trim()
+  .max(254, "email is at most 254 characters")
+  .pipe(z.email({ error: "email must be an address like name@example.com" }));
+
+const COMMON = new Set([
+  "password",
+  "password1",
+  "password123",
+  "1234567890",
+  "qwertyuiop",
+  "letmein123",
+  "iloveyou12",
+  "welcome123",
+  "changeme123",
+]);
+
+/** Password rules with messages that say what to fix; `email` is checked against so it is not reused. */
+export function passwordProblem(password: string, email: string): string | null {
+  if (password.length < PASSWORD_MIN) return `password must be at least ${PASSWORD_MIN} characters`;
+  if (password.length > PASSWORD_MAX) return `password must be at most ${PASSWORD_MAX} characters`;
+  const lower = password.toLowerCase();
+  const local = email.trim().toLowerCase().split("@")[0] ?? "";
+  if (lower === email.trim().toLowerCase() || (local.length >= 4 && lower.includes(local))) return "password must not contain your email";
+  if (new Set(password).size < 4) return "password must use at least 4 different characters";
+  if (COMMON.has(lower)) return "password is too common; pick something less guessable";
+  return null;
+}
+
+export const RegisterBody = z
+  .object({
+    email: Email,
+    password: z.string({ error: "password is required" }),
+    name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(120, "name is at most 120 characters"),
+  })
+  .meta({ id: "Register" });
+export const LoginBody = z
+  .object({
+    email: z.string({ error: "email is required" }).max(254),
+    password: z.string({ error: "password is required" }).max(PASSWORD_MAX * 4),
+  })
+  .meta({ id: "Login" });
+export const RefreshBody = z
+  .object({ refreshToken: z.string({ error: "refreshToken is required" }).min(1).max(200) })
+  .meta({ id: "Refresh" });
+
+export const Role = z.enum(ROLES);
+export const User = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: Role,
+    merchantId: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: "User" });
+export type User = z.infer<typeof User>;
+
+export const Session = z
+  .object({
+    accessToken: z.string().describe("Bearer token (ES256 JWT), short-lived"),
+    refreshToken: z.string().describe("Opaque; rotated on every use"),
+    expiresIn: z.number().int().describe("Seconds until the access token expires"),
+    user: User,
+  })
+  .meta({ id: "Session" });
+export type Session = z.infer<typeof Session>;
+
+/** What a verified access token says about its bearer. */
+export type Caller = { userId: string; role: z.infer<typeof Role>; merchantId: string | null; issuedAt: number };
+
+export type VerificationKeys = { issuer: string; audience: string; keys: JsonWebKey[] };

@@ -1,0 +1,53 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const ROLES = ["shopper", "merchant_staff", "merchant_owner", "platform_admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+// A merchant is an organisation; its id is the `merchantId` on catalog products and orders.
+export const organizations = sqliteTable("organizations", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    // Lower-cased and trimmed: the unique key, so "Ann@x.com" and "ann@x.com" are one account.
+    emailKey: text("email_key").notNull(),
+    email: text("email").notNull(),
+    name: text("name"),
+    role: text("role", { enum: ROLES }).notNull(),
+    merchantId: text("merchant_id").references(() => organizations.id),
+    // `pbkdf2-sha256$<iterations>$<salt>$<hash>`: the parameters travel with the hash so they can be raised.
+    passwordHash: text("password_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    erasedAt: integer("erased_at"),
+  },
+  (t) => [uniqueIndex("users_email_key_uq").on(t.emailKey), index("users_merchant_idx").on(t.merchantId)],
+);
+
+// Refresh tokens are opaque; only their SHA-256 is stored. Every use rotates the token within its family,
+// and a rotated token presented again revokes the whole family (it has been stolen or replayed).
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    familyId: text("family_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    status: text("status", { enum: ["active", "rotated", "revoked"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    userAgent: text("user_agent"),
+  },
+  (t) => [
+    uniqueIndex("refresh_tokens_hash_uq").on(t.tokenHash),
+    index("refresh_tokens_family_idx").on(t.familyId),
+    index("refresh_tokens_user_idx").on(t.userId),
+  ],
+);

@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+// Configuration is a boundary: a missing key or a nonsense TTL stops the Worker with a message that says so.
+const IdentityConfig = z.object({
+  JWT_SIGNING_KEYS: z.string().min(2, "JWT_SIGNING_KEYS is not set (see the README: keys and rotation)"),
+  JWT_ISSUER: z.string().min(1),
+  JWT_AUDIENCE: z.string().min(1),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(900),
+  REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 24 * 3600),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: seconds(5),
+  LOGIN_MAX_FAILURES_PER_IP: seconds(30),
+  LOGIN_WINDOW_SECONDS: seconds(900),
+});
+export type IdentityConfig = z.infer<typeof IdentityConfig>;
+
+let cached: { env: object; config: IdentityConfig } | undefined;
+export function identityConfig(env: IdentityEnv): IdentityConfig {
+  if (cached !== undefined && cached.env === env) return cached.config;
+  const config = IdentityConfig.parse(env);
+  cached = { env, config };
+  return config;
+}
+
+export const sessionSettings = (c: IdentityConfig) => ({
+  signingKeys: c.JWT_SIGNING_KEYS,
+  issuer: c.JWT_ISSUER,
+  audience: c.JWT_AUDIENCE,
+  ttlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
+  refreshTtlSeconds: c.REFRESH_TOKEN_TTL_SECONDS,
+});

@@ -1,0 +1,100 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import { RefreshBody, type Session, type User, type VerificationKeys } from "../../../schema/identity/dto.ts";
+import * as tables from "../../../schema/identity/tables.ts";
+import { createLogger, errorFields, type Logger, parseLogLevel } from "../../shared/src/logger.ts";
+import { problem, problemResponse } from "../../shared/src/problem.ts";
+import type { CallContext } from "../../shared/src/request-id.ts";
+import { fail, ok, type Result } from "../../shared/src/result.ts";
+import { emailKey, erase, exportData, type IdentityExport, login, me, register } from "./accounts.ts";
+import { identityConfig, sessionSettings } from "./config.ts";
+import { verificationKeys } from "./keys.ts";
+import { logout, rotate } from "./sessions.ts";
+
+export { LoginThrottle } from "./throttle.ts";
+
+/** Who calls, as the edge saw them: the client IP feeds the per-IP sign-in throttle. */
+export type EdgeCall = CallContext & { clientIp?: string | undefined };
+
+/**
+ * Identity's RPC surface (bound as IDENTITY by the edge Workers). It owns the `identity` database; nothing
+ * else reads it. Expected failures come back as problem results; arguments are parsed here again.
+ */
+export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
+  private get db() {
+    return drizzle(this.env.DB, { schema: tables });
+  }
+
+  register(body: unknown, call: EdgeCall): Promise<Result<Session>> {
+    return this.run("register", call, () => register(this.db, identityConfig(this.env), body));
+  }
+
+  login(body: unknown, call: EdgeCall): Promise<Result<Session>> {
+    return this.run("login", call, () => {
+      const email = typeof body === "object" && body !== null && "email" in body ? String(body.email) : "";
+      const throttles = {
+        account: this.env.LOGIN_THROTTLE.getByName(`account:${emailKey(email)}`),
+        ip: call.clientIp ? this.env.LOGIN_THROTTLE.getByName(`ip:${call.clientIp}`) : null,
+      };
+      return login(this.db, identityConfig(this.env), body, throttles);
+    });
+  }
+
+  refresh(body: unknown, call: EdgeCall): Promise<Result<Session>> {
+    return this.run("refresh", call, async () => {
+      const parsed = RefreshBody.safeParse(body);
+      if (!parsed.success) return fail(400, "refreshToken is required", "refreshToken");
+      const rotation = await rotate(this.db, sessionSettings(identityConfig(this.env)), parsed.data.refreshToken);
+      if (rotation.ok) return ok(rotation.session);
+      const why = {
+        unknown: "the refresh token is not valid",
+        expired: "the refresh token has expired; sign in again",
+        reused: "the refresh token was already used; every session of its family is now signed out",
+      };
+      return fail(401, why[rotation.reason]);
+    });
+  }
+
+  logout(body: unknown, call: EdgeCall): Promise<Result<null>> {
+    return this.run("logout", call, async () => {
+      const parsed = RefreshBody.safeParse(body);
+      if (!parsed.success) return fail(400, "refreshToken is required", "refreshToken");
+      await logout(this.db, parsed.data.refreshToken);
+      return ok(null);
+    });
+  }
+
+  me(userId: string, call: EdgeCall): Promise<Result<User>> {
+    return this.run("me", call, () => me(this.db, userId));
+  }
+
+  erase(userId: string, call: EdgeCall): Promise<Result<null>> {
+    return this.run("erase", call, () => erase(this.db, userId, this.env.IDENTITY_EVENTS));
+  }
+
+  exportData(userId: string, call: EdgeCall): Promise<Result<IdentityExport>> {
+    return this.run("exportData", call, () => exportData(this.db, userId));
+  }
+
+  /** The public half of every signing key, with the issuer and audience tokens must carry. */
+  async verificationKeys(): Promise<VerificationKeys> {
+    return verificationKeys(sessionSettings(identityConfig(this.env)));
+  }
+
+  private async run<T>(method: string, call: EdgeCall, body: () => Promise<Result<T>>): Promise<Result<T>> {
+    const log: Logger = createLogger("identity", parseLogLevel(this.env.LOG_LEVEL), { requestId: call?.requestId });
+    try {
+      const result = await body();
+      if (log.enabled("debug")) log.debug("rpc", { method, ok: result.ok });
+      if (!result.ok && result.problem.status === 429) log.warn("sign-in throttled", { method, clientIp: call?.clientIp });
+      return result;
+    } catch (err) {
+      log.error("rpc failed", { method, ...errorFields(err) });
+      throw err;
+    }
+  }
+}
+
+export default {
+  fetch: () => Promise.resolve(problemResponse(problem(404, "identity is reached through the storefront and admin Workers"))),
+} satisfies ExportedHandler<IdentityEnv>;

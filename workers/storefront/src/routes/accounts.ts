@@ -1,0 +1,140 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { LoginBody, RefreshBody, RegisterBody, Session, User } from "../../../../schema/identity/dto.ts";
+import { Problem } from "../../../../schema/problem.ts";
+import { requireCaller } from "../../../shared/src/auth.ts";
+import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
+import { unwrap } from "../../../shared/src/result.ts";
+import type { StorefrontApp } from "../app.ts";
+
+type Ctx = Context<EdgeEnv<StorefrontEnv>>;
+const problemJson = { content: { "application/problem+json": { schema: Problem } } };
+const sessionJson = { content: { "application/json": { schema: Session } } };
+const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
+const bearer = [{ bearerAuth: [] }];
+
+const routes = {
+  register: createRoute({
+    method: "post",
+    path: "/v1/auth/register",
+    summary: "Create a shopper account and sign in",
+    request: { body: jsonBody(RegisterBody) },
+    responses: {
+      201: { description: "Signed in", ...sessionJson },
+      400: { description: "Bad email, password or name", ...problemJson },
+      409: { description: "Email taken", ...problemJson },
+    },
+  }),
+  login: createRoute({
+    method: "post",
+    path: "/v1/auth/login",
+    summary: "Sign in",
+    request: { body: jsonBody(LoginBody) },
+    responses: {
+      200: { description: "Signed in", ...sessionJson },
+      401: { description: "Wrong email or password", ...problemJson },
+      429: { description: "Too many failures; see Retry-After", ...problemJson },
+    },
+  }),
+  refresh: createRoute({
+    method: "post",
+    path: "/v1/auth/refresh",
+    summary: "Trade a refresh token for a new session (the old token stops working)",
+    request: { body: jsonBody(RefreshBody) },
+    responses: {
+      200: { description: "New session", ...sessionJson },
+      401: { description: "Unknown, expired or reused token", ...problemJson },
+    },
+  }),
+  logout: createRoute({
+    method: "post",
+    path: "/v1/auth/logout",
+    summary: "End the session the refresh token belongs to",
+    request: { body: jsonBody(RefreshBody) },
+    responses: { 204: { description: "Signed out" } },
+  }),
+  jwks: createRoute({
+    method: "get",
+    path: "/.well-known/jwks.json",
+    summary: "The public keys that sign access tokens",
+    responses: {
+      200: {
+        description: "JWK set",
+        content: { "application/json": { schema: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } },
+      },
+    },
+  }),
+  me: createRoute({
+    method: "get",
+    path: "/v1/me",
+    summary: "Your profile",
+    security: bearer,
+    responses: {
+      200: { description: "You", content: { "application/json": { schema: User } } },
+      401: { description: "Not signed in", ...problemJson },
+    },
+  }),
+  erase: createRoute({
+    method: "delete",
+    path: "/v1/me",
+    summary: "Erase your account (GDPR)",
+    security: bearer,
+    responses: { 204: { description: "Erased" }, 401: { description: "Not signed in", ...problemJson } },
+  }),
+  export: createRoute({
+    method: "get",
+    path: "/v1/me/export",
+    summary: "Everything the platform holds about you (GDPR)",
+    security: bearer,
+    responses: {
+      200: { description: "Your data as JSON", content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } },
+      401: { description: "Not signed in", ...problemJson },
+    },
+  }),
+};
+
+const call = (c: Ctx) => ({ requestId: c.get("requestId"), clientIp: c.req.header("CF-Connecting-IP") ?? undefined });
+export const signedIn = requireCaller<StorefrontEnv>({ keys: (env) => env.IDENTITY.verificationKeys() });
+
+export function registerAccountRoutes(app: StorefrontApp): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+
+  app.openapi(routes.register, async (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json(unwrap(await c.env.IDENTITY.register(c.req.valid("json"), call(c))), 201);
+  });
+  app.openapi(routes.login, async (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json(unwrap(await c.env.IDENTITY.login(c.req.valid("json"), call(c))), 200);
+  });
+  app.openapi(routes.refresh, async (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json(unwrap(await c.env.IDENTITY.refresh(c.req.valid("json"), call(c))), 200);
+  });
+  app.openapi(routes.logout, async (c) => {
+    unwrap(await c.env.IDENTITY.logout(c.req.valid("json"), call(c)));
+    return c.body(null, 204);
+  });
+  app.openapi(routes.jwks, async (c) => {
+    const { keys } = await c.env.IDENTITY.verificationKeys();
+    c.header("Cache-Control", "public, max-age=300");
+    return c.json({ keys: keys as Record<string, unknown>[] }, 200);
+  });
+
+  app.use("/v1/me", signedIn);
+  app.use("/v1/me/*", signedIn);
+  app.openapi(routes.me, async (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json(unwrap(await c.env.IDENTITY.me(c.get("caller").userId, call(c))), 200);
+  });
+  app.openapi(routes.erase, async (c) => {
+    unwrap(await c.env.IDENTITY.erase(c.get("caller").userId, call(c)));
+    return c.body(null, 204);
+  });
+  app.openapi(routes.export, async (c) => {
+    const data = unwrap(await c.env.IDENTITY.exportData(c.get("caller").userId, call(c)));
+    c.header("Cache-Control", "no-store");
+    c.header("Content-Disposition", 'attachment; filename="edge-commerce-export.json"');
+    return c.json(data as unknown as Record<string, unknown>, 200);
+  });
+}
