@@ -8,10 +8,11 @@ import {
   SkuList,
   Slug,
 } from "../../../schema/catalog/dto.ts";
-import { createLogger, errorFields, type Logger, parseLogLevel } from "../../shared/src/logger.ts";
+import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
+import { traceRpc } from "../../shared/src/rpc.ts";
 import { categoryTree } from "./categories/tree.ts";
 import { catalogDb } from "./db.ts";
 import { catalogConfig } from "./env.ts";
@@ -56,17 +57,8 @@ export class CatalogService extends WorkerEntrypoint<CatalogEnv> {
     return this.run("listCategories", call, async () => ok({ items: await categoryTree(catalogDb(this.env.DB)) }));
   }
 
-  private async run<T>(method: string, call: CallContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
-    const log: Logger = createLogger("catalog", parseLogLevel(this.env.LOG_LEVEL), { requestId: call?.requestId });
-    const started = Date.now();
-    try {
-      const result = await body();
-      if (log.enabled("debug")) log.debug("rpc", { method, ok: result.ok, ms: Date.now() - started });
-      return result;
-    } catch (err) {
-      log.error("rpc failed", { method, ...errorFields(err) });
-      throw err;
-    }
+  private run<T>(method: string, call: CallContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
+    return traceRpc("catalog", this.env.LOG_LEVEL, call, method, body);
   }
 }
 

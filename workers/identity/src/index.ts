@@ -2,10 +2,10 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { RefreshBody, type Session, type User, type VerificationKeys } from "../../../schema/identity/dto.ts";
 import * as tables from "../../../schema/identity/tables.ts";
-import { createLogger, errorFields, type Logger, parseLogLevel } from "../../shared/src/logger.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
+import { traceRpc } from "../../shared/src/rpc.ts";
 import { emailKey, erase, exportData, type IdentityExport, login, me, register } from "./accounts.ts";
 import { identityConfig, sessionSettings } from "./config.ts";
 import { verificationKeys } from "./keys.ts";
@@ -81,17 +81,8 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
     return verificationKeys(sessionSettings(identityConfig(this.env)));
   }
 
-  private async run<T>(method: string, call: EdgeCall, body: () => Promise<Result<T>>): Promise<Result<T>> {
-    const log: Logger = createLogger("identity", parseLogLevel(this.env.LOG_LEVEL), { requestId: call?.requestId });
-    try {
-      const result = await body();
-      if (log.enabled("debug")) log.debug("rpc", { method, ok: result.ok });
-      if (!result.ok && result.problem.status === 429) log.warn("sign-in throttled", { method, clientIp: call?.clientIp });
-      return result;
-    } catch (err) {
-      log.error("rpc failed", { method, ...errorFields(err) });
-      throw err;
-    }
+  private run<T>(method: string, call: CallContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
+    return traceRpc("identity", this.env.LOG_LEVEL, call, method, body);
   }
 }
 
