@@ -40,9 +40,14 @@ export const CartView = z
   .meta({ id: "Cart" });
 export type CartView = z.infer<typeof CartView>;
 
-export const NewCart = CartView.extend({ token: z.string().describe("Send as X-Cart-Token with every call for this cart") }).meta({
-  id: "NewCart",
-});
+export const NewCart = CartView.extend({
+  token: z.string().nullable().describe("Send as X-Cart-Token with every call for this cart (null for a signed-in shopper's own cart)"),
+}).meta({ id: "NewCart" });
 
-/** Who is asking: the guest token of the cart (a signed-in owner joins once identity lands). */
-export type CartAccess = { token: string };
+/** Who is asking: the guest cart's token, or the signed-in shopper who owns the cart. */
+export type CartAccess = { token?: string | undefined; userId?: string | undefined };
+
+/** A guest cart to fold into the shopper's own cart at sign-in. */
+export const GuestCartRef = z
+  .object({ id: z.string().max(64), token: z.string().max(128) })
+  .describe("The guest cart to merge into your cart");

@@ -19,7 +19,7 @@ type LineRow = {
   hold_version: number;
   added_at: number;
 };
-type CartRow = { token_hash: string; created_at: number; updated_at: number };
+type CartRow = { token_hash: string | null; owner_user_id: string | null; created_at: number; updated_at: number };
 
 const DEFAULT_CURRENCY = "USD";
 const seconds = (value: string, fallback: number): number =>
@@ -63,10 +63,19 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     return this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cart'").toArray().length > 0;
   }
 
+  private row(): CartRow | undefined {
+    return this.sql.exec<CartRow>("SELECT token_hash, owner_user_id, created_at, updated_at FROM cart WHERE id = 1").toArray()[0];
+  }
+
+  /** A guest cart opens with its token; a shopper's cart with the signed-in shopper's id, and nothing else. */
   private async allowed(access: CartAccess): Promise<boolean> {
     if (!this.exists()) return false;
-    const row = this.sql.exec<CartRow>("SELECT token_hash, created_at, updated_at FROM cart WHERE id = 1").toArray()[0];
-    return row !== undefined && typeof access?.token === "string" && timingSafeEqualText(await sha256Hex(access.token), row.token_hash);
+    const row = this.row();
+    if (row === undefined) return false;
+    if (row.owner_user_id !== null) return typeof access?.userId === "string" && access.userId === row.owner_user_id;
+    return (
+      row.token_hash !== null && typeof access?.token === "string" && timingSafeEqualText(await sha256Hex(access.token), row.token_hash)
+    );
   }
 
   private lines(): LineRow[] {
@@ -132,20 +141,74 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     });
   }
 
-  /** Makes the cart. The storefront gives the token's hash; the token itself never reaches storage. */
-  async create(tokenHash: string): Promise<CartView> {
-    if (this.exists()) throw new Error(`cart ${this.id} exists already`);
+  private make(tokenHash: string | null, ownerUserId: string | null): void {
     const now = Date.now();
     this.sql.exec(`
-      CREATE TABLE cart (id INTEGER PRIMARY KEY CHECK (id = 1), token_hash TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE cart (
+        id INTEGER PRIMARY KEY CHECK (id = 1), token_hash TEXT, owner_user_id TEXT,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+      );
       CREATE TABLE lines (
         sku TEXT PRIMARY KEY, product_slug TEXT NOT NULL, title TEXT NOT NULL, quantity INTEGER NOT NULL,
         unit_price INTEGER NOT NULL, currency TEXT NOT NULL, purchasable INTEGER NOT NULL DEFAULT 1, price_was INTEGER,
         hold_id TEXT, hold_expires_at INTEGER, hold_version INTEGER NOT NULL DEFAULT 0, added_at INTEGER NOT NULL
       );
     `);
-    this.sql.exec("INSERT INTO cart (id, token_hash, created_at, updated_at) VALUES (1, ?, ?, ?)", tokenHash, now, now);
+    this.sql.exec(
+      "INSERT INTO cart (id, token_hash, owner_user_id, created_at, updated_at) VALUES (1, ?, ?, ?, ?)",
+      tokenHash,
+      ownerUserId,
+      now,
+      now,
+    );
+  }
+
+  /** Makes a guest cart. The storefront gives the token's hash; the token itself never reaches storage. */
+  async create(tokenHash: string): Promise<CartView> {
+    if (this.exists()) throw new Error(`cart ${this.id} exists already`);
+    this.make(tokenHash, null);
     return this.render(await this.touch());
+  }
+
+  /** The signed-in shopper's cart (its id derives from the user id): made on first use, the same after. */
+  async openForUser(userId: string, call: CallContext): Promise<Result<CartView & { created: boolean }>> {
+    return this.serially(async () => {
+      const created = !this.exists();
+      if (created) this.make(null, userId);
+      if (!(await this.allowed({ userId }))) return this.notFound();
+      await this.refreshPrices(call);
+      return ok({ ...this.render(await this.touch()), created });
+    });
+  }
+
+  /** Empties a guest cart into whoever takes its lines: they come back, its holds go, the cart is deleted. */
+  async drain(access: CartAccess): Promise<Result<{ sku: string; quantity: number }[]>> {
+    return this.serially(async () => {
+      if (!(await this.allowed(access))) return this.notFound();
+      const lines = this.lines();
+      for (const line of lines) {
+        if (line.hold_id !== null) await this.env.INVENTORY.getByName(line.sku).release(line.hold_id);
+      }
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      return ok(lines.map((l) => ({ sku: l.sku, quantity: l.quantity })));
+    });
+  }
+
+  /**
+   * Adds another cart's lines to this one (sign-in merge): quantities add up, capped by the line limit and by
+   * what is in stock; lines that can no longer be bought are dropped rather than failing the merge.
+   */
+  async absorb(access: CartAccess, incoming: { sku: string; quantity: number }[], call: CallContext): Promise<Result<CartView>> {
+    return this.serially(async () => {
+      if (!(await this.allowed(access))) return this.notFound();
+      for (const line of incoming) {
+        const own = this.lines().find((l) => l.sku === line.sku)?.quantity ?? 0;
+        await this.putLine(line.sku, Math.min(MAX_LINE_QUANTITY, own + line.quantity), "atMost", call);
+      }
+      await this.refreshPrices(call);
+      return ok(this.render(await this.touch()));
+    });
   }
 
   async view(access: CartAccess, call: CallContext): Promise<Result<CartView>> {
@@ -189,61 +252,78 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       if (!skuCheck.success) return fail(400, skuCheck.error.issues[0]?.message ?? "sku is invalid", "sku");
       const quantityCheck = CartQuantity.safeParse(quantity);
       if (!quantityCheck.success) return fail(400, quantityCheck.error.issues[0]?.message ?? "quantity is invalid", "quantity");
-
-      const lines = this.lines();
-      const current = lines.find((l) => l.sku === sku);
+      const current = this.lines().find((l) => l.sku === sku);
       const wanted = mode === "add" ? (current?.quantity ?? 0) + quantity : quantity;
       if (wanted > MAX_LINE_QUANTITY) {
         return fail(400, `a line holds at most ${MAX_LINE_QUANTITY}; this would make ${wanted}`, "quantity", {
           maxQuantity: MAX_LINE_QUANTITY,
         });
       }
-      if (current === undefined && lines.length >= MAX_CART_LINES)
-        return fail(409, `a cart holds at most ${MAX_CART_LINES} different items`);
-
-      const found: Result<Record<string, Purchasable>> = await this.env.CATALOG.getPurchasables([sku], call);
-      const item: Purchasable | undefined = found.ok ? found.value[sku] : undefined;
-      if (item === undefined) return fail(404, `no product has SKU '${sku}'`, "sku");
-      if (!item.purchasable) return fail(409, `SKU '${sku}' is not for sale right now`, "sku");
-      const cartCurrency = lines.find((l) => l.sku !== sku)?.currency;
-      if (cartCurrency !== undefined && cartCurrency !== item.price.currency) {
-        return fail(409, `this cart is in ${cartCurrency}; SKU '${sku}' is priced in ${item.price.currency}`, "sku");
-      }
-
-      const inventory = this.env.INVENTORY.getByName(sku);
-      let hold: { id: string; expiresAt: number; version: number } | null = null;
-      if (item.flashSale) {
-        // Flash-sale stock is held now: a new hold for the new quantity, then the old one let go.
-        const version = (current?.hold_version ?? 0) + 1;
-        const result = await inventory.hold(`cart:${this.id}:${sku}:${version}`, wanted, this.flashTtlMs, `cart:${this.id}`);
-        if (!result.ok) return this.shortOfStock(sku, wanted, result.stock.available + (current?.hold_id ? current.quantity : 0));
-        if (current?.hold_id) await inventory.release(current.hold_id);
-        hold = { id: result.hold.holdId, expiresAt: result.hold.expiresAt, version };
-      } else {
-        const { available } = await inventory.stock();
-        if (available < wanted) return this.shortOfStock(sku, wanted, available);
-      }
-
-      this.sql.exec(
-        `INSERT INTO lines (sku, product_slug, title, quantity, unit_price, currency, purchasable, hold_id, hold_expires_at, hold_version, added_at)
-         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-         ON CONFLICT (sku) DO UPDATE SET quantity = excluded.quantity, unit_price = excluded.unit_price, price_was = NULL,
-           title = excluded.title, purchasable = 1, hold_id = excluded.hold_id, hold_expires_at = excluded.hold_expires_at,
-           hold_version = excluded.hold_version`,
-        sku,
-        item.productSlug,
-        item.title,
-        wanted,
-        item.price.amount,
-        item.price.currency,
-        hold?.id ?? null,
-        hold?.expiresAt ?? null,
-        hold?.version ?? current?.hold_version ?? 0,
-        current?.added_at ?? Date.now(),
-      );
+      const put = await this.putLine(sku, wanted, "exact", call);
+      if (!put.ok) return put;
       await this.refreshPrices(call);
       return ok(this.render(await this.touch()));
     });
+  }
+
+  /**
+   * Sets the line for `sku` to `wanted`: checks the catalog (exists, for sale, same currency) and stock, and
+   * for flash-sale items holds the stock. "exact" refuses what it cannot give (409 with `available`);
+   * "atMost" gives what stock allows (for merging carts). Answers the quantity the line now has.
+   */
+  private async putLine(sku: string, wanted: number, policy: "exact" | "atMost", call: CallContext): Promise<Result<number>> {
+    const lines = this.lines();
+    const current = lines.find((l) => l.sku === sku);
+    if (current === undefined && lines.length >= MAX_CART_LINES) return fail(409, `a cart holds at most ${MAX_CART_LINES} different items`);
+
+    const found: Result<Record<string, Purchasable>> = await this.env.CATALOG.getPurchasables([sku], call);
+    const item: Purchasable | undefined = found.ok ? found.value[sku] : undefined;
+    if (item === undefined) return fail(404, `no product has SKU '${sku}'`, "sku");
+    if (!item.purchasable) return fail(409, `SKU '${sku}' is not for sale right now`, "sku");
+    const cartCurrency = lines.find((l) => l.sku !== sku)?.currency;
+    if (cartCurrency !== undefined && cartCurrency !== item.price.currency) {
+      return fail(409, `this cart is in ${cartCurrency}; SKU '${sku}' is priced in ${item.price.currency}`, "sku");
+    }
+
+    const inventory = this.env.INVENTORY.getByName(sku);
+    // What this cart itself holds counts as available to it.
+    const ownHold = current?.hold_id ? current.quantity : 0;
+    const { available } = await inventory.stock();
+    let quantity = wanted;
+    if (available + ownHold < wanted) {
+      if (policy === "exact") return this.shortOfStock(sku, wanted, available + ownHold);
+      quantity = available + ownHold;
+    }
+    if (quantity <= 0 || quantity === current?.quantity) return ok(current?.quantity ?? 0);
+
+    let hold: { id: string; expiresAt: number; version: number } | null = null;
+    if (item.flashSale) {
+      // Flash-sale stock is held now: a new hold for the new quantity, then the old one let go.
+      const version = (current?.hold_version ?? 0) + 1;
+      const result = await inventory.hold(`cart:${this.id}:${sku}:${version}`, quantity, this.flashTtlMs, `cart:${this.id}`);
+      if (!result.ok) return this.shortOfStock(sku, quantity, result.stock.available + ownHold);
+      if (current?.hold_id) await inventory.release(current.hold_id);
+      hold = { id: result.hold.holdId, expiresAt: result.hold.expiresAt, version };
+    }
+
+    this.sql.exec(
+      `INSERT INTO lines (sku, product_slug, title, quantity, unit_price, currency, purchasable, hold_id, hold_expires_at, hold_version, added_at)
+       VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+       ON CONFLICT (sku) DO UPDATE SET quantity = excluded.quantity, unit_price = excluded.unit_price, price_was = NULL,
+         title = excluded.title, purchasable = 1, hold_id = excluded.hold_id, hold_expires_at = excluded.hold_expires_at,
+         hold_version = excluded.hold_version`,
+      sku,
+      item.productSlug,
+      item.title,
+      quantity,
+      item.price.amount,
+      item.price.currency,
+      hold?.id ?? null,
+      hold?.expiresAt ?? null,
+      hold?.version ?? current?.hold_version ?? 0,
+      current?.added_at ?? Date.now(),
+    );
+    return ok(quantity);
   }
 
   private shortOfStock<T>(sku: string, requested: number, available: number): Result<T> {
@@ -253,7 +333,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   /** An abandoned cart: its holds go back to stock and the cart is deleted. */
   override async alarm(): Promise<void> {
     if (!this.exists()) return;
-    const row = this.sql.exec<CartRow>("SELECT token_hash, created_at, updated_at FROM cart WHERE id = 1").toArray()[0];
+    const row = this.row();
     if (row !== undefined && row.updated_at + this.idleTtlMs > Date.now()) {
       await this.ctx.storage.setAlarm(row.updated_at + this.idleTtlMs);
       return;

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ListProductsQuery, ProductPage } from "../../../schema/catalog/dto.ts";
 import { Problem } from "../../../schema/problem.ts";
-import { requireCaller } from "../../shared/src/auth.ts";
+import { callerOf, requireCaller } from "../../shared/src/auth.ts";
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
 import { ProblemError } from "../../shared/src/problem.ts";
 import { unwrap } from "../../shared/src/result.ts";
@@ -27,7 +27,7 @@ const listOwnProducts = createRoute({
 });
 
 app.openapi(listOwnProducts, async (c) => {
-  const caller = c.get("caller");
+  const caller = callerOf(c);
   const { merchantId: asked, ...query } = c.req.valid("query");
   // A merchant sees only its own products, whatever it asks for; only a platform admin may choose.
   if (caller.role !== "platform_admin" && asked !== undefined && asked !== caller.merchantId) {

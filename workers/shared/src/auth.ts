@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { createLocalJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import { z } from "zod";
 import { type Caller, Role, type VerificationKeys } from "../../../schema/identity/dto.ts";
@@ -52,9 +52,12 @@ async function verify<B>(token: string, env: B, source: KeysSource<B>): Promise<
 export function requireCaller<B extends EdgeBindings>(options: {
   keys: KeysSource<B>;
   roles?: readonly RoleName[];
+  /** Let requests without an Authorization header through as anonymous (a bad token is still a 401). */
+  optional?: boolean;
 }): MiddlewareHandler<EdgeEnv<B>> {
   return async function authenticate(c, next) {
     const header = c.req.header("Authorization") ?? "";
+    if (header === "" && options.optional === true) return next();
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
     if (match?.[1] === undefined) throw unauthorized("sign in first: send Authorization: Bearer <access token>");
     const claims = Claims.safeParse(await verify(match[1], c.env, options.keys));
@@ -71,4 +74,11 @@ export function requireCaller<B extends EdgeBindings>(options: {
     c.set("caller", caller);
     await next();
   };
+}
+
+/** The verified caller of a route behind requireCaller (a 401 if the route was reached without one). */
+export function callerOf<B extends EdgeBindings>(c: Context<EdgeEnv<B>>): Caller {
+  const caller = c.get("caller");
+  if (caller === undefined) throw unauthorized("sign in first: send Authorization: Bearer <access token>");
+  return caller;
 }

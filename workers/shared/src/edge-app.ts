@@ -12,7 +12,7 @@ import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
 
 /** Bindings every edge Worker (storefront, admin) reads for its cross-cutting behaviour. */
 export type EdgeBindings = { LOG_LEVEL: string; CORS_ORIGINS: string };
-export type EdgeVariables = { requestId: string; log: Logger; caller: Caller };
+export type EdgeVariables = { requestId: string; log: Logger; caller: Caller | undefined };
 export type EdgeEnv<B extends EdgeBindings> = { Bindings: B; Variables: EdgeVariables };
 
 export type EdgeAppOptions = {

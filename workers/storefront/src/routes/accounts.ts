@@ -1,15 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { CartView, GuestCartRef } from "../../../../schema/cart.ts";
 import { LoginBody, RefreshBody, RegisterBody, Session, User } from "../../../../schema/identity/dto.ts";
 import { Problem } from "../../../../schema/problem.ts";
-import { requireCaller } from "../../../shared/src/auth.ts";
+import { callerOf, requireCaller } from "../../../shared/src/auth.ts";
 import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
 import { unwrap } from "../../../shared/src/result.ts";
 import type { StorefrontApp } from "../app.ts";
+import { CART_ID, userCartId } from "./carts.ts";
 
 type Ctx = Context<EdgeEnv<StorefrontEnv>>;
 const problemJson = { content: { "application/problem+json": { schema: Problem } } };
-const sessionJson = { content: { "application/json": { schema: Session } } };
+// With `cart` in the request, the answer carries the shopper's cart after the guest cart was merged in.
+const sessionJson = { content: { "application/json": { schema: Session.extend({ cart: CartView.optional() }) } } };
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
 const bearer = [{ bearerAuth: [] }];
 
@@ -18,7 +21,7 @@ const routes = {
     method: "post",
     path: "/v1/auth/register",
     summary: "Create a shopper account and sign in",
-    request: { body: jsonBody(RegisterBody) },
+    request: { body: jsonBody(RegisterBody.extend({ cart: GuestCartRef.optional() })) },
     responses: {
       201: { description: "Signed in", ...sessionJson },
       400: { description: "Bad email, password or name", ...problemJson },
@@ -29,7 +32,7 @@ const routes = {
     method: "post",
     path: "/v1/auth/login",
     summary: "Sign in",
-    request: { body: jsonBody(LoginBody) },
+    request: { body: jsonBody(LoginBody.extend({ cart: GuestCartRef.optional() })) },
     responses: {
       200: { description: "Signed in", ...sessionJson },
       401: { description: "Wrong email or password", ...problemJson },
@@ -93,6 +96,23 @@ const routes = {
   }),
 };
 
+/**
+ * Folds the guest cart the shopper used before signing in into their own cart: quantities add up, capped
+ * by stock. A guest cart that is gone or not theirs (wrong token) is ignored; sign-in never fails for it.
+ * The guest cart is emptied first and then absorbed: a crash in between loses the guest lines, never
+ * duplicates holds.
+ */
+async function mergeGuestCart(c: Ctx, userId: string, guest: { id: string; token: string }): Promise<CartView> {
+  const requestId = c.get("requestId");
+  const own = c.env.CART.getByName(await userCartId(userId));
+  const opened = unwrap(await own.openForUser(userId, { requestId }));
+  if (!CART_ID.test(guest.id)) return stripCreated(opened);
+  const drained = await c.env.CART.getByName(guest.id).drain({ token: guest.token });
+  if (!drained.ok) return stripCreated(opened);
+  return unwrap(await own.absorb({ userId }, drained.value, { requestId }));
+}
+const stripCreated = ({ created: _created, ...view }: CartView & { created: boolean }): CartView => view;
+
 const call = (c: Ctx) => ({ requestId: c.get("requestId"), clientIp: c.req.header("CF-Connecting-IP") ?? undefined });
 export const signedIn = requireCaller<StorefrontEnv>({ keys: (env) => env.IDENTITY.verificationKeys() });
 
@@ -100,12 +120,16 @@ export function registerAccountRoutes(app: StorefrontApp): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 
   app.openapi(routes.register, async (c) => {
+    const { cart, ...body } = c.req.valid("json");
+    const session = unwrap(await c.env.IDENTITY.register(body, call(c)));
     c.header("Cache-Control", "no-store");
-    return c.json(unwrap(await c.env.IDENTITY.register(c.req.valid("json"), call(c))), 201);
+    return c.json({ ...session, ...(cart ? { cart: await mergeGuestCart(c, session.user.id, cart) } : {}) }, 201);
   });
   app.openapi(routes.login, async (c) => {
+    const { cart, ...body } = c.req.valid("json");
+    const session = unwrap(await c.env.IDENTITY.login(body, call(c)));
     c.header("Cache-Control", "no-store");
-    return c.json(unwrap(await c.env.IDENTITY.login(c.req.valid("json"), call(c))), 200);
+    return c.json({ ...session, ...(cart ? { cart: await mergeGuestCart(c, session.user.id, cart) } : {}) }, 200);
   });
   app.openapi(routes.refresh, async (c) => {
     c.header("Cache-Control", "no-store");
@@ -125,14 +149,14 @@ export function registerAccountRoutes(app: StorefrontApp): void {
   app.use("/v1/me/*", signedIn);
   app.openapi(routes.me, async (c) => {
     c.header("Cache-Control", "no-store");
-    return c.json(unwrap(await c.env.IDENTITY.me(c.get("caller").userId, call(c))), 200);
+    return c.json(unwrap(await c.env.IDENTITY.me(callerOf(c).userId, call(c))), 200);
   });
   app.openapi(routes.erase, async (c) => {
-    unwrap(await c.env.IDENTITY.erase(c.get("caller").userId, call(c)));
+    unwrap(await c.env.IDENTITY.erase(callerOf(c).userId, call(c)));
     return c.body(null, 204);
   });
   app.openapi(routes.export, async (c) => {
-    const data = unwrap(await c.env.IDENTITY.exportData(c.get("caller").userId, call(c)));
+    const data = unwrap(await c.env.IDENTITY.exportData(callerOf(c).userId, call(c)));
     c.header("Cache-Control", "no-store");
     c.header("Content-Disposition", 'attachment; filename="edge-commerce-export.json"');
     return c.json(data as unknown as Record<string, unknown>, 200);

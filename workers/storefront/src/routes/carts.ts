@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { Cart } from "../../../../durable-objects/src/cart/cart.ts";
 import { AddItemBody, type CartAccess, CartView, NewCart, SetItemBody, Sku } from "../../../../schema/cart.ts";
 import { Problem } from "../../../../schema/problem.ts";
+import { requireCaller } from "../../../shared/src/auth.ts";
 import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
 import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
 import { notFound } from "../../../shared/src/problem.ts";
@@ -10,7 +11,7 @@ import { unwrap } from "../../../shared/src/result.ts";
 import type { StorefrontApp } from "../app.ts";
 
 const CART_TOKEN_HEADER = "X-Cart-Token";
-const CART_ID = /^crt_[A-Za-z0-9_-]{22}$/;
+export const CART_ID = /^crt_[A-Za-z0-9_-]{22}$/;
 
 const problems = (...statuses: (400 | 404 | 409)[]) =>
   Object.fromEntries(
@@ -35,8 +36,11 @@ const routes = {
   create: createRoute({
     method: "post",
     path: "/v1/carts",
-    summary: "Start a cart (guest): keep the returned token and send it as X-Cart-Token",
-    responses: { 201: { description: "The new, empty cart", content: { "application/json": { schema: NewCart } } } },
+    summary: "Start a guest cart (keep the token, send it as X-Cart-Token), or, signed in, open your own cart",
+    responses: {
+      201: { description: "A new cart", content: { "application/json": { schema: NewCart } } },
+      200: { description: "Signed in: your existing cart", content: { "application/json": { schema: NewCart } } },
+    },
   }),
   view: createRoute({
     method: "get",
@@ -69,15 +73,34 @@ const routes = {
 };
 
 type Ctx = Context<EdgeEnv<StorefrontEnv>>;
+const signedInOrGuest = requireCaller<StorefrontEnv>({ keys: (env) => env.IDENTITY.verificationKeys(), optional: true });
 
 /** The cart's object and the caller's claim to it; a malformed id is just another cart that is not there. */
 function cartOf(c: Ctx, id: string): { cart: DurableObjectStub<Cart>; access: CartAccess } {
   if (!CART_ID.test(id)) throw notFound(`no cart ${id} (or the ${CART_TOKEN_HEADER} does not match it)`);
-  return { cart: c.env.CART.getByName(id), access: { token: c.req.header(CART_TOKEN_HEADER) ?? "" } };
+  return { cart: c.env.CART.getByName(id), access: { token: c.req.header(CART_TOKEN_HEADER), userId: c.var.caller?.userId } };
+}
+
+/** A signed-in shopper's cart id, derived from the user id: one cart per shopper, found again on any device. */
+export async function userCartId(userId: string): Promise<string> {
+  return `crt_${(await sha256Hex(`cart:${userId}`)).slice(0, 22)}`;
 }
 
 export function registerCartRoutes(app: StorefrontApp): void {
+  // Carts work for guests (X-Cart-Token) and for signed-in shoppers (their own cart, by access token).
+  app.use("/v1/carts", signedInOrGuest);
+  app.use("/v1/carts/*", signedInOrGuest);
+
   app.openapi(routes.create, async (c) => {
+    const caller = c.var.caller;
+    if (caller !== undefined) {
+      const own = unwrap(
+        await c.env.CART.getByName(await userCartId(caller.userId)).openForUser(caller.userId, { requestId: c.get("requestId") }),
+      );
+      const { created, ...view } = own;
+      c.header("Cache-Control", "no-store");
+      return c.json({ ...view, token: null }, created ? 201 : 200);
+    }
     const id = `crt_${randomToken(16)}`;
     const token = randomToken(32);
     const view = await c.env.CART.getByName(id).create(await sha256Hex(token));
