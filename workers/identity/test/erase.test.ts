@@ -1,0 +1,35 @@
+import { env } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { expect, it } from "vitest";
+import { parseEvent } from "../../../schema/events.ts";
+import * as tables from "../../../schema/identity/tables.ts";
+import { erase, register } from "../src/accounts.ts";
+import { identityConfig } from "../src/config.ts";
+
+const db = drizzle(env.DB, { schema: tables });
+
+it("erasing removes the personal data, keeps an anonymous tombstone and announces identity.user_erased", async () => {
+  const made = await register(db, identityConfig(env), {
+    email: `erase-${crypto.randomUUID()}@example.com`,
+    password: "correct horse battery",
+    name: "Eve",
+  });
+  if (!made.ok) throw new Error(JSON.stringify(made.problem));
+  const sent: unknown[] = [];
+  const queue = { send: async (body: unknown) => void sent.push(body) } as unknown as Queue;
+
+  expect(await erase(db, made.value.user.id, queue)).toEqual({ ok: true, value: null });
+  const [row] = await db.select().from(tables.users).where(eq(tables.users.id, made.value.user.id));
+  expect(row).toMatchObject({ name: null, passwordHash: "!", email: `erased-${made.value.user.id}@invalid` });
+  expect(row?.erasedAt).toEqual(expect.any(Number));
+  const sessions = await db.select().from(tables.refreshTokens).where(eq(tables.refreshTokens.userId, made.value.user.id));
+  expect(sessions.every((s) => s.status === "revoked")).toBe(true);
+
+  expect(sent).toHaveLength(1);
+  const event = parseEvent(sent[0]);
+  expect(event).toMatchObject({ ok: true, event: { type: "identity.user_erased", version: 1, data: { userId: made.value.user.id } } });
+  // Erasing twice is a 401 (the account is gone), not a second event.
+  expect(await erase(db, made.value.user.id, queue)).toMatchObject({ ok: false, problem: { status: 401 } });
+  expect(sent).toHaveLength(1);
+});
