@@ -114,18 +114,20 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     };
   }
 
-  /** Takes today's prices from the catalog; a changed price is kept visible as `priceChanged`. */
-  private async refreshPrices(call: CallContext): Promise<void> {
-    const lines = this.lines();
-    if (lines.length === 0) return;
-    const result: Result<Record<string, Purchasable>> = await this.env.CATALOG.getPurchasables(
-      lines.map((l) => l.sku),
-      call,
-    );
+  /** Today's price and buyability of each SKU, in one call to the catalog. */
+  private async catalogFor(skus: string[], call: CallContext): Promise<Record<string, Purchasable>> {
+    const unique = [...new Set(skus)];
+    if (unique.length === 0) return {};
+    const result: Result<Record<string, Purchasable>> = await this.env.CATALOG.getPurchasables(unique, call);
     if (!result.ok) throw new Error(`catalog refused the cart's SKUs: ${result.problem.detail ?? result.problem.title}`);
+    return result.value;
+  }
+
+  /** Takes today's prices into the lines; a changed price is kept visible as `priceChanged`. */
+  private applyPrices(prices: Record<string, Purchasable>): void {
     this.ctx.storage.transactionSync(() => {
-      for (const line of lines) {
-        const now = result.value[line.sku];
+      for (const line of this.lines()) {
+        const now = prices[line.sku];
         const price = now?.price.amount ?? line.unit_price;
         const purchasable = now?.purchasable === true ? 1 : 0;
         if (price !== line.unit_price || purchasable !== line.purchasable) {
@@ -139,6 +141,15 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
         }
       }
     });
+  }
+
+  private async refreshPrices(call: CallContext): Promise<void> {
+    this.applyPrices(
+      await this.catalogFor(
+        this.lines().map((l) => l.sku),
+        call,
+      ),
+    );
   }
 
   private make(tokenHash: string | null, ownerUserId: string | null): void {
@@ -202,11 +213,12 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   async absorb(access: CartAccess, incoming: { sku: string; quantity: number }[], call: CallContext): Promise<Result<CartView>> {
     return this.serially(async () => {
       if (!(await this.allowed(access))) return this.notFound();
+      const prices = await this.catalogFor([...this.lines().map((l) => l.sku), ...incoming.map((l) => l.sku)], call);
       for (const line of incoming) {
         const own = this.lines().find((l) => l.sku === line.sku)?.quantity ?? 0;
-        await this.putLine(line.sku, Math.min(MAX_LINE_QUANTITY, own + line.quantity), "atMost", call);
+        await this.putLine(line.sku, Math.min(MAX_LINE_QUANTITY, own + line.quantity), "atMost", prices[line.sku]);
       }
-      await this.refreshPrices(call);
+      this.applyPrices(prices);
       return ok(this.render(await this.touch()));
     });
   }
@@ -259,25 +271,25 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
           maxQuantity: MAX_LINE_QUANTITY,
         });
       }
-      const put = await this.putLine(sku, wanted, "exact", call);
+      // One catalog call prices the new line and refreshes the others.
+      const prices = await this.catalogFor([...this.lines().map((l) => l.sku), sku], call);
+      const put = await this.putLine(sku, wanted, "exact", prices[sku]);
       if (!put.ok) return put;
-      await this.refreshPrices(call);
+      this.applyPrices(prices);
       return ok(this.render(await this.touch()));
     });
   }
 
   /**
-   * Sets the line for `sku` to `wanted`: checks the catalog (exists, for sale, same currency) and stock, and
+   * Sets the line for `sku` to `wanted`: checks the catalog's `item` (exists, for sale, same currency) and stock, and
    * for flash-sale items holds the stock. "exact" refuses what it cannot give (409 with `available`);
    * "atMost" gives what stock allows (for merging carts). Answers the quantity the line now has.
    */
-  private async putLine(sku: string, wanted: number, policy: "exact" | "atMost", call: CallContext): Promise<Result<number>> {
+  private async putLine(sku: string, wanted: number, policy: "exact" | "atMost", item: Purchasable | undefined): Promise<Result<number>> {
     const lines = this.lines();
     const current = lines.find((l) => l.sku === sku);
     if (current === undefined && lines.length >= MAX_CART_LINES) return fail(409, `a cart holds at most ${MAX_CART_LINES} different items`);
 
-    const found: Result<Record<string, Purchasable>> = await this.env.CATALOG.getPurchasables([sku], call);
-    const item: Purchasable | undefined = found.ok ? found.value[sku] : undefined;
     if (item === undefined) return fail(404, `no product has SKU '${sku}'`, "sku");
     if (!item.purchasable) return fail(409, `SKU '${sku}' is not for sale right now`, "sku");
     const cartCurrency = lines.find((l) => l.sku !== sku)?.currency;
