@@ -98,6 +98,12 @@ describe("the platform as npm start runs it", () => {
     const doc = await getJson("/v1/openapi.json");
     expect(doc.body.openapi).toBe("3.1.0");
     expect(Object.keys(doc.body.paths as Json)).toEqual(expect.arrayContaining(["/v1/products", "/v1/products/{slug}", "/v1/categories"]));
+    // The documented error shape is the one on the wire: extension members at the top level.
+    const problemSchema = (doc.body.components as { schemas: Record<string, { properties: Json; additionalProperties?: unknown }> }).schemas
+      .Problem;
+    expect(problemSchema?.properties).toHaveProperty("status");
+    expect(problemSchema?.properties).not.toHaveProperty("extensions");
+    expect(problemSchema?.additionalProperties).toBeTruthy();
     const docs = await fetch(url("/docs"));
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain("/v1/openapi.json");

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ListProductsQuery, ProductPage } from "../../../schema/catalog/dto.ts";
-import { Problem } from "../../../schema/problem.ts";
+import { ProblemResponse } from "../../../schema/problem.ts";
 import { callerOf, requireCaller } from "../../shared/src/auth.ts";
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
 import { ProblemError } from "../../shared/src/problem.ts";
@@ -12,7 +12,7 @@ const MERCHANT_ROLES = ["merchant_staff", "merchant_owner", "platform_admin"] as
 // Every merchant route needs a merchant (or platform admin) token; a shopper's token gets 403.
 app.use("/admin/v1/*", requireCaller<AdminEnv>({ keys: (env) => env.IDENTITY.verificationKeys(), roles: MERCHANT_ROLES }));
 
-const problemJson = { content: { "application/problem+json": { schema: Problem } } };
+const problemJson = { content: { "application/problem+json": { schema: ProblemResponse } } };
 const listOwnProducts = createRoute({
   method: "get",
   path: "/admin/v1/products",

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { CartView, GuestCartRef } from "../../../../schema/cart.ts";
 import { LoginBody, RefreshBody, RegisterBody, Session, User } from "../../../../schema/identity/dto.ts";
-import { Problem } from "../../../../schema/problem.ts";
+import { ProblemResponse } from "../../../../schema/problem.ts";
 import { callerOf, requireCaller } from "../../../shared/src/auth.ts";
 import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
 import { unwrap } from "../../../shared/src/result.ts";
@@ -10,7 +10,7 @@ import type { StorefrontApp } from "../app.ts";
 import { CART_ID, userCartId } from "./carts.ts";
 
 type Ctx = Context<EdgeEnv<StorefrontEnv>>;
-const problemJson = { content: { "application/problem+json": { schema: Problem } } };
+const problemJson = { content: { "application/problem+json": { schema: ProblemResponse } } };
 // With `cart` in the request, the answer carries the shopper's cart after the guest cart was merged in.
 const sessionJson = { content: { "application/json": { schema: Session.extend({ cart: CartView.optional() }) } } };
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Cart } from "../../../../durable-objects/src/cart/cart.ts";
 import { AddItemBody, type CartAccess, CartView, NewCart, SetItemBody, Sku } from "../../../../schema/cart.ts";
-import { Problem } from "../../../../schema/problem.ts";
+import { ProblemResponse } from "../../../../schema/problem.ts";
 import { requireCaller } from "../../../shared/src/auth.ts";
 import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
 import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
@@ -23,7 +23,7 @@ const problems = (...statuses: (400 | 404 | 409)[]) =>
           404: "No such cart for this token, or no such SKU",
           409: "Not enough stock (`available` says how many)",
         }[s],
-        content: { "application/problem+json": { schema: Problem } },
+        content: { "application/problem+json": { schema: ProblemResponse } },
       },
     ]),
   );

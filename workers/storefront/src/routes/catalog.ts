@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { CategoryTree, ListProductsQuery, ProductDetail, ProductPage } from "../../../../schema/catalog/dto.ts";
-import { Problem } from "../../../../schema/problem.ts";
+import { ProblemResponse } from "../../../../schema/problem.ts";
 import { unwrap } from "../../../shared/src/result.ts";
 import type { StorefrontApp } from "../app.ts";
 
 const problemResponses = {
-  400: { description: "Bad input: the problem names the parameter", content: { "application/problem+json": { schema: Problem } } },
-  404: { description: "Not found", content: { "application/problem+json": { schema: Problem } } },
+  400: { description: "Bad input: the problem names the parameter", content: { "application/problem+json": { schema: ProblemResponse } } },
+  404: { description: "Not found", content: { "application/problem+json": { schema: ProblemResponse } } },
 } as const;
 
 const listRoute = createRoute({
