@@ -32,8 +32,9 @@ export async function holdAll(
 ): Promise<HoldAllResult> {
   const merged = new Map<string, number>();
   for (const l of lines) merged.set(l.sku, (merged.get(l.sku) ?? 0) + l.quantity);
+  const wanted = [...merged];
   const attempts = await Promise.allSettled(
-    [...merged].map(async ([sku, quantity]) => {
+    wanted.map(async ([sku, quantity]) => {
       const holdId = holdIdFor(options.prefix, sku);
       const result = await inventory.getByName(sku).hold(holdId, quantity, options.ttlMs, options.owner);
       return { sku, quantity, holdId, result };
@@ -44,7 +45,7 @@ export async function holdAll(
   const shortfalls: Shortfall[] = [];
   let failure: unknown;
   for (const [i, attempt] of attempts.entries()) {
-    const [sku, quantity] = [...merged][i] ?? ["", 0];
+    const [sku, quantity] = wanted[i] ?? ["", 0];
     if (attempt.status === "rejected") {
       failure ??= attempt.reason;
       // The call may have landed before it failed: release by id to be sure nothing stays held.

@@ -26,6 +26,7 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 }
 
 const SIG_BYTES = 16;
+const NOT_OURS = "is not a cursor this API issued; pass nextCursor from the previous page";
 
 /** The filter part of a query, which a cursor must be used with. */
 export const filterKey = (f: {
@@ -48,17 +49,17 @@ export async function decodeCursor(secret: string, cursor: string, expected: { s
   const body = bodyText === undefined ? null : fromBase64Url(bodyText);
   const sig = sigText === undefined ? null : fromBase64Url(sigText);
   if (extra !== undefined || body === null || sig === null || sig.length !== SIG_BYTES) {
-    return { ok: false, reason: "is not a cursor this API issued; pass nextCursor from the previous page" };
+    return { ok: false, reason: NOT_OURS };
   }
   const full = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), body));
   if (!timingSafeEqual(full.slice(0, SIG_BYTES), sig)) {
-    return { ok: false, reason: "is not a cursor this API issued; pass nextCursor from the previous page" };
+    return { ok: false, reason: NOT_OURS };
   }
   let parsed: CursorPayload;
   try {
     parsed = CursorPayload.parse(JSON.parse(new TextDecoder().decode(body)));
   } catch {
-    return { ok: false, reason: "is not a cursor this API issued; pass nextCursor from the previous page" };
+    return { ok: false, reason: NOT_OURS };
   }
   if (parsed.s !== expected.sort || parsed.f !== expected.filter) {
     return { ok: false, reason: "belongs to a different query; keep sort, category, q and inStock the same while paging" };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { configFrom } from "../../shared/src/config.ts";
 
 // Configuration is a boundary too: a missing or weak secret stops the Worker with a clear message.
 const CatalogConfig = z.object({
@@ -7,11 +8,4 @@ const CatalogConfig = z.object({
 });
 export type CatalogConfig = z.infer<typeof CatalogConfig>;
 
-let cached: { env: object; config: CatalogConfig } | undefined;
-
-export function catalogConfig(env: CatalogEnv): CatalogConfig {
-  if (cached?.env === env) return cached.config;
-  const config = CatalogConfig.parse(env);
-  cached = { env, config };
-  return config;
-}
+export const catalogConfig: (env: CatalogEnv) => CatalogConfig = configFrom(CatalogConfig);

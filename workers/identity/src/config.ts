@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { configFrom } from "../../shared/src/config.ts";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -15,13 +16,7 @@ const IdentityConfig = z.object({
 });
 export type IdentityConfig = z.infer<typeof IdentityConfig>;
 
-let cached: { env: object; config: IdentityConfig } | undefined;
-export function identityConfig(env: IdentityEnv): IdentityConfig {
-  if (cached !== undefined && cached.env === env) return cached.config;
-  const config = IdentityConfig.parse(env);
-  cached = { env, config };
-  return config;
-}
+export const identityConfig: (env: IdentityEnv) => IdentityConfig = configFrom(IdentityConfig);
 
 export const sessionSettings = (c: IdentityConfig) => ({
   signingKeys: c.JWT_SIGNING_KEYS,
