@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 
 // `wrangler types` for every Worker: one shared runtime file, and a named Env per Worker (StorefrontEnv,
-// CatalogEnv…) so all Workers type-check in one program. `--check` fails when a file is stale.
+// CatalogEnv…), so a Worker whose bindings hold another's classes can type-check with that Worker's file next to
+// its own (each Worker's tsconfig.json says which). `--check` fails when a file is stale.
 const check = process.argv.includes("--check");
 // Run wrangler on this same Node (22+), whatever `node` is first on PATH.
 const WRANGLER = ["node_modules/wrangler/bin/wrangler.js"];
