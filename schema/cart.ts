@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sha256Hex } from "../workers/shared/src/crypto.ts";
 import { Money } from "./money.ts";
 
 export const MAX_LINE_QUANTITY = 99;
@@ -46,6 +47,20 @@ export const NewCart = CartView.extend({
 
 /** Who is asking: the guest cart's token, or the signed-in shopper who owns the cart. */
 export type CartAccess = { token?: string | undefined; userId?: string | undefined };
+
+/**
+ * A cart call's context: the request id, and the shopper flash-sale limits count against (`user:<id>` when
+ * signed in, else the client's key), so one person cannot corner a flash SKU through many carts.
+ */
+export type CartCall = { requestId: string; shopper?: string };
+
+/** A signed-in shopper's cart id, derived from the user id: one cart per shopper, found again on any device. */
+export async function userCartId(userId: string): Promise<string> {
+  return `crt_${(await sha256Hex(`cart:${userId}`)).slice(0, 22)}`;
+}
+
+/** What a cart id looks like (guest ids are random, shoppers' derived); anything else is no cart. */
+export const CART_ID = /^crt_[A-Za-z0-9_-]{22}$/;
 
 /** A guest cart to fold into the shopper's own cart at sign-in. */
 export const GuestCartRef = z

@@ -22,8 +22,8 @@ export const UserErased = z.object({ userId: z.string().min(1) });
 export type UserErased = z.infer<typeof UserErased>;
 
 const payloads = {
-  "inventory.changed": InventoryChanged,
-  "identity.user_erased": UserErased,
+  [EVENT_TYPES.inventoryChanged]: InventoryChanged,
+  [EVENT_TYPES.userErased]: UserErased,
 } as const;
 export type EventType = keyof typeof payloads;
 export type EventData<T extends EventType> = z.infer<(typeof payloads)[T]>;

@@ -1,4 +1,6 @@
+import { createLogger, parseLogLevel } from "../../workers/shared/src/logger.ts";
 import { problem, problemResponse } from "../../workers/shared/src/problem.ts";
+import { consumeIdentityEvents } from "./cart/erased-users.ts";
 
 export { Cart } from "./cart/cart.ts";
 export { Inventory } from "./inventory/inventory.ts";
@@ -6,4 +8,8 @@ export { Inventory } from "./inventory/inventory.ts";
 // The objects are reached through their bindings (storefront, checkout, admin), never over HTTP.
 export default {
   fetch: () => Promise.resolve(problemResponse(problem(404, "Durable Objects are reached through their bindings"))),
+  async queue(batch, env) {
+    const log = createLogger("durable-objects", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
+    await consumeIdentityEvents(batch, env.CART, env.DEAD_LETTERS, log);
+  },
 } satisfies ExportedHandler<DurableObjectsEnv>;

@@ -72,11 +72,42 @@ describe("Inventory", () => {
       stock: { onHand: 4, available: 1 },
     });
     expect(await stock.adjust("shrink-1", -1, "breakage")).toMatchObject({ ok: true, stock: { onHand: 3, available: 0 } });
-    // A caller's bug (not a shopper's input) is thrown; called in the object, so the throw stays local.
-    await expect(runInDurableObject(stock, (o: Inventory) => o.hold("bad", 0, TTL, "x"))).rejects.toThrow(/quantity/);
-    await expect(runInDurableObject(stock, (o: Inventory) => o.hold("bad", 1.5, TTL, "x"))).rejects.toThrow(/quantity/);
-    await expect(runInDurableObject(stock, (o: Inventory) => o.adjust("bad", 0, "x"))).rejects.toThrow(/delta/);
+    // Bad arguments are an answer naming the field (never a thrown error that a caller would turn into a 500).
+    const field = (r: { ok: boolean } & Partial<{ problem: { errors?: { field: string }[] } }>) => r.problem?.errors?.map((e) => e.field);
+    expect(field(await stock.hold("bad", 0, TTL, "x"))).toEqual(["quantity"]);
+    expect(field(await stock.hold("bad", 1.5, TTL, "x"))).toEqual(["quantity"]);
+    expect(field(await stock.hold("", 1, 1, "x"))).toEqual(["holdId", "ttlMs"]);
+    expect(field(await stock.adjust("bad", 0, "x"))).toEqual(["delta"]);
+    expect(field(await stock.restock("bad", -3, "x"))).toEqual(["quantity"]);
     expect(await stock.stock()).toMatchObject({ onHand: 3, held: 3 });
+  });
+
+  it("swaps a hold for a new one in one step, never past the first one's expiry", async () => {
+    const stock = await sku(5);
+    const first = await stock.hold("line:v1", 2, TTL, "cart:a");
+    if (!first.ok) throw new Error("first hold refused");
+    // 5 on hand, 2 held by this line: asking for 5 with the old hold swapped out fits exactly.
+    const swapped = await stock.hold("line:v2", 5, TTL * 10, "cart:a", { replaces: "line:v1" });
+    expect(swapped).toMatchObject({ ok: true, hold: { quantity: 5, expiresAt: first.hold.expiresAt }, stock: { held: 5, available: 0 } });
+    expect((await stock.snapshot()).holds.map((h) => h.holdId)).toEqual(["line:v2"]);
+    // Too much even with the swap: nothing changes, the old hold stays.
+    expect(await stock.hold("line:v3", 6, TTL, "cart:a", { replaces: "line:v2" })).toMatchObject({ ok: false, reason: "insufficient" });
+    expect(await stock.stock()).toMatchObject({ held: 5 });
+  });
+
+  it("caps what one shopper holds across carts, inside the call that takes the hold", async () => {
+    const stock = await sku(100);
+    const cap = { shopper: "ip4:203.0.113.9", maxPerShopper: 2 };
+    expect(await stock.hold("cart-a:1", 2, TTL, "cart:a", cap)).toMatchObject({ ok: true });
+    expect(await stock.hold("cart-b:1", 1, TTL, "cart:b", cap)).toMatchObject({ ok: false, reason: "limit", limit: 2, held: 2 });
+    // Re-setting a line's quantity swaps its own hold out, so it is not counted twice.
+    expect(await stock.hold("cart-a:2", 1, TTL, "cart:a", { ...cap, replaces: "cart-a:1" })).toMatchObject({ ok: true });
+    expect(await stock.hold("cart-b:2", 1, TTL, "cart:b", cap)).toMatchObject({ ok: true });
+    // Another shopper has a share of their own; 50 parallel one-unit grabs by one shopper win exactly 2.
+    const other = { shopper: "user:usr_x", maxPerShopper: 2 };
+    const grabs = await Promise.all(Array.from({ length: 50 }, (_, i) => stock.hold(`grab-${i}`, 1, TTL, `cart:${i}`, other)));
+    expect(grabs.filter((g) => g.ok)).toHaveLength(2);
+    expect(await stock.stock()).toMatchObject({ onHand: 100, held: 4 });
   });
 
   it("releases expired holds from its alarm, exactly once", async () => {

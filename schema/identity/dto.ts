@@ -52,6 +52,9 @@ export const RefreshBody = z
   .meta({ id: "Refresh" });
 
 export const Role = z.enum(ROLES);
+
+/** The JOSE `typ` of an access token (RFC 9068): a token of another kind is never taken for one. */
+export const ACCESS_TOKEN_TYPE = "at+jwt";
 export const User = z
   .object({
     id: z.string(),

@@ -51,3 +51,11 @@ export const refreshTokens = sqliteTable(
     index("refresh_tokens_user_idx").on(t.userId),
   ],
 );
+
+// Events waiting to leave: written in the same batch as the state change they announce, sent after it,
+// deleted once the queue has them. A send that fails leaves the row for the next flush.
+export const outbox = sqliteTable("outbox", {
+  id: text("id").primaryKey(),
+  body: text("body").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

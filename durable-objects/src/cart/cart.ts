@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { type CartAccess, CartQuantity, type CartView, MAX_CART_LINES, MAX_LINE_QUANTITY, Sku } from "../../../schema/cart.ts";
+import { AddItemBody, type CartAccess, type CartCall, type CartView, MAX_CART_LINES, MAX_LINE_QUANTITY } from "../../../schema/cart.ts";
 import type { Purchasable } from "../../../schema/catalog/dto.ts";
 import { sha256Hex, timingSafeEqualText } from "../../../workers/shared/src/crypto.ts";
+import { parseInput } from "../../../workers/shared/src/parse.ts";
 import type { CallContext } from "../../../workers/shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../../workers/shared/src/result.ts";
 
@@ -49,6 +50,11 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
   private get flashTtlMs(): number {
     return seconds(this.env.FLASH_HOLD_TTL_SECONDS, 600_000);
+  }
+
+  private get flashMaxPerShopper(): number {
+    const n = Number(this.env.FLASH_SALE_MAX_PER_SHOPPER);
+    return Number.isInteger(n) && n > 0 ? n : 2;
   }
 
   /** Runs mutations one after another, even across the awaits on the catalog and inventory. */
@@ -114,13 +120,11 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     };
   }
 
-  /** Today's price and buyability of each SKU, in one call to the catalog. */
-  private async catalogFor(skus: string[], call: CallContext): Promise<Record<string, Purchasable>> {
+  /** Today's price and buyability of each SKU, in one call to the catalog (its refusal is passed on). */
+  private async catalogFor(skus: string[], call: CallContext): Promise<Result<Record<string, Purchasable>>> {
     const unique = [...new Set(skus)];
-    if (unique.length === 0) return {};
-    const result: Result<Record<string, Purchasable>> = await this.env.CATALOG.getPurchasables(unique, call);
-    if (!result.ok) throw new Error(`catalog refused the cart's SKUs: ${result.problem.detail ?? result.problem.title}`);
-    return result.value;
+    if (unique.length === 0) return ok({});
+    return this.env.CATALOG.getPurchasables(unique, call);
   }
 
   /** Takes today's prices into the lines; a changed price is kept visible as `priceChanged`. */
@@ -143,13 +147,14 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     });
   }
 
-  private async refreshPrices(call: CallContext): Promise<void> {
-    this.applyPrices(
-      await this.catalogFor(
-        this.lines().map((l) => l.sku),
-        call,
-      ),
+  private async refreshPrices(call: CallContext): Promise<Result<null>> {
+    const prices = await this.catalogFor(
+      this.lines().map((l) => l.sku),
+      call,
     );
+    if (!prices.ok) return prices;
+    this.applyPrices(prices.value);
+    return ok(null);
   }
 
   private make(tokenHash: string | null, ownerUserId: string | null): void {
@@ -187,7 +192,8 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       const created = !this.exists();
       if (created) this.make(null, userId);
       if (!(await this.allowed({ userId }))) return this.notFound();
-      await this.refreshPrices(call);
+      const refreshed = await this.refreshPrices(call);
+      if (!refreshed.ok) return refreshed;
       return ok({ ...this.render(await this.touch()), created });
     });
   }
@@ -210,15 +216,16 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
    * Adds another cart's lines to this one (sign-in merge): quantities add up, capped by the line limit and by
    * what is in stock; lines that can no longer be bought are dropped rather than failing the merge.
    */
-  async absorb(access: CartAccess, incoming: { sku: string; quantity: number }[], call: CallContext): Promise<Result<CartView>> {
+  async absorb(access: CartAccess, incoming: { sku: string; quantity: number }[], call: CartCall): Promise<Result<CartView>> {
     return this.serially(async () => {
       if (!(await this.allowed(access))) return this.notFound();
       const prices = await this.catalogFor([...this.lines().map((l) => l.sku), ...incoming.map((l) => l.sku)], call);
+      if (!prices.ok) return prices;
       for (const line of incoming) {
         const own = this.lines().find((l) => l.sku === line.sku)?.quantity ?? 0;
-        await this.putLine(line.sku, Math.min(MAX_LINE_QUANTITY, own + line.quantity), "atMost", prices[line.sku]);
+        await this.putLine(line.sku, Math.min(MAX_LINE_QUANTITY, own + line.quantity), "atMost", prices.value[line.sku], call);
       }
-      this.applyPrices(prices);
+      this.applyPrices(prices.value);
       return ok(this.render(await this.touch()));
     });
   }
@@ -226,18 +233,19 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   async view(access: CartAccess, call: CallContext): Promise<Result<CartView>> {
     return this.serially(async () => {
       if (!(await this.allowed(access))) return this.notFound();
-      await this.refreshPrices(call);
+      const refreshed = await this.refreshPrices(call);
+      if (!refreshed.ok) return refreshed;
       return ok(this.render(await this.touch()));
     });
   }
 
   /** Adds `quantity` to the line for `sku` (quantities add up). */
-  async addItem(access: CartAccess, sku: string, quantity: number, call: CallContext): Promise<Result<CartView>> {
+  async addItem(access: CartAccess, sku: string, quantity: number, call: CartCall): Promise<Result<CartView>> {
     return this.changeLine(access, sku, quantity, "add", call);
   }
 
   /** Sets the line for `sku` to exactly `quantity`. */
-  async setItem(access: CartAccess, sku: string, quantity: number, call: CallContext): Promise<Result<CartView>> {
+  async setItem(access: CartAccess, sku: string, quantity: number, call: CartCall): Promise<Result<CartView>> {
     return this.changeLine(access, sku, quantity, "set", call);
   }
 
@@ -248,7 +256,8 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       if (line === undefined) return fail(404, `the cart has no line for SKU '${sku}'`, "sku");
       if (line.hold_id !== null) await this.env.INVENTORY.getByName(sku).release(line.hold_id);
       this.sql.exec("DELETE FROM lines WHERE sku = ?", sku);
-      await this.refreshPrices(call);
+      const refreshed = await this.refreshPrices(call);
+      if (!refreshed.ok) return refreshed;
       return ok(this.render(await this.touch()));
     });
   }
@@ -257,13 +266,11 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     return fail(404, `no cart ${this.id} (or the X-Cart-Token does not match it)`);
   }
 
-  private changeLine(access: CartAccess, sku: string, quantity: number, mode: "add" | "set", call: CallContext): Promise<Result<CartView>> {
+  private changeLine(access: CartAccess, sku: string, quantity: number, mode: "add" | "set", call: CartCall): Promise<Result<CartView>> {
     return this.serially(async () => {
       if (!(await this.allowed(access))) return this.notFound();
-      const skuCheck = Sku.safeParse(sku);
-      if (!skuCheck.success) return fail(400, skuCheck.error.issues[0]?.message ?? "sku is invalid", "sku");
-      const quantityCheck = CartQuantity.safeParse(quantity);
-      if (!quantityCheck.success) return fail(400, quantityCheck.error.issues[0]?.message ?? "quantity is invalid", "quantity");
+      const args = parseInput(AddItemBody, { sku, quantity });
+      if (!args.ok) return args;
       const current = this.lines().find((l) => l.sku === sku);
       const wanted = mode === "add" ? (current?.quantity ?? 0) + quantity : quantity;
       if (wanted > MAX_LINE_QUANTITY) {
@@ -273,9 +280,10 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       }
       // One catalog call prices the new line and refreshes the others.
       const prices = await this.catalogFor([...this.lines().map((l) => l.sku), sku], call);
-      const put = await this.putLine(sku, wanted, "exact", prices[sku]);
+      if (!prices.ok) return prices;
+      const put = await this.putLine(sku, wanted, "exact", prices.value[sku], call);
       if (!put.ok) return put;
-      this.applyPrices(prices);
+      this.applyPrices(prices.value);
       return ok(this.render(await this.touch()));
     });
   }
@@ -285,7 +293,13 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
    * for flash-sale items holds the stock. "exact" refuses what it cannot give (409 with `available`);
    * "atMost" gives what stock allows (for merging carts). Answers the quantity the line now has.
    */
-  private async putLine(sku: string, wanted: number, policy: "exact" | "atMost", item: Purchasable | undefined): Promise<Result<number>> {
+  private async putLine(
+    sku: string,
+    wanted: number,
+    policy: "exact" | "atMost",
+    item: Purchasable | undefined,
+    call: CartCall,
+  ): Promise<Result<number>> {
     const lines = this.lines();
     const current = lines.find((l) => l.sku === sku);
     if (current === undefined && lines.length >= MAX_CART_LINES) return fail(409, `a cart holds at most ${MAX_CART_LINES} different items`);
@@ -310,11 +324,29 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
     let hold: { id: string; expiresAt: number; version: number } | null = null;
     if (item.flashSale) {
-      // Flash-sale stock is held now: a new hold for the new quantity, then the old one let go.
+      // Flash-sale stock is held now. The new quantity's hold replaces the line's old one in one step, never
+      // outliving it, and counts against the shopper's share across all their carts.
       const version = (current?.hold_version ?? 0) + 1;
-      const result = await inventory.hold(`cart:${this.id}:${sku}:${version}`, quantity, this.flashTtlMs, `cart:${this.id}`);
-      if (!result.ok) return this.shortOfStock(sku, quantity, result.stock.available + ownHold);
-      if (current?.hold_id) await inventory.release(current.hold_id);
+      const result = await inventory.hold(`cart:${this.id}:${sku}:${version}`, quantity, this.flashTtlMs, `cart:${this.id}`, {
+        ...(current?.hold_id ? { replaces: current.hold_id } : {}),
+        shopper: call.shopper ?? `cart:${this.id}`,
+        maxPerShopper: this.flashMaxPerShopper,
+      });
+      if (!result.ok) {
+        if (result.reason === "limit") {
+          return fail(
+            409,
+            `flash-sale items are limited to ${result.limit} per shopper; you hold ${result.held} of SKU '${sku}'`,
+            "quantity",
+            {
+              sku,
+              limit: result.limit,
+            },
+          );
+        }
+        if (result.reason === "invalid") return { ok: false, problem: result.problem };
+        return this.shortOfStock(sku, quantity, result.stock.available);
+      }
       hold = { id: result.hold.holdId, expiresAt: result.hold.expiresAt, version };
     }
 
@@ -350,9 +382,20 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       await this.ctx.storage.setAlarm(row.updated_at + this.idleTtlMs);
       return;
     }
+    await this.forget();
+  }
+
+  /** The owner's account was erased: the cart goes, its holds back to stock. Erasing twice changes nothing. */
+  async erase(): Promise<void> {
+    await this.serially(() => this.forget());
+  }
+
+  private async forget(): Promise<void> {
+    if (!this.exists()) return;
     for (const line of this.lines()) {
       if (line.hold_id !== null) await this.env.INVENTORY.getByName(line.sku).release(line.hold_id);
     }
+    await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
 }

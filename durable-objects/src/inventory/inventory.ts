@@ -1,10 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
-import type { z } from "zod";
-import { emitEvent } from "../../../schema/events.ts";
+import { z } from "zod";
+import { EVENT_TYPES, emitEvent } from "../../../schema/events.ts";
 import {
   type AdjustResult,
   type CommitResult,
+  Delta,
   type Hold,
+  HoldOptions,
   type HoldResult,
   type HoldStatus,
   type InventorySnapshot,
@@ -16,19 +18,27 @@ import {
   type StockLevel,
   TtlMs,
 } from "../../../schema/inventory.ts";
+import type { Problem } from "../../../schema/problem.ts";
+import { parseInput } from "../../../workers/shared/src/parse.ts";
 
-type HoldRow = { hold_id: string; quantity: number; owner: string; status: HoldStatus; expires_at: number };
+type HoldRow = { hold_id: string; quantity: number; owner: string; status: HoldStatus; expires_at: number; shopper: string | null };
 type MovementRow = { op_id: string; kind: MovementKind; delta: number; reason: string; hold_id: string | null; at: number };
 
 const EVENT_COALESCE_MS = 200;
 // Terminal holds are kept this long so repeated calls keep getting the same answer, then pruned.
 const KEEP_SETTLED_MS = 7 * 24 * 3600_000;
 
-const parse = <T>(schema: z.ZodType<T>, value: unknown, name: string): T => {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new TypeError(`${name}: ${result.error.issues[0]?.message ?? "invalid"}`);
-  return result.data;
-};
+// Arguments are checked like any boundary input: a bad one is an `invalid` answer naming the field.
+const HoldArgs = z.object({
+  holdId: OpId,
+  quantity: Quantity,
+  ttlMs: TtlMs,
+  owner: z.string().min(1).max(200),
+  options: HoldOptions.optional(),
+});
+const ExtendArgs = z.object({ holdId: OpId, ttlMs: TtlMs });
+const RestockArgs = z.object({ opId: OpId, quantity: Quantity });
+const AdjustArgs = z.object({ opId: OpId, delta: Delta });
 
 const toHold = (r: HoldRow): Hold => ({
   holdId: r.hold_id,
@@ -63,6 +73,17 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
         op_id TEXT PRIMARY KEY, kind TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, hold_id TEXT, at INTEGER NOT NULL
       );
     `);
+    // Objects made before per-shopper limits have no `shopper` column yet.
+    const columns = this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('holds')").toArray();
+    if (!columns.some((c) => c.name === "shopper")) {
+      this.sql.exec("ALTER TABLE holds ADD COLUMN shopper TEXT");
+    }
+    this.sql.exec("CREATE INDEX IF NOT EXISTS holds_shopper ON holds (shopper, status)");
+  }
+
+  /** A refusal for arguments that fail their schema (the caller's bug, or a stranger's input passed on). */
+  private invalid(problem: Problem): { ok: false; reason: "invalid"; problem: Problem; stock: StockLevel } {
+    return { ok: false, reason: "invalid", problem, stock: this.level() };
   }
 
   private get sku(): string {
@@ -95,8 +116,9 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   private holdRow(holdId: string): HoldRow | null {
     return (
-      this.sql.exec<HoldRow>("SELECT hold_id, quantity, owner, status, expires_at FROM holds WHERE hold_id = ?", holdId).toArray()[0] ??
-      null
+      this.sql
+        .exec<HoldRow>("SELECT hold_id, quantity, owner, status, expires_at, shopper FROM holds WHERE hold_id = ?", holdId)
+        .toArray()[0] ?? null
     );
   }
 
@@ -118,7 +140,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
       this.announcing = false;
       const level = this.level();
       const seq = this.sql.exec<{ seq: number }>("SELECT seq FROM stock WHERE id = 1").one().seq;
-      await emitEvent(this.env.INVENTORY_EVENTS, "inventory.changed", {
+      await emitEvent(this.env.INVENTORY_EVENTS, EVENT_TYPES.inventoryChanged, {
         sku: level.sku,
         onHand: level.onHand,
         available: level.available,
@@ -141,29 +163,62 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
     else await this.ctx.storage.setAlarm(next);
   }
 
-  /** Holds `quantity` units for `owner` until `ttlMs` from now. Repeating the same holdId changes nothing. */
-  async hold(holdId: string, quantity: number, ttlMs: number, owner: string): Promise<HoldResult> {
-    parse(OpId, holdId, "holdId");
-    parse(Quantity, quantity, "quantity");
-    parse(TtlMs, ttlMs, "ttlMs");
+  /**
+   * Holds `quantity` units for `owner` until `ttlMs` from now. Repeating the same holdId changes nothing.
+   * `replaces` swaps an active hold for this one in the same transaction (a cart line's new quantity): its
+   * units count as available, and the new hold ends no later than the old one would have, so re-setting a
+   * quantity never extends a hold. `shopper` with `maxPerShopper` caps what one shopper holds of this SKU
+   * (flash sales), checked here, in the call that takes the hold.
+   */
+  async hold(holdId: string, quantity: number, ttlMs: number, owner: string, options?: HoldOptions): Promise<HoldResult> {
+    const args = parseInput(HoldArgs, { holdId, quantity, ttlMs, owner, options });
+    if (!args.ok) return this.invalid(args.problem);
     const result = this.ctx.storage.transactionSync((): HoldResult => {
-      this.sweep();
+      const now = Date.now();
+      this.sweep(now);
       const existing = this.holdRow(holdId);
       if (existing !== null) {
         const hold = toHold(existing);
-        return hold.status === "active" && hold.expiresAt > Date.now()
+        return hold.status === "active" && hold.expiresAt > now
           ? { ok: true, hold, stock: this.level() }
           : { ok: false, reason: "not_active", hold, stock: this.level() };
       }
+      const replaced = options?.replaces === undefined ? null : this.holdRow(options.replaces);
+      const swapping = replaced !== null && replaced.status === "active" ? replaced : null;
       const stock = this.level();
-      if (stock.available < quantity) return { ok: false, reason: "insufficient", requested: quantity, stock };
-      const expiresAt = Date.now() + ttlMs;
+      if (stock.available + (swapping?.quantity ?? 0) < quantity) {
+        return {
+          ok: false,
+          reason: "insufficient",
+          requested: quantity,
+          stock: { ...stock, available: stock.available + (swapping?.quantity ?? 0) },
+        };
+      }
+      const shopper = options?.shopper ?? null;
+      if (shopper !== null && options?.maxPerShopper !== undefined) {
+        const { held } = this.sql
+          .exec<{ held: number }>(
+            "SELECT coalesce(sum(quantity), 0) AS held FROM holds WHERE shopper = ? AND status = 'active' AND hold_id != ?",
+            shopper,
+            swapping?.hold_id ?? "",
+          )
+          .one();
+        if (held + quantity > options.maxPerShopper) {
+          return { ok: false, reason: "limit", limit: options.maxPerShopper, held, stock };
+        }
+      }
+      if (swapping !== null) {
+        this.sql.exec("UPDATE holds SET status = 'released', settled_at = ? WHERE hold_id = ?", now, swapping.hold_id);
+        this.sql.exec("UPDATE stock SET held = held - ? WHERE id = 1", swapping.quantity);
+      }
+      const expiresAt = Math.min(now + ttlMs, swapping?.expires_at ?? Number.POSITIVE_INFINITY);
       this.sql.exec(
-        "INSERT INTO holds (hold_id, quantity, owner, status, expires_at) VALUES (?, ?, ?, 'active', ?)",
+        "INSERT INTO holds (hold_id, quantity, owner, status, expires_at, shopper) VALUES (?, ?, ?, 'active', ?, ?)",
         holdId,
         quantity,
         owner,
         expiresAt,
+        shopper,
       );
       this.sql.exec("UPDATE stock SET held = held + ? WHERE id = 1", quantity);
       return { ok: true, hold: { holdId, quantity, owner, status: "active", expiresAt }, stock: this.changed() };
@@ -174,7 +229,8 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   /** Moves an active hold's expiry to `ttlMs` from now (checkout keeps its holds alive while it runs). */
   async extend(holdId: string, ttlMs: number): Promise<HoldResult> {
-    parse(TtlMs, ttlMs, "ttlMs");
+    const args = parseInput(ExtendArgs, { holdId, ttlMs });
+    if (!args.ok) return this.invalid(args.problem);
     const result = this.ctx.storage.transactionSync((): HoldResult => {
       this.sweep();
       const row = this.holdRow(holdId);
@@ -231,16 +287,15 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   /** Adds stock (opening balance, restock, return). Idempotent by opId. */
   async restock(opId: string, quantity: number, reason: string, kind: "opening" | "restock" | "return" = "restock"): Promise<AdjustResult> {
-    parse(OpId, opId, "opId");
-    parse(Quantity, quantity, "quantity");
+    const args = parseInput(RestockArgs, { opId, quantity });
+    if (!args.ok) return this.invalid(args.problem);
     return this.move(opId, kind, quantity, reason);
   }
 
   /** Corrects stock by `delta` (negative for shrinkage). Refused if it would leave less than is held. */
   async adjust(opId: string, delta: number, reason: string, kind: "adjustment" | "correction" = "adjustment"): Promise<AdjustResult> {
-    parse(OpId, opId, "opId");
-    if (!Number.isInteger(delta) || delta === 0 || Math.abs(delta) > 1_000_000)
-      throw new TypeError("delta: a non-zero whole number up to 1,000,000");
+    const args = parseInput(AdjustArgs, { opId, delta });
+    if (!args.ok) return this.invalid(args.problem);
     return this.move(opId, kind, delta, reason);
   }
 
@@ -268,7 +323,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   snapshot(limit = 50): InventorySnapshot {
     this.ctx.storage.transactionSync(() => this.sweep());
     const holds = this.sql
-      .exec<HoldRow>("SELECT hold_id, quantity, owner, status, expires_at FROM holds WHERE status = 'active' ORDER BY expires_at")
+      .exec<HoldRow>("SELECT hold_id, quantity, owner, status, expires_at, shopper FROM holds WHERE status = 'active' ORDER BY expires_at")
       .toArray()
       .map(toHold);
     const movements: Movement[] = this.sql

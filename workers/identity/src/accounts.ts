@@ -1,26 +1,21 @@
 import { eq } from "drizzle-orm";
-import { emitEvent } from "../../../schema/events.ts";
+import { EVENT_TYPES } from "../../../schema/events.ts";
 import { Email, LoginBody, passwordProblem, RegisterBody, type Session, type User } from "../../../schema/identity/dto.ts";
-import { refreshTokens, users } from "../../../schema/identity/tables.ts";
+import { outbox, refreshTokens, users } from "../../../schema/identity/tables.ts";
+import { outboxRow } from "../../shared/src/outbox.ts";
+import { parseInput } from "../../shared/src/parse.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { type IdentityConfig, sessionSettings } from "./config.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
-import { type IdentityDb, issueSession, revokeFamily, toUser } from "./sessions.ts";
+import { type IdentityDb, issueSession, toUser } from "./sessions.ts";
 import type { LoginThrottle } from "./throttle.ts";
 
 export const emailKey = (email: string): string => email.trim().toLowerCase();
-const firstIssue = (error: { issues: { path: PropertyKey[]; message: string }[] }) => {
-  const issue = error.issues[0];
-  return { field: String(issue?.path[0] ?? "body"), message: issue?.message ?? "invalid" };
-};
 
 export async function register(db: IdentityDb, config: IdentityConfig, body: unknown): Promise<Result<Session>> {
-  const parsed = RegisterBody.safeParse(body);
-  if (!parsed.success) {
-    const { field, message } = firstIssue(parsed.error);
-    return fail(400, message, field);
-  }
-  const { email, password, name } = parsed.data;
+  const parsed = parseInput(RegisterBody, body);
+  if (!parsed.ok) return parsed;
+  const { email, password, name } = parsed.value;
   const weak = passwordProblem(password, email);
   if (weak !== null) return fail(400, weak, "password");
   const key = emailKey(email);
@@ -50,36 +45,41 @@ export async function register(db: IdentityDb, config: IdentityConfig, body: unk
   return ok(await issueSession(db, sessionSettings(config), row));
 }
 
-type Throttles = { account: DurableObjectStub<LoginThrottle>; ip: DurableObjectStub<LoginThrottle> | null };
+/** The two throttles a sign-in passes: one per account (and per client within it), one per client. */
+export type SignInThrottles = {
+  client: string;
+  account: DurableObjectStub<LoginThrottle>;
+  byClient: DurableObjectStub<LoginThrottle>;
+};
 
 const WRONG = "the email or password is wrong";
+const throttled = (retryAfter: number) =>
+  fail<never>(429, `too many sign-in attempts; try again in ${retryAfter} s`, undefined, { retryAfter });
 
 /**
- * Signs in. A wrong password and an unknown email give the same answer after the same work (a decoy hash
- * is checked for unknown emails); failures are throttled per account and per client IP with a 429 and
- * Retry-After before any password is checked.
+ * Signs in. Each attempt is counted before the password is checked, in the same call that checks the count:
+ * per client (across accounts), per account and client, and per account from everyone. A guesser elsewhere
+ * uses up only its own share of the account, so the owner still signs in; a success gives the attempt back.
+ * A wrong password and an unknown email give the same answer after the same work (a decoy hash).
  */
-export async function login(db: IdentityDb, config: IdentityConfig, body: unknown, throttles: Throttles): Promise<Result<Session>> {
-  const parsed = LoginBody.safeParse(body);
-  if (!parsed.success) {
-    const { field, message } = firstIssue(parsed.error);
-    return fail(400, message, field);
-  }
+export async function login(db: IdentityDb, config: IdentityConfig, body: unknown, throttles: SignInThrottles): Promise<Result<Session>> {
+  const parsed = parseInput(LoginBody, body);
+  if (!parsed.ok) return parsed;
   const windowMs = config.LOGIN_WINDOW_SECONDS * 1000;
-  for (const [throttle, max] of [
-    [throttles.account, config.LOGIN_MAX_FAILURES_PER_ACCOUNT],
-    [throttles.ip, config.LOGIN_MAX_FAILURES_PER_IP],
-  ] as const) {
-    if (throttle === null) continue;
-    const check = await throttle.check(max, windowMs);
-    if (!check.allowed) {
-      return fail(429, `too many failed sign-ins; try again in ${check.retryAfterSeconds} s`, undefined, {
-        retryAfter: check.retryAfterSeconds,
-      });
-    }
+  const { client } = throttles;
+  const byClient = await throttles.byClient.attempt(client, { total: config.LOGIN_MAX_ATTEMPTS_PER_CLIENT, windowMs });
+  if (!byClient.allowed) return throttled(byClient.retryAfterSeconds);
+  const account = await throttles.account.attempt(client, {
+    total: config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
+    perClient: config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_CLIENT,
+    windowMs,
+  });
+  if (!account.allowed) {
+    await throttles.byClient.refund(byClient.ticket);
+    return throttled(account.retryAfterSeconds);
   }
 
-  const email = Email.safeParse(parsed.data.email);
+  const email = Email.safeParse(parsed.value.email);
   const [user] = email.success
     ? await db
         .select()
@@ -88,17 +88,13 @@ export async function login(db: IdentityDb, config: IdentityConfig, body: unknow
         .limit(1)
     : [];
   const live = user !== undefined && user.erasedAt === null ? user : undefined;
-  const verdict = await verifyPassword(parsed.data.password, live?.passwordHash ?? (await decoyHash()));
-  if (live === undefined || !verdict.ok) {
-    const keep = Math.max(config.LOGIN_MAX_FAILURES_PER_ACCOUNT, config.LOGIN_MAX_FAILURES_PER_IP);
-    await Promise.all([throttles.account.recordFailure(windowMs, keep), throttles.ip?.recordFailure(windowMs, keep)]);
-    return fail(401, WRONG);
-  }
-  await throttles.account.reset();
+  const verdict = await verifyPassword(parsed.value.password, live?.passwordHash ?? (await decoyHash()));
+  if (live === undefined || !verdict.ok) return fail(401, WRONG);
+  await Promise.all([throttles.account.succeeded(account.ticket, client), throttles.byClient.refund(byClient.ticket)]);
   if (verdict.needsRehash) {
     await db
       .update(users)
-      .set({ passwordHash: await hashPassword(parsed.data.password), updatedAt: Date.now() })
+      .set({ passwordHash: await hashPassword(parsed.value.password), updatedAt: Date.now() })
       .where(eq(users.id, live.id));
   }
   return ok(await issueSession(db, sessionSettings(config), live));
@@ -119,28 +115,29 @@ export async function me(db: IdentityDb, userId: string): Promise<Result<User>> 
 /**
  * GDPR erasure: personal data is removed (email, name, password) and the row is kept only as an anonymous
  * tombstone so references from orders stay valid; every session ends; other services are told by event.
+ * The erasure, the revocations and the event's outbox row are one D1 batch (one transaction), so the event
+ * cannot be lost: if the send after it fails, the row stays and the next flush sends it.
  */
-export async function erase(db: IdentityDb, userId: string, events: Queue): Promise<Result<null>> {
+export async function erase(db: IdentityDb, userId: string, send: () => Promise<number>): Promise<Result<null>> {
   const user = await liveUser(db, userId);
   if (user === undefined) return gone();
   const now = Date.now();
-  const families = await db
-    .selectDistinct({ familyId: refreshTokens.familyId })
-    .from(refreshTokens)
-    .where(eq(refreshTokens.userId, userId));
-  await db
-    .update(users)
-    .set({
-      email: `erased-${user.id}@invalid`,
-      emailKey: `erased-${user.id}@invalid`,
-      name: null,
-      passwordHash: "!",
-      erasedAt: now,
-      updatedAt: now,
-    })
-    .where(eq(users.id, userId));
-  await Promise.all(families.map((f) => revokeFamily(db, f.familyId)));
-  await emitEvent(events, "identity.user_erased", { userId });
+  await db.batch([
+    db
+      .update(users)
+      .set({
+        email: `erased-${user.id}@invalid`,
+        emailKey: `erased-${user.id}@invalid`,
+        name: null,
+        passwordHash: "!",
+        erasedAt: now,
+        updatedAt: now,
+      })
+      .where(eq(users.id, userId)),
+    db.update(refreshTokens).set({ status: "revoked" }).where(eq(refreshTokens.userId, userId)),
+    db.insert(outbox).values(outboxRow(EVENT_TYPES.userErased, { userId })),
+  ]);
+  await send();
   return ok(null);
 }
 

@@ -1,18 +1,19 @@
 import { z } from "zod";
 import { configFrom } from "../../shared/src/config.ts";
 
-const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 // Configuration is a boundary: a missing key or a nonsense TTL stops the Worker with a message that says so.
 const IdentityConfig = z.object({
   JWT_SIGNING_KEYS: z.string().min(2, "JWT_SIGNING_KEYS is not set (see the README: keys and rotation)"),
   JWT_ISSUER: z.string().min(1),
   JWT_AUDIENCE: z.string().min(1),
-  ACCESS_TOKEN_TTL_SECONDS: seconds(900),
-  REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 24 * 3600),
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: seconds(5),
-  LOGIN_MAX_FAILURES_PER_IP: seconds(30),
-  LOGIN_WINDOW_SECONDS: seconds(900),
+  ACCESS_TOKEN_TTL_SECONDS: positive(900),
+  REFRESH_TOKEN_TTL_SECONDS: positive(30 * 24 * 3600),
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_CLIENT: positive(5),
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: positive(50),
+  LOGIN_MAX_ATTEMPTS_PER_CLIENT: positive(30),
+  LOGIN_WINDOW_SECONDS: positive(900),
 });
 export type IdentityConfig = z.infer<typeof IdentityConfig>;
 

@@ -2,6 +2,10 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { RefreshBody, type Session, type User, type VerificationKeys } from "../../../schema/identity/dto.ts";
 import * as tables from "../../../schema/identity/tables.ts";
+import { clientKey } from "../../shared/src/client.ts";
+import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
+import { flushOutbox } from "../../shared/src/outbox.ts";
+import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
@@ -13,7 +17,7 @@ import { logout, rotate } from "./sessions.ts";
 
 export { LoginThrottle } from "./throttle.ts";
 
-/** Who calls, as the edge saw them: the client IP feeds the per-IP sign-in throttle. */
+/** Who calls, as the edge saw them: the client's address feeds the per-client sign-in throttle. */
 export type EdgeCall = CallContext & { clientIp?: string | undefined };
 
 /**
@@ -32,9 +36,11 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   login(body: unknown, call: EdgeCall): Promise<Result<Session>> {
     return this.run("login", call, () => {
       const email = typeof body === "object" && body !== null && "email" in body ? String(body.email) : "";
+      const client = clientKey(call.clientIp);
       const throttles = {
+        client,
         account: this.env.LOGIN_THROTTLE.getByName(`account:${emailKey(email)}`),
-        ip: call.clientIp ? this.env.LOGIN_THROTTLE.getByName(`ip:${call.clientIp}`) : null,
+        byClient: this.env.LOGIN_THROTTLE.getByName(`client:${client}`),
       };
       return login(this.db, identityConfig(this.env), body, throttles);
     });
@@ -42,9 +48,9 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
 
   refresh(body: unknown, call: EdgeCall): Promise<Result<Session>> {
     return this.run("refresh", call, async () => {
-      const parsed = RefreshBody.safeParse(body);
-      if (!parsed.success) return fail(400, "refreshToken is required", "refreshToken");
-      const rotation = await rotate(this.db, sessionSettings(identityConfig(this.env)), parsed.data.refreshToken);
+      const parsed = parseInput(RefreshBody, body);
+      if (!parsed.ok) return parsed;
+      const rotation = await rotate(this.db, sessionSettings(identityConfig(this.env)), parsed.value.refreshToken);
       if (rotation.ok) return ok(rotation.session);
       const why = {
         unknown: "the refresh token is not valid",
@@ -57,9 +63,9 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
 
   logout(body: unknown, call: EdgeCall): Promise<Result<null>> {
     return this.run("logout", call, async () => {
-      const parsed = RefreshBody.safeParse(body);
-      if (!parsed.success) return fail(400, "refreshToken is required", "refreshToken");
-      await logout(this.db, parsed.data.refreshToken);
+      const parsed = parseInput(RefreshBody, body);
+      if (!parsed.ok) return parsed;
+      await logout(this.db, parsed.value.refreshToken);
       return ok(null);
     });
   }
@@ -69,7 +75,7 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   }
 
   erase(userId: string, call: EdgeCall): Promise<Result<null>> {
-    return this.run("erase", call, () => erase(this.db, userId, this.env.IDENTITY_EVENTS));
+    return this.run("erase", call, () => erase(this.db, userId, () => this.flush(call)));
   }
 
   exportData(userId: string, call: EdgeCall): Promise<Result<IdentityExport>> {
@@ -81,6 +87,22 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
     return verificationKeys(sessionSettings(identityConfig(this.env)));
   }
 
+  /**
+   * Sends what identity's outbox holds. A failure is logged, not thrown: the state change it announces is
+   * done and durable, and the row waits for the next flush (the next erase, or the cron).
+   */
+  private async flush(call?: CallContext): Promise<number> {
+    try {
+      return await flushOutbox(this.env.DB, this.env.IDENTITY_EVENTS);
+    } catch (err) {
+      createLogger("identity", parseLogLevel(this.env.LOG_LEVEL), { requestId: call?.requestId }).warn(
+        "outbox not flushed; will retry",
+        errorFields(err),
+      );
+      return 0;
+    }
+  }
+
   private run<T>(method: string, call: CallContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
     return traceRpc("identity", this.env.LOG_LEVEL, call, method, body);
   }
@@ -88,4 +110,8 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
 
 export default {
   fetch: () => Promise.resolve(problemResponse(problem(404, "identity is reached through the storefront and admin Workers"))),
+  // The outbox's backstop: whatever a failed send left behind goes out within a minute.
+  async scheduled(_controller, env) {
+    await flushOutbox(env.DB, env.IDENTITY_EVENTS);
+  },
 } satisfies ExportedHandler<IdentityEnv>;

@@ -1,6 +1,6 @@
 import { importJWK, type JWK, SignJWT } from "jose";
 import { z } from "zod";
-import type { VerificationKeys } from "../../../schema/identity/dto.ts";
+import { ACCESS_TOKEN_TYPE, type VerificationKeys } from "../../../schema/identity/dto.ts";
 import type { Role } from "../../../schema/identity/tables.ts";
 
 // JWT_SIGNING_KEYS is a JSON array of ES256 private JWKs, each with a `kid`. The first one signs; every one
@@ -42,7 +42,7 @@ export async function signAccessToken(
   const [signer] = await load(settings.signingKeys);
   if (signer === undefined) throw new Error("no signing key");
   return new SignJWT({ role: claims.role, ...(claims.merchantId ? { merchantId: claims.merchantId } : {}) })
-    .setProtectedHeader({ alg: "ES256", kid: signer.kid, typ: "JWT" })
+    .setProtectedHeader({ alg: "ES256", kid: signer.kid, typ: ACCESS_TOKEN_TYPE })
     .setSubject(claims.sub)
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)

@@ -4,6 +4,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { expect, it } from "vitest";
 import { parseEvent } from "../../../schema/events.ts";
 import * as tables from "../../../schema/identity/tables.ts";
+import { flushOutbox } from "../../shared/src/outbox.ts";
 import { erase, register } from "../src/accounts.ts";
 import { identityConfig } from "../src/config.ts";
 
@@ -17,9 +18,10 @@ it("erasing removes the personal data, keeps an anonymous tombstone and announce
   });
   if (!made.ok) throw new Error(JSON.stringify(made.problem));
   const sent: unknown[] = [];
-  const queue = { send: async (body: unknown) => void sent.push(body) } as unknown as Queue;
+  const queue = { send: async (body: unknown) => void sent.push(body) };
+  const flush = () => flushOutbox(env.DB, queue);
 
-  expect(await erase(db, made.value.user.id, queue)).toEqual({ ok: true, value: null });
+  expect(await erase(db, made.value.user.id, flush)).toEqual({ ok: true, value: null });
   const [row] = await db.select().from(tables.users).where(eq(tables.users.id, made.value.user.id));
   expect(row).toMatchObject({ name: null, passwordHash: "!", email: `erased-${made.value.user.id}@invalid` });
   expect(row?.erasedAt).toEqual(expect.any(Number));
@@ -30,6 +32,33 @@ it("erasing removes the personal data, keeps an anonymous tombstone and announce
   const event = parseEvent(sent[0]);
   expect(event).toMatchObject({ ok: true, event: { type: "identity.user_erased", version: 1, data: { userId: made.value.user.id } } });
   // Erasing twice is a 401 (the account is gone), not a second event.
-  expect(await erase(db, made.value.user.id, queue)).toMatchObject({ ok: false, problem: { status: 401 } });
+  expect(await erase(db, made.value.user.id, flush)).toMatchObject({ ok: false, problem: { status: 401 } });
   expect(sent).toHaveLength(1);
+  expect(await db.select().from(tables.outbox)).toEqual([]);
+});
+
+it("an event whose send fails after the erasure is kept in the outbox and sent by the next flush", async () => {
+  const made = await register(db, identityConfig(env), {
+    email: `erase-${crypto.randomUUID()}@example.com`,
+    password: "correct horse battery",
+    name: "Mallory",
+  });
+  if (!made.ok) throw new Error(JSON.stringify(made.problem));
+  const down = {
+    send: async () => {
+      throw new Error("queue unavailable");
+    },
+  };
+  // The erasure is durable even though the send failed: the account is gone, the event waits.
+  await expect(erase(db, made.value.user.id, () => flushOutbox(env.DB, down))).rejects.toThrow("queue unavailable");
+  const [row] = await db.select().from(tables.users).where(eq(tables.users.id, made.value.user.id));
+  expect(row?.erasedAt).toEqual(expect.any(Number));
+  expect(await db.select().from(tables.outbox)).toHaveLength(1);
+
+  const sent: unknown[] = [];
+  expect(await flushOutbox(env.DB, { send: async (body: unknown) => void sent.push(body) })).toBe(1);
+  expect(sent.map((b) => parseEvent(b))).toMatchObject([
+    { ok: true, event: { type: "identity.user_erased", data: { userId: made.value.user.id } } },
+  ]);
+  expect(await db.select().from(tables.outbox)).toEqual([]);
 });

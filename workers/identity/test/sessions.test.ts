@@ -1,4 +1,4 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import * as tables from "../../../schema/identity/tables.ts";
@@ -49,22 +49,59 @@ describe("refresh tokens", () => {
 });
 
 describe("LoginThrottle", () => {
-  it("allows up to N failures in the window, then says how long to wait; a success resets the account", async () => {
-    const stub = env.LOGIN_THROTTLE.getByName(`account:${crypto.randomUUID()}`);
-    const windowMs = 60_000;
-    for (let i = 0; i < 3; i++) {
-      expect(await stub.check(3, windowMs)).toEqual({ allowed: true });
-      await stub.recordFailure(windowMs, 3);
-    }
-    const blocked = await stub.check(3, windowMs);
-    expect(blocked).toMatchObject({ allowed: false });
-    expect(blocked.allowed ? 0 : blocked.retryAfterSeconds).toBeGreaterThan(55);
-    // Failures older than the window stop counting.
+  const windowMs = 60_000;
+  const fresh = () => env.LOGIN_THROTTLE.getByName(`account:${crypto.randomUUID()}`);
+
+  it("counts an attempt in the call that checks it: of 60 parallel attempts exactly the limit go ahead", async () => {
+    const stub = fresh();
+    const verdicts = await Promise.all(Array.from({ length: 60 }, () => stub.attempt("ip4:203.0.113.1", { total: 5, windowMs })));
+    expect(verdicts.filter((v) => v.allowed)).toHaveLength(5);
+    const refused = verdicts.find((v) => !v.allowed);
+    expect(refused?.allowed === false ? refused.retryAfterSeconds : 0).toBeGreaterThan(55);
+  });
+
+  it("limits each client within the key, and everyone together, separately", async () => {
+    const stub = fresh();
+    const limits = { total: 4, perClient: 2, windowMs };
+    const a = [await stub.attempt("a", limits), await stub.attempt("a", limits), await stub.attempt("a", limits)];
+    expect(a.map((v) => v.allowed)).toEqual([true, true, false]);
+    expect((await stub.attempt("b", limits)).allowed).toBe(true);
+    expect((await stub.attempt("c", limits)).allowed).toBe(true);
+    expect((await stub.attempt("d", limits)).allowed).toBe(false); // 4 in all
+  });
+
+  it("gives attempts back: a refund frees one slot, a success frees the client's whole share", async () => {
+    const stub = fresh();
+    const limits = { total: 10, perClient: 2, windowMs };
+    const first = await stub.attempt("a", limits);
+    await stub.attempt("a", limits);
+    expect((await stub.attempt("a", limits)).allowed).toBe(false);
+    if (!first.allowed) throw new Error("first attempt refused");
+    await stub.refund(first.ticket);
+    const third = await stub.attempt("a", limits);
+    expect(third.allowed).toBe(true);
+    if (!third.allowed) throw new Error("refunded slot not freed");
+    await stub.succeeded(third.ticket, "a");
+    expect((await stub.attempt("a", limits)).allowed).toBe(true);
+    expect((await stub.attempt("a", limits)).allowed).toBe(true);
+  });
+
+  it("stops counting attempts older than the window, and forgets everything at its alarm", async () => {
+    const stub = fresh();
+    const limits = { total: 2, windowMs };
+    await stub.attempt("a", limits);
+    await stub.attempt("a", limits);
+    expect((await stub.attempt("a", limits)).allowed).toBe(false);
     await runInDurableObject(stub, (_o: LoginThrottle, state) => {
-      state.storage.kv.put("failures", [Date.now() - windowMs - 1, Date.now() - 1000, Date.now() - 500]);
+      state.storage.sql.exec("UPDATE attempts SET at = at - ?", windowMs + 1);
     });
-    expect(await stub.check(3, windowMs)).toEqual({ allowed: true });
-    await stub.reset();
-    expect(await stub.check(1, windowMs)).toEqual({ allowed: true });
+    expect((await stub.attempt("a", limits)).allowed).toBe(true);
+
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const tables = await runInDurableObject(stub, (_o: LoginThrottle, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray(),
+    );
+    expect(tables).toEqual([]);
+    expect((await stub.attempt("a", limits)).allowed).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { and, eq, lt } from "drizzle-orm";
-import { type EventEnvelope, parseEvent } from "../../../../schema/events.ts";
+import { EVENT_TYPES, type EventEnvelope, parseEvent } from "../../../../schema/events.ts";
 import type { Logger } from "../../../shared/src/logger.ts";
 import { type CatalogDb, tables } from "../db.ts";
 
@@ -19,16 +19,16 @@ export async function consumeInventoryEvents(
   deadLetters: DeadLetters,
   log: Logger,
 ): Promise<number> {
-  const latest = new Map<string, EventEnvelope<"inventory.changed">>();
+  const latest = new Map<string, EventEnvelope<typeof EVENT_TYPES.inventoryChanged>>();
   for (const message of batch.messages) {
     const parsed = parseEvent(message.body);
-    if (!parsed.ok || parsed.event.type !== "inventory.changed") {
+    if (!parsed.ok || parsed.event.type !== EVENT_TYPES.inventoryChanged) {
       const reason = parsed.ok ? `unexpected event type ${parsed.event.type}` : parsed.reason;
       log.warn("dead-lettering a message", { queue: batch.queue, messageId: message.id, reason });
       await deadLetters.send({ queue: batch.queue, messageId: message.id, reason, body: message.body }, { contentType: "json" });
       continue;
     }
-    const event = parsed.event as EventEnvelope<"inventory.changed">;
+    const event = parsed.event as EventEnvelope<typeof EVENT_TYPES.inventoryChanged>;
     const seen = latest.get(event.data.sku);
     if (seen === undefined || seen.data.seq < event.data.seq) latest.set(event.data.sku, event);
   }

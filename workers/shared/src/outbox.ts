@@ -1,0 +1,31 @@
+import { type EventData, type EventEnvelope, type EventType, envelope } from "../../../schema/events.ts";
+
+/**
+ * The outbox pattern on a service's own D1 database: an event is written as a row (`outbox(id, body,
+ * created_at)`) in the same batch as the state change it announces, and sent afterwards. A crash or a
+ * failed send between "saved" and "sent" leaves the row, and the next flush sends it; so an event is
+ * never lost, and may (rarely) go twice: consumers dedupe by its id.
+ */
+export type OutboxRow = { id: string; body: string; createdAt: number };
+
+export function outboxRow<T extends EventType>(type: T, data: EventData<T>, traceId?: string): OutboxRow {
+  const event: EventEnvelope<T> = envelope(type, data, traceId);
+  return { id: event.id, body: JSON.stringify(event), createdAt: Date.now() };
+}
+
+type Producer = { send(body: unknown, options?: { contentType?: "json" }): Promise<unknown> };
+
+/** Sends what the outbox holds, oldest first, deleting each row once the queue has it. Answers how many went. */
+export async function flushOutbox(db: D1Database, queue: Producer, limit = 100): Promise<number> {
+  const { results } = await db
+    .prepare("SELECT id, body FROM outbox ORDER BY created_at, id LIMIT ?")
+    .bind(limit)
+    .all<{ id: string; body: string }>();
+  let sent = 0;
+  for (const row of results) {
+    await queue.send(JSON.parse(row.body), { contentType: "json" });
+    await db.prepare("DELETE FROM outbox WHERE id = ?").bind(row.id).run();
+    sent++;
+  }
+  return sent;
+}
