@@ -62,6 +62,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: "shared",
+          include: ["workers/shared/test/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
           name: "bench-smoke",
           include: ["bench/test/**/*.test.ts"],
           environment: "node",

@@ -24,17 +24,21 @@ export async function workerFromConfig(
   return { ...rest, name: spec.name, modules: true, scriptPath, modulesRoot: dirname(scriptPath), bindings };
 }
 
-/** One workerd process serving `workers` (the first on host:port), persisting under stateDir. */
-export function launch(options: { host?: string; port?: number; stateDir: string; workers: V4WorkerOptions[] }): Miniflare {
+export type LaunchOptions = { host?: string | undefined; port?: number; stateDir: string; workers: V4WorkerOptions[] };
+
+/** Miniflare's options for one workerd process serving `workers` (the first on host:port), persisting under stateDir. */
+export function miniflareOptions(options: LaunchOptions) {
   // wrangler hands out worker options in Miniflare's v4 shape; Miniflare 5 converts them itself.
-  return new Miniflare(
-    convertV4MiniflareOptions({
-      host: options.host ?? "127.0.0.1",
-      port: options.port ?? 8787,
-      resourcePersistencePath: join(options.stateDir, "v3"),
-      log: new Log(LogLevel.WARN),
-      cf: false, // the real `request.cf` would be fetched from Cloudflare; locally a placeholder will do
-      workers: options.workers,
-    }),
-  );
+  return convertV4MiniflareOptions({
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 8787,
+    resourcePersistencePath: join(options.stateDir, "v3"),
+    log: new Log(LogLevel.WARN),
+    cf: false, // the real `request.cf` would be fetched from Cloudflare; locally a placeholder will do
+    workers: options.workers,
+  });
+}
+
+export function launch(options: LaunchOptions): Miniflare {
+  return new Miniflare(miniflareOptions(options));
 }

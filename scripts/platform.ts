@@ -5,7 +5,8 @@ import { unstable_readConfig } from "wrangler";
 import type { LoadResult } from "../workers/catalog/seed/load.ts";
 import { applyMigrations, d1Targets } from "./d1-migrations.ts";
 import { ensureDevVars } from "./dev-vars.ts";
-import { launch, workerFromConfig } from "./miniflare-launch.ts";
+import { launch, miniflareOptions, workerFromConfig } from "./miniflare-launch.ts";
+import { type Gate, openGate } from "./starting-gate.ts";
 import { WORKERS } from "./workers.ts";
 
 const SEEDER = "demo-seeder";
@@ -49,18 +50,31 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const stateDir = resolve(root, options.stateDir ?? ".wrangler/state");
   const say = options.say ?? (() => {});
   const prev = process.cwd();
+  let gate: Gate | null = null;
   process.chdir(root); // wrangler resolves .dev.vars and relative paths from here
   try {
     ensureDevVars(root);
     mkdirSync(stateDir, { recursive: true });
 
+    const host = options.host ?? "127.0.0.1";
+    const port = options.port ?? 8787;
+    const adminPort = options.adminPort ?? 8788;
+    // Fixed public ports answer 503 until the platform is ready; workerd loads behind internal ports meanwhile,
+    // then takes the public ones over. (With port 0 nobody can know the port before it is ready.)
+    const fixed = [port, adminPort].filter((p) => p !== 0);
+    gate = fixed.length > 0 ? await openGate(host, fixed) : null;
+
     const workers: V4WorkerOptions[] = [];
+    const admin: V4WorkerOptions[] = [];
     for (const spec of WORKERS) {
       const worker = await workerFromConfig(root, spec, { logLevel: options.logLevel, vars: options.vars?.[spec.name] });
-      // The merchant API gets its own port on the same process, as it has its own hostname in production.
-      if (spec.name === ADMIN) worker.unsafeDirectSockets = [{ host: options.host ?? "127.0.0.1", port: options.adminPort ?? 8788 }];
+      if (spec.name === ADMIN) admin.push(worker);
       workers.push(worker);
     }
+    // The merchant API gets its own port on the same process, as it has its own hostname in production.
+    const listenOn = (adminListen: number): void => {
+      for (const worker of admin) worker.unsafeDirectSockets = [{ host, port: adminListen }];
+    };
     // The seeder gets the catalog's own bindings (same D1 database, same bucket) and nothing to serve,
     // plus the Inventory objects (opening stock) and identity's database (demo accounts).
     const seeder = await workerFromConfig(root, { name: SEEDER, config: CATALOG_CONFIG }, { entry: join(root, SEEDER_ENTRY) });
@@ -72,8 +86,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       durableObjects: { INVENTORY: { className: "Inventory", scriptName: "durable-objects" } },
     });
 
-    const miniflare = launch({ host: options.host, port: options.port, stateDir, workers });
-    const url = await miniflare.ready;
+    listenOn(gate === null ? adminPort : 0);
+    const miniflare = launch({ host, port: gate === null ? port : 0, stateDir, workers });
+    await miniflare.ready;
 
     for (const spec of WORKERS) {
       for (const target of d1Targets(join(root, spec.config))) {
@@ -99,8 +114,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (made > 0) say(`identity: created ${made} demo accounts (password in the README)`);
     }
 
+    if (gate !== null) {
+      await gate.close();
+      listenOn(adminPort);
+      await miniflare.setOptions(miniflareOptions({ host, port, stateDir, workers }));
+    }
+    const url = await miniflare.ready;
     const adminUrl = await miniflare.unsafeGetDirectURL(ADMIN);
     return { url, adminUrl, miniflare, dispose: () => miniflare.dispose() };
+  } catch (err) {
+    await gate?.close();
+    throw err;
   } finally {
     process.chdir(prev);
   }

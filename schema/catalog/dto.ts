@@ -11,10 +11,24 @@ export const DEFAULT_PAGE_SIZE = 20;
 const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const Slug = z.string().min(1).max(160).regex(slugPattern, "must be lowercase letters, digits and single dashes");
 
+/** A word of `q` as a LIKE pattern's body: its own %, _ and \\ taken literally. */
+export const escapeLike = (word: string): string => word.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+// SQLite on D1 refuses LIKE patterns over 50 bytes; with the two % around it, a word may take 48.
+const MAX_WORD_BYTES = 48;
+const wordFits = (q: string): boolean =>
+  q.split(/\s+/).every((word) => new TextEncoder().encode(escapeLike(word.toLowerCase())).length <= MAX_WORD_BYTES);
+
 // What the catalog's listProducts RPC accepts: already typed values.
 export const ListProductsRequest = z.object({
   category: Slug.optional().describe("Category slug; includes its sub-categories"),
-  q: z.string().trim().min(1).max(100).optional().describe("Words that must appear in the title or brand"),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .refine(wordFits, `each word of q must be at most ${MAX_WORD_BYTES} bytes long (fewer characters if accented or emoji)`)
+    .optional()
+    .describe("Words that must appear in the title or brand"),
   inStock: z.boolean().optional().describe("Only products with at least one variant in stock"),
   merchantId: z.string().min(1).max(64).optional().describe("Only this merchant's products"),
   sort: ProductSort.default("newest").describe("newest | price_asc | price_desc"),

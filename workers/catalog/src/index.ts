@@ -9,6 +9,7 @@ import {
   Slug,
 } from "../../../schema/catalog/dto.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
+import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
@@ -28,12 +29,9 @@ import { consumeInventoryEvents } from "./stock/snapshot-consumer.ts";
 export class CatalogService extends WorkerEntrypoint<CatalogEnv> {
   async listProducts(query: unknown, call: CallContext): Promise<Result<ProductPage>> {
     return this.run("listProducts", call, async () => {
-      const parsed = ListProductsRequest.safeParse(query);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return fail(400, issue?.message ?? "invalid query", issue?.path.join(".") || "query");
-      }
-      return listProducts(catalogDb(this.env.DB), catalogConfig(this.env).CURSOR_SECRET, parsed.data);
+      const parsed = parseInput(ListProductsRequest, query, "query");
+      if (!parsed.ok) return parsed;
+      return listProducts(catalogDb(this.env.DB), catalogConfig(this.env).CURSOR_SECRET, parsed.value);
     });
   }
 
@@ -47,9 +45,9 @@ export class CatalogService extends WorkerEntrypoint<CatalogEnv> {
 
   async getPurchasables(skus: unknown, call: CallContext): Promise<Result<Record<string, Purchasable>>> {
     return this.run("getPurchasables", call, async () => {
-      const parsed = SkuList.safeParse(skus);
-      if (!parsed.success) return fail(400, "skus must be 1 to 100 SKU strings", "skus");
-      return ok(await purchasables(catalogDb(this.env.DB), parsed.data));
+      const parsed = parseInput(SkuList, skus, "skus");
+      if (!parsed.ok) return parsed;
+      return ok(await purchasables(catalogDb(this.env.DB), parsed.value));
     });
   }
 

@@ -1,9 +1,10 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { createLocalJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import { z } from "zod";
-import { type Caller, Role, type VerificationKeys } from "../../../schema/identity/dto.ts";
+import { ACCESS_TOKEN_TYPE, type Caller, Role, type VerificationKeys } from "../../../schema/identity/dto.ts";
 import type { EdgeBindings, EdgeEnv } from "./edge-app.ts";
 import { ProblemError, problem } from "./problem.ts";
+import { type Guard, problemResponse } from "./route-guard.ts";
 
 type RoleName = z.infer<typeof Role>;
 type KeysSource<B> = (env: B) => Promise<VerificationKeys>;
@@ -12,14 +13,23 @@ type KeysSource<B> = (env: B) => Promise<VerificationKeys>;
 // (a key rotated in since) refreshes them, at most once per REFRESH_FLOOR_MS.
 const TTL_MS = 5 * 60_000;
 const REFRESH_FLOOR_MS = 30_000;
-let cached: { at: number; keys: VerificationKeys; jwks: ReturnType<typeof createLocalJWKSet> } | undefined;
+type KeySet = { at: number; keys: VerificationKeys; jwks: ReturnType<typeof createLocalJWKSet> };
+let cached: KeySet | undefined;
+// Requests that find the keys stale at the same moment share one call to identity.
+let inFlight: Promise<KeySet> | undefined;
 
-async function keysFor<B>(env: B, source: KeysSource<B>, force: boolean): Promise<NonNullable<typeof cached>> {
+async function keysFor<B>(env: B, source: KeysSource<B>, force: boolean): Promise<KeySet> {
   const now = Date.now();
   if (cached !== undefined && (force ? now - cached.at < REFRESH_FLOOR_MS : now - cached.at < TTL_MS)) return cached;
-  const keys = await source(env);
-  cached = { at: now, keys, jwks: createLocalJWKSet({ keys: keys.keys as Parameters<typeof createLocalJWKSet>[0]["keys"] }) };
-  return cached;
+  inFlight ??= source(env)
+    .then((keys) => {
+      cached = { at: Date.now(), keys, jwks: createLocalJWKSet({ keys: keys.keys as Parameters<typeof createLocalJWKSet>[0]["keys"] }) };
+      return cached;
+    })
+    .finally(() => {
+      inFlight = undefined;
+    });
+  return inFlight;
 }
 
 const Claims = z.object({ sub: z.string().min(1), role: Role, merchantId: z.string().optional(), iat: z.number() });
@@ -33,7 +43,13 @@ async function verify<B>(token: string, env: B, source: KeysSource<B>): Promise<
   for (const force of [false, true]) {
     const { keys, jwks } = await keysFor(env, source, force);
     try {
-      const { payload } = await jwtVerify(token, jwks, { issuer: keys.issuer, audience: keys.audience, algorithms: ["ES256"] });
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: keys.issuer,
+        audience: keys.audience,
+        algorithms: ["ES256"],
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ["exp", "iat", "sub"],
+      });
       return payload;
     } catch (err) {
       if (err instanceof errors.JWKSNoMatchingKey && !force) continue;
@@ -81,4 +97,18 @@ export function callerOf<B extends EdgeBindings>(c: Context<EdgeEnv<B>>): Caller
   const caller = c.get("caller");
   if (caller === undefined) throw unauthorized("sign in first: send Authorization: Bearer <access token>");
   return caller;
+}
+
+/** A route guard for `guarded(route, …)`: the caller check of requireCaller, and its OpenAPI security. */
+export function callerGuard<B extends EdgeBindings>(options: Parameters<typeof requireCaller<B>>[0]): Guard<B> {
+  const responses: Guard<B>["responses"] = {
+    401: problemResponse(options.optional === true ? "The access token is not valid" : "Not signed in, or the access token is not valid"),
+  };
+  if (options.roles !== undefined) responses[403] = problemResponse(`Needs one of the roles ${options.roles.join(", ")}`);
+  return {
+    middleware: requireCaller(options),
+    // Optional auth is "anonymous, or a bearer token" in OpenAPI terms.
+    security: options.optional === true ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [] }],
+    responses,
+  };
 }

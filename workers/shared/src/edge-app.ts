@@ -4,9 +4,9 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import type { ZodError } from "zod";
 import type { Caller } from "../../../schema/identity/dto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "./logger.ts";
+import { invalidInput } from "./parse.ts";
 import { ProblemError, problem, problemResponse } from "./problem.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
 
@@ -20,16 +20,6 @@ export type EdgeAppOptions = {
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 };
-
-// Validation failures name every offending input so the caller knows what to fix.
-export function validationProblem(error: ZodError, location: string): ProblemError {
-  const errors = error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join(".") : location,
-    message: issue.message,
-  }));
-  const detail = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
-  return new ProblemError(400, detail, errors);
-}
 
 export function allowedOrigin(configured: string, origin: string): string | null {
   const list = configured
@@ -60,13 +50,21 @@ function toProblemResponse<E extends HonoEnv & { Variables: EdgeVariables }>(err
   return problemResponse({ ...problem(500, "something went wrong on our side; quote the requestId"), requestId }, headers);
 }
 
-/** An OpenAPI-aware Hono app with the platform's cross-cutting behaviour wired in, in a fixed order. */
-export function createEdgeApp<B extends EdgeBindings>(options: EdgeAppOptions) {
-  const app = new OpenAPIHono<EdgeEnv<B>>({
+/**
+ * A group of routes (one file's worth) to mount on an edge app with `app.route("/", router)`: bad input
+ * becomes the same 400 problem everywhere, and errors go to the app's one onError.
+ */
+export function createRouter<B extends EdgeBindings>() {
+  return new OpenAPIHono<EdgeEnv<B>>({
     defaultHook: (result) => {
-      if (!result.success) throw validationProblem(result.error, result.target);
+      if (!result.success) throw new ProblemError(invalidInput(result.error, result.target));
     },
   });
+}
+
+/** An OpenAPI-aware Hono app with the platform's cross-cutting behaviour wired in, in a fixed order. */
+export function createEdgeApp<B extends EdgeBindings>(options: EdgeAppOptions) {
+  const app = createRouter<B>();
 
   app.use("*", async function requestContext(c, next) {
     const requestId = requestIdFrom(c.req.raw.headers);

@@ -1,19 +1,29 @@
+import { registerDocsPage } from "../../shared/src/docs-page.ts";
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
-import { registerAccountRoutes } from "./routes/accounts.ts";
-import { registerCartRoutes } from "./routes/carts.ts";
-import { registerCatalogRoutes } from "./routes/catalog.ts";
-import { registerDocs } from "./routes/docs.ts";
-import { registerImageRoutes } from "./routes/images.ts";
+import { accountRoutes } from "./routes/accounts.ts";
+import { cartRoutes } from "./routes/carts.ts";
+import { catalogRoutes } from "./routes/catalog.ts";
+import { imageRoutes } from "./routes/images.ts";
 
 export function createStorefrontApp() {
-  const app = createEdgeApp<StorefrontEnv>({ service: "storefront" });
+  const app = createEdgeApp<StorefrontEnv>({ service: "storefront" })
+    .route("/", catalogRoutes)
+    .route("/", cartRoutes)
+    .route("/", accountRoutes)
+    .route("/", imageRoutes);
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.get("/", (c) => c.json({ name: "Edge Commerce storefront", docs: "/docs", openapi: "/v1/openapi.json", products: "/v1/products" }));
   app.get("/healthz", (c) => c.json({ ok: true }));
-  registerCatalogRoutes(app);
-  registerCartRoutes(app);
-  registerAccountRoutes(app);
-  registerImageRoutes(app);
-  registerDocs(app);
+  // OpenAPI 3.1 from the same zod schemas that validate requests; /docs renders it on the server, with
+  // nothing loaded from any other origin.
+  app.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Edge Commerce shopper API",
+      version: "1.0.0",
+      description: "Errors are RFC 9457 problem details (application/problem+json). Money is integer minor units.",
+    },
+  });
+  registerDocsPage(app, "/v1/openapi.json");
   return app;
 }
-export type StorefrontApp = ReturnType<typeof createEdgeApp<StorefrontEnv>>;

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { ListProductsRequest, ProductPage, ProductSort } from "../../../../schema/catalog/dto.ts";
-import { imageUrl } from "../../../../schema/catalog/dto.ts";
+import { escapeLike, imageUrl } from "../../../../schema/catalog/dto.ts";
 import { fail, ok, type Result } from "../../../shared/src/result.ts";
 import { categoryExists, subtreeIds } from "../categories/tree.ts";
 import { type CursorKey, decodeCursor, encodeCursor, filterKey } from "../cursor.ts";
@@ -21,8 +21,6 @@ function afterKey(sort: ProductSort, [value, id]: CursorKey): SQL {
   const { column, direction } = SORTS[sort];
   return direction === "desc" ? sql`(${column}, ${products.id}) < (${value}, ${id})` : sql`(${column}, ${products.id}) > (${value}, ${id})`;
 }
-
-const escapeLike = (word: string): string => word.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
 function matchesWords(q: string): SQL[] {
   return q

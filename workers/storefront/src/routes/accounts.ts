@@ -1,44 +1,53 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { CartView, GuestCartRef } from "../../../../schema/cart.ts";
+import { CART_ID, CartView, GuestCartRef, userCartId } from "../../../../schema/cart.ts";
 import { LoginBody, RefreshBody, RegisterBody, Session, User } from "../../../../schema/identity/dto.ts";
-import { ProblemResponse } from "../../../../schema/problem.ts";
-import { callerOf, requireCaller } from "../../../shared/src/auth.ts";
-import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
+import { callerGuard, callerOf } from "../../../shared/src/auth.ts";
+import { CLIENT_IP_HEADER } from "../../../shared/src/client.ts";
+import { createRouter, type EdgeEnv } from "../../../shared/src/edge-app.ts";
+import { perClientLimit } from "../../../shared/src/rate-limit.ts";
 import { unwrap } from "../../../shared/src/result.ts";
-import type { StorefrontApp } from "../app.ts";
-import { CART_ID, userCartId } from "./carts.ts";
+import { guarded, problemResponse } from "../../../shared/src/route-guard.ts";
 
 type Ctx = Context<EdgeEnv<StorefrontEnv>>;
-const problemJson = { content: { "application/problem+json": { schema: ProblemResponse } } };
 // With `cart` in the request, the answer carries the shopper's cart after the guest cart was merged in.
 const sessionJson = { content: { "application/json": { schema: Session.extend({ cart: CartView.optional() }) } } };
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
-const bearer = [{ bearerAuth: [] }];
+const signedIn = callerGuard<StorefrontEnv>({ keys: (env) => env.IDENTITY.verificationKeys() });
+// Every account is stored state and every sign-in a 100,000-round hash: strangers get a budget for both.
+// (Failed sign-ins have their own, stricter throttle inside identity.)
+const registerLimit = perClientLimit<StorefrontEnv>({ what: "registrations", limiter: (env) => env.LIMIT_REGISTER });
+const signInLimit = perClientLimit<StorefrontEnv>({ what: "sign-ins", limiter: (env) => env.LIMIT_SIGN_IN });
 
 const routes = {
-  register: createRoute({
-    method: "post",
-    path: "/v1/auth/register",
-    summary: "Create a shopper account and sign in",
-    request: { body: jsonBody(RegisterBody.extend({ cart: GuestCartRef.optional() })) },
-    responses: {
-      201: { description: "Signed in", ...sessionJson },
-      400: { description: "Bad email, password or name", ...problemJson },
-      409: { description: "Email taken", ...problemJson },
-    },
-  }),
-  login: createRoute({
-    method: "post",
-    path: "/v1/auth/login",
-    summary: "Sign in",
-    request: { body: jsonBody(LoginBody.extend({ cart: GuestCartRef.optional() })) },
-    responses: {
-      200: { description: "Signed in", ...sessionJson },
-      401: { description: "Wrong email or password", ...problemJson },
-      429: { description: "Too many failures; see Retry-After", ...problemJson },
-    },
-  }),
+  register: guarded(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/register",
+      summary: "Create a shopper account and sign in",
+      request: { body: jsonBody(RegisterBody.extend({ cart: GuestCartRef.optional() })) },
+      responses: {
+        201: { description: "Signed in", ...sessionJson },
+        400: problemResponse("Bad email, password or name"),
+        409: problemResponse("Email taken"),
+      },
+    }),
+    registerLimit,
+  ),
+  login: guarded(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/login",
+      summary: "Sign in",
+      request: { body: jsonBody(LoginBody.extend({ cart: GuestCartRef.optional() })) },
+      responses: {
+        200: { description: "Signed in", ...sessionJson },
+        401: problemResponse("Wrong email or password"),
+        429: problemResponse("Too many sign-in attempts; see Retry-After"),
+      },
+    }),
+    signInLimit,
+  ),
   refresh: createRoute({
     method: "post",
     path: "/v1/auth/refresh",
@@ -46,7 +55,7 @@ const routes = {
     request: { body: jsonBody(RefreshBody) },
     responses: {
       200: { description: "New session", ...sessionJson },
-      401: { description: "Unknown, expired or reused token", ...problemJson },
+      401: problemResponse("Unknown, expired or reused token"),
     },
   }),
   logout: createRoute({
@@ -67,33 +76,37 @@ const routes = {
       },
     },
   }),
-  me: createRoute({
-    method: "get",
-    path: "/v1/me",
-    summary: "Your profile",
-    security: bearer,
-    responses: {
-      200: { description: "You", content: { "application/json": { schema: User } } },
-      401: { description: "Not signed in", ...problemJson },
-    },
-  }),
-  erase: createRoute({
-    method: "delete",
-    path: "/v1/me",
-    summary: "Erase your account (GDPR)",
-    security: bearer,
-    responses: { 204: { description: "Erased" }, 401: { description: "Not signed in", ...problemJson } },
-  }),
-  export: createRoute({
-    method: "get",
-    path: "/v1/me/export",
-    summary: "Everything the platform holds about you (GDPR)",
-    security: bearer,
-    responses: {
-      200: { description: "Your data as JSON", content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } },
-      401: { description: "Not signed in", ...problemJson },
-    },
-  }),
+  me: guarded(
+    createRoute({
+      method: "get",
+      path: "/v1/me",
+      summary: "Your profile",
+      responses: {
+        200: { description: "You", content: { "application/json": { schema: User } } },
+      },
+    }),
+    signedIn,
+  ),
+  erase: guarded(
+    createRoute({
+      method: "delete",
+      path: "/v1/me",
+      summary: "Erase your account (GDPR)",
+      responses: { 204: { description: "Erased" } },
+    }),
+    signedIn,
+  ),
+  export: guarded(
+    createRoute({
+      method: "get",
+      path: "/v1/me/export",
+      summary: "Everything the platform holds about you (GDPR)",
+      responses: {
+        200: { description: "Your data as JSON", content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } },
+      },
+    }),
+    signedIn,
+  ),
 };
 
 /**
@@ -113,52 +126,45 @@ async function mergeGuestCart(c: Ctx, userId: string, guest: { id: string; token
 }
 const stripCreated = ({ created: _created, ...view }: CartView & { created: boolean }): CartView => view;
 
-const call = (c: Ctx) => ({ requestId: c.get("requestId"), clientIp: c.req.header("CF-Connecting-IP") ?? undefined });
-export const signedIn = requireCaller<StorefrontEnv>({ keys: (env) => env.IDENTITY.verificationKeys() });
+const call = (c: Ctx) => ({ requestId: c.get("requestId"), clientIp: c.req.header(CLIENT_IP_HEADER) ?? undefined });
 
-export function registerAccountRoutes(app: StorefrontApp): void {
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
-
-  app.openapi(routes.register, async (c) => {
+export const accountRoutes = createRouter<StorefrontEnv>()
+  .openapi(routes.register, async (c) => {
     const { cart, ...body } = c.req.valid("json");
     const session = unwrap(await c.env.IDENTITY.register(body, call(c)));
     c.header("Cache-Control", "no-store");
     return c.json({ ...session, ...(cart ? { cart: await mergeGuestCart(c, session.user.id, cart) } : {}) }, 201);
-  });
-  app.openapi(routes.login, async (c) => {
+  })
+  .openapi(routes.login, async (c) => {
     const { cart, ...body } = c.req.valid("json");
     const session = unwrap(await c.env.IDENTITY.login(body, call(c)));
     c.header("Cache-Control", "no-store");
     return c.json({ ...session, ...(cart ? { cart: await mergeGuestCart(c, session.user.id, cart) } : {}) }, 200);
-  });
-  app.openapi(routes.refresh, async (c) => {
+  })
+  .openapi(routes.refresh, async (c) => {
     c.header("Cache-Control", "no-store");
     return c.json(unwrap(await c.env.IDENTITY.refresh(c.req.valid("json"), call(c))), 200);
-  });
-  app.openapi(routes.logout, async (c) => {
+  })
+  .openapi(routes.logout, async (c) => {
     unwrap(await c.env.IDENTITY.logout(c.req.valid("json"), call(c)));
     return c.body(null, 204);
-  });
-  app.openapi(routes.jwks, async (c) => {
+  })
+  .openapi(routes.jwks, async (c) => {
     const { keys } = await c.env.IDENTITY.verificationKeys();
     c.header("Cache-Control", "public, max-age=300");
     return c.json({ keys: keys as Record<string, unknown>[] }, 200);
-  });
-
-  app.use("/v1/me", signedIn);
-  app.use("/v1/me/*", signedIn);
-  app.openapi(routes.me, async (c) => {
+  })
+  .openapi(routes.me, async (c) => {
     c.header("Cache-Control", "no-store");
     return c.json(unwrap(await c.env.IDENTITY.me(callerOf(c).userId, call(c))), 200);
-  });
-  app.openapi(routes.erase, async (c) => {
+  })
+  .openapi(routes.erase, async (c) => {
     unwrap(await c.env.IDENTITY.erase(callerOf(c).userId, call(c)));
     return c.body(null, 204);
-  });
-  app.openapi(routes.export, async (c) => {
+  })
+  .openapi(routes.export, async (c) => {
     const data = unwrap(await c.env.IDENTITY.exportData(callerOf(c).userId, call(c)));
     c.header("Cache-Control", "no-store");
     c.header("Content-Disposition", 'attachment; filename="edge-commerce-export.json"');
     return c.json(data as unknown as Record<string, unknown>, 200);
   });
-}

@@ -1,25 +1,32 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { CategoryTree, ListProductsQuery, ProductDetail, ProductPage } from "../../../../schema/catalog/dto.ts";
-import { ProblemResponse } from "../../../../schema/problem.ts";
+import { createRouter } from "../../../shared/src/edge-app.ts";
+import { perClientLimit } from "../../../shared/src/rate-limit.ts";
 import { unwrap } from "../../../shared/src/result.ts";
-import type { StorefrontApp } from "../app.ts";
+import { guarded, problemResponse } from "../../../shared/src/route-guard.ts";
 
-const problemResponses = {
-  400: { description: "Bad input: the problem names the parameter", content: { "application/problem+json": { schema: ProblemResponse } } },
-  404: { description: "Not found", content: { "application/problem+json": { schema: ProblemResponse } } },
-} as const;
-
-const listRoute = createRoute({
-  method: "get",
-  path: "/v1/products",
-  summary: "A page of products",
-  description: "Newest first by default; a category includes its sub-categories. Follow `nextCursor` for the next page.",
-  request: { query: ListProductsQuery },
-  responses: {
-    200: { description: "A page of products", content: { "application/json": { schema: ProductPage } } },
-    ...problemResponses,
-  },
+// Free-text search scans far more than a category page does, so strangers get a budget for it.
+const searchLimit = perClientLimit<StorefrontEnv>({
+  what: "searches",
+  limiter: (env) => env.LIMIT_SEARCH,
+  applies: (c) => (c.req.query("q") ?? "") !== "",
 });
+
+const listRoute = guarded(
+  createRoute({
+    method: "get",
+    path: "/v1/products",
+    summary: "A page of products",
+    description: "Newest first by default; a category includes its sub-categories. Follow `nextCursor` for the next page.",
+    request: { query: ListProductsQuery },
+    responses: {
+      200: { description: "A page of products", content: { "application/json": { schema: ProductPage } } },
+      400: problemResponse("Bad input: the problem names the parameter"),
+      404: problemResponse("No such category"),
+    },
+  }),
+  searchLimit,
+);
 
 const detailRoute = createRoute({
   method: "get",
@@ -28,7 +35,7 @@ const detailRoute = createRoute({
   request: { params: z.object({ slug: z.string().min(1).max(200) }) },
   responses: {
     200: { description: "The product", content: { "application/json": { schema: ProductDetail } } },
-    404: problemResponses[404],
+    404: problemResponse("No such product"),
   },
 });
 
@@ -41,17 +48,16 @@ const categoriesRoute = createRoute({
   },
 });
 
-// Catalog reads: validated here, answered by the catalog Worker over RPC with the request id passed along.
-export function registerCatalogRoutes(app: StorefrontApp): void {
-  app.openapi(listRoute, async (c) => {
+/** Catalog reads: validated here, answered by the catalog Worker over RPC with the request id passed along. */
+export const catalogRoutes = createRouter<StorefrontEnv>()
+  .openapi(listRoute, async (c) => {
     const { inStock, ...query } = c.req.valid("query");
     const request = { ...query, ...(inStock === undefined ? {} : { inStock: inStock === "true" }) };
     const page = unwrap(await c.env.CATALOG.listProducts(request, { requestId: c.get("requestId") }));
     c.header("Cache-Control", "public, max-age=30");
     return c.json(page, 200);
-  });
-
-  app.openapi(detailRoute, async (c) => {
+  })
+  .openapi(detailRoute, async (c) => {
     const { slug } = c.req.valid("param");
     const product = unwrap(await c.env.CATALOG.getProduct(slug, { requestId: c.get("requestId") }));
     // The catalog's stock figure is a snapshot; the page shows what the Inventory objects hold right now.
@@ -64,11 +70,9 @@ export function registerCatalogRoutes(app: StorefrontApp): void {
     });
     c.header("Cache-Control", "no-store");
     return c.json({ ...product, variants }, 200);
-  });
-
-  app.openapi(categoriesRoute, async (c) => {
+  })
+  .openapi(categoriesRoute, async (c) => {
     const tree = unwrap(await c.env.CATALOG.listCategories({ requestId: c.get("requestId") }));
     c.header("Cache-Control", "public, max-age=300");
     return c.json(tree, 200);
   });
-}

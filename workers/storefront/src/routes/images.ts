@@ -1,6 +1,6 @@
 import { IMAGE_PATH_PREFIX } from "../../../../schema/catalog/dto.ts";
+import { createRouter } from "../../../shared/src/edge-app.ts";
 import { notFound } from "../../../shared/src/problem.ts";
-import type { StorefrontApp } from "../app.ts";
 
 // Keys are content-addressed (the hash is in the name), so the bytes behind a URL never change.
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -21,31 +21,42 @@ function notModified(cached: Response): Response {
   return new Response(null, { status: 304, headers });
 }
 
-export function registerImageRoutes(app: StorefrontApp): void {
-  app.get(`${IMAGE_PATH_PREFIX}*`, async (c) => {
-    const key = decodeURIComponent(c.req.path.slice(IMAGE_PATH_PREFIX.length));
-    if (!KEY_PATTERN.test(key) || key.includes("..")) throw notFound(`no image at ${c.req.path}`);
-
-    // The cache key is the bare URL: a conditional request must not make the cache answer for us.
-    const cacheKey = new Request(new URL(c.req.path, c.req.url).toString(), { method: "GET" });
-    const cache = caches.default;
-    let response = await cache.match(cacheKey);
-    if (response === undefined) {
-      const object = await c.env.ASSETS.get(key);
-      if (object === null) throw notFound(`no image at ${c.req.path}`);
-      const headers = new Headers();
-      object.writeHttpMetadata(headers);
-      headers.set("ETag", object.httpEtag);
-      headers.set("Cache-Control", IMMUTABLE);
-      headers.set("Content-Length", String(object.size));
-      if (!headers.has("Content-Type")) headers.set("Content-Type", "application/octet-stream");
-      response = new Response(object.body, { headers });
-      c.executionCtx.waitUntil(cache.put(cacheKey, response.clone()));
-    }
-    if (etagMatches(c.req.header("If-None-Match") ?? null, response.headers.get("ETag"))) {
-      await response.body?.cancel();
-      return notModified(response);
-    }
-    return response;
-  });
+/** The R2 key a path names; null for anything that cannot be one (broken percent-encoding, `..`, odd characters). */
+function keyOf(path: string): string | null {
+  let key: string;
+  try {
+    key = decodeURIComponent(path.slice(IMAGE_PATH_PREFIX.length));
+  } catch {
+    return null;
+  }
+  return KEY_PATTERN.test(key) && !key.includes("..") ? key : null;
 }
+
+export const imageRoutes = createRouter<StorefrontEnv>().get(`${IMAGE_PATH_PREFIX}*`, async (c) => {
+  // The raw path: Hono's c.req.path is decoded already, and decoding twice turns `%25ZZ` into a URIError.
+  const rawPath = new URL(c.req.url).pathname;
+  const key = keyOf(rawPath);
+  if (key === null) throw notFound(`no image at ${rawPath}`);
+
+  // The cache key is the bare URL: a conditional request must not make the cache answer for us.
+  const cacheKey = new Request(new URL(rawPath, c.req.url).toString(), { method: "GET" });
+  const cache = caches.default;
+  let response = await cache.match(cacheKey);
+  if (response === undefined) {
+    const object = await c.env.ASSETS.get(key);
+    if (object === null) throw notFound(`no image at ${rawPath}`);
+    const headers = new Headers();
+    object.writeHttpMetadata(headers);
+    headers.set("ETag", object.httpEtag);
+    headers.set("Cache-Control", IMMUTABLE);
+    headers.set("Content-Length", String(object.size));
+    if (!headers.has("Content-Type")) headers.set("Content-Type", "application/octet-stream");
+    response = new Response(object.body, { headers });
+    c.executionCtx.waitUntil(cache.put(cacheKey, response.clone()));
+  }
+  if (etagMatches(c.req.header("If-None-Match") ?? null, response.headers.get("ETag"))) {
+    await response.body?.cancel();
+    return notModified(response);
+  }
+  return response;
+});

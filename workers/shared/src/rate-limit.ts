@@ -1,0 +1,42 @@
+import type { Context } from "hono";
+import { CLIENT_IP_HEADER, clientKey } from "./client.ts";
+import type { EdgeBindings, EdgeEnv } from "./edge-app.ts";
+import { ProblemError, problem } from "./problem.ts";
+import { type Guard, problemResponse } from "./route-guard.ts";
+
+/** The Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml). */
+export type RateLimiter = { limit(options: { key: string }): Promise<{ success: boolean }> };
+
+/**
+ * Every `[[ratelimits]]` of the platform counts per 60 s (the binding allows 10 or 60); a system test
+ * checks the configs say so. The binding gives no reset time, so Retry-After is the rest of the current
+ * window, as windows are aligned to the clock.
+ */
+export const RATE_LIMIT_PERIOD_SECONDS = 60;
+
+const retryAfterSeconds = (now = Date.now()): number =>
+  Math.max(1, Math.ceil(RATE_LIMIT_PERIOD_SECONDS - ((now / 1000) % RATE_LIMIT_PERIOD_SECONDS)));
+
+/**
+ * A per-client limit on a route (an IPv4 address, or an IPv6 /64, counts as one client): past it, 429
+ * problem+json with Retry-After. `applies` narrows it to the requests that cost (e.g. only searches).
+ */
+export function perClientLimit<B extends EdgeBindings>(options: {
+  what: string;
+  limiter: (env: B) => RateLimiter;
+  applies?: (c: Context<EdgeEnv<B>>) => boolean;
+}): Guard<B> {
+  return {
+    middleware: async function rateLimit(c, next) {
+      if (options.applies !== undefined && !options.applies(c)) return next();
+      const { success } = await options.limiter(c.env).limit({ key: clientKey(c.req.header(CLIENT_IP_HEADER)) });
+      if (!success) {
+        const retryAfter = retryAfterSeconds();
+        const detail = `too many ${options.what} from your address; try again in ${retryAfter} s`;
+        throw new ProblemError({ ...problem(429, detail), extensions: { retryAfter } });
+      }
+      return next();
+    },
+    responses: { 429: problemResponse(`Too many ${options.what} from this client; see Retry-After`) },
+  };
+}
