@@ -39,3 +39,9 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
+
+/**
+ * The address of benchmark client `i` (CF-Connecting-IP): the platform's limits count per client, and the
+ * benchmark plays many shoppers, not one machine hammering. 10.0.0.0/8 holds 16 million of them.
+ */
+export const clientAddress = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type MixResult, type MixSpec, percentile } from "./load-spec.ts";
+import { clientAddress, type MixResult, type MixSpec, percentile } from "./load-spec.ts";
 
 // The shopper traffic mix of Google's Online Boutique load generator, by weight: view product 10,
 // view cart 3, add to cart 2, change currency or list a category 2, home page 1, checkout 1. Only the
@@ -7,7 +7,8 @@ import { type MixResult, type MixSpec, percentile } from "./load-spec.ts";
 const spec = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as MixSpec;
 const SESSION_STEPS = 10;
 
-type Cart = { id: string; token: string };
+// A session is one shopper: one cart, one client address (limits count per client, as they would for people).
+type Cart = { id: string; token: string; ip: string };
 type Call = { path: string; method?: string; headers?: Record<string, string>; body?: string };
 type Step = { name: string; weight: number; call: (i: number, cart: Cart) => Call };
 const json = { "content-type": "application/json" };
@@ -50,9 +51,11 @@ let sessions = 0;
 let counter = 0;
 const deadline = Date.now() + spec.seconds * 1000;
 
+let shoppersSeen = 0;
 async function newCart(): Promise<Cart> {
-  const res = await fetch(new URL("/v1/carts", spec.origin), { method: "POST" });
-  return (await res.json()) as Cart;
+  const ip = clientAddress(shoppersSeen++);
+  const res = await fetch(new URL("/v1/carts", spec.origin), { method: "POST", headers: { "cf-connecting-ip": ip } });
+  return { ...((await res.json()) as { id: string; token: string }), ip };
 }
 
 // A session is one shopper with a cart of its own doing SESSION_STEPS weighted steps.
@@ -66,7 +69,7 @@ async function shopper(): Promise<void> {
       try {
         const res = await fetch(new URL(call.path, spec.origin), {
           method: call.method ?? "GET",
-          ...(call.headers ? { headers: call.headers } : {}),
+          headers: { ...call.headers, "cf-connecting-ip": cart.ip },
           ...(call.body ? { body: call.body } : {}),
         });
         await res.arrayBuffer();

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { launch, workerFromConfig } from "../scripts/miniflare-launch.ts";
 import { type Platform, startPlatform } from "../scripts/platform.ts";
-import type { LoadResult, LoadSpec, MixResult, MixSpec } from "./load-spec.ts";
+import { clientAddress, type LoadResult, type LoadSpec, type MixResult, type MixSpec } from "./load-spec.ts";
 
 // `npm run bench`: boots the platform on fresh state, measures each scenario with autocannon from a
 // separate process, and writes bench/RESULTS.md. Every number in that file comes from this run.
@@ -182,10 +182,17 @@ await withPlatform({}, async (platform) => {
 
   // Cart add: 101 carts × 50 SKUs, so each (cart, SKU) line comes round rarely and stays under the cap.
   const skus = await benchSkus(platform, 50);
+  // Each cart and each add comes from an address of its own: 5,050 shoppers, none near a per-client limit.
   const carts = await Promise.all(
     Array.from(
       { length: 101 },
-      async () => (await (await fetch(new URL("/v1/carts", origin), { method: "POST" })).json()) as { id: string; token: string },
+      async (_, i) =>
+        (await (
+          await fetch(new URL("/v1/carts", origin), { method: "POST", headers: { "cf-connecting-ip": clientAddress(i) } })
+        ).json()) as {
+          id: string;
+          token: string;
+        },
     ),
   );
   const adds = Array.from({ length: 101 * 50 }, (_, i) => {
@@ -193,7 +200,7 @@ await withPlatform({}, async (platform) => {
     return {
       path: `/v1/carts/${cart.id}/items`,
       method: "POST" as const,
-      headers: { "content-type": "application/json", "x-cart-token": cart.token },
+      headers: { "content-type": "application/json", "x-cart-token": cart.token, "cf-connecting-ip": clientAddress(i) },
       body: JSON.stringify({ sku: skus[i % skus.length], quantity: 1 }),
     };
   });

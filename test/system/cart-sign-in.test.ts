@@ -7,7 +7,7 @@ const state = freshStateDir();
 let platform: Awaited<ReturnType<typeof boot>>;
 
 beforeAll(async () => {
-  platform = await boot(state.dir, { demoSize: 200, vars: { identity: { LOGIN_MAX_FAILURES_PER_IP: "1000" } } });
+  platform = await boot(state.dir, { demoSize: 200, vars: { identity: { LOGIN_MAX_ATTEMPTS_PER_CLIENT: "1000" } } });
 });
 afterAll(async () => {
   await platform?.dispose();

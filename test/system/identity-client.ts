@@ -4,9 +4,19 @@ import type { Platform } from "../../scripts/platform.ts";
 
 export type Reply = { status: number; type: string | null; headers: Headers; body: Record<string, unknown> };
 
+type CallOptions = { token?: string; body?: unknown; ip?: string };
+
+let clients = 0;
+/** Each call comes from an address of its own unless the test names one: per-client limits are tested apart. */
+const anotherClient = (): string => {
+  clients++;
+  return `198.18.${Math.floor(clients / 250) % 250}.${clients % 250}`;
+};
+
 export function api(platform: Platform) {
-  const call = async (base: URL, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Reply> => {
+  const call = async (base: URL, method: string, path: string, options: CallOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = {};
+    headers["cf-connecting-ip"] = options.ip ?? anotherClient();
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers["content-type"] = "application/json";
     const res = await fetch(new URL(path, base), {
@@ -22,15 +32,15 @@ export function api(platform: Platform) {
       body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
     };
   };
-  const shop = (method: string, path: string, options?: { token?: string; body?: unknown }) => call(platform.url, method, path, options);
-  const admin = (method: string, path: string, options?: { token?: string; body?: unknown }) =>
-    call(platform.adminUrl, method, path, options);
+  const shop = (method: string, path: string, options?: CallOptions) => call(platform.url, method, path, options);
+  const admin = (method: string, path: string, options?: CallOptions) => call(platform.adminUrl, method, path, options);
   return {
     shop,
     admin,
-    register: (email: string, password = "correct horse battery", name = "Test Shopper") =>
-      shop("POST", "/v1/auth/register", { body: { email, password, name } }),
-    login: (email: string, password: string) => shop("POST", "/v1/auth/login", { body: { email, password } }),
+    register: (email: string, password = "correct horse battery", name = "Test Shopper", ip?: string) =>
+      shop("POST", "/v1/auth/register", { body: { email, password, name }, ...(ip ? { ip } : {}) }),
+    login: (email: string, password: string, ip?: string) =>
+      shop("POST", "/v1/auth/login", { body: { email, password }, ...(ip ? { ip } : {}) }),
   };
 }
 
@@ -46,15 +56,16 @@ export function devSigningKeys(): (JWK & { kid: string })[] {
 
 export async function forge(
   key: JWK & { kid: string },
-  claims: { sub: string; role: string; iss?: string; aud?: string; exp?: number; iat?: number },
+  claims: { sub: string; role: string; iss?: string; aud?: string; exp?: number; iat?: number; typ?: string },
+  omit: ("sub" | "iat" | "exp")[] = [],
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ role: claims.role })
-    .setProtectedHeader({ alg: "ES256", kid: key.kid, typ: "JWT" })
-    .setSubject(claims.sub)
+  const jwt = new SignJWT({ role: claims.role })
+    .setProtectedHeader({ alg: "ES256", kid: key.kid, typ: claims.typ ?? "at+jwt" })
     .setIssuer(claims.iss ?? "https://identity.edge-commerce.dev")
-    .setAudience(claims.aud ?? "edge-commerce")
-    .setIssuedAt(claims.iat ?? now)
-    .setExpirationTime(claims.exp ?? now + 600)
-    .sign(await importJWK(key, "ES256"));
+    .setAudience(claims.aud ?? "edge-commerce");
+  if (!omit.includes("sub")) jwt.setSubject(claims.sub);
+  if (!omit.includes("iat")) jwt.setIssuedAt(claims.iat ?? now);
+  if (!omit.includes("exp")) jwt.setExpirationTime(claims.exp ?? now + 600);
+  return jwt.sign(await importJWK(key, "ES256"));
 }

@@ -12,7 +12,7 @@ let platform: Awaited<ReturnType<typeof boot>>;
 let client: ReturnType<typeof api>;
 
 beforeAll(async () => {
-  platform = await boot(state.dir, { demoSize: 30, adminPort: 0, vars: { identity: { LOGIN_MAX_FAILURES_PER_IP: "1000" } } });
+  platform = await boot(state.dir, { demoSize: 30, adminPort: 0, vars: { identity: { LOGIN_MAX_ATTEMPTS_PER_CLIENT: "1000" } } });
   client = api(platform);
 });
 afterAll(async () => {
@@ -92,11 +92,12 @@ describe("accounts", () => {
     expect(ratio).toBeLessThan(3);
   });
 
-  it("throttles failed sign-ins per account with 429 and Retry-After, before checking the password", async () => {
+  it("throttles failed sign-ins per account and client with 429 and Retry-After, before checking the password", async () => {
     const email = uniqueEmail("throttle");
     await client.register(email);
-    for (let i = 0; i < 5; i++) expect((await client.login(email, "wrong wrong wrong")).status).toBe(401);
-    const blocked = await client.login(email, "correct horse battery");
+    const guesser = "203.0.113.77";
+    for (let i = 0; i < 5; i++) expect((await client.login(email, "wrong wrong wrong", guesser)).status).toBe(401);
+    const blocked = await client.login(email, "correct horse battery", guesser);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(blocked.body).toMatchObject({ status: 429, retryAfter: Number(blocked.headers.get("retry-after")) });
@@ -129,6 +130,10 @@ describe("access tokens", () => {
       ["wrong audience", await forge(key, { sub: user.id, role: "shopper", aud: "someone-else" })],
       ["wrong issuer", await forge(key, { sub: user.id, role: "shopper", iss: "https://evil.example" })],
       ["tampered payload", `${header}.${tampered}.${user.token.split(".")[2]}`],
+      ["not an access token (typ JWT)", await forge(key, { sub: user.id, role: "shopper", typ: "JWT" })],
+      ["no expiry", await forge(key, { sub: user.id, role: "shopper" }, ["exp"])],
+      ["no issued-at", await forge(key, { sub: user.id, role: "shopper" }, ["iat"])],
+      ["no subject", await forge(key, { sub: user.id, role: "shopper" }, ["sub"])],
       ["garbage", "not.a.token"],
     ];
     for (const [label, token] of bad) {
