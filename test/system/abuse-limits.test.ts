@@ -4,6 +4,7 @@ import { unstable_readConfig } from "wrangler";
 import type { Platform } from "../../scripts/platform.ts";
 import { RATE_LIMIT_PERIOD_SECONDS } from "../../workers/shared/src/rate-limit.ts";
 import { eventually, pickSku } from "./cart-client.ts";
+import { type CallOptions, call as request } from "./identity-client.ts";
 import { boot, freshStateDir } from "./platform-harness.ts";
 
 // Strangers are bounded: every per-client limit answers 429 problem+json with Retry-After, for that client
@@ -25,27 +26,8 @@ const newClient = (): string => {
   return `198.51.${100 + Math.floor(lastOctet / 250)}.${lastOctet % 250}`;
 };
 
-type Reply = { status: number; type: string | null; retryAfter: string | null; body: Record<string, unknown> };
-async function call(
-  method: string,
-  path: string,
-  options: { ip: string; body?: unknown; headers?: Record<string, string>; base?: URL } = { ip: "127.0.0.1" },
-): Promise<Reply> {
-  const headers: Record<string, string> = { "cf-connecting-ip": options.ip, ...options.headers };
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(new URL(path, options.base ?? platform.url), {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    type: res.headers.get("content-type"),
-    retryAfter: res.headers.get("retry-after"),
-    body: text ? JSON.parse(text) : {},
-  };
-}
+type Reply = Awaited<ReturnType<typeof request>>;
+const call = (method: string, path: string, options: CallOptions & { ip: string }) => request(platform.url, method, path, options);
 
 /** The limits as configured (wrangler.toml is the one source), so the test follows a change of number. */
 type RateLimitConfig = { name: string; simple: { limit: number; period: number } };
@@ -69,7 +51,7 @@ function expectTooMany(reply: Reply, maxWait = RATE_LIMIT_PERIOD_SECONDS): void 
   expect(reply.status).toBe(429);
   expect(reply.type).toBe("application/problem+json");
   expect(reply.body).toMatchObject({ status: 429, title: "Too Many Requests" });
-  const wait = Number(reply.retryAfter);
+  const wait = Number(reply.headers.get("retry-after"));
   expect(wait).toBeGreaterThanOrEqual(1);
   expect(wait).toBeLessThanOrEqual(maxWait);
 }

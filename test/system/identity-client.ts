@@ -4,7 +4,7 @@ import type { Platform } from "../../scripts/platform.ts";
 
 export type Reply = { status: number; type: string | null; headers: Headers; body: Record<string, unknown> };
 
-type CallOptions = { token?: string; body?: unknown; ip?: string };
+export type CallOptions = { token?: string; body?: unknown; ip?: string; headers?: Record<string, string> };
 
 let clients = 0;
 /** Each call comes from an address of its own unless the test names one: per-client limits are tested apart. */
@@ -13,25 +13,26 @@ const anotherClient = (): string => {
   return `198.18.${Math.floor(clients / 250) % 250}.${clients % 250}`;
 };
 
-export function api(platform: Platform) {
-  const call = async (base: URL, method: string, path: string, options: CallOptions = {}): Promise<Reply> => {
-    const headers: Record<string, string> = {};
-    headers["cf-connecting-ip"] = options.ip ?? anotherClient();
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(new URL(path, base), {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      type: res.headers.get("content-type"),
-      headers: res.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
+/** One JSON call as a client at `options.ip` (a fresh address when not given). */
+export async function call(base: URL, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+  const headers: Record<string, string> = { "cf-connecting-ip": options.ip ?? anotherClient(), ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(new URL(path, base), {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    type: res.headers.get("content-type"),
+    headers: res.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
   };
+}
+
+export function api(platform: Platform) {
   const shop = (method: string, path: string, options?: CallOptions) => call(platform.url, method, path, options);
   const admin = (method: string, path: string, options?: CallOptions) => call(platform.adminUrl, method, path, options);
   return {
