@@ -104,11 +104,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (options.demoSize !== undefined) query.set("size", String(options.demoSize));
       if (options.demoImagePool !== undefined) query.set("imagePool", String(options.demoImagePool));
       if (options.demoStock === false) query.set("stock", "false");
-      const response = await worker.fetch(`http://seeder/demo-shop?${query}`, { method: "POST" });
+      // The shop (catalog D1, R2, Inventory objects) and the accounts (identity D1) share nothing: load both at once.
+      const [response, accounts] = await Promise.all([
+        worker.fetch(`http://seeder/demo-shop?${query}`, { method: "POST" }),
+        worker.fetch("http://seeder/demo-accounts", { method: "POST" }),
+      ]);
       if (!response.ok) throw new Error(`loading the demo shop failed: ${response.status} ${await response.text()}`);
       const result = (await response.json()) as LoadResult;
       say(result.loaded ? `catalog: loaded the demo shop (${result.products} products with images)` : `catalog: ${result.reason}`);
-      const accounts = await worker.fetch("http://seeder/demo-accounts", { method: "POST" });
       if (!accounts.ok) throw new Error(`creating the demo accounts failed: ${accounts.status} ${await accounts.text()}`);
       const made = ((await accounts.json()) as { accounts: number }).accounts;
       if (made > 0) say(`identity: created ${made} demo accounts (password in the README)`);

@@ -66,7 +66,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
       INSERT OR IGNORE INTO stock (id, on_hand, held, seq) VALUES (1, 0, 0, 0);
       CREATE TABLE IF NOT EXISTS holds (
         hold_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, owner TEXT NOT NULL, status TEXT NOT NULL,
-        expires_at INTEGER NOT NULL, settled_at INTEGER
+        expires_at INTEGER NOT NULL, settled_at INTEGER, shopper TEXT
       );
       CREATE INDEX IF NOT EXISTS holds_active ON holds (status, expires_at);
       CREATE TABLE IF NOT EXISTS movements (
