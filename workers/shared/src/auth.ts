@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ACCESS_TOKEN_TYPE, type Caller, Role, type VerificationKeys } from "../../../schema/identity/dto.ts";
 import type { EdgeBindings, EdgeEnv } from "./edge-app.ts";
 import { ProblemError, problem } from "./problem.ts";
-import { type Guard, problemResponse } from "./route-guard.ts";
+import { type Guard, problemDoc } from "./route-guard.ts";
 
 type RoleName = z.infer<typeof Role>;
 type KeysSource<B> = (env: B) => Promise<VerificationKeys>;
@@ -65,7 +65,7 @@ async function verify<B>(token: string, env: B, source: KeysSource<B>): Promise<
  * Routes then read the caller from `c.get("caller")`. 401 for a missing or bad token, 403 for a role
  * that may not.
  */
-export function requireCaller<B extends EdgeBindings>(options: {
+function requireCaller<B extends EdgeBindings>(options: {
   keys: KeysSource<B>;
   roles?: readonly RoleName[];
   /** Let requests without an Authorization header through as anonymous (a bad token is still a 401). */
@@ -102,9 +102,9 @@ export function callerOf<B extends EdgeBindings>(c: Context<EdgeEnv<B>>): Caller
 /** A route guard for `guarded(route, …)`: the caller check of requireCaller, and its OpenAPI security. */
 export function callerGuard<B extends EdgeBindings>(options: Parameters<typeof requireCaller<B>>[0]): Guard<B> {
   const responses: Guard<B>["responses"] = {
-    401: problemResponse(options.optional === true ? "The access token is not valid" : "Not signed in, or the access token is not valid"),
+    401: problemDoc(options.optional === true ? "The access token is not valid" : "Not signed in, or the access token is not valid"),
   };
-  if (options.roles !== undefined) responses[403] = problemResponse(`Needs one of the roles ${options.roles.join(", ")}`);
+  if (options.roles !== undefined) responses[403] = problemDoc(`Needs one of the roles ${options.roles.join(", ")}`);
   return {
     middleware: requireCaller(options),
     // Optional auth is "anonymous, or a bearer token" in OpenAPI terms.

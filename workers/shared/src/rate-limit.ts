@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { CLIENT_IP_HEADER, clientKey } from "./client.ts";
 import type { EdgeBindings, EdgeEnv } from "./edge-app.ts";
 import { ProblemError, problem } from "./problem.ts";
-import { type Guard, problemResponse } from "./route-guard.ts";
+import { type Guard, problemDoc } from "./route-guard.ts";
 
 /** The Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml). */
 export type RateLimiter = { limit(options: { key: string }): Promise<{ success: boolean }> };
@@ -37,6 +37,6 @@ export function perClientLimit<B extends EdgeBindings>(options: {
       }
       return next();
     },
-    responses: { 429: problemResponse(`Too many ${options.what} from this client; see Retry-After`) },
+    responses: { 429: problemDoc(`Too many ${options.what} from this client; see Retry-After`) },
   };
 }

@@ -5,7 +5,8 @@ import type { EdgeBindings, EdgeEnv } from "./edge-app.ts";
 
 const problemJson = { content: { "application/problem+json": { schema: ProblemResponse } } };
 type ProblemResponseSpec = { description: string; content: typeof problemJson.content };
-export const problemResponse = (description: string): ProblemResponseSpec => ({ description, ...problemJson });
+/** An OpenAPI response entry for a problem+json answer (not a Response: that is problemResponse in problem.ts). */
+export const problemDoc = (description: string): ProblemResponseSpec => ({ description, ...problemJson });
 
 /**
  * Something a route requires before its handler runs (a signed-in caller, a per-client limit): the check

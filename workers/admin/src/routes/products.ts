@@ -4,7 +4,7 @@ import { callerOf } from "../../../shared/src/auth.ts";
 import { createRouter } from "../../../shared/src/edge-app.ts";
 import { ProblemError } from "../../../shared/src/problem.ts";
 import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemResponse } from "../../../shared/src/route-guard.ts";
+import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
 import { merchantOnly } from "../guards.ts";
 
 const listOwnProducts = guarded(
@@ -15,8 +15,8 @@ const listOwnProducts = guarded(
     request: { query: ListProductsQuery.omit({ inStock: true }).extend({ merchantId: z.string().max(64).optional() }) },
     responses: {
       200: { description: "A page of the merchant's products", content: { "application/json": { schema: ProductPage } } },
-      400: problemResponse("Bad input: the problem names the parameter"),
-      403: problemResponse("Not a merchant, or another merchant's products"),
+      400: problemDoc("Bad input: the problem names the parameter"),
+      403: problemDoc("Not a merchant, or another merchant's products"),
     },
   }),
   merchantOnly,

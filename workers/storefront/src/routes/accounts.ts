@@ -7,7 +7,7 @@ import { CLIENT_IP_HEADER } from "../../../shared/src/client.ts";
 import { createRouter, type EdgeEnv } from "../../../shared/src/edge-app.ts";
 import { perClientLimit } from "../../../shared/src/rate-limit.ts";
 import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemResponse } from "../../../shared/src/route-guard.ts";
+import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
 
 type Ctx = Context<EdgeEnv<StorefrontEnv>>;
 // With `cart` in the request, the answer carries the shopper's cart after the guest cart was merged in.
@@ -28,8 +28,8 @@ const routes = {
       request: { body: jsonBody(RegisterBody.extend({ cart: GuestCartRef.optional() })) },
       responses: {
         201: { description: "Signed in", ...sessionJson },
-        400: problemResponse("Bad email, password or name"),
-        409: problemResponse("Email taken"),
+        400: problemDoc("Bad email, password or name"),
+        409: problemDoc("Email taken"),
       },
     }),
     registerLimit,
@@ -42,8 +42,8 @@ const routes = {
       request: { body: jsonBody(LoginBody.extend({ cart: GuestCartRef.optional() })) },
       responses: {
         200: { description: "Signed in", ...sessionJson },
-        401: problemResponse("Wrong email or password"),
-        429: problemResponse("Too many sign-in attempts; see Retry-After"),
+        401: problemDoc("Wrong email or password"),
+        429: problemDoc("Too many sign-in attempts; see Retry-After"),
       },
     }),
     signInLimit,
@@ -55,7 +55,7 @@ const routes = {
     request: { body: jsonBody(RefreshBody) },
     responses: {
       200: { description: "New session", ...sessionJson },
-      401: problemResponse("Unknown, expired or reused token"),
+      401: problemDoc("Unknown, expired or reused token"),
     },
   }),
   logout: createRoute({

@@ -19,7 +19,7 @@ import { createRouter, type EdgeEnv } from "../../../shared/src/edge-app.ts";
 import { notFound } from "../../../shared/src/problem.ts";
 import { perClientLimit } from "../../../shared/src/rate-limit.ts";
 import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemResponse } from "../../../shared/src/route-guard.ts";
+import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
 
 const CART_TOKEN_HEADER = "X-Cart-Token";
 
@@ -27,7 +27,7 @@ const problems = (...statuses: (400 | 404 | 409)[]) =>
   Object.fromEntries(
     statuses.map((s) => [
       s,
-      problemResponse(
+      problemDoc(
         {
           400: "Bad input, naming the field",
           404: "No such cart for this token, or no such SKU",

@@ -3,7 +3,7 @@ import { CategoryTree, ListProductsQuery, ProductDetail, ProductPage } from "../
 import { createRouter } from "../../../shared/src/edge-app.ts";
 import { perClientLimit } from "../../../shared/src/rate-limit.ts";
 import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemResponse } from "../../../shared/src/route-guard.ts";
+import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
 
 // Free-text search scans far more than a category page does, so strangers get a budget for it.
 const searchLimit = perClientLimit<StorefrontEnv>({
@@ -21,8 +21,8 @@ const listRoute = guarded(
     request: { query: ListProductsQuery },
     responses: {
       200: { description: "A page of products", content: { "application/json": { schema: ProductPage } } },
-      400: problemResponse("Bad input: the problem names the parameter"),
-      404: problemResponse("No such category"),
+      400: problemDoc("Bad input: the problem names the parameter"),
+      404: problemDoc("No such category"),
     },
   }),
   searchLimit,
@@ -35,7 +35,7 @@ const detailRoute = createRoute({
   request: { params: z.object({ slug: z.string().min(1).max(200) }) },
   responses: {
     200: { description: "The product", content: { "application/json": { schema: ProductDetail } } },
-    404: problemResponse("No such product"),
+    404: problemDoc("No such product"),
   },
 });
 
