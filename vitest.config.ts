@@ -61,9 +61,54 @@ export default defineConfig({
         },
       },
       {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./workers/payments/wrangler.toml" },
+            // The service runs the test provider; the Stripe and PayPal adapters are tested with a recorder.
+            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("schema/payments/migrations"), LOG_LEVEL: "debug" } },
+          }),
+        ],
+        test: {
+          name: "payments",
+          include: ["workers/payments/test/**/*.test.ts"],
+          setupFiles: ["workers/payments/test/apply-migrations.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./workers/orders/wrangler.toml" },
+            // The state machine and the order store need only D1; the other Workers answer that they are absent.
+            miniflare: {
+              bindings: { TEST_MIGRATIONS: await readD1Migrations("schema/orders/migrations") },
+              serviceBindings: { PAYMENTS: () => new Response("no payments in these tests", { status: 503 }) },
+              // The Cart and Inventory bindings name the durable-objects Worker: a stand-in that defines the classes.
+              workers: [
+                {
+                  name: "durable-objects",
+                  modules: true,
+                  script: `import { DurableObject } from "cloudflare:workers";
+                    export class Cart extends DurableObject {}
+                    export class Inventory extends DurableObject {}
+                    export default { fetch: () => new Response("stand-in", { status: 503 }) };`,
+                  durableObjects: { CART: "Cart", INVENTORY: "Inventory" },
+                  compatibilityDate: "2026-11-01",
+                },
+              ],
+            },
+          }),
+        ],
+        test: {
+          name: "orders",
+          include: ["workers/orders/test/**/*.test.ts"],
+          exclude: ["workers/orders/test/pricing.test.ts"],
+          setupFiles: ["workers/orders/test/apply-migrations.ts"],
+        },
+      },
+      {
         test: {
           name: "shared",
-          include: ["workers/shared/test/**/*.test.ts"],
+          include: ["workers/shared/test/**/*.test.ts", "workers/orders/test/pricing.test.ts"],
           environment: "node",
         },
       },

@@ -62,6 +62,23 @@ export async function userCartId(userId: string): Promise<string> {
 /** What a cart id looks like (guest ids are random, shoppers' derived); anything else is no cart. */
 export const CART_ID = /^crt_[A-Za-z0-9_-]{22}$/;
 
+/**
+ * A line as checkout sees it: today's catalog price and merchant, and the flash-sale hold the cart already has
+ * (extended to outlive the checkout), which checkout commits instead of taking another.
+ */
+export type CheckoutLine = {
+  sku: string;
+  productSlug: string;
+  title: string;
+  quantity: number;
+  unitPrice: { amount: number; currency: string };
+  merchantId: string;
+  department: string;
+  cartHoldId: string | null;
+};
+/** Lines checkout cannot sell: gone from the catalog, not for sale, or a flash-sale hold that could not be renewed. */
+export type CheckoutRefusal = { sku: string; requested: number; available: number; reason: "unavailable" | "insufficient" | "limit" };
+
 /** A guest cart to fold into the shopper's own cart at sign-in. */
 export const GuestCartRef = z
   .object({ id: z.string().max(64), token: z.string().max(128) })

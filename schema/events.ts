@@ -4,6 +4,10 @@ import { z } from "zod";
 export const EVENT_TYPES = {
   inventoryChanged: "inventory.changed",
   userErased: "identity.user_erased",
+  orderPlaced: "order.placed",
+  orderPaid: "order.paid",
+  orderPaymentFailed: "order.payment_failed",
+  orderCancelled: "order.cancelled",
 } as const;
 
 export const InventoryChanged = z.object({
@@ -21,9 +25,52 @@ export type InventoryChanged = z.infer<typeof InventoryChanged>;
 export const UserErased = z.object({ userId: z.string().min(1) });
 export type UserErased = z.infer<typeof UserErased>;
 
+// What fulfilment, notifications and insights need of an order, without asking the orders Worker again.
+const MinorUnits = z.number().int();
+export const OrderSummary = z.object({
+  orderId: z.string().min(1),
+  userId: z.string().nullable(),
+  email: z.string(),
+  currency: z.string().length(3),
+  subtotal: MinorUnits,
+  shipping: MinorUnits,
+  tax: MinorUnits,
+  total: MinorUnits,
+  parts: z.array(
+    z.object({
+      merchantId: z.string(),
+      subtotal: MinorUnits,
+      shipping: MinorUnits,
+      tax: MinorUnits,
+      total: MinorUnits,
+      lines: z.array(
+        z.object({
+          kind: z.enum(["product", "warranty"]),
+          sku: z.string(),
+          productSlug: z.string(),
+          quantity: z.number().int().min(1),
+          unitPrice: MinorUnits,
+          lineTotal: MinorUnits,
+          tax: MinorUnits,
+        }),
+      ),
+    }),
+  ),
+});
+export type OrderSummary = z.infer<typeof OrderSummary>;
+export const OrderPaid = OrderSummary.extend({
+  paymentId: z.string(),
+  card: z.object({ brand: z.string(), last4: z.string() }).nullable(),
+});
+export const OrderEnded = z.object({ orderId: z.string().min(1), reason: z.string() });
+
 const payloads = {
   [EVENT_TYPES.inventoryChanged]: InventoryChanged,
   [EVENT_TYPES.userErased]: UserErased,
+  [EVENT_TYPES.orderPlaced]: OrderSummary,
+  [EVENT_TYPES.orderPaid]: OrderPaid,
+  [EVENT_TYPES.orderPaymentFailed]: OrderEnded,
+  [EVENT_TYPES.orderCancelled]: OrderEnded,
 } as const;
 export type EventType = keyof typeof payloads;
 export type EventData<T extends EventType> = z.infer<(typeof payloads)[T]>;
@@ -41,8 +88,9 @@ export type EventEnvelope<T extends EventType = EventType> = Omit<z.infer<typeof
   data: EventData<T>;
 };
 
-export function envelope<T extends EventType>(type: T, data: EventData<T>, traceId?: string): EventEnvelope<T> {
-  return { id: crypto.randomUUID(), type, version: 1, occurredAt: new Date().toISOString(), ...(traceId ? { traceId } : {}), data };
+/** `id` is random unless given: a producer that may write the same event twice (a retried step) names it. */
+export function envelope<T extends EventType>(type: T, data: EventData<T>, traceId?: string, id?: string): EventEnvelope<T> {
+  return { id: id ?? crypto.randomUUID(), type, version: 1, occurredAt: new Date().toISOString(), ...(traceId ? { traceId } : {}), data };
 }
 
 /** Parses a message body into a known event, or says why it is not one (for the dead-letter queue). */

@@ -21,8 +21,18 @@ const targets: Target[] = [
     "workers/catalog/wrangler.toml",
     "durable-objects/wrangler.toml",
     "workers/identity/wrangler.toml",
+    "workers/orders/wrangler.toml",
+    "workers/payments/wrangler.toml",
   ),
   envOf("IdentityEnv", "workers/identity/worker-configuration.d.ts", "workers/identity/wrangler.toml"),
+  envOf(
+    "OrdersEnv",
+    "workers/orders/worker-configuration.d.ts",
+    "workers/orders/wrangler.toml",
+    "durable-objects/wrangler.toml",
+    "workers/payments/wrangler.toml",
+  ),
+  envOf("PaymentsEnv", "workers/payments/worker-configuration.d.ts", "workers/payments/wrangler.toml"),
   envOf(
     "AdminEnv",
     "workers/admin/worker-configuration.d.ts",

@@ -7,5 +7,7 @@ export const WORKERS: readonly WorkerSpec[] = [
   { name: "catalog", config: "workers/catalog/wrangler.toml" },
   { name: "durable-objects", config: "durable-objects/wrangler.toml" },
   { name: "identity", config: "workers/identity/wrangler.toml" },
+  { name: "payments", config: "workers/payments/wrangler.toml" },
+  { name: "orders", config: "workers/orders/wrangler.toml" },
   { name: "admin", config: "workers/admin/wrangler.toml" },
 ];

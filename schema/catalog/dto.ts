@@ -141,6 +141,8 @@ export const Purchasable = z.object({
   price: Money,
   purchasable: z.boolean(),
   flashSale: z.boolean(),
+  merchantId: z.string(),
+  department: z.string().describe("The root category's slug, e.g. 'electronics'"),
 });
 export type Purchasable = z.infer<typeof Purchasable>;
 export const SkuList = z.array(z.string().min(1).max(64)).min(1).max(100);

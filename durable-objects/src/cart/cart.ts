@@ -1,5 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
-import { AddItemBody, type CartAccess, type CartCall, type CartView, MAX_CART_LINES, MAX_LINE_QUANTITY } from "../../../schema/cart.ts";
+import {
+  AddItemBody,
+  type CartAccess,
+  type CartCall,
+  type CartView,
+  type CheckoutLine,
+  type CheckoutRefusal,
+  MAX_CART_LINES,
+  MAX_LINE_QUANTITY,
+} from "../../../schema/cart.ts";
 import type { Purchasable } from "../../../schema/catalog/dto.ts";
 import { sha256Hex, timingSafeEqualText } from "../../../workers/shared/src/crypto.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
@@ -259,6 +268,121 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       const refreshed = await this.refreshPrices(call);
       if (!refreshed.ok) return refreshed;
       return ok(this.render(await this.touch()));
+    });
+  }
+
+  /**
+   * The cart as checkout needs it, in one call: today's catalog price and merchant of every line, and each
+   * flash-sale line's hold extended by `holdTtlMs` (or taken again, within the shopper's share, if it lapsed)
+   * so checkout commits the cart's own hold (`holdTtlMs` 0: a quote, holds untouched). Lines that cannot be sold
+   * come back as refusals, not errors.
+   */
+  async checkoutLines(
+    access: CartAccess,
+    holdTtlMs: number,
+    call: CartCall,
+  ): Promise<Result<{ lines: CheckoutLine[]; refusals: CheckoutRefusal[] }>> {
+    return this.serially(async () => {
+      if (!(await this.allowed(access))) return this.notFound();
+      const rows = this.lines();
+      const prices = await this.catalogFor(
+        rows.map((l) => l.sku),
+        call,
+      );
+      if (!prices.ok) return prices;
+      this.applyPrices(prices.value);
+      const lines: CheckoutLine[] = [];
+      const refusals: CheckoutRefusal[] = [];
+      for (const row of rows) {
+        const item = prices.value[row.sku];
+        if (item === undefined || !item.purchasable) {
+          refusals.push({ sku: row.sku, requested: row.quantity, available: 0, reason: "unavailable" });
+          continue;
+        }
+        let cartHoldId: string | null = row.hold_id;
+        // A quote (no TTL) only looks; checkout renews the flash-sale hold it will commit.
+        if (item.flashSale && holdTtlMs > 0) {
+          const renewed = await this.renewFlashHold(row, holdTtlMs, call);
+          if (!renewed.ok) {
+            refusals.push(renewed.refusal);
+            continue;
+          }
+          cartHoldId = renewed.holdId;
+        }
+        lines.push({
+          sku: row.sku,
+          productSlug: item.productSlug,
+          title: item.title,
+          quantity: row.quantity,
+          unitPrice: item.price,
+          merchantId: item.merchantId,
+          department: item.department,
+          cartHoldId,
+        });
+      }
+      await this.touch();
+      return ok({ lines, refusals });
+    });
+  }
+
+  private async renewFlashHold(
+    row: LineRow,
+    ttlMs: number,
+    call: CartCall,
+  ): Promise<{ ok: true; holdId: string } | { ok: false; refusal: CheckoutRefusal }> {
+    const inventory = this.env.INVENTORY.getByName(row.sku);
+    if (row.hold_id !== null) {
+      const extended = await inventory.extend(row.hold_id, ttlMs);
+      if (extended.ok) {
+        this.sql.exec("UPDATE lines SET hold_expires_at = ? WHERE sku = ?", extended.hold.expiresAt, row.sku);
+        return { ok: true, holdId: row.hold_id };
+      }
+    }
+    const version = row.hold_version + 1;
+    const held = await inventory.hold(`cart:${this.id}:${row.sku}:${version}`, row.quantity, ttlMs, `cart:${this.id}`, {
+      shopper: call.shopper ?? `cart:${this.id}`,
+      maxPerShopper: this.flashMaxPerShopper,
+    });
+    if (!held.ok) {
+      const reason = held.reason === "limit" ? "limit" : "insufficient";
+      return { ok: false, refusal: { sku: row.sku, requested: row.quantity, available: held.stock.available, reason } };
+    }
+    this.sql.exec(
+      "UPDATE lines SET hold_id = ?, hold_expires_at = ?, hold_version = ? WHERE sku = ?",
+      held.hold.holdId,
+      held.hold.expiresAt,
+      version,
+      row.sku,
+    );
+    return { ok: true, holdId: held.hold.holdId };
+  }
+
+  /**
+   * An order took these lines: they leave the cart without releasing their holds (checkout committed them).
+   * Only what the order took goes: a line the shopper raised meanwhile keeps the difference. Repeating it
+   * changes nothing.
+   */
+  async completeCheckout(orderId: string, taken: { sku: string; quantity: number }[]): Promise<{ removed: number; orderId: string }> {
+    return this.serially(async () => {
+      if (!this.exists()) return { removed: 0, orderId };
+      this.sql.exec("CREATE TABLE IF NOT EXISTS completed_orders (order_id TEXT PRIMARY KEY)");
+      if (this.sql.exec("SELECT 1 FROM completed_orders WHERE order_id = ?", orderId).toArray().length > 0) return { removed: 0, orderId };
+      let removed = 0;
+      for (const line of taken) {
+        const row = this.lines().find((l) => l.sku === line.sku);
+        if (row === undefined) continue;
+        if (row.quantity <= line.quantity) this.sql.exec("DELETE FROM lines WHERE sku = ?", line.sku);
+        else
+          this.sql.exec(
+            "UPDATE lines SET quantity = quantity - ?, hold_id = NULL, hold_expires_at = NULL WHERE sku = ?",
+            line.quantity,
+            line.sku,
+          );
+        removed++;
+      }
+      this.sql.exec("INSERT INTO completed_orders (order_id) VALUES (?)", orderId);
+      await this.touch();
+      return { removed, orderId };
     });
   }
 

@@ -82,7 +82,7 @@ export function createEdgeApp<B extends EdgeBindings>(options: EdgeAppOptions) {
   app.use("*", (c, next) =>
     cors({
       origin: (origin) => allowedOrigin(c.env.CORS_ORIGINS, origin),
-      allowHeaders: ["Content-Type", "Authorization", "Idempotency-Key", "X-Cart-Token", REQUEST_ID_HEADER],
+      allowHeaders: ["Content-Type", "Authorization", "Idempotency-Key", "X-Cart-Token", "X-Order-Token", REQUEST_ID_HEADER],
       exposeHeaders: [REQUEST_ID_HEADER, "ETag", "Retry-After"],
       maxAge: 600,
     })(c, next),

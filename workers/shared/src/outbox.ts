@@ -8,8 +8,8 @@ import { type EventData, type EventEnvelope, type EventType, envelope } from "..
  */
 export type OutboxRow = { id: string; body: string; createdAt: number };
 
-export function outboxRow<T extends EventType>(type: T, data: EventData<T>, traceId?: string): OutboxRow {
-  const event: EventEnvelope<T> = envelope(type, data, traceId);
+export function outboxRow<T extends EventType>(type: T, data: EventData<T>, traceId?: string, id?: string): OutboxRow {
+  const event: EventEnvelope<T> = envelope(type, data, traceId, id);
   return { id: event.id, body: JSON.stringify(event), createdAt: Date.now() };
 }
 

@@ -9,6 +9,7 @@ const TITLES: Record<number, string> = {
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  402: "Payment Required",
   409: "Conflict",
   413: "Payload Too Large",
   415: "Unsupported Media Type",

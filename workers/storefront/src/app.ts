@@ -3,13 +3,17 @@ import { createEdgeApp } from "../../shared/src/edge-app.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { cartRoutes } from "./routes/carts.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
+import { checkoutRoutes } from "./routes/checkout.ts";
 import { imageRoutes } from "./routes/images.ts";
+import { paymentWebhookRoutes } from "./routes/payment-webhooks.ts";
 
 export function createStorefrontApp() {
   const app = createEdgeApp<StorefrontEnv>({ service: "storefront" })
     .route("/", catalogRoutes)
     .route("/", cartRoutes)
     .route("/", accountRoutes)
+    .route("/", checkoutRoutes)
+    .route("/", paymentWebhookRoutes)
     .route("/", imageRoutes);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.get("/", (c) => c.json({ name: "Edge Commerce storefront", docs: "/docs", openapi: "/v1/openapi.json", products: "/v1/products" }));

@@ -2,7 +2,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { Purchasable } from "../../../../schema/catalog/dto.ts";
 import { type CatalogDb, tables } from "../db.ts";
 
-const { products, variants } = tables;
+const { products, variants, categories } = tables;
 
 /** Price and buyability of each SKU asked for; SKUs the catalog does not know are simply absent. */
 export async function purchasables(db: CatalogDb, skus: string[]): Promise<Record<string, Purchasable>> {
@@ -17,10 +17,13 @@ export async function purchasables(db: CatalogDb, skus: string[]): Promise<Recor
       productTitle: products.title,
       status: products.status,
       flashSale: products.flashSale,
+      merchantId: products.merchantId,
+      categoryPath: categories.path,
       variantCount: db.$count(variants, eq(variants.productId, products.id)),
     })
     .from(variants)
     .innerJoin(products, eq(products.id, variants.productId))
+    .innerJoin(categories, eq(categories.id, products.categoryId))
     .where(inArray(variants.sku, skus));
   return Object.fromEntries(
     rows.map((r) => [
@@ -33,6 +36,9 @@ export async function purchasables(db: CatalogDb, skus: string[]): Promise<Recor
         price: { amount: r.priceAmount, currency: r.currency },
         purchasable: r.status === "active",
         flashSale: r.flashSale,
+        merchantId: r.merchantId,
+        // The path is "/electronics/phones/": its first slug is the department (warranty plans go by it).
+        department: r.categoryPath.split("/")[1] ?? "",
       },
     ]),
   );

@@ -1,0 +1,306 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, pickSku } from "./cart-client.ts";
+import { CARDS, checkoutBody, ordersDb, shopper, stockOf, twoMerchantSkus } from "./checkout-client.ts";
+import { api, uniqueEmail } from "./identity-client.ts";
+import { boot, freshStateDir } from "./platform-harness.ts";
+
+// Checkout through the real runtime: storefront → orders (Checkout objects, D1) → Cart and Inventory objects
+// → payments (test provider, D1 ledger). Crash points are on and the watchdog is short, so interrupted
+// checkouts settle within the test.
+const state = freshStateDir();
+let platform: Awaited<ReturnType<typeof boot>>;
+let n = 0;
+const nextIp = () => `203.0.113.${++n % 250}`;
+const key = () => `key-${crypto.randomUUID()}`;
+
+beforeAll(async () => {
+  platform = await boot(state.dir, {
+    demoSize: 200,
+    vars: { orders: { CHECKOUT_FAULT_INJECTION: "on", CHECKOUT_WATCHDOG_SECONDS: "1" } },
+  });
+});
+afterAll(async () => {
+  await platform?.dispose();
+  state.remove();
+});
+
+async function signedIn(ip: string) {
+  const email = uniqueEmail("buyer");
+  const reg = await api(platform).register(email, "correct horse battery", "Buyer", ip);
+  expect(reg.status).toBe(201);
+  return { email, token: String(reg.body.accessToken), userId: String((reg.body.user as { id: string }).id) };
+}
+
+async function countRows(sql: string, ...args: unknown[]): Promise<number> {
+  const db = await ordersDb(platform);
+  const row = await db
+    .prepare(sql)
+    .bind(...args)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+async function authorizations(orderId: string): Promise<number> {
+  const db = await platform.miniflare.getD1Database("DB", "payments");
+  const row = await db
+    .prepare("SELECT COUNT(*) AS n FROM ledger WHERE payment_id = ? AND kind = 'authorize'")
+    .bind(orderId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+describe("checkout", () => {
+  it("a guest buys from two merchants: one payment, one part per merchant, totals from the server, stock committed", async () => {
+    const [a, b] = await twoMerchantSkus(platform);
+    const [beforeA, beforeB] = [await stockOf(platform, a.sku), await stockOf(platform, b.sku)];
+    const guest = shopper(platform, nextIp());
+    const cart = await guest.cart([
+      { sku: a.sku, quantity: 2 },
+      { sku: b.sku, quantity: 1 },
+    ]);
+    const quote = await guest.shop("GET", `/v1/checkout/quote?cartId=${cart.id}&country=GB`, {
+      headers: { "x-cart-token": String(cart.token) },
+    });
+    expect(quote.status).toBe(200);
+    const quoted = quote.body as {
+      total: { amount: number };
+      subtotal: { amount: number };
+      installments: { schedule: { amount: number }[]; total: { amount: number } }[];
+    };
+    expect(quoted.subtotal.amount).toBe(2 * a.price + b.price);
+    for (const plan of quoted.installments) expect(plan.schedule.reduce((s, p) => s + p.amount, 0)).toBe(plan.total.amount);
+
+    const idem = key();
+    // Client-sent totals are not read: the body has none, and extra fields change nothing.
+    const placed = await guest.checkout(cart, idem);
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const order = placed.body.order as {
+      id: string;
+      status: string;
+      parts: { merchantId: string }[];
+      totals: { total: { amount: number } };
+      payment: { brand: string; last4: string };
+    };
+    expect(order.status).toBe("paid");
+    expect(order.parts.map((p) => p.merchantId).sort()).toEqual(["mer_northwind", "mer_trailhead"]);
+    expect(order.totals.total.amount).toBe(quoted.total.amount);
+    expect(order.payment).toMatchObject({ brand: "visa", last4: "4242" });
+    expect(placed.body.orderToken).toEqual(expect.any(String));
+
+    expect(await stockOf(platform, a.sku)).toMatchObject({ onHand: beforeA.onHand - 2, held: beforeA.held });
+    expect(await stockOf(platform, b.sku)).toMatchObject({ onHand: beforeB.onHand - 1, held: beforeB.held });
+    const emptied = await guest.shop("GET", `/v1/carts/${cart.id}`, { headers: { "x-cart-token": String(cart.token) } });
+    expect(emptied.body.items).toEqual([]);
+
+    // The same key and body: the same answer, nothing done again.
+    const again = await guest.checkout(cart, idem);
+    expect(again.status).toBe(201);
+    expect((again.body.order as { id: string }).id).toBe(order.id);
+    expect(again.body.orderToken).toBe(placed.body.orderToken);
+    expect(await authorizations(order.id)).toBe(1);
+    // The same key with another body: refused.
+    const other = await guest.checkout(cart, idem, checkoutBody(cart.id, CARDS.success, { email: "someone-else@example.com" }));
+    expect(other.status).toBe(422);
+
+    // The guest reads the order with its token; nobody reads it without.
+    const read = await guest.shop("GET", `/v1/orders/${order.id}`, { headers: { "x-order-token": String(placed.body.orderToken) } });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: order.id, status: "paid" });
+    expect((await guest.shop("GET", `/v1/orders/${order.id}`)).status).toBe(404);
+    expect((await guest.shop("GET", `/v1/orders/${order.id}`, { headers: { "x-order-token": "forged" } })).status).toBe(404);
+
+    // Events left through the outbox after the state was durable: placed and paid, then the outbox is empty.
+    expect(await countRows("SELECT COUNT(*) AS n FROM order_transitions WHERE order_id = ?", order.id)).toBe(2);
+    expect(
+      await eventually(
+        () => countRows("SELECT COUNT(*) AS n FROM outbox"),
+        (x) => x === 0,
+      ),
+    ).toBe(0);
+  });
+
+  it("a signed-in shopper finds the order in their history; another shopper gets 404 for it", async () => {
+    const ip = nextIp();
+    const me = await signedIn(ip);
+    const [a] = await twoMerchantSkus(platform);
+    const buyer = shopper(platform, ip, me.token);
+    const cart = await buyer.cart([{ sku: a.sku, quantity: 1 }]);
+    const placed = await buyer.checkout(cart, key(), checkoutBody(cart.id, CARDS.success, { email: me.email }));
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    expect(placed.body.orderToken).toBeUndefined();
+    const id = (placed.body.order as { id: string }).id;
+    const mine = await buyer.shop("GET", "/v1/orders");
+    expect((mine.body.items as { id: string }[]).map((o) => o.id)).toContain(id);
+    expect((await buyer.shop("GET", `/v1/orders/${id}`)).status).toBe(200);
+
+    const stranger = await signedIn(nextIp());
+    const theirs = shopper(platform, nextIp(), stranger.token);
+    expect((await theirs.shop("GET", `/v1/orders/${id}`)).status).toBe(404);
+    expect((await theirs.shop("GET", "/v1/orders")).body.items).toEqual([]);
+    // Someone else's cart is not there for them either.
+    const cart2 = await buyer.cart([{ sku: a.sku, quantity: 1 }]);
+    expect((await theirs.checkout(cart2, key())).status).toBe(404);
+    expect((await shopper(platform, nextIp()).shop("GET", "/v1/orders")).status).toBe(401);
+  });
+
+  it("refuses bad requests with 400s that name the field", async () => {
+    const guest = shopper(platform, nextIp());
+    const empty = await guest.cart([]);
+    const res = await guest.checkout(empty, key());
+    expect(res.status).toBe(400);
+    expect(res.type).toContain("application/problem+json");
+
+    const [a] = await twoMerchantSkus(platform);
+    const cart = await guest.cart([{ sku: a.sku, quantity: 1 }]);
+    const noKey = await guest.checkout(cart, undefined);
+    expect(noKey.status).toBe(400);
+    expect(JSON.stringify(noKey.body.errors)).toContain("Idempotency-Key");
+    expect((await guest.checkout(cart, "k".repeat(256))).status).toBe(400);
+    expect((await guest.checkout(cart, "has space")).status).toBe(400);
+
+    const badCard = await guest.checkout(cart, key(), checkoutBody(cart.id, "4242424242424241"));
+    expect(badCard.status).toBe(400);
+    expect(JSON.stringify(badCard.body.errors)).toContain("payment.card.number");
+    const badCountry = await guest.checkout(cart, key(), {
+      ...checkoutBody(cart.id),
+      shippingAddress: { name: "X", line1: "1", city: "Y", postalCode: "1", country: "ZZ" },
+    });
+    expect(badCountry.status).toBe(400);
+    expect(JSON.stringify(badCountry.body.errors)).toContain("shippingAddress.country");
+    const wrongToken = await guest.checkout({ id: cart.id, token: "not-the-token" }, key());
+    expect(wrongToken.status).toBe(404);
+    // Nothing was taken by any of these.
+    expect((await guest.shop("GET", `/v1/carts/${cart.id}`, { headers: { "x-cart-token": String(cart.token) } })).body.itemCount).toBe(1);
+  });
+
+  it("a declined card, insufficient funds and a provider timeout are 402s that give the stock back", async () => {
+    const [a] = await twoMerchantSkus(platform);
+    for (const [card, reason] of [
+      [CARDS.declined, "card_declined"],
+      [CARDS.insufficientFunds, "insufficient_funds"],
+      [CARDS.timeout, "provider_timeout"],
+    ] as const) {
+      const ip = nextIp();
+      const me = await signedIn(ip);
+      const buyer = shopper(platform, ip, me.token);
+      const before = await stockOf(platform, a.sku);
+      const cart = await buyer.cart([{ sku: a.sku, quantity: 3 }]);
+      const res = await buyer.checkout(cart, key(), checkoutBody(cart.id, card, { email: me.email }));
+      expect(res.status, JSON.stringify(res.body)).toBe(402);
+      expect(res.body.reason).toBe(reason);
+      expect(await stockOf(platform, a.sku)).toEqual(before);
+      // The order exists and ended payment_failed, never in between; the cart keeps its lines to try again.
+      const orders = (await buyer.shop("GET", "/v1/orders")).body.items as { status: string }[];
+      expect(orders.map((o) => o.status)).toEqual(["payment_failed"]);
+      expect((await buyer.shop("GET", `/v1/carts/${cart.id}`)).body.itemCount).toBe(3);
+    }
+  });
+
+  it("a SKU sold out between cart and checkout is a 409 naming it, and nothing stays held", async () => {
+    const plenty = await pickSku(platform, "v.available >= 50 AND p.flash_sale = 0 AND p.merchant_id = 'mer_pageturner'");
+    const scarce = await pickSku(platform, "v.available BETWEEN 2 AND 10 AND p.flash_sale = 0");
+    const { available } = await stockOf(platform, scarce.sku);
+    const first = shopper(platform, nextIp());
+    const second = shopper(platform, nextIp());
+    const cart1 = await first.cart([{ sku: scarce.sku, quantity: available }]);
+    const cart2 = await second.cart([
+      { sku: plenty.sku, quantity: 1 },
+      { sku: scarce.sku, quantity: 1 },
+    ]);
+    expect((await first.checkout(cart1, key())).status).toBe(201);
+    const plentyBefore = await stockOf(platform, plenty.sku);
+    const res = await second.checkout(cart2, key());
+    expect(res.status).toBe(409);
+    expect(JSON.stringify(res.body.errors)).toContain(scarce.sku);
+    expect(JSON.stringify(res.body.errors)).not.toContain(plenty.sku);
+    expect(await stockOf(platform, plenty.sku)).toEqual(plentyBefore);
+    expect(await stockOf(platform, scarce.sku)).toMatchObject({ onHand: 0, held: 0 });
+  });
+
+  it("20 concurrent checkouts with one key make one order and one authorization", async () => {
+    const [a] = await twoMerchantSkus(platform);
+    const guest = shopper(platform, nextIp());
+    const cart = await guest.cart([{ sku: a.sku, quantity: 1 }]);
+    const idem = key();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => guest.checkout(cart, idem)));
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(201));
+    const ids = new Set(answers.map((r) => (r.body.order as { id: string }).id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    expect(await countRows("SELECT COUNT(*) AS n FROM orders WHERE cart_id = ?", cart.id)).toBe(1);
+    expect(await authorizations(String(id))).toBe(1);
+  });
+
+  it("N+40 concurrent checkouts of different carts for the last N units: exactly N orders and 40 clean 409s", async () => {
+    const sku = await pickSku(platform, "v.available >= 100 AND p.flash_sale = 0 AND p.merchant_id = 'mer_pageturner'");
+    const last = 5;
+    const { onHand, available } = await stockOf(platform, sku.sku);
+    // Sell all but the last N through the Inventory object itself, as other shoppers would have.
+    const ns = await platform.miniflare.getDurableObjectNamespace("INVENTORY", "durable-objects");
+    const inventory = ns.get(ns.idFromName(sku.sku)) as unknown as {
+      adjust(op: string, delta: number, reason: string): Promise<{ ok: boolean }>;
+    };
+    expect((await inventory.adjust(`test-${sku.sku}`, -(available - last), "test: leave the last units")).ok).toBe(true);
+    const buyers = Array.from({ length: last + 40 }, () => shopper(platform, nextIp()));
+    const carts = await Promise.all(buyers.map(async (b) => ({ buyer: b, cart: await b.cart([{ sku: sku.sku, quantity: 1 }]) })));
+    const answers = await Promise.all(carts.map(({ buyer, cart }) => buyer.checkout(cart, key())));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(last);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(40);
+    for (const r of answers.filter((x) => x.status === 409)) expect(JSON.stringify(r.body.errors)).toContain(sku.sku);
+    expect(await stockOf(platform, sku.sku)).toMatchObject({ onHand: onHand - (available - last) - last, held: 0, available: 0 });
+  });
+
+  it("a crash after the authorization settles by itself: the order ends paid, stock committed, the same key answers it", async () => {
+    const ip = nextIp();
+    const me = await signedIn(ip);
+    const buyer = shopper(platform, ip, me.token);
+    const [a] = await twoMerchantSkus(platform);
+    const before = await stockOf(platform, a.sku);
+    const cart = await buyer.cart([{ sku: a.sku, quantity: 1 }]);
+    const idem = key();
+    const body = checkoutBody(cart.id, CARDS.success, { email: "fault+crash-after-authorizePayment@example.com" });
+    const crashed = await buyer.checkout(cart, idem, body);
+    expect(crashed.status).toBe(503);
+    expect(crashed.headers.get("retry-after")).toBeTruthy();
+    // Nobody retries: the Checkout object's alarm finishes it.
+    const settled = await eventually(
+      async () => (await buyer.shop("GET", "/v1/orders")).body.items as { id: string; status: string }[],
+      (orders) => orders[0]?.status === "paid",
+      20_000,
+    );
+    expect(settled.map((o) => o.status)).toEqual(["paid"]);
+    expect(await stockOf(platform, a.sku)).toMatchObject({ onHand: before.onHand - 1, held: before.held });
+    const answer = await buyer.checkout(cart, idem, body);
+    expect(answer.status).toBe(201);
+    expect((answer.body.order as { id: string }).id).toBe(settled[0]?.id);
+    expect(await authorizations(String(settled[0]?.id))).toBe(1);
+  });
+
+  it("a crash after the order was created but before payment is undone by itself: payment_failed, stock released", async () => {
+    const ip = nextIp();
+    const me = await signedIn(ip);
+    const buyer = shopper(platform, ip, me.token);
+    const [a] = await twoMerchantSkus(platform);
+    const before = await stockOf(platform, a.sku);
+    const cart = await buyer.cart([{ sku: a.sku, quantity: 2 }]);
+    const crashed = await buyer.checkout(
+      cart,
+      key(),
+      checkoutBody(cart.id, CARDS.success, { email: "fault+crash-after-createOrder@example.com" }),
+    );
+    expect(crashed.status).toBe(503);
+    const settled = await eventually(
+      async () => (await buyer.shop("GET", "/v1/orders")).body.items as { status: string }[],
+      (orders) => orders[0]?.status === "payment_failed",
+      20_000,
+    );
+    expect(settled.map((o) => o.status)).toEqual(["payment_failed"]);
+    expect(
+      await eventually(
+        () => stockOf(platform, a.sku),
+        (s) => s.held === before.held,
+      ),
+    ).toEqual(before);
+  });
+});

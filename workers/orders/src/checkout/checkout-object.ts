@@ -1,0 +1,194 @@
+import { DurableObject } from "cloudflare:workers";
+import type { CartAccess, CartCall } from "../../../../schema/cart.ts";
+import type { CheckoutBody } from "../../../../schema/orders/dto.ts";
+import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
+import { createLogger, errorFields, type Logger, parseLogLevel } from "../../../shared/src/logger.ts";
+import { flushOutbox } from "../../../shared/src/outbox.ts";
+import { problem } from "../../../shared/src/problem.ts";
+import { type Answer, type CheckoutConfig, type Ports, type Progress, runCheckout } from "./flow.ts";
+
+/** What the first request brings and no retry may change (the card number only as its last 4). */
+export type CheckoutRequest = {
+  body: CheckoutBody;
+  userId: string | null;
+  cartAccess: CartAccess;
+  call: CartCall;
+};
+
+const seconds = (value: string | undefined, fallback: number): number =>
+  Number.isFinite(Number(value)) && Number(value) > 0 ? Number(value) * 1000 : fallback;
+
+// An idempotency key is remembered this long, as Stripe does; then the object forgets it.
+const KEY_LIFETIME_MS = 24 * 3600_000;
+
+/**
+ * One checkout: the object is named by the caller's scope and the Idempotency-Key, so every request with that
+ * key meets here. The first runs the flow; the others wait for its answer (never a second order); a different
+ * body with the same key is a 422. Progress is saved after every step, and an alarm set before the first step
+ * finishes or undoes whatever a crash interrupted: no human needed, no checkout left in between.
+ *
+ * Why an object with alarms and not Workflows: the shopper waits for this answer (201/402/409 in one request),
+ * concurrent duplicates must meet in one place to wait for it, and each step's result must be kept before the
+ * next starts. One object gives all three with one storage write per step, and runs the same under
+ * `npm start`, in tests and in production.
+ */
+export class Checkout extends DurableObject<OrdersEnv> {
+  private inflight: Promise<Answer> | null = null;
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: OrdersEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS checkout (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL, progress TEXT NOT NULL, created_at INTEGER NOT NULL)",
+    );
+  }
+
+  private get config(): CheckoutConfig & { watchdogMs: number } {
+    return {
+      holdTtlMs: seconds(this.env.CHECKOUT_HOLD_TTL_SECONDS, 900_000),
+      authorizeAttempts: Math.max(1, Number(this.env.CHECKOUT_AUTHORIZE_ATTEMPTS) || 3),
+      retryDelayMs: 100,
+      watchdogMs: seconds(this.env.CHECKOUT_WATCHDOG_SECONDS, 10_000),
+      // A string var that deployments leave "off"; only test platforms turn it on.
+      faultInjection: (this.env.CHECKOUT_FAULT_INJECTION as string) === "on",
+    };
+  }
+
+  private logger(requestId?: string): Logger {
+    return createLogger("orders", parseLogLevel(this.env.LOG_LEVEL), { requestId, checkout: this.ctx.id.name });
+  }
+
+  private load(): { fingerprint: string; progress: Progress; createdAt: number } | null {
+    const row = this.sql.exec<{ fingerprint: string; progress: string; created_at: number }>("SELECT * FROM checkout").toArray()[0];
+    return row ? { fingerprint: row.fingerprint, progress: JSON.parse(row.progress) as Progress, createdAt: row.created_at } : null;
+  }
+
+  private save(p: Progress): void {
+    this.sql.exec("UPDATE checkout SET progress = ? WHERE id = 1", JSON.stringify(p));
+  }
+
+  /** Answers the checkout for this key: runs it, waits for the run in progress, or replays the answer. */
+  async checkout(request: CheckoutRequest, fingerprint: string): Promise<Answer> {
+    const saved = this.load();
+    if (saved !== null && saved.fingerprint !== fingerprint) {
+      return {
+        status: 422,
+        body: problem(422, "this Idempotency-Key was used with a different request; use a new key for a new checkout"),
+      };
+    }
+    if (saved?.progress.settled && saved.progress.answer) return saved.progress.answer;
+    if (this.inflight !== null) return this.inflight;
+
+    let progress = saved?.progress;
+    if (progress === undefined) {
+      const orderToken = request.userId === null ? randomToken() : null;
+      progress = {
+        orderId: `ord_${randomToken(12)}`,
+        done: [],
+        request: { ...withoutPayment(request.body), card: { last4: request.body.payment.card.number.slice(-4) } },
+        userId: request.userId,
+        orderToken,
+        tokenHash: orderToken === null ? null : await sha256Hex(orderToken),
+      };
+      // Everything above was computed before this synchronous write, so two first requests cannot both get here.
+      if (this.load() !== null) return this.checkout(request, fingerprint);
+      this.sql.exec(
+        "INSERT INTO checkout (id, fingerprint, progress, created_at) VALUES (1, ?, ?, ?)",
+        fingerprint,
+        JSON.stringify(progress),
+        Date.now(),
+      );
+    }
+    return this.start(progress, request);
+  }
+
+  /** Starts the run and marks it in flight at once (no await before), so a concurrent duplicate waits for it. */
+  private start(progress: Progress, request: CheckoutRequest | null): Promise<Answer> {
+    const run = (async () => {
+      // The watchdog: if this run dies, the alarm finishes or undoes it.
+      await this.ctx.storage.setAlarm(Date.now() + this.config.watchdogMs);
+      return runCheckout(progress, this.ports(progress, request));
+    })().finally(() => {
+      this.inflight = null;
+    });
+    this.inflight = run;
+    return run;
+  }
+
+  private ports(progress: Progress, request: CheckoutRequest | null): Ports {
+    const requestId = request?.call.requestId ?? `alarm:${progress.orderId}`;
+    const log = this.logger(requestId);
+    return {
+      db: this.env.DB,
+      cart: this.env.CART.getByName(progress.request.cartId),
+      inventory: this.env.INVENTORY,
+      payments: this.env.PAYMENTS,
+      log,
+      config: this.config,
+      call: request?.call ?? { requestId },
+      save: (p) => this.save(p),
+      publish: async () => {
+        try {
+          await flushOutbox(this.env.DB, this.env.ORDER_EVENTS);
+        } catch (err) {
+          log.warn("order events not sent yet; the alarm retries", errorFields(err));
+        }
+      },
+      fault: (point, p) => {
+        // Crashes strike the first run only, as a real one would not repeat on the resumed run.
+        if (
+          request === null ||
+          !this.config.faultInjection ||
+          !p.request.email.toLowerCase().startsWith(`fault+crash-${point.replace(":", "-")}@`.toLowerCase())
+        )
+          return;
+        log.warn("injected crash", { point });
+        // A real crash: the object is reset mid-flight and the caller's call fails; the alarm takes over.
+        this.ctx.abort(`injected crash at ${point}`);
+      },
+      card: request?.body.payment.card ?? null,
+      cartAccess: request?.cartAccess ?? null,
+    };
+  }
+
+  /** The watchdog and the janitor: resumes an interrupted checkout, then forgets the key after 24 hours. */
+  override async alarm(): Promise<void> {
+    const saved = this.load();
+    if (saved === null) return;
+    const { progress } = saved;
+    if (!progress.settled) {
+      if (this.inflight !== null) {
+        await this.ctx.storage.setAlarm(Date.now() + this.config.watchdogMs);
+        return;
+      }
+      if (progress.done.length === 0 && progress.compensating === undefined) {
+        // Nothing happened yet: forget it, so a retry with the same key starts afresh.
+        this.sql.exec("DELETE FROM checkout");
+        return;
+      }
+      this.logger().warn("resuming an interrupted checkout", { orderId: progress.orderId, done: progress.done });
+      await this.start(progress, null);
+      await this.ctx.storage.setAlarm(saved.createdAt + KEY_LIFETIME_MS);
+      return;
+    }
+    if (Date.now() >= saved.createdAt + KEY_LIFETIME_MS) {
+      await this.ctx.storage.deleteAll();
+      return;
+    }
+    await this.ctx.storage.setAlarm(saved.createdAt + KEY_LIFETIME_MS);
+  }
+
+  /** Where a checkout stands (tests and support): the order id and the steps done, never the card. */
+  status(): { orderId: string; done: string[]; settled: boolean; status: number | null } | null {
+    const saved = this.load();
+    if (saved === null) return null;
+    const p = saved.progress;
+    return { orderId: p.orderId, done: p.done, settled: p.settled === true, status: p.answer?.status ?? null };
+  }
+}
+
+function withoutPayment(body: CheckoutBody): Omit<CheckoutBody, "payment"> {
+  const { payment: _card, ...rest } = body;
+  return rest;
+}

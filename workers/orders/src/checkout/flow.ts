@@ -1,0 +1,390 @@
+import type { Cart } from "../../../../durable-objects/src/cart/cart.ts";
+import { holdAll } from "../../../../durable-objects/src/inventory/hold-all.ts";
+import type { Inventory } from "../../../../durable-objects/src/inventory/inventory.ts";
+import type { CartAccess, CartCall, CheckoutLine } from "../../../../schema/cart.ts";
+import { EVENT_TYPES } from "../../../../schema/events.ts";
+import type { CheckoutBody, PaymentSummary, PlacedOrder } from "../../../../schema/orders/dto.ts";
+import type { CardInput } from "../../../../schema/payments.ts";
+import type { Problem } from "../../../../schema/problem.ts";
+import type { PaymentsService } from "../../../payments/src/index.ts";
+import type { Logger } from "../../../shared/src/logger.ts";
+import { outboxRow } from "../../../shared/src/outbox.ts";
+import { problem } from "../../../shared/src/problem.ts";
+import { moveOrder } from "../order-status.ts";
+import { insertOrder, loadOrder, type OrderRecord, orderSummary, setPaymentSummary } from "../order-store.ts";
+import { type PricedCheckout, priceCheckout } from "./pricing-bridge.ts";
+
+/*
+ * Checkout, as named steps run in order. Each step's result is saved before the next starts, so a crash at any
+ * point resumes from the last finished step (the Checkout object's alarm does that, or the next request with
+ * the same Idempotency-Key). A step that refuses (declined card, stock gone) undoes the finished steps in
+ * reverse, each with its compensation:
+ *
+ *   validateCart      prices from the catalog, never the client         —
+ *   holdStock         every line held, all or nothing (holdAll)          release the holds it took
+ *   createOrder       `pending_payment`, totals computed here, order.placed   → `payment_failed` / `cancelled` + event
+ *   authorizePayment  the provider, with one idempotency key             void the authorization
+ *   commitStock       holds become sales                                  put the units back (restock)
+ *   capturePayment    take the money                                      —  (nothing after it can refuse)
+ *   markPaid          `paid` + order.paid, in one transaction             —
+ *   emptyCart         the ordered lines leave the cart                    —  (retried until done)
+ *   publishEvents     the outbox goes to the order-events queue           —  (retried until done)
+ *
+ * Never paid-but-unfulfillable: stock is held before the card is charged, and a payment whose stock could not
+ * be committed is voided. Never charged twice: every provider call carries a key derived from the order id.
+ */
+
+export const STEP_NAMES = [
+  "validateCart",
+  "holdStock",
+  "createOrder",
+  "authorizePayment",
+  "commitStock",
+  "capturePayment",
+  "markPaid",
+  "emptyCart",
+  "publishEvents",
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+/** What survives a crash: everything but the card, which lives only in the first request's memory. */
+export type Progress = {
+  orderId: string;
+  done: StepName[];
+  request: Omit<CheckoutBody, "payment"> & { card: { last4: string } };
+  userId: string | null;
+  orderToken: string | null;
+  tokenHash: string | null;
+  lines?: CheckoutLine[];
+  priced?: PricedCheckout;
+  /** Holds this checkout must commit: its own (`owned`) and the cart's flash-sale holds. */
+  holds?: { sku: string; quantity: number; holdId: string; owned: boolean }[];
+  committed?: string[];
+  payment?: PaymentSummary;
+  /** The answer, once there is one: replayed for every request with the same key. */
+  answer?: Answer;
+  /** Set when a step refused: the finished steps are being undone. */
+  compensating?: Refusal;
+  /** Nothing left to do, either way. */
+  settled?: boolean;
+};
+
+export type Answer = { status: 201; body: PlacedOrder } | { status: number; body: Problem };
+
+export type CheckoutConfig = {
+  holdTtlMs: number;
+  authorizeAttempts: number;
+  retryDelayMs: number;
+  faultInjection: boolean;
+};
+
+export type Ports = {
+  db: D1Database;
+  cart: DurableObjectStub<Cart>;
+  inventory: DurableObjectNamespace<Inventory>;
+  payments: Service<PaymentsService>;
+  log: Logger;
+  config: CheckoutConfig;
+  call: CartCall;
+  /** Saves progress durably (the Checkout object's own storage) before the next step starts. */
+  save: (p: Progress) => void;
+  /** Sends the order outbox; a failure leaves the rows for the alarm's next try. */
+  publish: () => Promise<void>;
+  /** Test-only crash points (CHECKOUT_FAULT_INJECTION): throws where the named point is reached. */
+  fault: (point: string, p: Progress) => void;
+  /** The card and the guest's cart token: only in a request's memory, never saved (null when resumed by the alarm). */
+  card: CardInput | null;
+  cartAccess: CartAccess | null;
+};
+
+/** A step's refusal: the answer to give, and the status the order ends in if one was created. */
+export type Refusal = { answer: Answer; orderStatus: "payment_failed" | "cancelled"; reason: string };
+type StepOutcome = { ok: true } | { ok: false; refusal: Refusal };
+type Step = {
+  name: StepName;
+  run: (p: Progress, io: Ports) => Promise<StepOutcome>;
+  compensate?: (p: Progress, io: Ports, why: Refusal) => Promise<void>;
+};
+
+const done: StepOutcome = { ok: true };
+const refuse = (status: number, detail: string, orderStatus: Refusal["orderStatus"], extra?: Partial<Problem>): StepOutcome => ({
+  ok: false,
+  refusal: { answer: { status, body: { ...problem(status, detail), ...extra } }, orderStatus, reason: detail },
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const keyFor = (p: Progress, op: "authorize" | "capture" | "void") => `${p.orderId}:${op}`;
+
+const STEPS: Step[] = [
+  {
+    name: "validateCart",
+    async run(p, io) {
+      if (io.cartAccess === null) return refuse(503, "checkout was interrupted before it began; nothing was held or charged", "cancelled");
+      const cart = await io.cart.checkoutLines(io.cartAccess, io.config.holdTtlMs, io.call);
+      if (!cart.ok)
+        return {
+          ok: false,
+          refusal: { answer: { status: cart.problem.status, body: cart.problem }, orderStatus: "cancelled", reason: "cart" },
+        };
+      const { lines, refusals } = cart.value;
+      if (refusals.length > 0) return outOfStock(refusals.map((r) => ({ sku: r.sku, requested: r.requested, available: r.available })));
+      if (lines.length === 0)
+        return refuse(400, "the cart is empty; add items before checking out", "cancelled", {
+          errors: [{ field: "cartId", message: "the cart is empty" }],
+        });
+      const priced = priceCheckout(lines, p.request);
+      if (!priced.ok) return refuse(400, priced.message, "cancelled", { errors: [{ field: priced.field, message: priced.message }] });
+      p.lines = lines;
+      p.priced = priced.value;
+      return done;
+    },
+  },
+  {
+    name: "holdStock",
+    async run(p, io) {
+      const lines = p.lines ?? [];
+      const own = lines.filter((l) => l.cartHoldId === null);
+      const held = await holdAll(io.inventory, own, {
+        prefix: `order:${p.orderId}`,
+        ttlMs: io.config.holdTtlMs,
+        owner: `order:${p.orderId}`,
+      });
+      if (!held.ok) return outOfStock(held.shortfalls);
+      p.holds = [
+        ...held.holds.map((h) => ({ sku: h.sku, quantity: h.quantity, holdId: h.holdId, owned: true })),
+        ...lines.flatMap((l) => (l.cartHoldId === null ? [] : [{ sku: l.sku, quantity: l.quantity, holdId: l.cartHoldId, owned: false }])),
+      ];
+      return done;
+    },
+    async compensate(p, io) {
+      await Promise.all((p.holds ?? []).filter((h) => h.owned).map((h) => io.inventory.getByName(h.sku).release(h.holdId)));
+    },
+  },
+  {
+    name: "createOrder",
+    async run(p, io) {
+      const order = orderRecord(p);
+      await insertOrder(io.db, order, [outboxRow(EVENT_TYPES.orderPlaced, orderSummary(order), io.call.requestId, `${p.orderId}:placed`)]);
+      return done;
+    },
+    async compensate(p, io, why) {
+      const type = why.orderStatus === "payment_failed" ? EVENT_TYPES.orderPaymentFailed : EVENT_TYPES.orderCancelled;
+      const event = outboxRow(type, { orderId: p.orderId, reason: why.reason }, io.call.requestId, `${p.orderId}:${why.orderStatus}`);
+      await moveOrder(io.db, io.log, p.orderId, why.orderStatus, why.reason, [event]);
+    },
+  },
+  {
+    name: "authorizePayment",
+    async run(p, io) {
+      const total = p.priced?.total ?? { amount: 0, currency: "USD" };
+      if (io.card === null) {
+        // Resumed after a crash: the card is gone with the request that brought it. Whatever the provider did
+        // under this order's key is in the ledger; anything short of an authorization is not a sale.
+        const known = await io.payments.getPayment(p.orderId, io.call);
+        if (known.ok && known.value !== null && known.value.status === "authorized") {
+          p.payment = { ...p.payment, brand: known.value.card?.brand ?? null, last4: known.value.card?.last4 ?? p.request.card.last4 };
+          return done;
+        }
+        return refuse(402, "checkout was interrupted before the payment was authorized; nothing was charged", "payment_failed");
+      }
+      for (let attempt = 1; ; attempt++) {
+        const result = await io.payments.authorize(
+          {
+            paymentId: p.orderId,
+            idempotencyKey: keyFor(p, "authorize"),
+            amount: total,
+            payment: { method: "card", card: io.card },
+            email: p.request.email,
+          },
+          io.call,
+        );
+        if (!result.ok)
+          return {
+            ok: false,
+            refusal: {
+              answer: { status: result.problem.status, body: result.problem },
+              orderStatus: "payment_failed",
+              reason: "invalid payment",
+            },
+          };
+        const outcome = result.value;
+        if (outcome.outcome === "authorized") {
+          p.payment = {
+            ...p.payment,
+            brand: outcome.payment.card?.brand ?? null,
+            last4: outcome.payment.card?.last4 ?? p.request.card.last4,
+          };
+          await setPaymentSummary(io.db, p.orderId, p.payment);
+          return done;
+        }
+        if (outcome.outcome === "declined") {
+          const detail =
+            outcome.reason === "insufficient_funds"
+              ? "the card has insufficient funds"
+              : `the payment was declined (${outcome.reason.replace("_", " ")})`;
+          return refuse(402, detail, "payment_failed", { extensions: { reason: outcome.reason } });
+        }
+        // `unavailable` (timeout) or `pending`: ask again with the same key, then give up cleanly.
+        if (attempt >= io.config.authorizeAttempts) {
+          return refuse(402, "the payment provider did not answer in time; nothing was charged, try again", "payment_failed", {
+            extensions: { reason: "provider_timeout" },
+          });
+        }
+        io.log.warn("payment provider unavailable; retrying with the same key", { orderId: p.orderId, attempt });
+        await sleep(io.config.retryDelayMs * attempt);
+      }
+    },
+    async compensate(p, io) {
+      // Also after a timeout: whatever the provider did under the key is undone.
+      const voided = await io.payments.voidPayment(p.orderId, keyFor(p, "void"), io.call);
+      if (!voided.ok || voided.value.outcome !== "voided") throw new Error(`void of ${p.orderId} did not go through; will retry`);
+    },
+  },
+  {
+    name: "commitStock",
+    async run(p, io) {
+      p.committed ??= [];
+      const lost: string[] = [];
+      for (const h of p.holds ?? []) {
+        if (p.committed.includes(h.sku)) continue;
+        const result = await io.inventory.getByName(h.sku).commit(h.holdId);
+        if (result.ok || (result.reason === "not_active" && result.hold?.status === "committed")) p.committed.push(h.sku);
+        else lost.push(h.sku);
+        io.save(p);
+      }
+      if (lost.length > 0) {
+        return refuse(409, `the hold on ${lost.join(", ")} ran out before payment; nothing was charged`, "cancelled", {
+          errors: lost.map((sku) => ({ field: "items", message: `SKU '${sku}' is no longer held for this order` })),
+        });
+      }
+      return done;
+    },
+    async compensate(p, io) {
+      for (const h of p.holds ?? []) {
+        if (p.committed?.includes(h.sku))
+          await io.inventory.getByName(h.sku).restock(`${p.orderId}:uncommit:${h.sku}`, h.quantity, `checkout ${p.orderId} undone`);
+        else if (h.owned) await io.inventory.getByName(h.sku).release(h.holdId);
+      }
+    },
+  },
+  {
+    name: "capturePayment",
+    async run(p, io) {
+      const result = await io.payments.capture(p.orderId, keyFor(p, "capture"), io.call);
+      if (result.ok && result.value.outcome === "captured") return done;
+      if (result.ok && result.value.outcome === "refused")
+        return refuse(402, `the payment could not be captured: ${result.value.message}`, "payment_failed");
+      // Unavailable: throw, so the alarm retries with the same key.
+      throw new Error(`capture of ${p.orderId} not confirmed yet`);
+    },
+  },
+  {
+    name: "markPaid",
+    async run(p, io) {
+      const order = orderRecord(p);
+      const event = outboxRow(
+        EVENT_TYPES.orderPaid,
+        { ...orderSummary(order), paymentId: p.orderId, card: cardOf(p) },
+        io.call.requestId,
+        `${p.orderId}:paid`,
+      );
+      const moved = await moveOrder(io.db, io.log, p.orderId, "paid", "payment captured", [event]);
+      if (!moved.ok) throw new Error(`order ${p.orderId} could not be marked paid (it is ${moved.from})`);
+      return done;
+    },
+  },
+  {
+    name: "emptyCart",
+    async run(p, io) {
+      await io.cart.completeCheckout(
+        p.orderId,
+        (p.lines ?? []).map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      );
+      return done;
+    },
+  },
+  {
+    name: "publishEvents",
+    async run(_p, io) {
+      await io.publish();
+      return done;
+    },
+  },
+];
+
+function outOfStock(shortfalls: { sku: string; requested: number; available: number }[]): StepOutcome {
+  const names = shortfalls.map((s) => s.sku).join(", ");
+  return refuse(409, `not enough stock for ${names}; nothing was held or charged`, "cancelled", {
+    errors: shortfalls.map((s) => ({ field: "items", message: `SKU '${s.sku}': ${s.available} available, ${s.requested} asked for` })),
+    extensions: { skus: names },
+  });
+}
+
+const cardOf = (p: Progress) => (p.payment?.brand && p.payment.last4 ? { brand: p.payment.brand, last4: p.payment.last4 } : null);
+
+function orderRecord(p: Progress): OrderRecord {
+  const priced = p.priced;
+  if (priced === undefined) throw new Error("createOrder before validateCart");
+  return {
+    id: p.orderId,
+    userId: p.userId,
+    tokenHash: p.tokenHash,
+    email: p.request.email,
+    currency: priced.total.currency,
+    subtotal: priced.subtotal.amount,
+    shipping: priced.shipping.amount,
+    tax: priced.tax.amount,
+    total: priced.total.amount,
+    shippingAddress: p.request.shippingAddress,
+    payment: p.payment ?? { brand: null, last4: p.request.card.last4, ...(priced.installment ? { installments: priced.installment } : {}) },
+    cartId: p.request.cartId,
+    createdAt: Date.parse(priced.pricedAt),
+    parts: priced.parts,
+  };
+}
+
+/**
+ * Runs the steps not yet done, saving after each. A refusal undoes the finished steps in reverse and becomes the
+ * answer; an exception (a crash, a service that did not answer) leaves the progress as it is, to be resumed
+ * from there by the alarm or by a retry with the same key.
+ */
+export async function runCheckout(p: Progress, io: Ports): Promise<Answer> {
+  if (p.compensating !== undefined) return compensate(p, io, p.compensating);
+  for (const step of STEPS) {
+    if (p.done.includes(step.name)) continue;
+    io.fault(`before:${step.name}`, p);
+    const outcome = await step.run(p, io);
+    if (!outcome.ok) {
+      // The answer is fixed first: a replay of the same key says the same while compensation runs or retries.
+      p.compensating = outcome.refusal;
+      p.answer = outcome.refusal.answer;
+      io.save(p);
+      return compensate(p, io, outcome.refusal);
+    }
+    p.done.push(step.name);
+    if (step.name === "markPaid") p.answer = await placedAnswer(p, io);
+    io.save(p);
+    io.fault(`after:${step.name}`, p);
+  }
+  p.settled = true;
+  io.save(p);
+  return p.answer ?? { status: 500, body: problem(500, "checkout ended without an answer") };
+}
+
+async function compensate(p: Progress, io: Ports, why: Refusal): Promise<Answer> {
+  for (const step of [...STEPS].reverse()) {
+    if (!p.done.includes(step.name)) continue;
+    if (step.compensate !== undefined) await step.compensate(p, io, why);
+    p.done = p.done.filter((n) => n !== step.name);
+    io.save(p);
+  }
+  await io.publish();
+  p.settled = true;
+  io.save(p);
+  return why.answer;
+}
+
+async function placedAnswer(p: Progress, io: Ports): Promise<Answer> {
+  const stored = await loadOrder(io.db, p.orderId);
+  if (stored === null) throw new Error(`order ${p.orderId} vanished`);
+  return { status: 201, body: { order: stored.view, ...(p.orderToken ? { orderToken: p.orderToken } : {}) } };
+}

@@ -1,0 +1,134 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import type { CartAccess, CartCall } from "../../../schema/cart.ts";
+import {
+  CartIdParam,
+  CheckoutBody,
+  IDEMPOTENCY_KEY,
+  type OrderView,
+  type PlacedOrder,
+  type QuoteView,
+} from "../../../schema/orders/dto.ts";
+import type { Problem } from "../../../schema/problem.ts";
+import { sha256Hex, timingSafeEqualText } from "../../shared/src/crypto.ts";
+import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
+import { flushOutbox } from "../../shared/src/outbox.ts";
+import { parseInput } from "../../shared/src/parse.ts";
+import { problem, problemResponse } from "../../shared/src/problem.ts";
+import type { CallContext } from "../../shared/src/request-id.ts";
+import { fail, ok, type Result } from "../../shared/src/result.ts";
+import { traceRpc } from "../../shared/src/rpc.ts";
+import type { Answer } from "./checkout/flow.ts";
+import { quoteFor } from "./checkout/pricing-bridge.ts";
+import { listOrders, loadOrder } from "./order-store.ts";
+
+export { Checkout } from "./checkout/checkout-object.ts";
+
+/** Who is checking out: the signed-in shopper, or a guest holding the cart's token. */
+export type Shopper = { userId: string | null; cartToken?: string | undefined; shopper: string };
+
+/** How a reader proves an order is theirs: signed in as its buyer, or the guest's order token. */
+export type OrderAccess = { userId?: string | undefined; orderToken?: string | undefined };
+
+export type CheckoutAnswer = { status: number; body: PlacedOrder | Problem; retryAfter?: number };
+
+/**
+ * The orders Worker's RPC surface (bound as ORDERS by the storefront). It owns the `orders` database and the
+ * Checkout objects; stock moves only through the Inventory objects and money only through payments.
+ */
+export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
+  /** What checkout would charge for the cart today (prices from the catalog, totals computed here). */
+  quote(cartId: unknown, country: unknown, who: Shopper, call: CallContext): Promise<Result<QuoteView>> {
+    return this.run("quote", call, async () => {
+      const id = parseInput(CartIdParam, cartId, "query");
+      if (!id.ok) return fail(400, "cartId is not a cart id", "cartId");
+      const destination = typeof country === "string" && country !== "" ? country.toUpperCase() : this.env.DEFAULT_COUNTRY;
+      const cart = await this.env.CART.getByName(id.value).checkoutLines(access(who), 0, cartCall(who, call));
+      if (!cart.ok) return cart;
+      if (cart.value.lines.length === 0 && cart.value.refusals.length === 0) return fail(400, "the cart is empty", "cartId");
+      const quote = quoteFor(cart.value.lines, id.value, destination);
+      return quote.ok ? ok(quote.value) : fail(400, quote.message, quote.field);
+    });
+  }
+
+  /**
+   * Places an order exactly once per (caller, Idempotency-Key): every request with the key meets in one
+   * Checkout object, which runs the flow once and answers everyone the same.
+   */
+  async checkout(body: unknown, idempotencyKey: unknown, who: Shopper, call: CallContext): Promise<CheckoutAnswer> {
+    const result = await this.run("checkout", call, async (): Promise<Result<CheckoutAnswer>> => {
+      if (typeof idempotencyKey !== "string" || !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        return fail(400, "send an Idempotency-Key header of 1–255 visible ASCII characters (a fresh one per checkout)", "Idempotency-Key");
+      }
+      const parsed = parseInput(CheckoutBody, body);
+      if (!parsed.ok) return parsed;
+      const scope = who.userId !== null ? `user:${who.userId}` : `cart:${parsed.value.cartId}`;
+      const { payment, ...rest } = parsed.value;
+      // The same key with another body is refused; the card counts by what may be kept of it.
+      const fingerprint = await sha256Hex(
+        JSON.stringify({
+          scope,
+          rest,
+          card: { last4: payment.card.number.slice(-4), expMonth: payment.card.expMonth, expYear: payment.card.expYear },
+        }),
+      );
+      const object = this.env.CHECKOUT.getByName(`${scope}|${idempotencyKey}`);
+      try {
+        const answer: Answer = await object.checkout(
+          { body: parsed.value, userId: who.userId, cartAccess: access(who), call: cartCall(who, call) },
+          fingerprint,
+        );
+        return ok(answer);
+      } catch (err) {
+        // The run was interrupted (a crash, a service that did not answer): its object finishes or undoes it
+        // by itself; the same key answers once it has.
+        createLogger("orders", parseLogLevel(this.env.LOG_LEVEL), { requestId: call.requestId }).warn(
+          "checkout interrupted",
+          errorFields(err),
+        );
+        return ok({
+          status: 503,
+          body: problem(
+            503,
+            "checkout was interrupted; it finishes or is undone by itself. Retry with the same Idempotency-Key for the answer",
+          ),
+          retryAfter: 2,
+        });
+      }
+    });
+    return result.ok ? result.value : { status: result.problem.status, body: result.problem };
+  }
+
+  listOrders(userId: string, call: CallContext): Promise<Result<{ items: OrderView[] }>> {
+    return this.run("listOrders", call, async () => ok({ items: await listOrders(this.env.DB, userId, 50) }));
+  }
+
+  /** One order, for its buyer or the holder of its order token; anyone else is told it does not exist. */
+  getOrder(orderId: string, reader: OrderAccess, call: CallContext): Promise<Result<OrderView>> {
+    return this.run("getOrder", call, async () => {
+      const missing = fail<OrderView>(404, `no order ${orderId}`);
+      if (typeof orderId !== "string" || !/^ord_[A-Za-z0-9_-]{1,40}$/.test(orderId)) return missing;
+      const stored = await loadOrder(this.env.DB, orderId);
+      if (stored === null) return missing;
+      if (stored.userId !== null && reader.userId === stored.userId) return ok(stored.view);
+      if (stored.tokenHash !== null && typeof reader.orderToken === "string" && reader.orderToken.length <= 128) {
+        if (timingSafeEqualText(await sha256Hex(reader.orderToken), stored.tokenHash)) return ok(stored.view);
+      }
+      return missing;
+    });
+  }
+
+  private run<T>(method: string, call: CallContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
+    return traceRpc("orders", this.env.LOG_LEVEL, call, method, body);
+  }
+}
+
+const access = (who: Shopper): CartAccess => (who.userId !== null ? { userId: who.userId } : { token: who.cartToken });
+const cartCall = (who: Shopper, call: CallContext): CartCall => ({ requestId: call.requestId, shopper: who.shopper });
+
+export default {
+  fetch: () => Promise.resolve(problemResponse(problem(404, "orders are reached through the storefront"))),
+  // The outbox's backstop: events a failed send left behind go out on the next tick.
+  async scheduled(_controller, env) {
+    await flushOutbox(env.DB, env.ORDER_EVENTS);
+  },
+} satisfies ExportedHandler<OrdersEnv>;

@@ -1,0 +1,256 @@
+import type { OrderSummary } from "../../../schema/events.ts";
+import type { OrderLineView, OrderStatus, OrderView, PaymentSummary, ShippingAddress } from "../../../schema/orders/dto.ts";
+import type { OutboxRow } from "../../shared/src/outbox.ts";
+
+// Reads and writes of the `orders` database (one owner: this Worker). Amounts are integer minor units in the
+// order's currency; the API's Money objects are made only when an order is shown.
+
+export type LineRecord = {
+  kind: "product" | "warranty";
+  sku: string;
+  productSlug: string;
+  title: string;
+  quantity: number;
+  unitPrice: number;
+  lineTotal: number;
+  tax: number;
+  coversSku?: string | undefined;
+  planId?: string | undefined;
+  years?: number | undefined;
+};
+export type PartRecord = {
+  merchantId: string;
+  subtotal: number;
+  shipping: number;
+  shippingTax: number;
+  tax: number;
+  total: number;
+  lines: LineRecord[];
+};
+export type OrderRecord = {
+  id: string;
+  userId: string | null;
+  tokenHash: string | null;
+  email: string;
+  currency: string;
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  shippingAddress: ShippingAddress;
+  payment: PaymentSummary;
+  cartId: string;
+  createdAt: number;
+  parts: PartRecord[];
+};
+
+/** What events carry about an order (no address, no payment details). */
+export function orderSummary(o: OrderRecord): OrderSummary {
+  return {
+    orderId: o.id,
+    userId: o.userId,
+    email: o.email,
+    currency: o.currency,
+    subtotal: o.subtotal,
+    shipping: o.shipping,
+    tax: o.tax,
+    total: o.total,
+    parts: o.parts.map((p) => ({
+      merchantId: p.merchantId,
+      subtotal: p.subtotal,
+      shipping: p.shipping,
+      tax: p.tax,
+      total: p.total,
+      lines: p.lines.map((l) => ({
+        kind: l.kind,
+        sku: l.sku,
+        productSlug: l.productSlug,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        lineTotal: l.lineTotal,
+        tax: l.tax,
+      })),
+    })),
+  };
+}
+
+/**
+ * Writes a new `pending_payment` order, its parts, lines, first history row and `events`, in one transaction.
+ * Writing the same order again (a retried step) changes nothing: every row has a fixed key.
+ */
+export async function insertOrder(db: D1Database, o: OrderRecord, events: OutboxRow[]): Promise<void> {
+  const status: OrderStatus = "pending_payment";
+  let lineNo = 0;
+  await db.batch([
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO orders (id, user_id, token_hash, email, status, currency, subtotal, shipping, tax, total,
+           shipping_address, payment, cart_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(
+        o.id,
+        o.userId,
+        o.tokenHash,
+        o.email,
+        status,
+        o.currency,
+        o.subtotal,
+        o.shipping,
+        o.tax,
+        o.total,
+        JSON.stringify(o.shippingAddress),
+        JSON.stringify(o.payment),
+        o.cartId,
+        o.createdAt,
+        o.createdAt,
+      ),
+    ...o.parts.map((p) =>
+      db
+        .prepare(
+          "INSERT OR IGNORE INTO order_parts (order_id, merchant_id, subtotal, shipping, shipping_tax, tax, total) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(o.id, p.merchantId, p.subtotal, p.shipping, p.shippingTax, p.tax, p.total),
+    ),
+    ...o.parts.flatMap((p) =>
+      p.lines.map((l) =>
+        db
+          .prepare(
+            `INSERT OR IGNORE INTO order_lines (order_id, line_no, merchant_id, kind, sku, product_slug, title, quantity, unit_price,
+               line_total, tax, covers_sku, plan_id, years) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .bind(
+            o.id,
+            ++lineNo,
+            p.merchantId,
+            l.kind,
+            l.sku,
+            l.productSlug,
+            l.title,
+            l.quantity,
+            l.unitPrice,
+            l.lineTotal,
+            l.tax,
+            l.coversSku ?? null,
+            l.planId ?? null,
+            l.years ?? null,
+          ),
+      ),
+    ),
+    db
+      .prepare("INSERT OR IGNORE INTO order_transitions (id, order_id, from_status, to_status, reason, at) VALUES (?, ?, NULL, ?, ?, ?)")
+      .bind(`${o.id}:placed`, o.id, status, "checkout", o.createdAt),
+    ...events.map((e) =>
+      db.prepare("INSERT OR IGNORE INTO outbox (id, body, created_at) VALUES (?, ?, ?)").bind(e.id, e.body, e.createdAt),
+    ),
+  ]);
+}
+
+type OrderRow = {
+  id: string;
+  user_id: string | null;
+  token_hash: string | null;
+  email: string;
+  status: OrderStatus;
+  currency: string;
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  shipping_address: string;
+  payment: string;
+  created_at: number;
+};
+type PartRow = { order_id: string; merchant_id: string; subtotal: number; shipping: number; tax: number; total: number };
+type LineRow = {
+  order_id: string;
+  merchant_id: string;
+  kind: "product" | "warranty";
+  sku: string;
+  product_slug: string;
+  title: string;
+  quantity: number;
+  unit_price: number;
+  line_total: number;
+  tax: number;
+  covers_sku: string | null;
+  plan_id: string | null;
+  years: number | null;
+};
+
+export type StoredOrder = { view: OrderView; userId: string | null; tokenHash: string | null };
+
+const ORDER_COLUMNS =
+  "id, user_id, token_hash, email, status, currency, subtotal, shipping, tax, total, shipping_address, payment, created_at";
+
+/** Orders with their parts and lines, read in three queries however many orders there are. */
+async function hydrate(db: D1Database, rows: OrderRow[]): Promise<StoredOrder[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const marks = ids.map(() => "?").join(", ");
+  const [parts, lines] = await db.batch<PartRow | LineRow>([
+    db.prepare(`SELECT * FROM order_parts WHERE order_id IN (${marks}) ORDER BY merchant_id`).bind(...ids),
+    db.prepare(`SELECT * FROM order_lines WHERE order_id IN (${marks}) ORDER BY line_no`).bind(...ids),
+  ]);
+  const partRows = (parts?.results ?? []) as PartRow[];
+  const lineRows = (lines?.results ?? []) as LineRow[];
+  return rows.map((r) => {
+    const money = (amount: number) => ({ amount, currency: r.currency });
+    const line = (l: LineRow): OrderLineView => ({
+      kind: l.kind,
+      sku: l.sku,
+      productSlug: l.product_slug,
+      title: l.title,
+      quantity: l.quantity,
+      unitPrice: money(l.unit_price),
+      lineTotal: money(l.line_total),
+      tax: money(l.tax),
+      ...(l.covers_sku !== null ? { coversSku: l.covers_sku } : {}),
+      ...(l.plan_id !== null ? { planId: l.plan_id } : {}),
+      ...(l.years !== null ? { years: l.years } : {}),
+    });
+    const own = lineRows.filter((l) => l.order_id === r.id);
+    const view: OrderView = {
+      id: r.id,
+      status: r.status,
+      email: r.email,
+      createdAt: new Date(r.created_at).toISOString(),
+      items: own.map(line),
+      parts: partRows
+        .filter((p) => p.order_id === r.id)
+        .map((p) => ({
+          merchantId: p.merchant_id,
+          items: own.filter((l) => l.merchant_id === p.merchant_id).map(line),
+          subtotal: money(p.subtotal),
+          shipping: money(p.shipping),
+          tax: money(p.tax),
+          total: money(p.total),
+        })),
+      totals: { subtotal: money(r.subtotal), shipping: money(r.shipping), tax: money(r.tax), total: money(r.total) },
+      payment: JSON.parse(r.payment) as PaymentSummary,
+      shippingAddress: JSON.parse(r.shipping_address) as ShippingAddress,
+      // Shipments arrive with fulfilment; until then an order has none.
+      shipments: [],
+    };
+    return { view, userId: r.user_id, tokenHash: r.token_hash };
+  });
+}
+
+export async function loadOrder(db: D1Database, orderId: string): Promise<StoredOrder | null> {
+  const row = await db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`).bind(orderId).first<OrderRow>();
+  if (row === null) return null;
+  return (await hydrate(db, [row]))[0] ?? null;
+}
+
+/** A shopper's orders, newest first (at most `limit`; an account with more pages by `before`). */
+export async function listOrders(db: D1Database, userId: string, limit: number, before?: number): Promise<OrderView[]> {
+  const { results } = await db
+    .prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND created_at < ? ORDER BY created_at DESC, id DESC LIMIT ?`)
+    .bind(userId, before ?? Number.MAX_SAFE_INTEGER, limit)
+    .all<OrderRow>();
+  return (await hydrate(db, results)).map((o) => o.view);
+}
+
+/** The payment summary changes once the card is known (after authorization): brand and last 4 only. */
+export async function setPaymentSummary(db: D1Database, orderId: string, payment: PaymentSummary): Promise<void> {
+  await db.prepare("UPDATE orders SET payment = ?, updated_at = ? WHERE id = ?").bind(JSON.stringify(payment), Date.now(), orderId).run();
+}

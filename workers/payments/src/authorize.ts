@@ -1,0 +1,131 @@
+import { eq, sql } from "drizzle-orm";
+import { ledger, payments } from "../../../schema/payments/tables.ts";
+import { type AuthorizeOutcome, AuthorizeRequest } from "../../../schema/payments.ts";
+import { parseInput } from "../../shared/src/parse.ts";
+import { fail, ok, type Result } from "../../shared/src/result.ts";
+import { askProvider } from "./ask-provider.ts";
+import { cardSummary } from "./cards.ts";
+import { type Deps, findPayment, type PaymentsDb, toView } from "./db.ts";
+import { claim, type LedgerRow, readDetail, reusedKey, STALE_CLAIM_MS, settle } from "./ledger.ts";
+
+export const IN_PROGRESS = "a request with this idempotency key is under way; retry it with the same key";
+
+/**
+ * Authorizes (holds) the amount on the card with the primary provider. The card number and cvc go to the
+ * provider and nowhere else; we keep the brand and last four digits.
+ */
+export async function authorize(deps: Deps, input: unknown): Promise<Result<AuthorizeOutcome>> {
+  const parsed = parseInput(AuthorizeRequest, input);
+  if (!parsed.ok) return parsed;
+  const req = parsed.value;
+  if (req.amount.amount <= 0) return fail(400, "amount.amount: must be more than zero", "amount.amount");
+  const { db } = deps;
+  const { paymentId, idempotencyKey } = req;
+  const provider = deps.providers.primary;
+  const card = cardSummary(req.payment.card.number);
+  const now = deps.now();
+
+  // One live authorization per payment: a new key is refused while another key's authorization holds money
+  // or may still do so (unavailable, under way), and once the payment was voided (a compensation must stay
+  // one). A declined payment may be authorized again, with another card, under a new key.
+  const guard = sql`NOT EXISTS (SELECT 1 FROM ledger WHERE payment_id = ${paymentId} AND idempotency_key <> ${idempotencyKey}
+      AND ((kind = 'authorize' AND status IN ('in_progress', 'unavailable', 'pending', 'authorized')) OR kind = 'void'))
+    AND NOT EXISTS (SELECT 1 FROM payments WHERE payment_id = ${paymentId} AND status <> 'failed')`;
+  const claimed = await claim(
+    db,
+    { paymentId, kind: "authorize", idempotencyKey, amount: req.amount.amount, currency: req.amount.currency },
+    guard,
+    now,
+  );
+  if (claimed.kind === "conflict") return reusedKey(claimed.row);
+  if (claimed.kind === "refused") return whyRefused(db, paymentId, now);
+  if (claimed.kind === "recorded") {
+    // Recorded but not final: under way elsewhere, or an unavailable one the guard will not retry (voided).
+    if (claimed.row.status === "unavailable") return whyRefused(db, paymentId, now);
+    return ok(await authorizeOutcome(db, claimed.row));
+  }
+
+  const answer = await askProvider(deps, { operation: "authorize", paymentId, provider: provider.name }, () =>
+    provider.authorize({
+      paymentId,
+      idempotencyKey,
+      amount: req.amount,
+      card: req.payment.card,
+      email: req.email,
+      description: req.description,
+    }),
+  );
+  const at = deps.now();
+  let row: LedgerRow;
+  if (answer.status === "unavailable") {
+    // The card summary is kept for the payment a late webhook may still create from this authorization.
+    row = await settle(db, claimed.row, { status: "unavailable", detail: { message: answer.message, card } }, [], at);
+  } else {
+    const status = answer.status === "declined" ? "failed" : answer.status;
+    const providerRef = answer.status === "declined" ? null : answer.providerRef;
+    const replacement = {
+      provider: provider.name,
+      providerRef,
+      status,
+      amount: req.amount.amount,
+      currency: req.amount.currency,
+      captured: 0,
+      refunded: 0,
+      cardBrand: card.brand,
+      cardLast4: card.last4,
+      updatedAt: at,
+    } as const;
+    // Only a failed payment is ever replaced (the guard let this key in because there was no other).
+    const upsert = db
+      .insert(payments)
+      .values({ paymentId, ...replacement, createdAt: at })
+      .onConflictDoUpdate({ target: payments.paymentId, set: replacement, setWhere: sql`${payments.status} = 'failed'` });
+    const detail = answer.status === "declined" ? { reason: answer.reason, message: answer.message, card } : { card };
+    row = await settle(db, claimed.row, { status: answer.status, providerRef, detail }, [upsert], at);
+  }
+  return ok(await authorizeOutcome(db, row));
+}
+
+/** The answer a recorded authorization gives, now and on every retry of its key. */
+async function authorizeOutcome(db: PaymentsDb, row: LedgerRow): Promise<AuthorizeOutcome> {
+  const detail = readDetail(row.detail);
+  if (row.status === "authorized" || row.status === "pending") {
+    const payment = await findPayment(db, row.paymentId);
+    if (payment !== undefined) return { outcome: row.status, payment: toView(payment) };
+  }
+  if (row.status === "declined") {
+    return {
+      outcome: "declined",
+      reason: detail.reason ?? "card_declined",
+      message: detail.message ?? "the card was declined",
+      card: detail.card ?? null,
+    };
+  }
+  return {
+    outcome: "unavailable",
+    message: row.status === "in_progress" ? IN_PROGRESS : (detail.message ?? "the provider did not answer"),
+  };
+}
+
+/** Why a new authorization of this payment is not allowed, as a 409 the caller can act on. */
+async function whyRefused(db: PaymentsDb, paymentId: string, now: number): Promise<Result<AuthorizeOutcome>> {
+  const others = await db
+    .select({ kind: ledger.kind, status: ledger.status, updatedAt: ledger.updatedAt })
+    .from(ledger)
+    .where(eq(ledger.paymentId, paymentId));
+  if (others.some((r) => r.kind === "void")) return fail(409, `payment ${paymentId} was voided; a new attempt needs a new payment id`);
+  if (others.some((r) => r.kind === "authorize" && r.status === "in_progress" && r.updatedAt >= now - STALE_CLAIM_MS)) {
+    return fail(409, `an authorization of payment ${paymentId} is under way with another idempotency key`);
+  }
+  const payment = await findPayment(db, paymentId);
+  if (payment === undefined) {
+    return fail(
+      409,
+      `an earlier authorization of payment ${paymentId} has no final answer; retry it with its idempotency key, or void the payment`,
+    );
+  }
+  return fail(
+    409,
+    `payment ${paymentId} is ${payment.status} already; retry with the idempotency key that authorized it, or void it first`,
+  );
+}

@@ -1,0 +1,94 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import type { Money } from "../../../schema/money.ts";
+import type {
+  AuthorizeOutcome,
+  CaptureOutcome,
+  PaymentView,
+  RefundOutcome,
+  VoidOutcome,
+  WebhookDelivery,
+  WebhookOutcome,
+} from "../../../schema/payments.ts";
+import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
+import { parseInput } from "../../shared/src/parse.ts";
+import { problem, problemResponse } from "../../shared/src/problem.ts";
+import type { CallContext } from "../../shared/src/request-id.ts";
+import { ok, type Result, unwrap } from "../../shared/src/result.ts";
+import { traceRpc } from "../../shared/src/rpc.ts";
+import { PaymentId } from "./arguments.ts";
+import { authorize } from "./authorize.ts";
+import { capture } from "./capture.ts";
+import { paymentsConfig } from "./config.ts";
+import { type Deps, findPayment, paymentsDb, toView } from "./db.ts";
+import type { Providers } from "./provider.ts";
+import { providersFrom } from "./providers.ts";
+import { refund } from "./refund.ts";
+import { voidPayment } from "./void-payment.ts";
+import { handleWebhook } from "./webhook.ts";
+
+// One set of adapters per env: PayPal's OAuth token lives in its adapter and is reused across calls.
+const providerCache = new WeakMap<object, Providers>();
+function providersOf(env: PaymentsEnv): Providers {
+  let providers = providerCache.get(env);
+  if (providers === undefined) {
+    providers = providersFrom(paymentsConfig(env), (url, init) => fetch(url, init));
+    providerCache.set(env, providers);
+  }
+  return providers;
+}
+
+/**
+ * Payments' RPC surface (bound as PAYMENTS by the orders Worker and by the storefront for webhooks). It owns
+ * the `payments` database, the ledger of every money operation; nothing else reads it. Every money call takes
+ * the caller's idempotency key: the same key gives the same answer and never moves money twice. Expected
+ * failures come back as problem results; arguments are parsed here again.
+ */
+export class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
+  authorize(req: unknown, call: CallContext): Promise<Result<AuthorizeOutcome>> {
+    return this.run("authorize", call, (deps) => authorize(deps, req));
+  }
+
+  /** Captures the full authorized amount. */
+  capture(paymentId: string, idempotencyKey: string, call: CallContext): Promise<Result<CaptureOutcome>> {
+    return this.run("capture", call, (deps) => capture(deps, paymentId, idempotencyKey));
+  }
+
+  /** Releases the authorization; an unknown or never-authorized payment is `voided` with payment null. */
+  voidPayment(paymentId: string, idempotencyKey: string, call: CallContext): Promise<Result<VoidOutcome>> {
+    return this.run("voidPayment", call, (deps) => voidPayment(deps, paymentId, idempotencyKey));
+  }
+
+  /** Refunds part or all of the captured amount; more than is left to refund is `refused`. */
+  refund(paymentId: string, idempotencyKey: string, amount: Money, call: CallContext): Promise<Result<RefundOutcome>> {
+    return this.run("refund", call, (deps) => refund(deps, paymentId, idempotencyKey, amount));
+  }
+
+  getPayment(paymentId: string, call: CallContext): Promise<Result<PaymentView | null>> {
+    return this.run("getPayment", call, async (deps) => {
+      const parsed = parseInput(PaymentId, paymentId, "paymentId");
+      if (!parsed.ok) return parsed;
+      const row = await findPayment(deps.db, parsed.value);
+      return ok(row === undefined ? null : toView(row));
+    });
+  }
+
+  /** A provider webhook as the storefront received it (raw body and headers: the signature covers them). */
+  async webhook(delivery: WebhookDelivery, call: CallContext): Promise<WebhookOutcome> {
+    return unwrap(await this.run("webhook", call, async (deps) => ok(await handleWebhook(deps, delivery))));
+  }
+
+  private run<T>(method: string, call: CallContext, body: (deps: Deps) => Promise<Result<T>>): Promise<Result<T>> {
+    return traceRpc("payments", this.env.LOG_LEVEL, call, method, () =>
+      body({
+        db: paymentsDb(this.env.DB),
+        providers: providersOf(this.env),
+        log: createLogger("payments", parseLogLevel(this.env.LOG_LEVEL), { requestId: call?.requestId }),
+        now: Date.now,
+      }),
+    );
+  }
+}
+
+export default {
+  fetch: () => Promise.resolve(problemResponse(problem(404, "payments is reached through the orders and storefront Workers"))),
+} satisfies ExportedHandler<PaymentsEnv>;

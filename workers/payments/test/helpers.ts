@@ -1,0 +1,76 @@
+import { env } from "cloudflare:test";
+import type { ProviderName } from "../../../schema/payments.ts";
+import { createLogger } from "../../shared/src/logger.ts";
+import { type Deps, paymentsDb } from "../src/db.ts";
+import type { Fetch, PaymentProvider } from "../src/provider.ts";
+import { hmacSha256Hex } from "../src/stripe.ts";
+
+export const db = paymentsDb(env.DB);
+export const call = { requestId: "payments-test" };
+export const uid = (prefix: string): string => `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+
+/** A card that has not expired, with the number given. */
+export const card = (number: string) => ({ number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "737" });
+
+export const authorizeRequest = (number: string, amount = 1000, currency = "USD") => ({
+  paymentId: uid("pay"),
+  idempotencyKey: uid("auth"),
+  amount: { amount, currency },
+  payment: { method: "card" as const, card: card(number) },
+  email: "shopper@example.com",
+  description: "Order test",
+});
+
+/** Operations' dependencies with one provider as the primary (and the only one configured). */
+export function depsWith(provider: PaymentProvider): Deps {
+  return {
+    db,
+    providers: { primary: provider, get: (name: ProviderName) => (name === provider.name ? provider : null) },
+    log: createLogger("payments-test", "error"),
+    now: Date.now,
+  };
+}
+
+export type Recorded = { url: string; path: string; method: string; headers: Record<string, string>; body: string };
+
+/**
+ * A `fetch` that records every request and answers from `route`, the way a provider's recorded responses
+ * would: tests check what was sent (headers, idempotency keys, bodies) and how often.
+ */
+export function recorder(route: (req: Recorded, calls: Recorded[]) => Response | Promise<Response>) {
+  const calls: Recorded[] = [];
+  const fetcher: Fetch = async (url, init) => {
+    const req: Recorded = {
+      url,
+      path: new URL(url).pathname,
+      method: init.method ?? "GET",
+      headers: Object.fromEntries(new Headers(init.headers).entries()),
+      body: typeof init.body === "string" ? init.body : "",
+    };
+    calls.push(req);
+    return route(req, calls);
+  };
+  return { fetcher, calls, to: (path: string) => calls.filter((c) => c.path === path) };
+}
+
+export const json = (status: number, body: unknown): Response =>
+  new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+export async function stripeSignature(secret: string, rawBody: string, timestamp = Math.floor(Date.now() / 1000)): Promise<string> {
+  return `t=${timestamp},v1=${await hmacSha256Hex(secret, `${timestamp}.${rawBody}`)}`;
+}
+
+/** Every value of every row of every table of ours, as text: what a leak of card data would show up in. */
+export async function everyStoredValue(): Promise<string[]> {
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'",
+  ).all<{
+    name: string;
+  }>();
+  const values: string[] = [];
+  for (const { name } of tables.results) {
+    const rows = await env.DB.prepare(`SELECT * FROM "${name}"`).all<Record<string, unknown>>();
+    for (const row of rows.results) values.push(...Object.values(row).map((v) => String(v)));
+  }
+  return values;
+}
