@@ -124,11 +124,38 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     }
     const url = await miniflare.ready;
     const adminUrl = await miniflare.unsafeGetDirectURL(ADMIN);
-    return { url, adminUrl, miniflare, dispose: () => miniflare.dispose() };
+    const crons = startCronTicker(miniflare, root, say);
+    return {
+      url,
+      adminUrl,
+      miniflare,
+      dispose: () => {
+        clearInterval(crons);
+        return miniflare.dispose();
+      },
+    };
   } catch (err) {
     await gate?.close();
     throw err;
   } finally {
     process.chdir(prev);
   }
+}
+
+/**
+ * Miniflare does not fire cron triggers by itself: once a minute, every Worker whose config has crons gets its
+ * `scheduled` event, as in production (the outboxes' backstop sends rely on it).
+ */
+function startCronTicker(miniflare: Miniflare, root: string, say: (line: string) => void): ReturnType<typeof setInterval> {
+  const scheduled = WORKERS.filter((spec) => (unstable_readConfig({ config: join(root, spec.config) }).triggers.crons ?? []).length > 0);
+  const timer = setInterval(() => {
+    for (const spec of scheduled) {
+      miniflare
+        .getWorker(spec.name)
+        .then((worker) => worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() }))
+        .catch((err: unknown) => say(`${spec.name}: scheduled run failed: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  }, 60_000);
+  timer.unref();
+  return timer;
 }

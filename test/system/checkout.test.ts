@@ -143,6 +143,51 @@ describe("checkout", () => {
     expect((await shopper(platform, nextIp()).shop("GET", "/v1/orders")).status).toBe(401);
   });
 
+  it("records an installment plan and a warranty, as the quote offered them; a plan or warranty not offered is a 400", async () => {
+    const gadget = await pickSku(
+      platform,
+      "v.available >= 20 AND p.flash_sale = 0 AND v.price_amount >= 10000 AND p.category_id IN (SELECT id FROM categories WHERE path LIKE '/electronics/%')",
+    );
+    const guest = shopper(platform, nextIp());
+    const cart = await guest.cart([{ sku: gadget.sku, quantity: 2 }]);
+    const headers = { "x-cart-token": String(cart.token) };
+    const quote = (await guest.shop("GET", `/v1/checkout/quote?cartId=${cart.id}&country=DE`, { headers })).body as {
+      warranties: { sku: string; planId: string; years: number; price: { amount: number } }[];
+      installments: { months: number; apr: number; total: { amount: number } }[];
+      total: { amount: number };
+    };
+    const offer = quote.warranties.find((w) => w.sku === gadget.sku && w.years === 2);
+    expect(offer).toBeDefined();
+    expect(quote.installments.map((p) => p.months)).toEqual([3, 6, 12]);
+
+    const bad = await guest.checkout(
+      cart,
+      key(),
+      checkoutBody(cart.id, CARDS.success, { warranties: [{ sku: gadget.sku, planId: "lifetime" }] }),
+    );
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.errors)).toContain("warranties");
+
+    const body = checkoutBody(cart.id, CARDS.success, {
+      installments: { months: 12 },
+      warranties: [{ sku: gadget.sku, planId: offer?.planId }],
+      shippingAddress: { name: "Max", line1: "Hauptstr. 1", city: "Berlin", postalCode: "10115", country: "DE" },
+    });
+    const placed = await guest.checkout(cart, key(), body);
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const order = placed.body.order as {
+      items: { kind: string; sku: string; coversSku?: string; lineTotal: { amount: number } }[];
+      totals: { subtotal: { amount: number }; total: { amount: number } };
+      payment: { installments?: { months: number; total: { amount: number } } };
+    };
+    const warranty = order.items.find((i) => i.kind === "warranty");
+    expect(warranty).toMatchObject({ coversSku: gadget.sku, lineTotal: { amount: offer?.price.amount } });
+    expect(order.totals.subtotal.amount).toBe(2 * gadget.price + (offer?.price.amount ?? 0));
+    expect(order.payment.installments?.months).toBe(12);
+    // Interest is on top of the order total, never below it.
+    expect(order.payment.installments?.total.amount).toBeGreaterThan(order.totals.total.amount);
+  });
+
   it("refuses bad requests with 400s that name the field", async () => {
     const guest = shopper(platform, nextIp());
     const empty = await guest.cart([]);

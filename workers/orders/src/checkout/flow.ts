@@ -163,6 +163,8 @@ const STEPS: Step[] = [
     name: "createOrder",
     async run(p, io) {
       const order = orderRecord(p);
+      // The installment plan is known now; the card's brand once the provider has seen it.
+      p.payment = order.payment;
       await insertOrder(io.db, order, [outboxRow(EVENT_TYPES.orderPlaced, orderSummary(order), io.call.requestId, `${p.orderId}:placed`)]);
       return done;
     },
