@@ -101,6 +101,10 @@ describe("checkout", () => {
     // The same key with another body: refused.
     const other = await guest.checkout(cart, idem, checkoutBody(cart.id, CARDS.success, { email: "someone-else@example.com" }));
     expect(other.status).toBe(422);
+    // Someone who knows the cart id and the key but not the cart's token learns nothing.
+    const stranger = await shopper(platform, nextIp()).checkout({ id: cart.id, token: "guessed" }, idem);
+    expect(stranger.status).toBe(422);
+    expect(stranger.body.orderToken).toBeUndefined();
 
     // The guest reads the order with its token; nobody reads it without.
     const read = await guest.shop("GET", `/v1/orders/${order.id}`, { headers: { "x-order-token": String(placed.body.orderToken) } });

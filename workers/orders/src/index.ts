@@ -63,10 +63,12 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
       if (!parsed.ok) return parsed;
       const scope = who.userId !== null ? `user:${who.userId}` : `cart:${parsed.value.cartId}`;
       const { payment, ...rest } = parsed.value;
-      // The same key with another body is refused; the card counts by what may be kept of it.
+      // The same key with another body is refused; the card counts by what may be kept of it. A guest's cart
+      // token counts too, so knowing a cart id and a key without the token replays nothing (no order, no token).
       const fingerprint = await sha256Hex(
         JSON.stringify({
           scope,
+          credential: who.userId ?? (await sha256Hex(who.cartToken ?? "")),
           rest,
           card: { last4: payment.card.number.slice(-4), expMonth: payment.card.expMonth, expYear: payment.card.expYear },
         }),

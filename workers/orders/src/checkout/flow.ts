@@ -360,7 +360,13 @@ export async function runCheckout(p: Progress, io: Ports): Promise<Answer> {
       p.compensating = outcome.refusal;
       p.answer = outcome.refusal.answer;
       io.save(p);
-      return compensate(p, io, outcome.refusal);
+      try {
+        return await compensate(p, io, outcome.refusal);
+      } catch (err) {
+        // The shopper's answer stands; the watchdog alarm finishes undoing what is left.
+        io.log.warn("compensation not finished; the alarm retries it", { orderId: p.orderId, error: String(err) });
+        return outcome.refusal.answer;
+      }
     }
     p.done.push(step.name);
     if (step.name === "markPaid") p.answer = await placedAnswer(p, io);
