@@ -42,6 +42,7 @@ const routes = {
       request: { body: jsonBody(LoginBody.extend({ cart: GuestCartRef.optional() })) },
       responses: {
         200: { description: "Signed in", ...sessionJson },
+        400: problemDoc("Missing or malformed email or password, naming the field"),
         401: problemDoc("Wrong email or password"),
         429: problemDoc("Too many sign-in attempts; see Retry-After"),
       },
@@ -55,6 +56,7 @@ const routes = {
     request: { body: jsonBody(RefreshBody) },
     responses: {
       200: { description: "New session", ...sessionJson },
+      400: problemDoc("Missing or malformed refreshToken, naming the field"),
       401: problemDoc("Unknown, expired or reused token"),
     },
   }),
@@ -63,7 +65,10 @@ const routes = {
     path: "/v1/auth/logout",
     summary: "End the session the refresh token belongs to",
     request: { body: jsonBody(RefreshBody) },
-    responses: { 204: { description: "Signed out" } },
+    responses: {
+      204: { description: "Signed out" },
+      400: problemDoc("Missing or malformed refreshToken, naming the field"),
+    },
   }),
   jwks: createRoute({
     method: "get",

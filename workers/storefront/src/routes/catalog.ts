@@ -35,6 +35,7 @@ const detailRoute = createRoute({
   request: { params: z.object({ slug: z.string().min(1).max(200) }) },
   responses: {
     200: { description: "The product", content: { "application/json": { schema: ProductDetail } } },
+    400: problemDoc("Bad input: the problem names the parameter"),
     404: problemDoc("No such product"),
   },
 });

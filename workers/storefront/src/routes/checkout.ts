@@ -88,6 +88,7 @@ const routes = {
       },
       responses: {
         200: { description: "The order", content: { "application/json": { schema: OrderView } } },
+        400: problemDoc("Bad input (an over-long id or token), naming the field"),
         404: problemDoc("No such order for this caller (someone else's order is not found either)"),
       },
     }),

@@ -1,6 +1,8 @@
+import { z } from "@hono/zod-openapi";
 import { IMAGE_PATH_PREFIX } from "../../../../schema/catalog/dto.ts";
 import { createRouter } from "../../../shared/src/edge-app.ts";
 import { notFound } from "../../../shared/src/problem.ts";
+import { problemDoc } from "../../../shared/src/route-guard.ts";
 
 // Keys are content-addressed (the hash is in the name), so the bytes behind a URL never change.
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -32,7 +34,29 @@ function keyOf(path: string): string | null {
   return KEY_PATTERN.test(key) && !key.includes("..") ? key : null;
 }
 
-export const imageRoutes = createRouter<StorefrontEnv>().get(`${IMAGE_PATH_PREFIX}*`, async (c) => {
+export const imageRoutes = createRouter<StorefrontEnv>();
+
+// Served by a plain route (keys are R2 paths, read raw), documented by hand: product image keys are
+// `products/<content hash>.<ext>`, so one path segment names the file.
+imageRoutes.openAPIRegistry.registerPath({
+  method: "get",
+  path: `${IMAGE_PATH_PREFIX}products/{file}`,
+  summary: "A product image's bytes: immutable (the name carries its hash), with ETag and 304",
+  request: {
+    params: z.object({ file: z.string().describe("e.g. 3f2a9c….png, as product `images[].url` gives it") }),
+    headers: z.object({ "if-none-match": z.string().optional() }),
+  },
+  responses: {
+    200: {
+      description: "The image",
+      content: { "image/*": { schema: z.string().meta({ format: "binary" }) }, "application/octet-stream": { schema: z.string() } },
+    },
+    304: { description: "Not modified (If-None-Match matched the ETag)" },
+    404: problemDoc("No image with that key"),
+  },
+});
+
+imageRoutes.get(`${IMAGE_PATH_PREFIX}*`, async (c) => {
   // The raw path: Hono's c.req.path is decoded already, and decoding twice turns `%25ZZ` into a URIError.
   const rawPath = new URL(c.req.url).pathname;
   const key = keyOf(rawPath);
