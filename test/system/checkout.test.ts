@@ -113,6 +113,13 @@ describe("checkout", () => {
     expect((await guest.shop("GET", `/v1/orders/${order.id}`)).status).toBe(404);
     expect((await guest.shop("GET", `/v1/orders/${order.id}`, { headers: { "x-order-token": "forged" } })).status).toBe(404);
 
+    // The card number is nowhere in the orders database: brand and last 4 only.
+    const db = await ordersDb(platform);
+    for (const table of ["orders", "order_parts", "order_lines", "order_transitions", "outbox"]) {
+      const rows = await db.prepare(`SELECT * FROM ${table}`).all();
+      expect(JSON.stringify(rows.results)).not.toContain(CARDS.success);
+    }
+
     // Events left through the outbox after the state was durable: placed and paid, then the outbox is empty.
     expect(await countRows("SELECT COUNT(*) AS n FROM order_transitions WHERE order_id = ?", order.id)).toBe(2);
     expect(
