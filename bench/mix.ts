@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { clientAddress, type MixResult, type MixSpec, percentile } from "./load-spec.ts";
+import { checkoutBody } from "./shopper.ts";
 
 // The shopper traffic mix of Google's Online Boutique load generator, by weight: view product 10,
 // view cart 3, add to cart 2, change currency or list a category 2, home page 1, checkout 1. Only the
@@ -8,25 +9,55 @@ const spec = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as MixSpec;
 const SESSION_STEPS = 10;
 
 // A session is one shopper: one cart, one client address (limits count per client, as they would for people).
-type Cart = { id: string; token: string; ip: string };
+// `items` counts the lines the session added since its last order, so a checkout knows it has something to buy.
+type Cart = { id: string; token: string; ip: string; items: number };
 type Call = { path: string; method?: string; headers?: Record<string, string>; body?: string };
-type Step = { name: string; weight: number; call: (i: number, cart: Cart) => Call };
+type Step = {
+  name: string;
+  weight: number;
+  call: (i: number, cart: Cart) => Call;
+  /** The answer that counts as success (200 unless said). */
+  expect?: number;
+  /** Runs after a success. */
+  after?: (cart: Cart) => void;
+};
 const json = { "content-type": "application/json" };
+const addToCart: Step = {
+  name: "add to cart",
+  weight: 2,
+  call: (i, cart) => ({
+    path: `/v1/carts/${cart.id}/items`,
+    method: "POST",
+    headers: { ...json, "x-cart-token": cart.token },
+    body: JSON.stringify({ sku: spec.skus[i % spec.skus.length], quantity: 1 }),
+  }),
+  after: (cart) => {
+    cart.items++;
+  },
+};
+// Online Boutique's checkout task adds an item first, then places the order; here the add happens only when
+// the session's cart is empty (it is timed as an add to cart), then POST /v1/checkout with a fresh key.
+const checkout: Step = {
+  name: "checkout",
+  weight: 1,
+  call: (_i, cart) => ({
+    path: "/v1/checkout",
+    method: "POST",
+    headers: { ...json, "x-cart-token": cart.token, "idempotency-key": crypto.randomUUID() },
+    body: checkoutBody(cart.id),
+  }),
+  expect: 201,
+  after: (cart) => {
+    cart.items = 0; // the ordered lines leave the cart
+  },
+};
 const STEPS: Step[] = [
   { name: "view product", weight: 10, call: (i) => ({ path: spec.productPaths[i % spec.productPaths.length] ?? "/" }) },
   { name: "view cart", weight: 3, call: (_i, cart) => ({ path: `/v1/carts/${cart.id}`, headers: { "x-cart-token": cart.token } }) },
-  {
-    name: "add to cart",
-    weight: 2,
-    call: (i, cart) => ({
-      path: `/v1/carts/${cart.id}/items`,
-      method: "POST",
-      headers: { ...json, "x-cart-token": cart.token },
-      body: JSON.stringify({ sku: spec.skus[i % spec.skus.length], quantity: 1 }),
-    }),
-  },
+  addToCart,
   { name: "list category", weight: 2, call: (i) => ({ path: spec.categoryPaths[i % spec.categoryPaths.length] ?? "/" }) },
   { name: "home listing", weight: 1, call: () => ({ path: "/v1/products?limit=20" }) },
+  checkout,
 ];
 const totalWeight = STEPS.reduce((n, s) => n + s.weight, 0);
 
@@ -53,9 +84,27 @@ const deadline = Date.now() + spec.seconds * 1000;
 
 let shoppersSeen = 0;
 async function newCart(): Promise<Cart> {
-  const ip = clientAddress(shoppersSeen++);
+  const ip = clientAddress(spec.firstClient + shoppersSeen++);
   const res = await fetch(new URL("/v1/carts", spec.origin), { method: "POST", headers: { "cf-connecting-ip": ip } });
-  return { ...((await res.json()) as { id: string; token: string }), ip };
+  return { ...((await res.json()) as { id: string; token: string }), ip, items: 0 };
+}
+
+async function timed(step: Step, cart: Cart): Promise<void> {
+  const call = step.call(counter++, cart);
+  const started = performance.now();
+  try {
+    const res = await fetch(new URL(call.path, spec.origin), {
+      method: call.method ?? "GET",
+      headers: { ...call.headers, "cf-connecting-ip": cart.ip },
+      ...(call.body ? { body: call.body } : {}),
+    });
+    await res.arrayBuffer();
+    if (res.status === (step.expect ?? 200)) step.after?.(cart);
+    else stepErrors.set(step.name, (stepErrors.get(step.name) ?? 0) + 1);
+  } catch {
+    stepErrors.set(step.name, (stepErrors.get(step.name) ?? 0) + 1);
+  }
+  latencies.get(step.name)?.push(performance.now() - started);
 }
 
 // A session is one shopper with a cart of its own doing SESSION_STEPS weighted steps.
@@ -64,20 +113,8 @@ async function shopper(): Promise<void> {
     const cart = await newCart();
     for (let i = 0; i < SESSION_STEPS && Date.now() < deadline; i++) {
       const step = pick();
-      const call = step.call(counter++, cart);
-      const started = performance.now();
-      try {
-        const res = await fetch(new URL(call.path, spec.origin), {
-          method: call.method ?? "GET",
-          headers: { ...call.headers, "cf-connecting-ip": cart.ip },
-          ...(call.body ? { body: call.body } : {}),
-        });
-        await res.arrayBuffer();
-        if (res.status !== 200) stepErrors.set(step.name, (stepErrors.get(step.name) ?? 0) + 1);
-      } catch {
-        stepErrors.set(step.name, (stepErrors.get(step.name) ?? 0) + 1);
-      }
-      latencies.get(step.name)?.push(performance.now() - started);
+      if (step === checkout && cart.items === 0) await timed(addToCart, cart);
+      await timed(step, cart);
     }
     if (Date.now() < deadline) sessions++;
   }

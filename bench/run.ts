@@ -3,9 +3,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
+import { unstable_readConfig } from "wrangler";
+import type { AdjustResult, InventorySnapshot, StockLevel } from "../schema/inventory.ts";
 import { launch, workerFromConfig } from "../scripts/miniflare-launch.ts";
 import { type Platform, startPlatform } from "../scripts/platform.ts";
-import { clientAddress, type LoadResult, type LoadSpec, type MixResult, type MixSpec } from "./load-spec.ts";
+import { WORKERS } from "../scripts/workers.ts";
+import {
+  clientAddress,
+  DRAIN_SECONDS,
+  type FlashResult,
+  type FlashSpec,
+  type LoadResult,
+  type LoadSpec,
+  type MixResult,
+  type MixSpec,
+} from "./load-spec.ts";
+import { addItem, checkoutRequest, inPool, newCart } from "./shopper.ts";
 
 // `npm run bench`: boots the platform on fresh state, measures each scenario with autocannon from a
 // separate process, and writes bench/RESULTS.md. Every number in that file comes from this run.
@@ -20,6 +33,15 @@ const SECONDS = args.quick ? 2 : 10;
 const CONNECTIONS = [10, 50] as const;
 const GROWTH_SIZES = args.quick ? [1_000, 10_000] : [1_000, 100_000];
 const LOG_LEVEL = "info"; // production's level: per-request access lines are debug, so off
+// A checkout run spends one prepared cart per request: this many per second of the run are prepared (untimed).
+// A faster platform ends the run early, by count, and its rate is still what it measured.
+const CHECKOUTS_PER_SECOND = 120;
+// The flash sale: buyers rush units of one flash-sale SKU, so many at a time, cut off after `seconds`.
+const FLASH = args.quick
+  ? { units: 10, buyers: 200, concurrency: 50, seconds: 30 }
+  : { units: 100, buyers: 2_000, concurrency: 50, seconds: 120 };
+// Client addresses (`clientAddress(i)`) by scenario, so no two scenarios' shoppers share a per-client limit.
+const CLIENTS = { mix: 100_000, checkout: 1_000_000, flash: 2_000_000, search: 3_000_000 } as const;
 const run = promisify(execFile);
 const specDir = mkdtempSync(join(tmpdir(), "edge-bench-specs-"));
 let specs = 0;
@@ -36,7 +58,7 @@ type Scenario = { name: string; ceiling: "worker" | "object"; rows: Row[] };
 async function measure(spec: LoadSpec): Promise<{ result: LoadResult | null; failure?: string }> {
   try {
     const { stdout } = await run(process.execPath, [join(root, "bench/load.ts"), specFile(spec)], {
-      timeout: (spec.seconds + 30) * 1000,
+      timeout: (spec.seconds + (spec.once ? DRAIN_SECONDS : 0) + 30) * 1000,
     });
     return { result: JSON.parse(stdout) as LoadResult };
   } catch (err) {
@@ -45,12 +67,22 @@ async function measure(spec: LoadSpec): Promise<{ result: LoadResult | null; fai
   }
 }
 
-async function scenario(name: string, ceiling: Scenario["ceiling"], spec: Omit<LoadSpec, "connections" | "seconds">): Promise<Scenario> {
+type ScenarioSpec = Omit<LoadSpec, "connections" | "seconds">;
+
+/** Measures at each connection count. A spec given as a function is made afresh for each run, before its load average is read. */
+async function scenario(
+  name: string,
+  ceiling: Scenario["ceiling"],
+  spec: ScenarioSpec | ((connections: number) => Promise<ScenarioSpec>),
+): Promise<Scenario> {
   const rows: Row[] = [];
   for (const connections of CONNECTIONS) {
+    const prepared = typeof spec === "function" ? await spec(connections) : spec;
     const load = loadavg()[0] ?? 0;
-    rows.push({ connections, load, ...(await measure({ ...spec, connections, seconds: SECONDS })) });
-    console.log(`  ${name} @${connections}: ${rows.at(-1)?.result?.rps.toFixed(0) ?? "FAILED"} req/s`);
+    rows.push({ connections, load, ...(await measure({ ...prepared, connections, seconds: SECONDS })) });
+    const last = rows.at(-1)?.result;
+    const errors = last && last.errors > 0 ? ` (${last.errors} errors; answers ${JSON.stringify(last.statuses)})` : "";
+    console.log(`  ${name} @${connections}: ${last?.rps.toFixed(0) ?? "FAILED"} req/s${errors}`);
   }
   return { name, ceiling, rows };
 }
@@ -77,7 +109,7 @@ async function catalogPaths(origin: string, query: string, max: number): Promise
   return { slugs: slugs.slice(0, max), images: [...new Set(images)].slice(0, max) };
 }
 
-const MIX_STEPS = ["view product", "view cart", "add to cart", "list category", "home listing"] as const;
+const MIX_STEPS = ["view product", "view cart", "add to cart", "list category", "home listing", "checkout"] as const;
 
 /** SKUs a shopper can add freely: in stock with room to spare, and not flash-sale (no holds at add). */
 async function benchSkus(platform: Platform, count: number): Promise<string[]> {
@@ -91,12 +123,162 @@ async function benchSkus(platform: Platform, count: number): Promise<string[]> {
   return results.map((r) => r.sku);
 }
 
+type InventoryStub = {
+  stock(): Promise<StockLevel>;
+  snapshot(limit?: number): Promise<InventorySnapshot>;
+  restock(opId: string, quantity: number, reason: string): Promise<AdjustResult>;
+  adjust(opId: string, delta: number, reason: string): Promise<AdjustResult>;
+};
+async function inventory(platform: Platform, sku: string): Promise<InventoryStub> {
+  const ns = await platform.miniflare.getDurableObjectNamespace("INVENTORY", "durable-objects");
+  return ns.get(ns.idFromName(sku)) as unknown as InventoryStub;
+}
+
+/**
+ * The untimed setup of a checkout run: `count` guest carts holding one unit of a SKU each, every cart a shopper
+ * (client address) of its own, and for each the POST /v1/checkout that buys it, with a fresh Idempotency-Key.
+ */
+async function preparedCheckouts(origin: string, skus: string[], count: number, firstClient: number): Promise<LoadSpec["requests"]> {
+  return inPool(count, 32, async (i) => {
+    const cart = await newCart(origin, clientAddress(firstClient + i));
+    const sku = skus[i % skus.length] ?? "";
+    const added = await addItem(origin, cart, sku, 1);
+    if (added !== 200) throw new Error(`preparing checkout ${i}: adding ${sku} answered ${added}`);
+    return checkoutRequest(cart);
+  });
+}
+
+// Each checkout's object sets a watchdog alarm this long after it starts, which wakes it once more.
+const WATCHDOG_MS =
+  Number(unstable_readConfig({ config: join(root, "workers/orders/wrangler.toml") }).vars.CHECKOUT_WATCHDOG_SECONDS ?? 10) * 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * What a checkout run leaves running must not be measured in the next scenario: waits (at most a minute) until
+ * no order is pending payment and the order outbox is empty (checkouts a run cut off still finish on the
+ * server), then for the watchdog alarms of the last checkouts to have fired.
+ */
+async function settleCheckouts(platform: Platform): Promise<void> {
+  const orders = await platform.miniflare.getD1Database("DB", "orders");
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const row = await orders
+      .prepare("SELECT (SELECT COUNT(*) FROM orders WHERE status = 'pending_payment') + (SELECT COUNT(*) FROM outbox) AS busy")
+      .first<{ busy: number }>();
+    if ((row?.busy ?? 0) === 0) break;
+    await sleep(500);
+  }
+  await sleep(WATCHDOG_MS + 1_000);
+}
+
+type Flash = {
+  sku: string;
+  load: number;
+  /** Stock before the sale opened, and after; the lowest on-hand the object's movements ever went through. */
+  before: StockLevel;
+  after: StockLevel | null;
+  lowestOnHand: number | null;
+  /** Orders for the SKU in the orders database by status, and the units in the paid ones. */
+  ordersByStatus: Record<string, number>;
+  unitsPaid: number;
+  result: FlashResult | null;
+  failure?: string;
+};
+
+/**
+ * The flash sale: one demo flash-sale SKU set to exactly FLASH.units available, FLASH.buyers buyers from a
+ * separate process; then the orders database and the SKU's Inventory object say what was sold.
+ */
+async function flashSale(platform: Platform): Promise<Flash> {
+  const catalog = await platform.miniflare.getD1Database("DB", "catalog");
+  const pick = await catalog
+    .prepare("SELECT v.sku FROM variants v JOIN products p ON p.id = v.product_id WHERE p.flash_sale = 1 ORDER BY v.sku LIMIT 1")
+    .first<{ sku: string }>();
+  if (pick === null) throw new Error("the demo shop has no flash-sale SKU");
+  const { sku } = pick;
+  const stub = await inventory(platform, sku);
+  const start = await stub.stock();
+  if (start.available !== FLASH.units) {
+    const set = await stub.adjust(`bench:flash:${sku}`, FLASH.units - start.available, `bench: a flash sale of exactly ${FLASH.units}`);
+    if (!set.ok) throw new Error(`setting ${sku} to ${FLASH.units} available: ${set.reason}`);
+  }
+  // Copied out of the RPC result: the report is written after the platform (and its stubs) are gone.
+  const { onHand, held, available } = await stub.stock();
+  const before: StockLevel = { sku, onHand, held, available };
+  if (before.available !== FLASH.units) throw new Error(`${sku} has ${before.available} available, not ${FLASH.units}`);
+
+  const load = loadavg()[0] ?? 0;
+  const spec: FlashSpec = { origin: platform.url.origin, sku, ...FLASH, firstClient: CLIENTS.flash };
+  let result: FlashResult | null = null;
+  let failure: string | undefined;
+  try {
+    // The buyers' carts are opened first (untimed), then the sale runs for at most FLASH.seconds.
+    const { stdout } = await run(process.execPath, [join(root, "bench/flash-sale.ts"), specFile(spec)], {
+      timeout: (FLASH.seconds + 120) * 1000,
+    });
+    result = JSON.parse(stdout) as FlashResult;
+  } catch (err) {
+    failure =
+      (err as { stderr?: string }).stderr?.trim().split("\n").at(-1) || (err instanceof Error ? err.message.split("\n")[0] : String(err));
+  }
+
+  const orders = await platform.miniflare.getD1Database("DB", "orders");
+  const { results } = await orders
+    .prepare(
+      `SELECT o.status, COUNT(DISTINCT o.id) AS orders, SUM(l.quantity) AS units FROM orders o JOIN order_lines l ON l.order_id = o.id
+       WHERE l.sku = ? AND l.kind = 'product' GROUP BY o.status`,
+    )
+    .bind(sku)
+    .all<{ status: string; orders: number; units: number }>();
+  const snapshot = await stub.snapshot(500);
+  // The object's movements, oldest first, replayed from zero: on hand after each.
+  let replayed = 0;
+  let lowestOnHand: number | null = null;
+  for (const m of [...snapshot.movements].reverse()) {
+    replayed += m.delta;
+    lowestOnHand = Math.min(lowestOnHand ?? replayed, replayed);
+  }
+  return {
+    sku,
+    load,
+    before,
+    after: { sku, onHand: snapshot.onHand, held: snapshot.held, available: snapshot.available },
+    // Only a complete history (fewer movements than the snapshot's limit, adding up to on hand) proves the low point.
+    lowestOnHand: snapshot.movements.length < 500 && replayed === snapshot.onHand ? lowestOnHand : null,
+    ordersByStatus: Object.fromEntries(results.map((r) => [r.status, r.orders])),
+    unitsPaid: results.find((r) => r.status === "paid")?.units ?? 0,
+    result,
+    ...(failure === undefined ? {} : { failure }),
+  };
+}
+
 const CATEGORY_PATHS = ["electronics", "phones", "books", "fiction", "fashion", "camping", "home-kitchen", "puzzles"].map(
   (c) => `/v1/products?limit=20&category=${c}`,
 );
 const SEARCH_PATHS = ["lumina", "trail runner", "harbor", "oak", "kettlebell", "wireless earbuds"].map(
   (q) => `/v1/products?limit=20&q=${encodeURIComponent(q)}`,
 );
+// Free-text search has a per-client limit (120 a minute): each search comes from one of 6,000 shoppers, so the
+// four search runs (~40,000 requests in a couple of minutes) stay far below it.
+const SEARCHES: LoadSpec["requests"] = Array.from({ length: 6_000 }, (_, i) => ({
+  path: SEARCH_PATHS[i % SEARCH_PATHS.length] ?? "/",
+  headers: { "cf-connecting-ip": clientAddress(CLIENTS.search + i) },
+}));
+
+/**
+ * startPlatform's cron ticker calls `scheduled` through Miniflare's proxies, and a proxy's first use of a name is
+ * a synchronous round trip to workerd: Node's main thread blocks and stops reading workerd's log output, and if
+ * workerd fills that pipe meanwhile (busy and logging, as under a checkout run) each waits for the other for
+ * ever. Making those first calls here, on the idle platform, leaves the ticker only asynchronous ones (and
+ * fires the crons, outbox backstops, one tick early). The bench's own Miniflare calls run between loads.
+ */
+async function warmCronProxies(platform: Platform): Promise<void> {
+  for (const spec of WORKERS) {
+    if ((unstable_readConfig({ config: join(root, spec.config) }).triggers.crons ?? []).length === 0) continue;
+    const worker = await platform.miniflare.getWorker(spec.name);
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+  }
+}
 
 async function withPlatform<T>(
   options: { demoSize?: number; demoImagePool?: number; demoStock?: boolean },
@@ -105,6 +287,7 @@ async function withPlatform<T>(
   const state = mkdtempSync(join(tmpdir(), "edge-bench-"));
   const platform = await startPlatform({ root, stateDir: state, port: 0, logLevel: LOG_LEVEL, ...options });
   try {
+    await warmCronProxies(platform);
     return await body(platform);
   } finally {
     await platform.dispose();
@@ -152,8 +335,9 @@ scenarios.push(
 await ceiling.dispose();
 rmSync(ceilingState, { recursive: true, force: true });
 
-// ---- the shopper read path on the demo shop ----
+// ---- the shopper read path, cart, checkout and a flash sale on the demo shop ----
 let mix: { shoppers: number; load: number; result: MixResult | null; failure?: string }[] = [];
+let flash: Flash | null = null;
 await withPlatform({}, async (platform) => {
   const origin = platform.url.origin;
   const { slugs, images } = await catalogPaths(origin, "", 500);
@@ -212,10 +396,38 @@ await withPlatform({}, async (platform) => {
     }),
   );
 
+  // Checkout buys the cart-add SKUs, and so does the mix: stock enough that no run ever sells one out.
+  for (const sku of skus) {
+    const restocked = await (await inventory(platform, sku)).restock(`bench:plenty:${sku}`, 1_000_000, "bench: stock that never runs out");
+    if (!restocked.ok) throw new Error(`restocking ${sku}: ${restocked.reason}`);
+  }
+  // Checkout: each request a guest cart of its own with one unit in it, prepared before its run (untimed).
+  let checkoutRun = 0;
+  scenarios.push(
+    await scenario("checkout: a one-line guest cart, test card, fresh cart and Idempotency-Key each", "object", async () => {
+      if (checkoutRun > 0) await settleCheckouts(platform);
+      return {
+        origin,
+        requests: await preparedCheckouts(origin, skus, SECONDS * CHECKOUTS_PER_SECOND, CLIENTS.checkout + 100_000 * checkoutRun++),
+        expectStatus: 201,
+        once: true,
+      };
+    }),
+  );
+  await settleCheckouts(platform);
+
   mix = [];
-  for (const shoppers of CONNECTIONS) {
+  for (const [index, shoppers] of CONNECTIONS.entries()) {
     const load = loadavg()[0] ?? 0;
-    const spec: MixSpec = { origin, shoppers, seconds: SECONDS, productPaths, categoryPaths: CATEGORY_PATHS, skus };
+    const spec: MixSpec = {
+      origin,
+      shoppers,
+      seconds: SECONDS,
+      productPaths,
+      categoryPaths: CATEGORY_PATHS,
+      skus,
+      firstClient: CLIENTS.mix + 100_000 * index,
+    };
     try {
       const { stdout } = await run(process.execPath, [join(root, "bench/mix.ts"), specFile(spec)], {
         timeout: (SECONDS + 30) * 1000,
@@ -226,6 +438,13 @@ await withPlatform({}, async (platform) => {
     }
     console.log(`  shopper mix @${shoppers}: ${mix.at(-1)?.result?.sessionsPerSecond.toFixed(1) ?? "FAILED"} sessions/s`);
   }
+
+  await settleCheckouts(platform); // the mix checks out too
+  flash = await flashSale(platform);
+  const sale = flash.result;
+  console.log(
+    `  flash sale: ${sale ? `${flash.ordersByStatus.paid ?? 0} orders paid, sold out in ${sale.soldOutMs === null ? "never" : `${(sale.soldOutMs / 1000).toFixed(1)} s`}` : "FAILED"}`,
+  );
 });
 
 // ---- catalog growth: the same read scenarios on a small and a large catalog ----
@@ -245,7 +464,7 @@ for (const size of GROWTH_SIZES) {
       scenarios: [
         await scenario(`list @${size}`, "worker", { origin, requests: gets(CATEGORY_PATHS), expectStatus: 200 }),
         await scenario(`detail @${size}`, "worker", { origin, requests: gets(slugs.map((s) => `/v1/products/${s}`)), expectStatus: 200 }),
-        await scenario(`search @${size}`, "worker", { origin, requests: gets(SEARCH_PATHS), expectStatus: 200 }),
+        await scenario(`search @${size}`, "worker", { origin, requests: SEARCHES, expectStatus: 200 }),
       ],
     });
   });
@@ -255,6 +474,9 @@ for (const size of GROWTH_SIZES) {
 const ceilingOf = (kind: Scenario["ceiling"], connections: number): number =>
   scenarios[kind === "worker" ? 0 : 1]?.rows.find((r) => r.connections === connections)?.result?.rps ?? 0;
 const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** A ratio to the ceiling: two decimals, three below 0.1 (so a slow scenario does not read as 0.00). */
+const ratioText = (x: number): string => fmt(x, x < 0.1 ? 3 : 2);
 
 function table(s: Scenario): string {
   const lines = [
@@ -270,10 +492,63 @@ function table(s: Scenario): string {
     }
     const base = ceilingOf(s.ceiling, r.connections);
     lines.push(
-      `| ${r.connections} | ${fmt(r.result.rps)} | ${base > 0 ? fmt(r.result.rps / base, 2) : "n/a"} | ${fmt(r.result.p50, 1)} | ${fmt(r.result.p99, 1)} | ${r.result.errors}${r.result.errors > 0 ? " ⚠" : ""} | ${fmt(r.load, 2)} |`,
+      `| ${r.connections} | ${fmt(r.result.rps, r.result.rps < 100 ? 1 : 0)} | ${base > 0 ? ratioText(r.result.rps / base) : "n/a"} | ${fmt(r.result.p50, 1)} | ${fmt(r.result.p99, 1)} | ${r.result.errors}${r.result.errors > 0 ? " ⚠" : ""} | ${fmt(r.load, 2)} |`,
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+const statuses = (tally: Record<string, number>): string =>
+  Object.entries(tally)
+    .map(([status, n]) => `${fmt(n)} × ${status === "0" ? "no answer" : status}`)
+    .join(", ") || "none";
+const seconds = (ms: number | null): string => (ms === null ? "never" : `${fmt(ms / 1000, 2)} s`);
+
+function flashReport(f: Flash | null): string[] {
+  const head = [
+    "## Flash sale",
+    "",
+    `${fmt(FLASH.buyers)} buyers, each a guest cart and a client address of its own (opened before the sale, untimed), rush ${fmt(FLASH.units)} units of one flash-sale SKU, ${FLASH.concurrency} at a time: each adds one unit (held at add-to-cart; 409 once none is left) and checks out what it got. Cut off ${FLASH.seconds} s after it opens. Orders are counted in the orders database; stock in the SKU's Inventory object.`,
+    "",
+  ];
+  if (f === null) return [...head, "FAILED: the sale did not run", ""];
+  const r = f.result;
+  const paid = f.ordersByStatus.paid ?? 0;
+  const oversold = Math.max(0, f.unitsPaid - FLASH.units);
+  const warn = (bad: boolean): string => (bad ? " ⚠" : ""); // at the end of a cell, as in the other tables
+  const limited = r === null ? 0 : (r.adds["429"] ?? 0) + (r.checkouts["429"] ?? 0);
+  const rows: [string, string][] = [
+    [
+      "SKU",
+      `\`${f.sku}\`: ${fmt(f.before.available)} available when the sale opened (on hand ${fmt(f.before.onHand)}, held ${fmt(f.before.held)})`,
+    ],
+    [`orders created (paid; must be ${fmt(FLASH.units)})`, `${fmt(paid)}${warn(paid !== FLASH.units)}`],
+    ["units in paid orders", fmt(f.unitsPaid)],
+    ["oversold units (must be 0)", `${fmt(oversold)}${warn(oversold > 0)}`],
+    ["orders in other statuses", statuses(Object.fromEntries(Object.entries(f.ordersByStatus).filter(([status]) => status !== "paid")))],
+    [
+      "stock after",
+      f.after === null ? "unknown ⚠" : `on hand ${fmt(f.after.onHand)}, held ${fmt(f.after.held)}, available ${fmt(f.after.available)}`,
+    ],
+    [
+      "lowest on hand in the object's history (must be ≥ 0)",
+      f.lowestOnHand === null ? "unknown ⚠" : `${fmt(f.lowestOnHand)}${warn(f.lowestOnHand < 0)}`,
+    ],
+  ];
+  if (r === null) rows.push(["sale", `FAILED: ${f.failure ?? "unknown"} ⚠`]);
+  else {
+    rows.push(
+      ["time to sell out (the last order paid)", seconds(r.soldOutMs)],
+      ["last unit held at add-to-cart", seconds(r.lastHoldMs)],
+      ["every buyer answered", `${seconds(r.durationMs)} (${fmt(r.served)} of ${fmt(r.buyers)} buyers served)`],
+      ["adds", `${statuses(r.adds)}; p50 ${fmt(r.addP50, 1)} ms, p99 ${fmt(r.addP99, 1)} ms`],
+      ["checkouts", `${statuses(r.checkouts)}; p50 ${fmt(r.checkoutP50, 1)} ms, p99 ${fmt(r.checkoutP99, 1)} ms`],
+      ["429 (per-client limits; must be 0)", `${fmt(limited)}${warn(limited > 0)}`],
+      ["errors (adds not 200/409, checkouts not 201, no answer, not served)", `${fmt(r.errors)}${warn(r.errors > 0)}`],
+    );
+  }
+  rows.push(["load avg before", fmt(f.load, 2)]);
+  return [...head, "| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`), ""];
 }
 
 const out: string[] = [
@@ -301,8 +576,10 @@ const out: string[] = [
       : `| ${m.shoppers} | ${fmt(m.result.sessionsPerSecond, 1)} | ${m.result.requests} | ${m.result.errors}${m.result.errors > 0 ? " ⚠" : ""} | ${MIX_STEPS.map((s) => fmt(m.result?.steps[s]?.p99 ?? 0, 1)).join(" | ")} | ${fmt(m.load, 2)} |`,
   ),
   "",
-  "Not yet available (weights kept for when they land): change currency (shares its weight of 2 with list category), checkout 1.",
+  "Checkout places an order with the test card; a session whose cart is empty adds an item first (timed as an add to cart).",
+  "Not yet available (weight kept for when it lands): change currency (shares its weight of 2 with list category).",
   "",
+  ...flashReport(flash),
   "## Catalog growth",
   "",
   `The same scenarios on ${GROWTH_SIZES.map((s) => fmt(s)).join(" and ")} products (images drawn once per 500 products and reused). Goal: ${fmt((GROWTH_SIZES[1] ?? 0) / (GROWTH_SIZES[0] ?? 1))}× the products for less than 2× the p99.`,
@@ -323,7 +600,7 @@ for (const [i, name] of ["list (category filter)", "detail", "search (q)"].entri
     }
     const ratio = a.p99 > 0 ? b.p99 / a.p99 : Number.NaN;
     out.push(
-      `| ${name} | ${connections} | ${fmt(a.rps)} | ${fmt(b.rps)} | ${fmt(a.p99, 1)} | ${fmt(b.p99, 1)} | ${fmt(ratio, 2)}${ratio >= 2 ? " ⚠ over goal" : ""} | ${a.errors + b.errors} |`,
+      `| ${name} | ${connections} | ${fmt(a.rps)} | ${fmt(b.rps)} | ${fmt(a.p99, 1)} | ${fmt(b.p99, 1)} | ${fmt(ratio, 2)}${ratio >= 2 ? " ⚠ over goal" : ""} | ${a.errors + b.errors}${a.errors + b.errors > 0 ? " ⚠" : ""} |`,
     );
   }
 }

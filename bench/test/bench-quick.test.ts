@@ -11,19 +11,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it("`npm run bench -- --quick` completes and writes every table with zero errors", async () => {
   const out = join(dir, "RESULTS.md");
-  await promisify(execFile)(process.execPath, ["bench/run.ts", "--quick", "--out", out], { timeout: 280_000 });
+  await promisify(execFile)(process.execPath, ["bench/run.ts", "--quick", "--out", out], { timeout: 400_000 });
   const report = readFileSync(out, "utf8");
   for (const heading of [
     "ceiling: bare Hono Worker",
     "ceiling: bare Durable Object counter increment",
     "inventory hold",
     "cart add",
+    "checkout: a one-line guest cart",
     "product list: 20 per page, category filter",
     "product detail",
     "image fetch, 200",
     "image fetch, 304",
     "category tree",
     "Shopper traffic mix",
+    "Flash sale",
     "Catalog growth",
   ]) {
     expect(report).toContain(heading);
@@ -31,8 +33,12 @@ it("`npm run bench -- --quick` completes and writes every table with zero errors
   expect(report).not.toContain("FAILED");
   expect(report).not.toContain("⚠ |"); // an errors cell is flagged with ⚠ when it is not 0
   const lines = report.split("\n");
-  // 9 scenarios × 2 connection counts; the mix at 2 shopper counts; 3 growth scenarios × 2 connection counts.
-  expect(lines.filter((l) => /^\| (10|50) \| [\d,]+ \| [\d.]+ \|/.test(l))).toHaveLength(18);
+  // 10 scenarios × 2 connection counts; the mix at 2 shopper counts; 3 growth scenarios × 2 connection counts.
+  expect(lines.filter((l) => /^\| (10|50) \| [\d,.]+ \| [\d.]+ \|/.test(l))).toHaveLength(20);
   expect(lines.filter((l) => /^\| (10|50) \| [\d.]+ \| \d+ \| 0 \|/.test(l))).toHaveLength(2);
   expect(lines.filter((l) => /^\| (list|detail|search)[^|]*\| (10|50) \| [\d,]+ \| [\d,]+ \|/.test(l))).toHaveLength(6);
-}, 300_000);
+  // The flash sale (a small one in --quick): as many orders as units on sale, none oversold, stock never below 0.
+  expect(report).toMatch(/^\| orders created \(paid; must be (\d+)\) \| \1 \|$/m);
+  expect(report).toMatch(/^\| oversold units \(must be 0\) \| 0 \|$/m);
+  expect(report).toMatch(/^\| lowest on hand in the object's history \(must be ≥ 0\) \| \d+ \|$/m);
+}, 420_000);
