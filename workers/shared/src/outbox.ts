@@ -15,12 +15,18 @@ export function outboxRow<T extends EventType>(type: T, data: EventData<T>, trac
 
 type Producer = { send(body: unknown, options?: { contentType?: "json" }): Promise<unknown> };
 
-/** Sends what the outbox holds, oldest first, deleting each row once the queue has it. Answers how many went. */
-export async function flushOutbox(db: D1Database, queue: Producer, limit = 100): Promise<number> {
-  const { results } = await db
-    .prepare("SELECT id, body FROM outbox ORDER BY created_at, id LIMIT ?")
-    .bind(limit)
-    .all<{ id: string; body: string }>();
+/**
+ * Sends what the outbox holds, oldest first, deleting each row once the queue has it. Answers how many went.
+ * `idPrefix` sends only the rows whose event ids start with it (one order's events), so concurrent writers do
+ * not all send everyone's rows; the unfiltered flush (cron) sends whatever is left.
+ */
+export async function flushOutbox(db: D1Database, queue: Producer, limit = 100, idPrefix?: string): Promise<number> {
+  const { results } = await (idPrefix === undefined
+    ? db.prepare("SELECT id, body FROM outbox ORDER BY created_at, id LIMIT ?").bind(limit)
+    : db
+        .prepare("SELECT id, body FROM outbox WHERE substr(id, 1, ?) = ? ORDER BY created_at, id LIMIT ?")
+        .bind(idPrefix.length, idPrefix, limit)
+  ).all<{ id: string; body: string }>();
   let sent = 0;
   for (const row of results) {
     await queue.send(JSON.parse(row.body), { contentType: "json" });

@@ -130,7 +130,8 @@ export class Checkout extends DurableObject<OrdersEnv> {
       save: (p) => this.save(p),
       publish: async () => {
         try {
-          await flushOutbox(this.env.DB, this.env.ORDER_EVENTS);
+          // Only this order's events (their ids start with the order id): the cron sends anything else left.
+          await flushOutbox(this.env.DB, this.env.ORDER_EVENTS, 100, `${progress.orderId}:`);
         } catch (err) {
           log.warn("order events not sent yet; the alarm retries", errorFields(err));
         }
