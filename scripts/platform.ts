@@ -105,15 +105,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (options.demoImagePool !== undefined) query.set("imagePool", String(options.demoImagePool));
       if (options.demoStock === false) query.set("stock", "false");
       // The shop (catalog D1, R2, Inventory objects) and the accounts (identity D1) share nothing: load both at once.
-      const [response, accounts] = await Promise.all([
-        worker.fetch(`http://seeder/demo-shop?${query}`, { method: "POST" }),
-        worker.fetch("http://seeder/demo-accounts", { method: "POST" }),
+      const [result, accounts] = await Promise.all([
+        seed<LoadResult>(worker, `http://seeder/demo-shop?${query}`, "loading the demo shop"),
+        seed<{ accounts: number }>(worker, "http://seeder/demo-accounts", "creating the demo accounts"),
       ]);
-      if (!response.ok) throw new Error(`loading the demo shop failed: ${response.status} ${await response.text()}`);
-      const result = (await response.json()) as LoadResult;
       say(result.loaded ? `catalog: loaded the demo shop (${result.products} products with images)` : `catalog: ${result.reason}`);
-      if (!accounts.ok) throw new Error(`creating the demo accounts failed: ${accounts.status} ${await accounts.text()}`);
-      const made = ((await accounts.json()) as { accounts: number }).accounts;
+      const made = accounts.accounts;
       if (made > 0) say(`identity: created ${made} demo accounts (password in the README)`);
     }
 
@@ -158,4 +155,24 @@ function startCronTicker(miniflare: Miniflare, root: string, say: (line: string)
   }, 60_000);
   timer.unref();
   return timer;
+}
+
+type SeederWorker = Awaited<ReturnType<Miniflare["getWorker"]>>;
+
+/**
+ * One seeder call. Seen once in CI: the Node proxy handed back a response whose body was already consumed
+ * ("Body is unusable"). The seeder loads only into an empty shop and creates accounts only once, so asking
+ * again is safe: the second answer says what is there.
+ */
+async function seed<T>(worker: SeederWorker, url: string, what: string): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await worker.fetch(url, { method: "POST" });
+    try {
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${what} failed: ${response.status} ${text}`);
+      return JSON.parse(text) as T;
+    } catch (err) {
+      if (!(err instanceof TypeError) || attempt >= 3) throw err;
+    }
+  }
 }
