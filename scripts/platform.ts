@@ -121,7 +121,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     }
     const url = await miniflare.ready;
     const adminUrl = await miniflare.unsafeGetDirectURL(ADMIN);
-    const crons = startCronTicker(miniflare, root, say);
+    const crons = await startCronTicker(miniflare, root, say);
     return {
       url,
       adminUrl,
@@ -143,16 +143,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
  * Miniflare does not fire cron triggers by itself: once a minute, every Worker whose config has crons gets its
  * `scheduled` event, as in production (the outboxes' backstop sends rely on it).
  */
-function startCronTicker(miniflare: Miniflare, root: string, say: (line: string) => void): ReturnType<typeof setInterval> {
+async function startCronTicker(miniflare: Miniflare, root: string, say: (line: string) => void): Promise<ReturnType<typeof setInterval>> {
   const scheduled = WORKERS.filter((spec) => (unstable_readConfig({ config: join(root, spec.config) }).triggers.crons ?? []).length > 0);
-  const timer = setInterval(() => {
-    for (const spec of scheduled) {
-      miniflare
-        .getWorker(spec.name)
-        .then((worker) => worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() }))
+  // The first call through Miniflare's proxy blocks Node until workerd answers; made later, under load while
+  // workerd writes logs to Node, both can wait on each other forever. So the proxies are made (and each cron
+  // fired once) now, while the platform is idle.
+  const workers = await Promise.all(scheduled.map(async (spec) => ({ spec, worker: await miniflare.getWorker(spec.name) })));
+  const tick = () => {
+    for (const { spec, worker } of workers) {
+      worker
+        .scheduled({ cron: "* * * * *", scheduledTime: new Date() })
         .catch((err: unknown) => say(`${spec.name}: scheduled run failed: ${err instanceof Error ? err.message : String(err)}`));
     }
-  }, 60_000);
+  };
+  tick();
+  const timer = setInterval(tick, 60_000);
   timer.unref();
   return timer;
 }
