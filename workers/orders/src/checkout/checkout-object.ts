@@ -5,6 +5,7 @@ import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "../../../shared/src/logger.ts";
 import { flushOutbox } from "../../../shared/src/outbox.ts";
 import { problem } from "../../../shared/src/problem.ts";
+import { checkoutConfig } from "../config.ts";
 import { type Answer, type CheckoutConfig, type Ports, type Progress, runCheckout } from "./flow.ts";
 
 /** What the first request brings and no retry may change (the card number only as its last 4). */
@@ -14,9 +15,6 @@ export type CheckoutRequest = {
   cartAccess: CartAccess;
   call: CartCall;
 };
-
-const seconds = (value: string | undefined, fallback: number): number =>
-  Number.isFinite(Number(value)) && Number(value) > 0 ? Number(value) * 1000 : fallback;
 
 // An idempotency key is remembered this long, as Stripe does; then the object forgets it.
 const KEY_LIFETIME_MS = 24 * 3600_000;
@@ -45,14 +43,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
   }
 
   private get config(): CheckoutConfig & { watchdogMs: number } {
-    return {
-      holdTtlMs: seconds(this.env.CHECKOUT_HOLD_TTL_SECONDS, 900_000),
-      authorizeAttempts: Math.max(1, Number(this.env.CHECKOUT_AUTHORIZE_ATTEMPTS) || 3),
-      retryDelayMs: 100,
-      watchdogMs: seconds(this.env.CHECKOUT_WATCHDOG_SECONDS, 10_000),
-      // A string var that deployments leave "off"; only test platforms turn it on.
-      faultInjection: (this.env.CHECKOUT_FAULT_INJECTION as string) === "on",
-    };
+    return checkoutConfig(this.env);
   }
 
   private logger(requestId?: string): Logger {

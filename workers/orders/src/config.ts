@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { configFrom } from "../../shared/src/config.ts";
+import type { CheckoutConfig } from "./checkout/flow.ts";
+
+// The orders Worker's vars, parsed once per env: a nonsense value stops the Worker with zod's message.
+const positiveSeconds = (name: string) =>
+  z.coerce
+    .number()
+    .int()
+    .positive(`${name} must be a whole number of seconds above 0`)
+    .transform((s) => s * 1000);
+
+const OrdersConfig = z
+  .object({
+    CHECKOUT_HOLD_TTL_SECONDS: positiveSeconds("CHECKOUT_HOLD_TTL_SECONDS"),
+    CHECKOUT_WATCHDOG_SECONDS: positiveSeconds("CHECKOUT_WATCHDOG_SECONDS"),
+    CHECKOUT_AUTHORIZE_ATTEMPTS: z.coerce.number().int().min(1, "CHECKOUT_AUTHORIZE_ATTEMPTS must be at least 1"),
+    // Deployments leave it "off"; only test platforms turn it on.
+    CHECKOUT_FAULT_INJECTION: z.enum(["on", "off"]),
+  })
+  .transform((v): CheckoutConfig & { watchdogMs: number } => ({
+    holdTtlMs: v.CHECKOUT_HOLD_TTL_SECONDS,
+    watchdogMs: v.CHECKOUT_WATCHDOG_SECONDS,
+    authorizeAttempts: v.CHECKOUT_AUTHORIZE_ATTEMPTS,
+    retryDelayMs: 100,
+    faultInjection: v.CHECKOUT_FAULT_INJECTION === "on",
+  }));
+
+export const checkoutConfig: (env: OrdersEnv) => CheckoutConfig & { watchdogMs: number } = configFrom(OrdersConfig);
