@@ -108,7 +108,7 @@ export default defineConfig({
       {
         test: {
           name: "shared",
-          include: ["workers/shared/test/**/*.test.ts", "workers/orders/test/pricing.test.ts"],
+          include: ["workers/shared/test/**/*.test.ts", "workers/orders/test/pricing.test.ts", "workers/fulfillment/test/**/*.test.ts"],
           environment: "node",
         },
       },

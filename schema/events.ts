@@ -8,6 +8,14 @@ export const EVENT_TYPES = {
   orderPaid: "order.paid",
   orderPaymentFailed: "order.payment_failed",
   orderCancelled: "order.cancelled",
+  shipmentCreated: "shipment.created",
+  shipmentPacked: "shipment.packed",
+  shipmentShipped: "shipment.shipped",
+  shipmentDelivered: "shipment.delivered",
+  returnRequested: "return.requested",
+  returnApproved: "return.approved",
+  returnReceived: "return.received",
+  refundCompleted: "refund.completed",
 } as const;
 
 export const InventoryChanged = z.object({
@@ -64,6 +72,46 @@ export const OrderPaid = OrderSummary.extend({
 });
 export const OrderEnded = z.object({ orderId: z.string().min(1), reason: z.string() });
 
+export const SHIPMENT_STATUSES = ["pending", "packed", "shipped", "delivered"] as const;
+export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+
+const ItemCount = z.object({ sku: z.string(), quantity: z.number().int().min(1) });
+
+// A merchant part's shipment moved (`status` says where to); `email` lets notifications write without asking.
+export const ShipmentChanged = z.object({
+  shipmentId: z.string().min(1),
+  orderId: z.string().min(1),
+  merchantId: z.string(),
+  email: z.string(),
+  status: z.enum(SHIPMENT_STATUSES),
+  carrier: z.string().nullable(),
+  trackingNumber: z.string().nullable(),
+  items: z.array(ItemCount),
+});
+export type ShipmentChanged = z.infer<typeof ShipmentChanged>;
+
+export const RETURN_STATUSES = ["requested", "approved", "received", "refunded", "rejected"] as const;
+export type ReturnStatus = (typeof RETURN_STATUSES)[number];
+
+// A return (RMA) of some delivered lines of one merchant part.
+export const ReturnChanged = z.object({
+  returnId: z.string().min(1),
+  orderId: z.string().min(1),
+  merchantId: z.string(),
+  email: z.string(),
+  status: z.enum(RETURN_STATUSES),
+  items: z.array(ItemCount),
+});
+export type ReturnChanged = z.infer<typeof ReturnChanged>;
+
+// Money went back to the buyer for a return: exactly the returned lines' share (their tax included).
+export const RefundCompleted = ReturnChanged.extend({
+  refundId: z.string(),
+  amount: MinorUnits,
+  currency: z.string().length(3),
+});
+export type RefundCompleted = z.infer<typeof RefundCompleted>;
+
 const payloads = {
   [EVENT_TYPES.inventoryChanged]: InventoryChanged,
   [EVENT_TYPES.userErased]: UserErased,
@@ -71,6 +119,14 @@ const payloads = {
   [EVENT_TYPES.orderPaid]: OrderPaid,
   [EVENT_TYPES.orderPaymentFailed]: OrderEnded,
   [EVENT_TYPES.orderCancelled]: OrderEnded,
+  [EVENT_TYPES.shipmentCreated]: ShipmentChanged,
+  [EVENT_TYPES.shipmentPacked]: ShipmentChanged,
+  [EVENT_TYPES.shipmentShipped]: ShipmentChanged,
+  [EVENT_TYPES.shipmentDelivered]: ShipmentChanged,
+  [EVENT_TYPES.returnRequested]: ReturnChanged,
+  [EVENT_TYPES.returnApproved]: ReturnChanged,
+  [EVENT_TYPES.returnReceived]: ReturnChanged,
+  [EVENT_TYPES.refundCompleted]: RefundCompleted,
 } as const;
 export type EventType = keyof typeof payloads;
 export type EventData<T extends EventType> = z.infer<(typeof payloads)[T]>;
@@ -105,6 +161,21 @@ export function parseEvent(body: unknown): { ok: true; event: EventEnvelope } | 
 }
 
 type Producer = { send(body: unknown, options?: { contentType?: "json" }): Promise<unknown> };
+
+/**
+ * What the `dead-letters` queue carries: an event a consumer gave up on, with why, and the queue it came
+ * from (so a replay can send it back there). A queue's own dead-lettering (a consumer that crashed through
+ * every retry) delivers the bare body instead; the dead-letter store records those as they come.
+ */
+export const DeadLetter = z.object({
+  queue: z.string(),
+  messageId: z.string(),
+  reason: z.string(),
+  attempts: z.number().int().min(0).optional(),
+  consumer: z.string().optional(),
+  body: z.unknown(),
+});
+export type DeadLetter = z.infer<typeof DeadLetter>;
 
 export function emitEvent<T extends EventType>(queue: Producer, type: T, data: EventData<T>, traceId?: string): Promise<unknown> {
   return queue.send(envelope(type, data, traceId), { contentType: "json" });

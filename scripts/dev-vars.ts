@@ -12,10 +12,15 @@ export function newSigningKeys(): string {
 const randomSecret = (): string => randomBytes(32).toString("base64url");
 
 // Local secrets are made on first start and kept in git-ignored .dev.vars files beside each config;
-// production secrets come from `wrangler secret put`.
+// production secrets come from `wrangler secret put`. Local settings that differ from a deployment's
+// (development routes on, emails kept in the outbox instead of sent) are written there too, so `npm start`
+// and `npm run dev` both get them and a deployment never does.
 const SECRETS: Record<string, Record<string, () => string>> = {
+  ".": { DEV_ROUTES: () => "on" },
+  "workers/notifications": { MAIL_TRANSPORT: () => "dev-outbox" },
   "workers/catalog": { CURSOR_SECRET: randomSecret },
   "workers/identity": { JWT_SIGNING_KEYS: newSigningKeys },
+  "workers/fulfillment": { CARRIER_WEBHOOK_SECRET: randomSecret },
 };
 
 export function ensureDevVars(root: string): void {

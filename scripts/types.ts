@@ -23,6 +23,8 @@ const targets: Target[] = [
     "workers/identity/wrangler.toml",
     "workers/orders/wrangler.toml",
     "workers/payments/wrangler.toml",
+    "workers/fulfillment/wrangler.toml",
+    "workers/notifications/wrangler.toml",
   ),
   envOf("IdentityEnv", "workers/identity/worker-configuration.d.ts", "workers/identity/wrangler.toml"),
   envOf(
@@ -32,6 +34,14 @@ const targets: Target[] = [
     "durable-objects/wrangler.toml",
     "workers/payments/wrangler.toml",
   ),
+  envOf(
+    "FulfillmentEnv",
+    "workers/fulfillment/worker-configuration.d.ts",
+    "workers/fulfillment/wrangler.toml",
+    "durable-objects/wrangler.toml",
+    "workers/payments/wrangler.toml",
+  ),
+  envOf("NotificationsEnv", "workers/notifications/worker-configuration.d.ts", "workers/notifications/wrangler.toml"),
   envOf("PaymentsEnv", "workers/payments/worker-configuration.d.ts", "workers/payments/wrangler.toml"),
   envOf(
     "AdminEnv",
@@ -39,6 +49,7 @@ const targets: Target[] = [
     "workers/admin/wrangler.toml",
     "workers/catalog/wrangler.toml",
     "workers/identity/wrangler.toml",
+    "workers/fulfillment/wrangler.toml",
   ),
   envOf("CatalogEnv", "workers/catalog/worker-configuration.d.ts", "workers/catalog/wrangler.toml"),
   envOf("DurableObjectsEnv", "durable-objects/worker-configuration.d.ts", "durable-objects/wrangler.toml", "workers/catalog/wrangler.toml"),

@@ -9,5 +9,7 @@ export const WORKERS: readonly WorkerSpec[] = [
   { name: "identity", config: "workers/identity/wrangler.toml" },
   { name: "payments", config: "workers/payments/wrangler.toml" },
   { name: "orders", config: "workers/orders/wrangler.toml" },
+  { name: "fulfillment", config: "workers/fulfillment/wrangler.toml" },
+  { name: "notifications", config: "workers/notifications/wrangler.toml" },
   { name: "admin", config: "workers/admin/wrangler.toml" },
 ];

@@ -1,3 +1,4 @@
+import { healthOnlyFetch, healthReport, serviceProbe } from "../../workers/shared/src/health.ts";
 import { createLogger, parseLogLevel } from "../../workers/shared/src/logger.ts";
 import { problem, problemResponse } from "../../workers/shared/src/problem.ts";
 import { consumeIdentityEvents } from "./cart/erased-users.ts";
@@ -7,7 +8,11 @@ export { Inventory } from "./inventory/inventory.ts";
 
 // The objects are reached through their bindings (storefront, checkout, admin), never over HTTP.
 export default {
-  fetch: () => Promise.resolve(problemResponse(problem(404, "Durable Objects are reached through their bindings"))),
+  fetch: healthOnlyFetch(
+    // The objects answer through their bindings; what this Worker itself depends on is the catalog (prices).
+    (env: DurableObjectsEnv) => healthReport("durable-objects", { catalog: serviceProbe(env.CATALOG) }),
+    () => problemResponse(problem(404, "Durable Objects are reached through their bindings")),
+  ),
   async queue(batch, env) {
     const log = createLogger("durable-objects", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
     await consumeIdentityEvents(batch, env.CART, env.DEAD_LETTERS, log);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CART_ID } from "../cart.ts";
+import { SHIPMENT_STATUSES } from "../events.ts";
 import { Email } from "../identity/dto.ts";
 import { Money } from "../money.ts";
 import { PaymentMethodInput } from "../payments.ts";
@@ -132,7 +133,13 @@ export const PaymentSummary = z
 export type PaymentSummary = z.infer<typeof PaymentSummary>;
 
 export const ShipmentView = z
-  .object({ merchantId: z.string(), status: z.string(), carrier: z.string().nullable(), trackingNumber: z.string().nullable() })
+  .object({
+    id: z.string(),
+    merchantId: z.string(),
+    status: z.enum(SHIPMENT_STATUSES),
+    carrier: z.string().nullable(),
+    trackingNumber: z.string().nullable(),
+  })
   .meta({ id: "Shipment" });
 
 export const OrderView = z

@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { outboxTable, processedEventsTable } from "../event-tables.ts";
 
 // The orders database: owned by the orders Worker. An order is never deleted; its status moves only along
 // the transition table in workers/orders/src/order-status.ts, and every move is kept in `order_transitions`.
@@ -75,9 +76,22 @@ export const orderTransitions = sqliteTable(
   (t) => [index("order_transitions_order_idx").on(t.orderId, t.at)],
 );
 
-// Events waiting to leave: written in the same batch as the order change they announce, sent after it.
-export const outbox = sqliteTable("outbox", {
-  id: text("id").primaryKey(),
-  body: text("body").notNull(),
-  createdAt: integer("created_at").notNull(),
-});
+export const outbox = outboxTable();
+export const processedEvents = processedEventsTable();
+
+// The shipments of an order as fulfilment reports them (shipment.* events): what the buyer sees on the order,
+// and what the order's status follows. A late or repeated event never moves a shipment backwards (`rank`).
+export const orderShipments = sqliteTable(
+  "order_shipments",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    merchantId: text("merchant_id").notNull(),
+    status: text("status").notNull(),
+    rank: integer("rank").notNull(),
+    carrier: text("carrier"),
+    trackingNumber: text("tracking_number"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("order_shipments_order_idx").on(t.orderId)],
+);

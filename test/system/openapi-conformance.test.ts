@@ -290,6 +290,55 @@ describe("the OpenAPI documents are the contract", () => {
     expect.soft((await admin("GET", "/admin/v1/products", { token })).status).toBe(403);
     expect.soft((await admin("GET", "/admin/v1/products")).status).toBe(401);
     expect.soft((await admin("GET", "/admin/v1/no-such-route", { token: ownerToken, outside: "an unknown path" })).status).toBe(404);
+
+    // After the sale, as the platform admin (who acts for any merchant): pack, ship, deliver the signed-in
+    // shopper's order; the shopper gets the invoice and returns a line; the admin approves and receives it.
+    expect.soft((await shop("GET", "/health")).status).toBe(200);
+    expect.soft((await admin("GET", "/health")).status).toBe(200);
+    const carrier = await shop("POST", "/v1/webhooks/carrier", { body: { id: "evt-unsigned", trackingNumber: "T1", status: "delivered" } });
+    expect.soft(carrier.status).toBe(401);
+    const adminLogin = await shop("POST", "/v1/auth/login", { body: { email: "admin@demo.edge-commerce.dev", password: DEMO_PASSWORD } });
+    const adminToken = str(adminLogin.body.accessToken);
+    expect
+      .soft(
+        (await shop("POST", `/v1/orders/${myOrder}/returns`, { token, body: { lines: [{ sku: a.sku, quantity: 1 }], reason: "early" } }))
+          .status,
+      )
+      .toBe(409);
+    expect.soft((await shop("POST", `/v1/orders/${myOrder}/returns`, { token, body: { lines: [], reason: "" } })).status).toBe(400);
+    let shipments = await admin("GET", `/admin/v1/shipments?orderId=${myOrder}`, { token: adminToken });
+    for (let i = 0; i < 50 && (shipments.body.items as unknown[] | undefined)?.length !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      shipments = await admin("GET", `/admin/v1/shipments?orderId=${myOrder}`, { token: adminToken });
+    }
+    expect.soft(shipments.status).toBe(200);
+    const shipmentId = str((shipments.body.items as { id: string }[] | undefined)?.[0]?.id);
+    expect.soft((await shop("GET", `/v1/orders/${myOrder}/invoice`, { token })).status).toBe(200);
+    expect.soft((await shop("GET", `/v1/orders/${myOrder}/invoice?part=mer_nobody`, { token })).status).toBe(404);
+    expect.soft((await admin("GET", "/admin/v1/shipments?status=lost", { token: adminToken })).status).toBe(400);
+    expect.soft((await admin("POST", `/admin/v1/shipments/${shipmentId}/delivered`, { token: adminToken })).status).toBe(409);
+    expect.soft((await admin("POST", `/admin/v1/shipments/${shipmentId}/packed`, { token: adminToken })).status).toBe(200);
+    const shipBody = { carrier: "UPS", trackingNumber: "1Z-CONFORMANCE" };
+    expect.soft((await admin("POST", `/admin/v1/orders/${myOrder}/shipments`, { token: adminToken, body: shipBody })).status).toBe(201);
+    expect.soft((await admin("POST", `/admin/v1/orders/${myOrder}/shipments`, { token: adminToken, body: {} })).status).toBe(400);
+    expect.soft((await admin("POST", "/admin/v1/orders/ord_nope/shipments", { token: adminToken, body: shipBody })).status).toBe(404);
+    expect.soft((await admin("POST", `/admin/v1/shipments/${shipmentId}/delivered`, { token: adminToken })).status).toBe(200);
+    expect.soft((await admin("POST", "/admin/v1/shipments/shp_nope/packed", { token: adminToken })).status).toBe(404);
+    const returned = await shop("POST", `/v1/orders/${myOrder}/returns`, {
+      token,
+      body: { lines: [{ sku: a.sku, quantity: 1 }], reason: "Changed my mind" },
+    });
+    expect.soft(returned.status, returned.text).toBe(201);
+    const returnId = str((returned.body.return as { id: string } | undefined)?.id);
+    expect.soft((await admin("GET", "/admin/v1/returns", { token: adminToken })).status).toBe(200);
+    expect.soft((await admin("GET", "/admin/v1/returns?status=lost", { token: adminToken })).status).toBe(400);
+    expect.soft((await admin("POST", `/admin/v1/returns/${returnId}/receive`, { token: adminToken })).status).toBe(409);
+    expect.soft((await admin("POST", `/admin/v1/returns/${returnId}/approve`, { token: adminToken })).status).toBe(200);
+    expect.soft((await admin("POST", `/admin/v1/returns/${returnId}/receive`, { token: adminToken })).status).toBe(200);
+    expect.soft((await admin("POST", "/admin/v1/returns/rma_nope/approve", { token: adminToken })).status).toBe(404);
+    expect.soft((await admin("GET", "/admin/v1/dead-letters?status=pending", { token: adminToken })).status).toBe(200);
+    expect.soft((await admin("GET", "/admin/v1/dead-letters", { token: ownerToken })).status).toBe(403);
+    expect.soft((await admin("POST", "/admin/v1/dead-letters/dl_nope/replay", { token: adminToken })).status).toBe(404);
   });
 
   it("exercised every operation of both documents", () => {

@@ -8,6 +8,7 @@ import {
   SkuList,
   Slug,
 } from "../../../schema/catalog/dto.ts";
+import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
 import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
@@ -55,14 +56,27 @@ export class CatalogService extends WorkerEntrypoint<CatalogEnv> {
     return this.run("listCategories", call, async () => ok({ items: await categoryTree(catalogDb(this.env.DB)) }));
   }
 
+  health(): Promise<HealthReport> {
+    return report(this.env);
+  }
+
   private run<T>(method: string, call: CallContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
     return traceRpc("catalog", this.env.LOG_LEVEL, call, method, body);
   }
 }
 
 // The catalog has no public HTTP surface: shoppers reach it through the storefront.
+const report = (env: CatalogEnv): Promise<HealthReport> =>
+  healthReport("catalog", {
+    d1: d1Probe(env.DB),
+    assets: async () => {
+      await env.ASSETS.head("health-probe");
+      return undefined;
+    },
+  });
+
 export default {
-  fetch: () => Promise.resolve(problemResponse(problem(404, "the catalog is reached through the storefront"))),
+  fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "the catalog is reached through the storefront"))),
   async queue(batch, env, _ctx) {
     const log = createLogger("catalog", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
     const applied = await consumeInventoryEvents(catalogDb(env.DB), batch, env.DEAD_LETTERS, log);

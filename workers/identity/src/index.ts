@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { RefreshBody, type Session, type User, type VerificationKeys } from "../../../schema/identity/dto.ts";
 import * as tables from "../../../schema/identity/tables.ts";
 import { clientKey } from "../../shared/src/client.ts";
+import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
 import { flushOutbox } from "../../shared/src/outbox.ts";
 import { parseInput } from "../../shared/src/parse.ts";
@@ -103,13 +104,19 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
     }
   }
 
+  health(): Promise<HealthReport> {
+    return report(this.env);
+  }
+
   private run<T>(method: string, call: CallContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
     return traceRpc("identity", this.env.LOG_LEVEL, call, method, body);
   }
 }
 
+const report = (env: IdentityEnv): Promise<HealthReport> => healthReport("identity", { d1: d1Probe(env.DB) });
+
 export default {
-  fetch: () => Promise.resolve(problemResponse(problem(404, "identity is reached through the storefront and admin Workers"))),
+  fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "identity is reached through the storefront and admin Workers"))),
   // The outbox's backstop: whatever a failed send left behind goes out within a minute.
   async scheduled(_controller, env) {
     await flushOutbox(env.DB, env.IDENTITY_EVENTS);

@@ -10,8 +10,9 @@ import {
 } from "../../../schema/orders/dto.ts";
 import type { Problem } from "../../../schema/problem.ts";
 import { sha256Hex, timingSafeEqualText } from "../../shared/src/crypto.ts";
+import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
+import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe } from "../../shared/src/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
-import { flushOutbox } from "../../shared/src/outbox.ts";
 import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
@@ -19,6 +20,8 @@ import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { traceRpc } from "../../shared/src/rpc.ts";
 import type { Answer } from "./checkout/flow.ts";
 import { quoteFor } from "./checkout/pricing-bridge.ts";
+import { fulfillmentHandlers } from "./follow-fulfillment.ts";
+import { publishOrderEvents } from "./order-events.ts";
 import { listOrders, loadOrder } from "./order-store.ts";
 
 export { Checkout } from "./checkout/checkout-object.ts";
@@ -119,6 +122,10 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     });
   }
 
+  health(): Promise<HealthReport> {
+    return report(this.env);
+  }
+
   private run<T>(method: string, call: CallContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
     return traceRpc("orders", this.env.LOG_LEVEL, call, method, body);
   }
@@ -127,10 +134,24 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
 const access = (who: Shopper): CartAccess => (who.userId !== null ? { userId: who.userId } : { token: who.cartToken });
 const cartCall = (who: Shopper, call: CallContext): CartCall => ({ requestId: call.requestId, shopper: who.shopper });
 
+const report = (env: OrdersEnv): Promise<HealthReport> => healthReport("orders", { d1: d1Probe(env.DB), outbox: outboxProbe(env.DB) });
+
 export default {
-  fetch: () => Promise.resolve(problemResponse(problem(404, "orders are reached through the storefront"))),
+  fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "orders are reached through the storefront"))),
+  // The order follows its shipments and returns (fulfilment's events).
+  async queue(batch, env) {
+    const log = createLogger("orders", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
+    await consumeEvents(batch, {
+      consumer: "orders",
+      db: env.DB,
+      handlers: fulfillmentHandlers(env.DB, log),
+      deadLetters: env.DEAD_LETTERS,
+      log,
+      ...retryPolicy(env),
+    });
+  },
   // The outbox's backstop: events a failed send left behind go out on the next tick.
   async scheduled(_controller, env) {
-    await flushOutbox(env.DB, env.ORDER_EVENTS);
+    await publishOrderEvents(env);
   },
 } satisfies ExportedHandler<OrdersEnv>;

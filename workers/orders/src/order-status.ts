@@ -16,7 +16,8 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   returned: ["refunded"],
   payment_failed: [],
   cancelled: [],
-  refunded: [],
+  // A partial return refunded; the buyer may still return what is left (within the window).
+  refunded: ["return_requested"],
 };
 
 export const canMove = (from: OrderStatus, to: OrderStatus): boolean => TRANSITIONS[from].includes(to);

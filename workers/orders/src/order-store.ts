@@ -1,4 +1,4 @@
-import type { OrderSummary } from "../../../schema/events.ts";
+import type { OrderSummary, ShipmentStatus } from "../../../schema/events.ts";
 import type { OrderLineView, OrderStatus, OrderView, PaymentSummary, ShippingAddress } from "../../../schema/orders/dto.ts";
 import type { OutboxRow } from "../../shared/src/outbox.ts";
 
@@ -177,6 +177,15 @@ type LineRow = {
   years: number | null;
 };
 
+type ShipmentRow = {
+  id: string;
+  order_id: string;
+  merchant_id: string;
+  status: ShipmentStatus;
+  carrier: string | null;
+  tracking_number: string | null;
+};
+
 export type StoredOrder = { view: OrderView; userId: string | null; tokenHash: string | null };
 
 const ORDER_COLUMNS =
@@ -187,12 +196,14 @@ async function hydrate(db: D1Database, rows: OrderRow[]): Promise<StoredOrder[]>
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const marks = ids.map(() => "?").join(", ");
-  const [parts, lines] = await db.batch<PartRow | LineRow>([
+  const [parts, lines, shipments] = await db.batch<PartRow | LineRow | ShipmentRow>([
     db.prepare(`SELECT * FROM order_parts WHERE order_id IN (${marks}) ORDER BY merchant_id`).bind(...ids),
     db.prepare(`SELECT * FROM order_lines WHERE order_id IN (${marks}) ORDER BY line_no`).bind(...ids),
+    db.prepare(`SELECT * FROM order_shipments WHERE order_id IN (${marks}) ORDER BY merchant_id`).bind(...ids),
   ]);
   const partRows = (parts?.results ?? []) as PartRow[];
   const lineRows = (lines?.results ?? []) as LineRow[];
+  const shipmentRows = (shipments?.results ?? []) as ShipmentRow[];
   return rows.map((r) => {
     const money = (amount: number) => ({ amount, currency: r.currency });
     const line = (l: LineRow): OrderLineView => ({
@@ -228,8 +239,16 @@ async function hydrate(db: D1Database, rows: OrderRow[]): Promise<StoredOrder[]>
       totals: { subtotal: money(r.subtotal), shipping: money(r.shipping), tax: money(r.tax), total: money(r.total) },
       payment: JSON.parse(r.payment) as PaymentSummary,
       shippingAddress: JSON.parse(r.shipping_address) as ShippingAddress,
-      // Shipments arrive with fulfilment; until then an order has none.
-      shipments: [],
+      // Shipments arrive with fulfilment's events; until the order is paid it has none.
+      shipments: shipmentRows
+        .filter((sh) => sh.order_id === r.id)
+        .map((sh) => ({
+          id: sh.id,
+          merchantId: sh.merchant_id,
+          status: sh.status,
+          carrier: sh.carrier,
+          trackingNumber: sh.tracking_number,
+        })),
     };
     return { view, userId: r.user_id, tokenHash: r.token_hash };
   });

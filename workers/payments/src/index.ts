@@ -9,6 +9,7 @@ import type {
   WebhookDelivery,
   WebhookOutcome,
 } from "../../../schema/payments.ts";
+import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
 import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
@@ -77,6 +78,10 @@ export class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     return unwrap(await this.run("webhook", call, async (deps) => ok(await handleWebhook(deps, delivery))));
   }
 
+  health(): Promise<HealthReport> {
+    return report(this.env);
+  }
+
   private run<T>(method: string, call: CallContext, body: (deps: Deps) => Promise<Result<T>>): Promise<Result<T>> {
     return traceRpc("payments", this.env.LOG_LEVEL, call, method, () =>
       body({
@@ -89,6 +94,8 @@ export class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
   }
 }
 
+const report = (env: PaymentsEnv): Promise<HealthReport> => healthReport("payments", { d1: d1Probe(env.DB) });
+
 export default {
-  fetch: () => Promise.resolve(problemResponse(problem(404, "payments is reached through the orders and storefront Workers"))),
+  fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "payments is reached through the orders and storefront Workers"))),
 } satisfies ExportedHandler<PaymentsEnv>;

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import type { ProviderName } from "../../../schema/payments.ts";
+import { hmacSha256Hex } from "../../shared/src/crypto.ts";
 import { createLogger } from "../../shared/src/logger.ts";
 import { type Deps, paymentsDb } from "../src/db.ts";
 import type { Fetch, PaymentProvider } from "../src/provider.ts";
-import { hmacSha256Hex } from "../src/stripe.ts";
 
 export const db = paymentsDb(env.DB);
 export const call = { requestId: "payments-test" };

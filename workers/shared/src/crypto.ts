@@ -36,3 +36,34 @@ export function fromBase64Url(text: string): Uint8Array | null {
 
 /** A random, URL-safe secret of `bytes` bytes of entropy. */
 export const randomToken = (bytes = 32): string => toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+
+export async function hmacSha256Hex(secret: string, message: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Checks a `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` signature header (Stripe's scheme, which the
+ * carrier webhook uses too). The age is checked after the signature, which covers the timestamp, so an old
+ * delivery replayed is refused however it is dressed. Answers why not, or null when it holds.
+ */
+export async function timestampedSignatureProblem(
+  header: string | undefined,
+  rawBody: string,
+  secret: string,
+  nowMs: number,
+  toleranceSeconds: number,
+): Promise<string | null> {
+  if (header === undefined || header === "") return "the signature header is missing";
+  const parts = header.split(",").map((p) => p.trim().split("="));
+  const timestamp = parts.find(([k]) => k === "t")?.[1];
+  const signatures = parts.filter(([k, v]) => k === "v1" && v !== undefined).map(([, v]) => v ?? "");
+  if (timestamp === undefined || !/^\d+$/.test(timestamp) || signatures.length === 0)
+    return "the signature header has no timestamp or v1 signature";
+  const expected = await hmacSha256Hex(secret, `${timestamp}.${rawBody}`);
+  if (!signatures.some((s) => timingSafeEqualText(s, expected))) return "the signature does not match";
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds)
+    return `the signature is older than ${Math.round(toleranceSeconds / 60)} minutes`;
+  return null;
+}

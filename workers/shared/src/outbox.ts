@@ -13,14 +13,23 @@ export function outboxRow<T extends EventType>(type: T, data: EventData<T>, trac
   return { id: event.id, body: JSON.stringify(event), createdAt: Date.now() };
 }
 
-type Producer = { send(body: unknown, options?: { contentType?: "json" }): Promise<unknown> };
+export type Producer = { send(body: unknown, options?: { contentType?: "json" }): Promise<unknown> };
 
 /**
  * Sends what the outbox holds, oldest first, deleting each row once the queue has it. Answers how many went.
  * `idPrefix` sends only the rows whose event ids start with it (one order's events), so concurrent writers do
  * not all send everyone's rows; the unfiltered flush (cron) sends whatever is left.
  */
-export async function flushOutbox(db: D1Database, queue: Producer, limit = 100, idPrefix?: string): Promise<number> {
+export type FlushOptions = {
+  limit?: number;
+  idPrefix?: string;
+  /** Sends each event this many times: at-least-once delivery, exaggerated, so tests see consumers dedupe. */
+  copies?: number;
+};
+
+export async function flushOutbox(db: D1Database, queues: Producer | readonly Producer[], options: FlushOptions = {}): Promise<number> {
+  const { limit = 100, idPrefix, copies = 1 } = options;
+  const targets = Array.isArray(queues) ? queues : [queues as Producer];
   const { results } = await (idPrefix === undefined
     ? db.prepare("SELECT id, body FROM outbox ORDER BY created_at, id LIMIT ?").bind(limit)
     : db
@@ -29,7 +38,10 @@ export async function flushOutbox(db: D1Database, queue: Producer, limit = 100, 
   ).all<{ id: string; body: string }>();
   let sent = 0;
   for (const row of results) {
-    await queue.send(JSON.parse(row.body), { contentType: "json" });
+    const event: unknown = JSON.parse(row.body);
+    for (let copy = 0; copy < copies; copy++) {
+      for (const queue of targets) await queue.send(event, { contentType: "json" });
+    }
     await db.prepare("DELETE FROM outbox WHERE id = ?").bind(row.id).run();
     sent++;
   }

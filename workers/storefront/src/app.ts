@@ -1,9 +1,13 @@
 import { registerDocsPage } from "../../shared/src/docs-page.ts";
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
 import { accountRoutes } from "./routes/accounts.ts";
+import { afterSaleRoutes } from "./routes/after-sale.ts";
+import { carrierWebhookRoutes } from "./routes/carrier-webhook.ts";
 import { cartRoutes } from "./routes/carts.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { checkoutRoutes } from "./routes/checkout.ts";
+import { devRoutes } from "./routes/dev.ts";
+import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { paymentWebhookRoutes } from "./routes/payment-webhooks.ts";
 
@@ -14,7 +18,11 @@ export function createStorefrontApp() {
     .route("/", accountRoutes)
     .route("/", checkoutRoutes)
     .route("/", paymentWebhookRoutes)
-    .route("/", imageRoutes);
+    .route("/", afterSaleRoutes)
+    .route("/", carrierWebhookRoutes)
+    .route("/", healthRoutes)
+    .route("/", imageRoutes)
+    .route("/", devRoutes);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.get("/", (c) => c.json({ name: "Edge Commerce storefront", docs: "/docs", openapi: "/v1/openapi.json", products: "/v1/products" }));
   app.get("/healthz", (c) => c.json({ ok: true }));

@@ -3,9 +3,9 @@ import type { CartAccess, CartCall } from "../../../../schema/cart.ts";
 import type { CheckoutBody } from "../../../../schema/orders/dto.ts";
 import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "../../../shared/src/logger.ts";
-import { flushOutbox } from "../../../shared/src/outbox.ts";
 import { problem } from "../../../shared/src/problem.ts";
 import { checkoutConfig } from "../config.ts";
+import { publishOrderEvents } from "../order-events.ts";
 import { type Answer, type CheckoutConfig, type Ports, type Progress, runCheckout } from "./flow.ts";
 
 /** What the first request brings and no retry may change (the card number only as its last 4). */
@@ -121,8 +121,12 @@ export class Checkout extends DurableObject<OrdersEnv> {
       save: (p) => this.save(p),
       publish: async () => {
         try {
+          // Tests only: the queue "does not take" this order's events; they wait in the outbox for the cron.
+          if (request !== null && this.config.faultInjection && progress.request.email.toLowerCase().startsWith("fault+publish-fails@")) {
+            throw new Error("injected: the queue did not take the events");
+          }
           // Only this order's events (their ids start with the order id): the cron sends anything else left.
-          await flushOutbox(this.env.DB, this.env.ORDER_EVENTS, 100, `${progress.orderId}:`);
+          await publishOrderEvents(this.env, { idPrefix: `${progress.orderId}:` });
         } catch (err) {
           log.warn("order events not sent yet; the alarm retries", errorFields(err));
         }

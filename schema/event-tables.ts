@@ -1,0 +1,20 @@
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+// The two tables every service that takes part in events keeps in its own database (one definition, one
+// migration per database): events waiting to leave, and events already handled.
+
+/** Events waiting to leave: written in the same batch as the change they announce, sent after it. */
+export const outboxTable = () =>
+  sqliteTable("outbox", {
+    id: text("id").primaryKey(),
+    body: text("body").notNull(),
+    createdAt: integer("created_at").notNull(),
+  });
+
+/** Events this service has handled, by id: a redelivered event finds its id here and changes nothing. */
+export const processedEventsTable = () =>
+  sqliteTable("processed_events", {
+    eventId: text("event_id").primaryKey(),
+    type: text("type").notNull(),
+    processedAt: integer("processed_at").notNull(),
+  });

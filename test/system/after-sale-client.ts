@@ -1,0 +1,55 @@
+import { createHmac } from "node:crypto";
+import type { Platform } from "../../scripts/platform.ts";
+import { eventually } from "./cart-client.ts";
+import { call, type Reply } from "./identity-client.ts";
+
+export const DEMO_PASSWORD = "demo-shop-2026";
+export const CARRIER_SECRET = "test-carrier-secret";
+
+/** A demo account's access token (merchant owner, platform admin…). */
+export async function tokenOf(platform: Platform, email: string): Promise<string> {
+  const login = await call(platform.url, "POST", "/v1/auth/login", { body: { email, password: DEMO_PASSWORD } });
+  if (login.status !== 200) throw new Error(`login ${email}: ${login.status} ${JSON.stringify(login.body)}`);
+  return String(login.body.accessToken);
+}
+
+export const owner = (merchant: "northwind" | "trailhead" | "pageturner") => `owner@${merchant}.demo.edge-commerce.dev`;
+export const PLATFORM_ADMIN = "admin@demo.edge-commerce.dev";
+
+/** `t=<unix>,v1=<hex>` over `t.body`, as the carrier signs (a wrong secret or an old `t` forges or stales it). */
+export function carrierSignature(rawBody: string, secret = CARRIER_SECRET, unixSeconds = Math.floor(Date.now() / 1000)): string {
+  const mac = createHmac("sha256", secret).update(`${unixSeconds}.${rawBody}`).digest("hex");
+  return `t=${unixSeconds},v1=${mac}`;
+}
+
+export async function carrierPost(platform: Platform, body: unknown, signature?: string): Promise<Reply> {
+  const raw = JSON.stringify(body);
+  const res = await fetch(new URL("/v1/webhooks/carrier", platform.url), {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(signature === undefined ? {} : { "x-carrier-signature": signature }) },
+    body: raw,
+  });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get("content-type"), headers: res.headers, body: text ? JSON.parse(text) : {} };
+}
+
+export type OutboxItem = { id: string; to: string; subject: string; template: string; orderId: string; eventId: string; sentAt: string };
+
+export async function outboxOf(platform: Platform, orderId: string): Promise<OutboxItem[]> {
+  const reply = await call(platform.url, "GET", `/dev/outbox?orderId=${encodeURIComponent(orderId)}`);
+  if (reply.status !== 200) throw new Error(`outbox: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body.items as OutboxItem[];
+}
+
+/** Polls until `ok`, then returns the last value (the caller's expect says what was wanted). */
+export const waitFor = <T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000) => eventually(probe, ok, timeoutMs);
+
+/** A count from one of the platform's databases. */
+export async function countIn(platform: Platform, worker: string, sql: string, ...args: unknown[]): Promise<number> {
+  const db = await platform.miniflare.getD1Database("DB", worker);
+  const row = await db
+    .prepare(sql)
+    .bind(...args)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

@@ -1,0 +1,27 @@
+import type { DeadLetterRow } from "./store.ts";
+
+type Producer = { send(body: unknown, options?: { contentType?: "json" }): Promise<unknown> };
+
+/** The queues a dead letter can be sent back to, by name. */
+export function replayQueues(env: AdminEnv): Record<string, Producer> {
+  return {
+    "order-events": env.REPLAY_ORDER_EVENTS,
+    "fulfillment-events": env.REPLAY_FULFILLMENT_EVENTS,
+    "notification-events": env.REPLAY_NOTIFICATION_EVENTS,
+    "inventory-events": env.REPLAY_INVENTORY_EVENTS,
+    "identity-events": env.REPLAY_IDENTITY_EVENTS,
+  };
+}
+
+/**
+ * Sends the event back to the queue it failed on, unchanged: its consumer dedupes by event id, so a replay of
+ * something that did get done changes nothing, and one that fails again comes back as a new dead letter.
+ */
+export async function replay(env: AdminEnv, row: DeadLetterRow): Promise<DeadLetterRow | null> {
+  const queue = replayQueues(env)[row.queue];
+  if (queue === undefined) return null;
+  await queue.send(JSON.parse(row.body), { contentType: "json" });
+  const now = Date.now();
+  await env.DB.prepare("UPDATE dead_letters SET replayed_at = ?, replays = replays + 1 WHERE id = ?").bind(now, row.id).run();
+  return { ...row, replayed_at: now, replays: row.replays + 1 };
+}

@@ -1,0 +1,71 @@
+import { EVENT_TYPES, type EventEnvelope, SHIPMENT_STATUSES, type ShipmentChanged } from "../../../schema/events.ts";
+import type { OrderStatus } from "../../../schema/orders/dto.ts";
+import type { EventHandlers } from "../../shared/src/event-consumer.ts";
+import type { Logger } from "../../shared/src/logger.ts";
+import { moveOrder } from "./order-status.ts";
+
+const RANK = Object.fromEntries(SHIPMENT_STATUSES.map((s, i) => [s, i])) as Record<ShipmentChanged["status"], number>;
+
+/**
+ * The order follows its shipments: fulfilling once any part has a shipment, shipped once every part with goods
+ * has shipped, delivered once every one is delivered. Events may come late or twice: a shipment's copy here
+ * only moves forward (by rank), and the order's status is derived from all of them, one allowed step at a time.
+ */
+async function followShipment(db: D1Database, log: Logger, event: EventEnvelope): Promise<D1PreparedStatement[]> {
+  const s = event.data as ShipmentChanged;
+  await db
+    .prepare(
+      `INSERT INTO order_shipments (id, order_id, merchant_id, status, rank, carrier, tracking_number, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, rank = excluded.rank,
+         carrier = COALESCE(excluded.carrier, carrier), tracking_number = COALESCE(excluded.tracking_number, tracking_number),
+         updated_at = excluded.updated_at
+       WHERE excluded.rank > order_shipments.rank`,
+    )
+    .bind(s.shipmentId, s.orderId, s.merchantId, s.status, RANK[s.status], s.carrier, s.trackingNumber, Date.now())
+    .run();
+  const counts = await db
+    .prepare(
+      `SELECT (SELECT COUNT(DISTINCT merchant_id) FROM order_lines WHERE order_id = ?1 AND kind = 'product') AS expected,
+              (SELECT COUNT(*) FROM order_shipments WHERE order_id = ?1) AS known,
+              (SELECT MIN(rank) FROM order_shipments WHERE order_id = ?1) AS lowest`,
+    )
+    .bind(s.orderId)
+    .first<{ expected: number; known: number; lowest: number | null }>();
+  if (counts === null || counts.known === 0) return [];
+  const lowest = counts.known < counts.expected ? 0 : (counts.lowest ?? 0);
+  const target: OrderStatus = lowest >= RANK.delivered ? "delivered" : lowest >= RANK.shipped ? "shipped" : "fulfilling";
+  const path: OrderStatus[] = ["fulfilling", "shipped", "delivered"];
+  for (const step of path.slice(0, path.indexOf(target) + 1)) {
+    const current = await db.prepare("SELECT status FROM orders WHERE id = ?").bind(s.orderId).first<{ status: OrderStatus }>();
+    if (
+      current === null ||
+      !["paid", "fulfilling", "shipped"].includes(current.status) ||
+      path.indexOf(current.status) >= path.indexOf(step)
+    )
+      continue;
+    await moveOrder(db, log, s.orderId, step, `shipment ${s.shipmentId} ${s.status}`);
+  }
+  return [];
+}
+
+/** Moves the order along `steps` as far as it can go (each move is a no-op if already there). */
+async function walk(db: D1Database, log: Logger, orderId: string, steps: OrderStatus[], reason: string): Promise<D1PreparedStatement[]> {
+  for (const step of steps) await moveOrder(db, log, orderId, step, reason);
+  return [];
+}
+
+export function fulfillmentHandlers(db: D1Database, log: Logger): EventHandlers {
+  const returnOf = (e: EventEnvelope) => e.data as { orderId: string; returnId: string };
+  return {
+    [EVENT_TYPES.shipmentCreated]: (e) => followShipment(db, log, e),
+    [EVENT_TYPES.shipmentPacked]: (e) => followShipment(db, log, e),
+    [EVENT_TYPES.shipmentShipped]: (e) => followShipment(db, log, e),
+    [EVENT_TYPES.shipmentDelivered]: (e) => followShipment(db, log, e),
+    [EVENT_TYPES.returnRequested]: (e) =>
+      walk(db, log, returnOf(e).orderId, ["return_requested"], `return ${returnOf(e).returnId} requested`),
+    [EVENT_TYPES.returnReceived]: (e) => walk(db, log, returnOf(e).orderId, ["returned"], `return ${returnOf(e).returnId} received`),
+    // A refund may overtake the receipt event: the order passes through `returned` on its way.
+    [EVENT_TYPES.refundCompleted]: (e) =>
+      walk(db, log, returnOf(e).orderId, ["returned", "refunded"], `return ${returnOf(e).returnId} refunded`),
+  };
+}

@@ -1,0 +1,98 @@
+import { z } from "zod";
+
+// `GET /health` on every Worker: the Worker answers, and says how each thing it depends on is doing.
+
+export const HealthCheck = z
+  .object({
+    ok: z.boolean(),
+    latencyMs: z.number().int(),
+    detail: z.string().optional(),
+    // What a check measured besides ok, e.g. an outbox's pending events (the backlog this side can see).
+    pending: z.number().int().optional(),
+    oldestPendingSeconds: z.number().int().optional(),
+  })
+  .meta({ id: "HealthCheck" });
+export type HealthCheck = z.infer<typeof HealthCheck>;
+
+export const HealthReport = z
+  .object({
+    service: z.string(),
+    status: z.enum(["ok", "degraded"]),
+    checks: z.record(z.string(), HealthCheck),
+  })
+  .meta({ id: "HealthReport" });
+export type HealthReport = z.infer<typeof HealthReport>;
+
+type Probe = () => Promise<Omit<HealthCheck, "ok" | "latencyMs"> | undefined>;
+
+const TIMEOUT_MS = 2000;
+
+/** Runs every probe at once, each bounded by a timeout; a probe that throws or hangs makes the report degraded. */
+export async function healthReport(service: string, probes: Record<string, Probe>): Promise<HealthReport> {
+  const entries = await Promise.all(
+    Object.entries(probes).map(async ([name, probe]): Promise<[string, HealthCheck]> => {
+      const started = Date.now();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+        });
+        const extra = await Promise.race([probe(), timeout]);
+        return [name, { ok: true, latencyMs: Date.now() - started, ...(extra ?? {}) }];
+      } catch (err) {
+        return [name, { ok: false, latencyMs: Date.now() - started, detail: err instanceof Error ? err.message : String(err) }];
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+      }
+    }),
+  );
+  const checks = Object.fromEntries(entries);
+  return { service, status: entries.every(([, c]) => c.ok) ? "ok" : "degraded", checks };
+}
+
+/** The database answers a query. */
+export const d1Probe =
+  (db: D1Database): Probe =>
+  async () => {
+    await db.prepare("SELECT 1").first();
+    return undefined;
+  };
+
+/**
+ * Events written but not yet sent: the queue backlog as its producer sees it (the runtime does not expose a
+ * queue's own backlog to Workers). An old pending event means sends are failing; the cron retries them.
+ */
+export const outboxProbe =
+  (db: D1Database): Probe =>
+  async () => {
+    const row = await db
+      .prepare("SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox")
+      .first<{ pending: number; oldest: number | null }>();
+    const pending = row?.pending ?? 0;
+    const oldestPendingSeconds = row?.oldest == null ? 0 : Math.max(0, Math.round((Date.now() - row.oldest) / 1000));
+    return { pending, oldestPendingSeconds };
+  };
+
+/** A service behind a binding, asked for its own report: healthy only if all of its checks are. */
+export const serviceProbe =
+  (service: { health(): Promise<HealthReport> }): Probe =>
+  async () => {
+    const report = await service.health();
+    if (report.status !== "ok") {
+      const failing = Object.entries(report.checks)
+        .filter(([, c]) => !c.ok)
+        .map(([name, c]) => `${name}: ${c.detail ?? "failing"}`);
+      throw new Error(failing.join("; ") || "degraded");
+    }
+    return undefined;
+  };
+
+/** The JSON answer: 200 when every check holds, 503 otherwise (so a load balancer can act on the status alone). */
+export const healthResponse = (report: HealthReport): Response =>
+  Response.json(report, { status: report.status === "ok" ? 200 : 503, headers: { "Cache-Control": "no-store" } });
+
+/** A Worker whose only HTTP surface is `/health` (the others are reached by RPC): that, or a 404 problem. */
+export function healthOnlyFetch<E>(report: (env: E) => Promise<HealthReport>, notFound: () => Response) {
+  return async (request: Request, env: E): Promise<Response> =>
+    new URL(request.url).pathname === "/health" ? healthResponse(await report(env)) : notFound();
+}
