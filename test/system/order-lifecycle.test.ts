@@ -228,9 +228,11 @@ describe("after the sale", () => {
     await waitFor(read, (o) => o.shipments.length === 1);
     const pageturner = admin(await tokenOf(platform, owner("pageturner")));
     const tracking = `PT${Date.now()}`;
-    expect((await pageturner("POST", `/admin/v1/orders/${order.id}/shipments`, { carrier: "DHL", trackingNumber: tracking })).status).toBe(
-      201,
-    );
+    const shipment = await pageturner("POST", `/admin/v1/orders/${order.id}/shipments`, { carrier: "DHL", trackingNumber: tracking });
+    expect(shipment.status).toBe(201);
+    await waitFor(read, (o) => o.status === "shipped");
+    const statusNow = () =>
+      countIn(platform, "fulfillment", "SELECT COUNT(*) AS n FROM shipments WHERE id = ? AND status = 'shipped'", shipment.body.id);
     const event = { id: `evt-${crypto.randomUUID()}`, trackingNumber: tracking, status: "delivered" };
     const raw = JSON.stringify(event);
     const now = Math.floor(Date.now() / 1000);
