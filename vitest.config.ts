@@ -108,7 +108,12 @@ export default defineConfig({
       {
         test: {
           name: "shared",
-          include: ["workers/shared/test/**/*.test.ts", "workers/orders/test/pricing.test.ts", "workers/fulfillment/test/**/*.test.ts"],
+          include: [
+            "workers/shared/test/**/*.test.ts",
+            "workers/orders/test/pricing.test.ts",
+            "workers/fulfillment/test/**/*.test.ts",
+            "workers/notifications/test/**/*.test.ts",
+          ],
           environment: "node",
         },
       },
