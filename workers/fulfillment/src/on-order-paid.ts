@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { EventEnvelope, OrderPaid } from "../../../schema/events.ts";
 import { invoiceKey } from "./invoices.ts";
-import { partsOf, shippedItems } from "./paid-orders.ts";
+import { shippedItems } from "./paid-orders.ts";
 import { type ShipmentRow, shipmentEvent, shipmentIdOf } from "./shipments.ts";
 
 /**
@@ -12,7 +12,7 @@ import { type ShipmentRow, shipmentEvent, shipmentIdOf } from "./shipments.ts";
  */
 export async function onOrderPaid(db: D1Database, event: EventEnvelope): Promise<D1PreparedStatement[]> {
   const data = event.data as z.infer<typeof OrderPaid>;
-  const parts = partsOf(data);
+  const { parts } = data;
   const now = Date.now();
   const statements: D1PreparedStatement[] = [
     db

@@ -1,38 +1,10 @@
-import type { z } from "zod";
-import type { OrderPaid } from "../../../schema/events.ts";
-import type { PaidLine } from "./refund-share.ts";
+import type { OrderSummary } from "../../../schema/events.ts";
 
 // Reads of what fulfilment keeps about paid orders and their shipments.
 
-type OrderPaidData = z.infer<typeof OrderPaid>;
-export type PaidPart = {
-  merchantId: string;
-  subtotal: number;
-  shipping: number;
-  tax: number;
-  total: number;
-  lines: (PaidLine & { productSlug: string; unitPrice: number })[];
-};
+/** A merchant part as order.paid carries it (lines with prices and tax): kept as is. */
+export type PaidPart = OrderSummary["parts"][number];
 export type PaidOrder = { orderId: string; userId: string | null; email: string; currency: string; parts: PaidPart[]; paidAt: number };
-
-export function partsOf(data: OrderPaidData): PaidPart[] {
-  return data.parts.map((p) => ({
-    merchantId: p.merchantId,
-    subtotal: p.subtotal,
-    shipping: p.shipping,
-    tax: p.tax,
-    total: p.total,
-    lines: p.lines.map((l) => ({
-      kind: l.kind,
-      sku: l.sku,
-      productSlug: l.productSlug,
-      quantity: l.quantity,
-      unitPrice: l.unitPrice,
-      lineTotal: l.lineTotal,
-      tax: l.tax,
-    })),
-  }));
-}
 
 type PaidOrderRow = { order_id: string; user_id: string | null; email: string; currency: string; parts: string; paid_at: number };
 

@@ -11,6 +11,19 @@ const id = (what: string) => z.object({ id: z.string().max(80).describe(what) })
 const notFound = problemDoc("Not found, or another merchant's (never a 403)");
 const wrongState = problemDoc("Not possible from its current status (`status` says which it is)");
 
+/** POST on one shipment or return, answering it as it now is (200). */
+const action = (path: string, summary: string, what: string, schema: typeof ShipmentDetail | typeof ReturnView) =>
+  guarded(
+    createRoute({
+      method: "post",
+      path,
+      summary,
+      request: { params: id(what) },
+      responses: { 200: { description: what, content: { "application/json": { schema } } }, 404: notFound, 409: wrongState },
+    }),
+    merchantOnly,
+  );
+
 const routes = {
   shipments: guarded(
     createRoute({
@@ -40,33 +53,12 @@ const routes = {
     }),
     merchantOnly,
   ),
-  packed: guarded(
-    createRoute({
-      method: "post",
-      path: "/admin/v1/shipments/{id}/packed",
-      summary: "Mark a pending shipment packed",
-      request: { params: id("The shipment") },
-      responses: {
-        200: { description: "The shipment", content: { "application/json": { schema: ShipmentDetail } } },
-        404: notFound,
-        409: wrongState,
-      },
-    }),
-    merchantOnly,
-  ),
-  delivered: guarded(
-    createRoute({
-      method: "post",
-      path: "/admin/v1/shipments/{id}/delivered",
-      summary: "Mark a shipped shipment delivered (the carrier webhook does the same)",
-      request: { params: id("The shipment") },
-      responses: {
-        200: { description: "The shipment", content: { "application/json": { schema: ShipmentDetail } } },
-        404: notFound,
-        409: wrongState,
-      },
-    }),
-    merchantOnly,
+  packed: action("/admin/v1/shipments/{id}/packed", "Mark a pending shipment packed", "The shipment", ShipmentDetail),
+  delivered: action(
+    "/admin/v1/shipments/{id}/delivered",
+    "Mark a shipped shipment delivered (the carrier webhook does the same)",
+    "The shipment",
+    ShipmentDetail,
   ),
   returns: guarded(
     createRoute({
@@ -83,19 +75,11 @@ const routes = {
     }),
     merchantOnly,
   ),
-  approve: guarded(
-    createRoute({
-      method: "post",
-      path: "/admin/v1/returns/{id}/approve",
-      summary: "Approve a requested return: the buyer may send the items back",
-      request: { params: id("The return") },
-      responses: {
-        200: { description: "The return", content: { "application/json": { schema: ReturnView } } },
-        404: notFound,
-        409: wrongState,
-      },
-    }),
-    merchantOnly,
+  approve: action(
+    "/admin/v1/returns/{id}/approve",
+    "Approve a requested return: the buyer may send the items back",
+    "The return",
+    ReturnView,
   ),
   receive: guarded(
     createRoute({
