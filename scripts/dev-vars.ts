@@ -12,12 +12,8 @@ export function newSigningKeys(): string {
 const randomSecret = (): string => randomBytes(32).toString("base64url");
 
 // Local secrets are made on first start and kept in git-ignored .dev.vars files beside each config;
-// production secrets come from `wrangler secret put`. Local settings that differ from a deployment's
-// (development routes on, emails kept in the outbox instead of sent) are written there too, so `npm start`
-// and `npm run dev` both get them and a deployment never does.
+// production secrets come from `wrangler secret put`.
 const SECRETS: Record<string, Record<string, () => string>> = {
-  ".": { DEV_ROUTES: () => "on" },
-  "workers/notifications": { MAIL_TRANSPORT: () => "dev-outbox" },
   "workers/catalog": { CURSOR_SECRET: randomSecret },
   "workers/identity": { JWT_SIGNING_KEYS: newSigningKeys },
   "workers/fulfillment": { CARRIER_WEBHOOK_SECRET: randomSecret },
@@ -34,3 +30,13 @@ export function ensureDevVars(root: string): void {
     writeFileSync(file, `${current}${current && !current.endsWith("\n") ? "\n" : ""}${lines.join("\n")}\n`);
   }
 }
+
+/**
+ * Vars a local platform sets differently from a deployment: development routes on (/dev/outbox), emails kept in
+ * the notifications outbox instead of sent. Not in .dev.vars: `wrangler types` reads that file, and the checked-in
+ * types must not depend on whether a platform was ever started on this machine.
+ */
+export const LOCAL_VARS: Record<string, Record<string, string>> = {
+  storefront: { DEV_ROUTES: "on" },
+  notifications: { MAIL_TRANSPORT: "dev-outbox" },
+};

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { unstable_readConfig } from "wrangler";
-import { ensureDevVars } from "./dev-vars.ts";
+import { ensureDevVars, LOCAL_VARS } from "./dev-vars.ts";
 import { WORKERS } from "./workers.ts";
 
 // `npm run dev`: local secrets, every D1 migration (the real `wrangler d1 migrations apply`), then
@@ -22,6 +22,13 @@ for (const spec of WORKERS) {
 }
 if (process.argv.includes("--migrate-only")) process.exit(0);
 
-const dev = spawn(process.execPath, wrangler(["dev", ...WORKERS.flatMap((w) => ["-c", w.config])]), { stdio: "inherit", env });
+// The storefront's local vars (development routes) as `--var`s: wrangler dev gives them to the primary Worker only,
+// so under `npm run dev` notifications keep their deployed transport (wrangler's local email simulation) and the
+// /dev/outbox stays empty; `npm start` has both.
+const localVars = Object.entries(LOCAL_VARS.storefront ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+const dev = spawn(process.execPath, wrangler(["dev", ...WORKERS.flatMap((w) => ["-c", w.config]), ...localVars]), {
+  stdio: "inherit",
+  env,
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));

@@ -4,7 +4,7 @@ import type { Miniflare, V4WorkerOptions } from "miniflare";
 import { unstable_readConfig } from "wrangler";
 import type { LoadResult } from "../workers/catalog/seed/load.ts";
 import { applyMigrations, d1Targets } from "./d1-migrations.ts";
-import { ensureDevVars } from "./dev-vars.ts";
+import { ensureDevVars, LOCAL_VARS } from "./dev-vars.ts";
 import { launch, miniflareOptions, workerFromConfig } from "./miniflare-launch.ts";
 import { type Gate, openGate } from "./starting-gate.ts";
 import { WORKERS } from "./workers.ts";
@@ -67,7 +67,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const workers: V4WorkerOptions[] = [];
     const admin: V4WorkerOptions[] = [];
     for (const spec of WORKERS) {
-      const worker = await workerFromConfig(root, spec, { logLevel: options.logLevel, vars: options.vars?.[spec.name] });
+      const vars = { ...LOCAL_VARS[spec.name], ...options.vars?.[spec.name] };
+      const worker = await workerFromConfig(root, spec, { logLevel: options.logLevel, vars });
       if (spec.name === ADMIN) admin.push(worker);
       workers.push(worker);
     }
