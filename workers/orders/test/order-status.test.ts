@@ -45,7 +45,9 @@ const outboxCount = async () => (await env.DB.prepare("SELECT COUNT(*) AS n FROM
 describe("the order state machine", () => {
   it("every status is in the table, and terminal statuses go nowhere", () => {
     expect(Object.keys(TRANSITIONS).sort()).toEqual([...ORDER_STATUSES].sort());
-    for (const terminal of ["payment_failed", "cancelled", "refunded"] as OrderStatus[]) expect(TRANSITIONS[terminal]).toEqual([]);
+    for (const terminal of ["payment_failed", "cancelled"] as OrderStatus[]) expect(TRANSITIONS[terminal]).toEqual([]);
+    // A refund may be for a partial return: what is left may still be returned, and nothing else.
+    expect(TRANSITIONS.refunded).toEqual(["return_requested"]);
     expect(canMove("pending_payment", "paid")).toBe(true);
     expect(canMove("payment_failed", "paid")).toBe(false);
     expect(canMove("cancelled", "shipped")).toBe(false);
