@@ -36,6 +36,9 @@ export const products = sqliteTable(
     flashSale: integer("flash_sale", { mode: "boolean" }).notNull().default(false),
     // Lowest variant price, kept with the product so listings sort and show "from" prices without a join.
     priceMin: integer("price_min").notNull(),
+    // Published reviews' ratings, kept as integers (average = sum / count) for the listing and the rating facet.
+    ratingSum: integer("rating_sum").notNull().default(0),
+    ratingCount: integer("rating_count").notNull().default(0),
     currency: text("currency").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),

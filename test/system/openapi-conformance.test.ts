@@ -131,6 +131,14 @@ describe("the OpenAPI documents are the contract", () => {
     expect.soft((await shop("GET", `/v1/products?category=${category}&sort=price_asc&inStock=true&limit=5`)).status).toBe(200);
     const first = (page.body.items as { slug: string; title: string; image: { url: string } | null }[])[0];
     expect.soft((await shop("GET", `/v1/products?q=${encodeURIComponent(str(first?.title.split(" ")[0]))}`)).status).toBe(200);
+    const faceted = await shop(
+      "GET",
+      `/v1/products?category=${category}&facets=true&priceMin=0&priceMax=100000&ratingMin=1&brand=A&brand=B&attr.color=red`,
+    );
+    expect.soft(faceted.status, faceted.text).toBe(200);
+    expect.soft(faceted.body.facets).toMatchObject({ brand: expect.any(Array), priceBand: expect.any(Array), inStock: { value: "true" } });
+    expect.soft((await shop("GET", "/v1/products?priceMin=500&priceMax=100")).status).toBe(400);
+    expect.soft((await shop("GET", "/v1/products?sort=relevance")).status).toBe(400);
     const detail = await shop("GET", `/v1/products/${str(first?.slug)}`);
     expect.soft(detail.status).toBe(200);
     const imageUrl = (detail.body.images as { url: string }[])[0]?.url ?? first?.image?.url;

@@ -6,9 +6,10 @@ import { fromBase64Url, timingSafeEqual, toBase64Url } from "../../shared/src/cr
 // truncated or borrowed cursor is a 400, never a wrong page or a 500.
 const CursorPayload = z.object({
   v: z.literal(1),
-  s: z.enum(["newest", "price_asc", "price_desc"]),
+  s: z.enum(["newest", "price_asc", "price_desc", "relevance"]),
   f: z.string(),
-  k: z.tuple([z.number().int(), z.string().min(1)]),
+  // A relevance key is a bm25 score (a float, exact through JSON); the others are integers.
+  k: z.tuple([z.number(), z.string().min(1)]),
 });
 export type CursorPayload = z.infer<typeof CursorPayload>;
 export type CursorKey = CursorPayload["k"];
@@ -28,13 +29,31 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 const SIG_BYTES = 16;
 const NOT_OURS = "is not a cursor this API issued; pass nextCursor from the previous page";
 
-/** The filter part of a query, which a cursor must be used with. */
+/** The filter part of a query, which a cursor must be used with (anything but the sort, page size and cursor). */
 export const filterKey = (f: {
   category?: string | undefined;
   q?: string | undefined;
   inStock?: boolean | undefined;
   merchantId?: string | undefined;
-}): string => [f.category ?? "", f.q ?? "", f.inStock === true ? "1" : "", f.merchantId ?? ""].join("\u0000");
+  brand?: string[] | undefined;
+  priceMin?: number | undefined;
+  priceMax?: number | undefined;
+  ratingMin?: number | undefined;
+  attributes?: Record<string, string[]> | undefined;
+}): string =>
+  JSON.stringify([
+    f.category ?? "",
+    f.q ?? "",
+    f.inStock === true,
+    f.merchantId ?? "",
+    [...(f.brand ?? [])].sort(),
+    f.priceMin ?? null,
+    f.priceMax ?? null,
+    f.ratingMin ?? null,
+    Object.entries(f.attributes ?? {})
+      .map(([k, v]) => [k, [...v].sort()])
+      .sort(),
+  ]);
 
 export async function encodeCursor(secret: string, payload: CursorPayload): Promise<string> {
   const body = encoder.encode(JSON.stringify(payload));

@@ -12,7 +12,7 @@ const listOwnProducts = guarded(
     method: "get",
     path: "/admin/v1/products",
     summary: "The merchant's own products (a platform admin may name any merchantId)",
-    request: { query: ListProductsQuery.omit({ inStock: true }).extend({ merchantId: z.string().max(64).optional() }) },
+    request: { query: ListProductsQuery.omit({ inStock: true, facets: true }).extend({ merchantId: z.string().max(64).optional() }) },
     responses: {
       200: { description: "A page of the merchant's products", content: { "application/json": { schema: ProductPage } } },
       400: problemDoc("Bad input: the problem names the parameter"),

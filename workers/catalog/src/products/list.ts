@@ -1,59 +1,52 @@
-import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { ListProductsRequest, ProductPage, ProductSort } from "../../../../schema/catalog/dto.ts";
-import { escapeLike, imageUrl } from "../../../../schema/catalog/dto.ts";
+import { imageUrl } from "../../../../schema/catalog/dto.ts";
 import { fail, ok, type Result } from "../../../shared/src/result.ts";
-import { categoryExists, subtreeIds } from "../categories/tree.ts";
+import { categoryExists } from "../categories/tree.ts";
 import { type CursorKey, decodeCursor, encodeCursor, filterKey } from "../cursor.ts";
 import { type CatalogDb, tables } from "../db.ts";
+import { countFacets } from "./facets.ts";
+import { ftsQuery, ftsRanked, listingFilters, whereAll } from "./filters.ts";
 
-const { products, categories, productImages, variants } = tables;
+const { products, categories, productImages } = tables;
 
 // Each sort is a keyset over (sort column, id): pages stay stable while products are added, and a page
 // costs the same at the millionth product as at the first.
+// Relevance is a keyset over (bm25 score, id): the score of the search joined in as `ranked.score`.
+const SCORE = sql`ranked.score`;
 const SORTS = {
   newest: { column: products.createdAt, direction: "desc" },
   price_asc: { column: products.priceMin, direction: "asc" },
   price_desc: { column: products.priceMin, direction: "desc" },
-} as const satisfies Record<ProductSort, { column: SQLiteColumn; direction: "asc" | "desc" }>;
+  relevance: { column: SCORE, direction: "asc" },
+} as const satisfies Record<ProductSort, { column: SQLiteColumn | SQL; direction: "asc" | "desc" }>;
 
 function afterKey(sort: ProductSort, [value, id]: CursorKey): SQL {
   const { column, direction } = SORTS[sort];
   return direction === "desc" ? sql`(${column}, ${products.id}) < (${value}, ${id})` : sql`(${column}, ${products.id}) > (${value}, ${id})`;
 }
 
-function matchesWords(q: string): SQL[] {
-  return q
-    .toLowerCase()
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 8)
-    .map((word) => {
-      const pattern = `%${escapeLike(word)}%`;
-      return sql`(${products.title} LIKE ${pattern} ESCAPE '\\' OR ${products.brand} LIKE ${pattern} ESCAPE '\\')`;
-    });
-}
-
 export async function listProducts(db: CatalogDb, secret: string, query: ListProductsRequest): Promise<Result<ProductPage>> {
   const filter = filterKey(query);
-  const conditions: SQL[] = [eq(products.status, "active")];
-
-  // The category's subtree is a subquery, so a filtered page is still one round trip to D1.
-  if (query.category !== undefined) conditions.push(inArray(products.categoryId, subtreeIds(query.category)));
-  if (query.q !== undefined) conditions.push(...matchesWords(query.q));
-  if (query.merchantId !== undefined) conditions.push(eq(products.merchantId, query.merchantId));
-  if (query.inStock === true) {
-    conditions.push(sql`EXISTS (SELECT 1 FROM ${variants} v WHERE v.product_id = ${products.id} AND v.available > 0)`);
+  const searching = query.q !== undefined && ftsQuery(query.q) !== "";
+  const sort: ProductSort = query.sort ?? (searching ? "relevance" : "newest");
+  if (sort === "relevance" && !searching) return fail(400, "sort=relevance ranks a search: send q with it", "sort");
+  if (query.priceMin !== undefined && query.priceMax !== undefined && query.priceMin > query.priceMax) {
+    return fail(400, "priceMin is above priceMax", "priceMin");
   }
+  const filters = listingFilters(query);
+  const conditions: SQL[] = [whereAll(filters)];
   if (query.cursor !== undefined) {
-    const check = await decodeCursor(secret, query.cursor, { sort: query.sort, filter });
+    const check = await decodeCursor(secret, query.cursor, { sort, filter });
     if (!check.ok) return fail(400, `cursor ${check.reason}`, "cursor");
-    conditions.push(afterKey(query.sort, check.key));
+    conditions.push(afterKey(sort, check.key));
   }
+  const facets = query.facets === true ? countFacets(db, filters) : undefined;
 
-  const { column, direction } = SORTS[query.sort];
+  const { column, direction } = SORTS[sort];
   const order = direction === "desc" ? [desc(column), desc(products.id)] : [asc(column), asc(products.id)];
-  const rows = await db
+  const select = db
     .select({
       id: products.id,
       slug: products.slug,
@@ -70,10 +63,18 @@ export async function listProducts(db: CatalogDb, secret: string, query: ListPro
       imageAlt: productImages.alt,
       imageWidth: productImages.width,
       imageHeight: productImages.height,
+      score: sort === "relevance" ? sql<number>`${SCORE}` : sql<number>`0`,
     })
     .from(products)
     .innerJoin(categories, eq(categories.id, products.categoryId))
     .leftJoin(productImages, and(eq(productImages.productId, products.id), eq(productImages.position, 0)))
+    .$dynamic();
+  // A search ranked by relevance joins its matches with their scores (computed once, in the FTS query).
+  const ranked =
+    sort === "relevance"
+      ? select.innerJoin(sql`(${ftsRanked(query.q ?? "")}) AS ranked`, sql`ranked.fts_rowid = ${products}.rowid`)
+      : select;
+  const rows = await ranked
     .where(and(...conditions))
     .orderBy(...order)
     .limit(query.limit + 1);
@@ -88,9 +89,9 @@ export async function listProducts(db: CatalogDb, secret: string, query: ListPro
     rows.length > query.limit && last !== undefined
       ? await encodeCursor(secret, {
           v: 1,
-          s: query.sort,
+          s: sort,
           f: filter,
-          k: [query.sort === "newest" ? last.createdAt : last.priceMin, last.id],
+          k: [sort === "newest" ? last.createdAt : sort === "relevance" ? last.score : last.priceMin, last.id],
         })
       : null;
 
@@ -110,5 +111,6 @@ export async function listProducts(db: CatalogDb, secret: string, query: ListPro
       createdAt: new Date(r.createdAt).toISOString(),
     })),
     nextCursor,
+    ...(facets === undefined ? {} : { facets: await facets }),
   });
 }

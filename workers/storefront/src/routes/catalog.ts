@@ -1,15 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { CategoryTree, ListProductsQuery, ProductDetail, ProductPage } from "../../../../schema/catalog/dto.ts";
+import { CategoryTree, ListProductsQuery, listRequestFrom, ProductDetail, ProductPage } from "../../../../schema/catalog/dto.ts";
 import { createRouter } from "../../../shared/src/edge-app.ts";
+import { ProblemError, problem } from "../../../shared/src/problem.ts";
 import { perClientLimit } from "../../../shared/src/rate-limit.ts";
 import { unwrap } from "../../../shared/src/result.ts";
 import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
 
-// Free-text search scans far more than a category page does, so strangers get a budget for it.
+// Free-text search and facet counts cost far more than a category page does, so strangers get a budget for them.
 const searchLimit = perClientLimit<StorefrontEnv>({
   what: "searches",
   limiter: (env) => env.LIMIT_SEARCH,
-  applies: (c) => (c.req.query("q") ?? "") !== "",
+  applies: (c) => (c.req.query("q") ?? "") !== "" || c.req.query("facets") === "true",
 });
 
 const listRoute = guarded(
@@ -17,7 +18,8 @@ const listRoute = guarded(
     method: "get",
     path: "/v1/products",
     summary: "A page of products",
-    description: "Newest first by default; a category includes its sub-categories. Follow `nextCursor` for the next page.",
+    description:
+      "Newest first by default (most relevant first with `q`, a full-text search of title, brand, description and attributes, accent-insensitive, by word prefix); a category includes its sub-categories. Filters combine with AND; repeated values of one filter with OR: `brand=`, `priceMin=`/`priceMax=` (minor units), `ratingMin=`, `inStock=true`, and `attr.<key>=<value>` for any attribute key. `facets=true` adds counts over the whole result, each facet counted with every filter but its own. Follow `nextCursor` for the next page.",
     request: { query: ListProductsQuery },
     responses: {
       200: { description: "A page of products", content: { "application/json": { schema: ProductPage } } },
@@ -52,9 +54,9 @@ const categoriesRoute = createRoute({
 /** Catalog reads: validated here, answered by the catalog Worker over RPC with the request id passed along. */
 export const catalogRoutes = createRouter<StorefrontEnv>()
   .openapi(listRoute, async (c) => {
-    const { inStock, ...query } = c.req.valid("query");
-    const request = { ...query, ...(inStock === undefined ? {} : { inStock: inStock === "true" }) };
-    const page = unwrap(await c.env.CATALOG.listProducts(request, { requestId: c.get("requestId") }));
+    const request = listRequestFrom(c.req.valid("query"), c.req.queries());
+    if (!request.ok) throw new ProblemError(problem(400, request.message, [{ field: request.field, message: request.message }]));
+    const page = unwrap(await c.env.CATALOG.listProducts(request.value, { requestId: c.get("requestId") }));
     c.header("Cache-Control", "public, max-age=30");
     return c.json(page, 200);
   })
