@@ -152,6 +152,31 @@ describe("the platform as npm start runs it", () => {
     await made.arrayBuffer();
   });
 
+  it("caches anonymous reads for at most 5 s: an edit shows on the list, the product and the search within 10 s", async () => {
+    const first = ((await getJson("/v1/products?limit=1")).body.items as (Summary & { title: string })[])[0];
+    if (first === undefined) throw new Error("no product");
+    // Warm every cache, then change the product the way a merchant's edit does (the catalog's own rows).
+    await getJson(`/v1/products/${first.slug}`);
+    await getJson(`/v1/products?q=${encodeURIComponent(first.title.split(" ")[0] ?? "")}`);
+    const db = await platform.miniflare.getD1Database("DB", "catalog");
+    await db.prepare("UPDATE products SET title = ?, updated_at = ? WHERE id = ?").bind("Quasar Edition", Date.now(), first.id).run();
+    const edited = Date.now();
+    // The product page carries live stock, so it is not cacheable downstream; only its product part is, in the isolate.
+    const seen = async (path: string, ok: (body: Json) => boolean): Promise<number> => {
+      for (;;) {
+        const res = await getJson(path);
+        expect(res.headers.get("cache-control")).toMatch(path.startsWith("/v1/products?") ? /max-age=5\b/ : /no-store/);
+        if (ok(res.body)) return Date.now() - edited;
+        if (Date.now() - edited > 15_000) return Number.POSITIVE_INFINITY;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    const onList = await seen("/v1/products?limit=1", (b) => (b.items as { title: string }[])[0]?.title === "Quasar Edition");
+    const onDetail = await seen(`/v1/products/${first.slug}`, (b) => b.title === "Quasar Edition");
+    const onSearch = await seen("/v1/products?q=quasar", (b) => (b.items as { id: string }[]).some((i) => i.id === first.id));
+    for (const took of [onList, onDetail, onSearch]) expect(took).toBeLessThan(10_000);
+  });
+
   it("restarts on the same state without loading or losing anything", async () => {
     await platform.dispose();
     platform = await boot(state.dir);

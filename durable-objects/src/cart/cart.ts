@@ -14,6 +14,7 @@ import { sha256Hex, timingSafeEqualText } from "../../../workers/shared/src/cryp
 import { parseInput } from "../../../workers/shared/src/parse.ts";
 import type { CallContext } from "../../../workers/shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../../workers/shared/src/result.ts";
+import { TtlCache } from "../../../workers/shared/src/ttl-cache.ts";
 
 type LineRow = {
   sku: string;
@@ -40,6 +41,16 @@ const seconds = (value: string, fallback: number): number =>
  * and are refreshed on every read. Mutations run one at a time, so a line's quantity, its stock check and
  * its flash-sale hold always agree.
  */
+// Prices and buyability by SKU, shared by every cart in this isolate: adding to a cart needs no catalog call
+// (and no D1 query) for a SKU priced in the last few seconds.
+const PRICE_CACHE_MS = 5_000;
+const priceCache = new TtlCache<Purchasable>(PRICE_CACHE_MS, 50_000);
+const copyCached = (sku: string, into: Record<string, Purchasable>): boolean => {
+  const hit = priceCache.get(sku);
+  if (hit !== undefined) into[sku] = hit;
+  return hit !== undefined;
+};
+
 export class Cart extends DurableObject<DurableObjectsEnv> {
   private readonly sql: SqlStorage;
   private tail: Promise<unknown> = Promise.resolve();
@@ -129,11 +140,20 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     };
   }
 
-  /** Today's price and buyability of each SKU, in one call to the catalog (its refusal is passed on). */
-  private async catalogFor(skus: string[], call: CallContext): Promise<Result<Record<string, Purchasable>>> {
+  /**
+   * Today's price and buyability of each SKU, in one call to the catalog for those not seen in the last
+   * PRICE_CACHE_MS (its refusal is passed on). Carts show prices at most that old; checkout asks `fresh`, so
+   * what is charged is always the catalog's price of the moment.
+   */
+  private async catalogFor(skus: string[], call: CallContext, fresh = false): Promise<Result<Record<string, Purchasable>>> {
     const unique = [...new Set(skus)];
-    if (unique.length === 0) return ok({});
-    return this.env.CATALOG.getPurchasables(unique, call);
+    const known: Record<string, Purchasable> = {};
+    const missing = fresh ? unique : unique.filter((sku) => !copyCached(sku, known));
+    if (missing.length === 0) return ok(known);
+    const asked = await this.env.CATALOG.getPurchasables(missing, call);
+    if (!asked.ok) return asked;
+    for (const [sku, p] of Object.entries(asked.value)) priceCache.set(sku, p);
+    return ok({ ...known, ...asked.value });
   }
 
   /** Takes today's prices into the lines; a changed price is kept visible as `priceChanged`. */
@@ -288,6 +308,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       const prices = await this.catalogFor(
         rows.map((l) => l.sku),
         call,
+        true,
       );
       if (!prices.ok) return prices;
       this.applyPrices(prices.value);

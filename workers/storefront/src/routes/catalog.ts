@@ -3,8 +3,9 @@ import { CategoryTree, ListProductsQuery, listRequestFrom, ProductDetail, Produc
 import { createRouter } from "../../../shared/src/edge-app.ts";
 import { ProblemError, problem } from "../../../shared/src/problem.ts";
 import { perClientLimit } from "../../../shared/src/rate-limit.ts";
-import { unwrap } from "../../../shared/src/result.ts";
+import { type Result, unwrap } from "../../../shared/src/result.ts";
 import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { TtlCache } from "../../../shared/src/ttl-cache.ts";
 
 // Free-text search and facet counts cost far more than a category page does, so strangers get a budget for them.
 const searchLimit = perClientLimit<StorefrontEnv>({
@@ -51,18 +52,41 @@ const categoriesRoute = createRoute({
   },
 });
 
+// Anonymous catalog reads are the same for everyone: each isolate keeps answers CATALOG_CACHE_MS and browsers or
+// shared caches may keep them as long again, so a merchant's edit shows everywhere within 10 s. Live stock on the
+// product page is never cached, and prices are verified again at checkout: a cached page can be stale, never a
+// charge. Bounded in entries, so a catalog of any size cannot fill the isolate.
+const CATALOG_CACHE_MS = 5_000;
+const PUBLIC_READ = `public, max-age=${CATALOG_CACHE_MS / 1000}`;
+const lists = new TtlCache<Result<ProductPage>>(CATALOG_CACHE_MS, 500);
+const details = new TtlCache<Result<ProductDetail>>(CATALOG_CACHE_MS, 5_000);
+const trees = new TtlCache<Result<CategoryTree>>(CATALOG_CACHE_MS, 1);
+const isOk = (r: Result<unknown>): boolean => r.ok;
+
+/** The query string with its parameters in one order, so equivalent URLs share an entry. */
+function canonicalQuery(url: string): string {
+  const params = [...new URL(url).searchParams].sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : 1) : a < b ? -1 : 1));
+  return new URLSearchParams(params).toString();
+}
+
 /** Catalog reads: validated here, answered by the catalog Worker over RPC with the request id passed along. */
 export const catalogRoutes = createRouter<StorefrontEnv>()
   .openapi(listRoute, async (c) => {
     const request = listRequestFrom(c.req.valid("query"), c.req.queries());
     if (!request.ok) throw new ProblemError(problem(400, request.message, [{ field: request.field, message: request.message }]));
-    const page = unwrap(await c.env.CATALOG.listProducts(request.value, { requestId: c.get("requestId") }));
-    c.header("Cache-Control", "public, max-age=30");
+    const page = unwrap(
+      await lists.getOrLoad(
+        canonicalQuery(c.req.url),
+        () => c.env.CATALOG.listProducts(request.value, { requestId: c.get("requestId") }),
+        isOk,
+      ),
+    );
+    c.header("Cache-Control", PUBLIC_READ);
     return c.json(page, 200);
   })
   .openapi(detailRoute, async (c) => {
     const { slug } = c.req.valid("param");
-    const product = unwrap(await c.env.CATALOG.getProduct(slug, { requestId: c.get("requestId") }));
+    const product = unwrap(await details.getOrLoad(slug, () => c.env.CATALOG.getProduct(slug, { requestId: c.get("requestId") }), isOk));
     // The catalog's stock figure is a snapshot; the page shows what the Inventory objects hold right now.
     const live = await Promise.allSettled(product.variants.map((v) => c.env.INVENTORY.getByName(v.sku).stock()));
     const variants = product.variants.map((v, i) => {
@@ -75,7 +99,7 @@ export const catalogRoutes = createRouter<StorefrontEnv>()
     return c.json({ ...product, variants }, 200);
   })
   .openapi(categoriesRoute, async (c) => {
-    const tree = unwrap(await c.env.CATALOG.listCategories({ requestId: c.get("requestId") }));
-    c.header("Cache-Control", "public, max-age=300");
+    const tree = unwrap(await trees.getOrLoad("tree", () => c.env.CATALOG.listCategories({ requestId: c.get("requestId") }), isOk));
+    c.header("Cache-Control", PUBLIC_READ);
     return c.json(tree, 200);
   });
