@@ -35,6 +35,8 @@ export type MixSpec = {
   seconds: number;
   productPaths: string[];
   categoryPaths: string[];
+  /** Searches with facet counts, as a search results page asks. */
+  searchPaths: string[];
   /** SKUs a shopper may add to its cart and buy (stock to spare, not flash-sale). */
   skus: string[];
   /** Shopper `i` plays client address `clientAddress(firstClient + i)`. */

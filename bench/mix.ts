@@ -57,6 +57,7 @@ const STEPS: Step[] = [
   addToCart,
   { name: "list category", weight: 2, call: (i) => ({ path: spec.categoryPaths[i % spec.categoryPaths.length] ?? "/" }) },
   { name: "home listing", weight: 1, call: () => ({ path: "/v1/products?limit=20" }) },
+  { name: "search with facets", weight: 1, call: (i) => ({ path: spec.searchPaths[i % spec.searchPaths.length] ?? "/" }) },
   checkout,
 ];
 const totalWeight = STEPS.reduce((n, s) => n + s.weight, 0);

@@ -41,7 +41,7 @@ const FLASH = args.quick
   ? { units: 10, buyers: 200, concurrency: 50, seconds: 30 }
   : { units: 100, buyers: 2_000, concurrency: 50, seconds: 120 };
 // Client addresses (`clientAddress(i)`) by scenario, so no two scenarios' shoppers share a per-client limit.
-const CLIENTS = { mix: 100_000, checkout: 1_000_000, flash: 2_000_000, search: 3_000_000 } as const;
+const CLIENTS = { mix: 100_000, checkout: 1_000_000, flash: 2_000_000, search: 3_000_000, facets: 4_000_000 } as const;
 const run = promisify(execFile);
 const specDir = mkdtempSync(join(tmpdir(), "edge-bench-specs-"));
 let specs = 0;
@@ -109,7 +109,7 @@ async function catalogPaths(origin: string, query: string, max: number): Promise
   return { slugs: slugs.slice(0, max), images: [...new Set(images)].slice(0, max) };
 }
 
-const MIX_STEPS = ["view product", "view cart", "add to cart", "list category", "home listing", "checkout"] as const;
+const MIX_STEPS = ["view product", "view cart", "add to cart", "list category", "home listing", "search with facets", "checkout"] as const;
 
 /** SKUs a shopper can add freely: in stock with room to spare, and not flash-sale (no holds at add). */
 async function benchSkus(platform: Platform, count: number): Promise<string[]> {
@@ -265,6 +265,12 @@ const SEARCHES: LoadSpec["requests"] = Array.from({ length: 6_000 }, (_, i) => (
   headers: { "cf-connecting-ip": clientAddress(CLIENTS.search + i) },
 }));
 
+// Search with facet counts: the same words, each in a category with its facets (the listing page of a search).
+const FACET_SEARCHES: LoadSpec["requests"] = Array.from({ length: 6_000 }, (_, i) => ({
+  path: `${SEARCH_PATHS[i % SEARCH_PATHS.length] ?? "/"}&facets=true`,
+  headers: { "cf-connecting-ip": clientAddress(CLIENTS.facets + i) },
+}));
+
 /**
  * startPlatform's cron ticker calls `scheduled` through Miniflare's proxies, and a proxy's first use of a name is
  * a synchronous round trip to workerd: Node's main thread blocks and stops reading workerd's log output, and if
@@ -363,6 +369,14 @@ await withPlatform({}, async (platform) => {
     }),
   );
   scenarios.push(await scenario("category tree", "worker", { origin, requests: gets(["/v1/categories"]), expectStatus: 200 }));
+  // What the storefront's own middleware costs (request id, headers, CORS, body cap, logging) with no work behind it.
+  scenarios.push(
+    await scenario("storefront empty route, GET /healthz (middleware only)", "worker", {
+      origin,
+      requests: gets(["/healthz"]),
+      expectStatus: 200,
+    }),
+  );
 
   // Cart add: 101 carts × 50 SKUs, so each (cart, SKU) line comes round rarely and stays under the cap.
   const skus = await benchSkus(platform, 50);
@@ -425,6 +439,7 @@ await withPlatform({}, async (platform) => {
       seconds: SECONDS,
       productPaths,
       categoryPaths: CATEGORY_PATHS,
+      searchPaths: SEARCH_PATHS.map((path) => `${path}&facets=true`),
       skus,
       firstClient: CLIENTS.mix + 100_000 * index,
     };
@@ -465,6 +480,7 @@ for (const size of GROWTH_SIZES) {
         await scenario(`list @${size}`, "worker", { origin, requests: gets(CATEGORY_PATHS), expectStatus: 200 }),
         await scenario(`detail @${size}`, "worker", { origin, requests: gets(slugs.map((s) => `/v1/products/${s}`)), expectStatus: 200 }),
         await scenario(`search @${size}`, "worker", { origin, requests: SEARCHES, expectStatus: 200 }),
+        await scenario(`search+facets @${size}`, "worker", { origin, requests: FACET_SEARCHES, expectStatus: 200 }),
       ],
     });
   });
