@@ -5,6 +5,7 @@ import { consumeIdentityEvents } from "./cart/erased-users.ts";
 
 export { Cart } from "./cart/cart.ts";
 export { Inventory } from "./inventory/inventory.ts";
+export { StockLevels } from "./inventory/stock-levels.ts";
 
 // The objects are reached through their bindings (storefront, checkout, admin), never over HTTP.
 export default {

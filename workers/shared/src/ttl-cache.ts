@@ -1,12 +1,12 @@
 /**
  * A small in-isolate cache: entries live `ttlMs`, at most `maxEntries` of them (least recently used leave
- * first), and concurrent misses of one key share one load (no stampede on a hot key when it expires). An isolate
- * serves many requests, so a hit costs no I/O at all; each isolate has its own copy, which is why every entry is
- * short-lived: the TTL is the staleness bound the caller documents.
+ * first). An isolate serves many requests, so a hit costs no I/O at all; each isolate has its own copy, which is
+ * why every entry is short-lived: the TTL is the staleness bound the caller documents. Only plain values are kept,
+ * and concurrent misses each load for themselves: a promise made by one request and awaited by another is what
+ * workerd does not support (the waiting request can hang; seen as rare 500s under load when misses were shared).
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
-  private readonly loading = new Map<string, Promise<V>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -41,16 +41,9 @@ export class TtlCache<V> {
   async getOrLoad(key: string, load: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return hit;
-    const pending = this.loading.get(key);
-    if (pending !== undefined) return pending;
-    const run = load()
-      .then((value) => {
-        if (keep(value)) this.set(key, value);
-        return value;
-      })
-      .finally(() => this.loading.delete(key));
-    this.loading.set(key, run);
-    return run;
+    const value = await load();
+    if (keep(value)) this.set(key, value);
+    return value;
   }
 
   get size(): number {

@@ -88,11 +88,14 @@ export const catalogRoutes = createRouter<StorefrontEnv>()
     const { slug } = c.req.valid("param");
     const product = unwrap(await details.getOrLoad(slug, () => c.env.CATALOG.getProduct(slug, { requestId: c.get("requestId") }), isOk));
     // The catalog's stock figure is a snapshot; the page shows what the Inventory objects hold right now.
-    const live = await Promise.allSettled(product.variants.map((v) => c.env.INVENTORY.getByName(v.sku).stock()));
-    const variants = product.variants.map((v, i) => {
-      const level = live[i];
-      if (level?.status === "fulfilled") return { ...v, available: level.value.available };
-      c.get("log").warn("live stock unavailable; showing the snapshot", { sku: v.sku, error: String(level?.reason) });
+    const live = await c.env.STOCK.levels(product.variants.map((v) => v.sku)).catch((err: unknown) => {
+      c.get("log").warn("live stock unavailable; showing the snapshot", { slug, error: String(err) });
+      return {} as Record<string, { available: number }>;
+    });
+    const variants = product.variants.map((v) => {
+      const level = live[v.sku];
+      if (level !== undefined) return { ...v, available: level.available };
+      c.get("log").warn("live stock unavailable for a variant; showing the snapshot", { sku: v.sku });
       return v;
     });
     c.header("Cache-Control", "no-store");
