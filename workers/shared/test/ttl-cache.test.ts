@@ -4,7 +4,7 @@ import { TtlCache } from "../src/ttl-cache.ts";
 describe("TtlCache", () => {
   it("keeps an entry for its TTL only, and drops the least recently used beyond its size", async () => {
     let now = 1_000;
-    const cache = new TtlCache<string>(5_000, 2, () => now);
+    const cache = new TtlCache<string>(5_000, 2, 0, () => now);
     cache.set("a", "A");
     cache.set("b", "B");
     expect(cache.get("a")).toBe("A"); // a is now the most recently used
@@ -29,5 +29,34 @@ describe("TtlCache", () => {
     await cache.getOrLoad("good", load(true), (v) => v.ok);
     await cache.getOrLoad("good", load(true), (v) => v.ok);
     expect(loads).toBe(3);
+  });
+
+  it("serves the stale copy to concurrent requests while the first one refreshes, never beyond fresh + stale", async () => {
+    let now = 0;
+    const cache = new TtlCache<string>(3_000, 10, 3_000, () => now);
+    cache.set("k", "v1");
+    now = 4_000; // stale
+    let release: (v: string) => void = () => {};
+    const slow = new Promise<string>((r) => {
+      release = r;
+    });
+    const refreshing = cache.getOrLoad("k", () => slow);
+    let loads = 0;
+    expect(await cache.getOrLoad("k", async () => `v${++loads}`)).toBe("v1"); // stale, no second load
+    expect(loads).toBe(0);
+    release("v2");
+    expect(await refreshing).toBe("v2");
+    expect(cache.get("k")).toBe("v2");
+    now = 4_000 + 6_001; // past fresh + stale: loads again, whoever asks
+    expect(await cache.getOrLoad("k", async () => "v3")).toBe("v3");
+  });
+
+  it("lets the next request refresh when a refresh fails", async () => {
+    let now = 0;
+    const cache = new TtlCache<string>(1_000, 10, 5_000, () => now);
+    cache.set("k", "old");
+    now = 2_000;
+    await expect(cache.getOrLoad("k", () => Promise.reject(new Error("down")))).rejects.toThrow("down");
+    expect(await cache.getOrLoad("k", async () => "new")).toBe("new");
   });
 });

@@ -52,15 +52,17 @@ const categoriesRoute = createRoute({
   },
 });
 
-// Anonymous catalog reads are the same for everyone: each isolate keeps answers CATALOG_CACHE_MS and browsers or
-// shared caches may keep them as long again, so a merchant's edit shows everywhere within 10 s. Live stock on the
-// product page is never cached, and prices are verified again at checkout: a cached page can be stale, never a
-// charge. Bounded in entries, so a catalog of any size cannot fill the isolate.
-const CATALOG_CACHE_MS = 5_000;
-const PUBLIC_READ = `public, max-age=${CATALOG_CACHE_MS / 1000}`;
-const lists = new TtlCache<Result<ProductPage>>(CATALOG_CACHE_MS, 500);
-const details = new TtlCache<Result<ProductDetail>>(CATALOG_CACHE_MS, 5_000);
-const trees = new TtlCache<Result<CategoryTree>>(CATALOG_CACHE_MS, 1);
+// Anonymous catalog reads are the same for everyone: each isolate keeps an answer fresh 3 s and may serve it 3 s
+// more while one request refreshes it (so a hot search never stampedes), and browsers or shared caches may keep
+// it 4 s: a merchant's edit shows everywhere within 10 s. Live stock on the product page is never cached, and
+// prices are verified again at checkout: a cached page can be stale, never a charge. Bounded in entries, so a
+// catalog of any size cannot fill the isolate.
+const FRESH_MS = 3_000;
+const STALE_MS = 3_000;
+const PUBLIC_READ = "public, max-age=4";
+const lists = new TtlCache<Result<ProductPage>>(FRESH_MS, 500, STALE_MS);
+const details = new TtlCache<Result<ProductDetail>>(FRESH_MS, 5_000, STALE_MS);
+const trees = new TtlCache<Result<CategoryTree>>(FRESH_MS, 1, STALE_MS);
 const isOk = (r: Result<unknown>): boolean => r.ok;
 
 /** The query string with its parameters in one order, so equivalent URLs share an entry. */
