@@ -51,7 +51,7 @@ export class TtlCache<V> {
       return value;
     } finally {
       const after = this.entries.get(key);
-      if (after !== undefined && after.refreshing) after.refreshing = false;
+      if (after?.refreshing) after.refreshing = false;
     }
   }
 
