@@ -1,60 +1,29 @@
-// A MIME message (RFC 5322, 2045–2047) with a plain-text and an HTML alternative: the email binding takes the
-// raw message. Bodies are base64, so any UTF-8 survives any relay and no line is too long; a subject that is not
-// plain ASCII becomes encoded words.
+// A MIME message (RFC 5322 / 2045–2047) with a plain-text and an HTML alternative, for the email binding,
+// which takes the raw message. Bodies are base64 (any UTF-8 survives any relay); a non-ASCII subject is an
+// encoded word.
 
-export type MimeInput = { from: string; to: string; subject: string; text: string; html: string; messageId: string; date: Date };
-
-const CRLF = "\r\n";
-
-const base64 = (bytes: Uint8Array): string => {
+const utf8Base64 = (text: string): string => {
+  const bytes = new TextEncoder().encode(text);
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary);
 };
 
-const bodyBase64 = (text: string): string => (base64(new TextEncoder().encode(text)).match(/.{1,76}/g) ?? []).join(CRLF);
+const wrap = (base64: string): string => base64.replace(/.{1,76}/g, "$&\r\n");
 
-// An encoded word may be at most 75 characters and must hold whole characters: 42 UTF-8 bytes make 56 base64
-// characters, which with `=?UTF-8?B?…?=` and "Subject: " stays within a 78-character line.
-const WORD_BYTES = 42;
+const encodeHeader = (value: string): string => (/^[\x20-\x7E]*$/.test(value) ? value : `=?UTF-8?B?${utf8Base64(value)}?=`);
 
-function encodedWords(value: string): string {
-  const encoder = new TextEncoder();
-  const words: string[] = [];
-  let chunk = "";
-  for (const char of value) {
-    if (encoder.encode(chunk + char).length > WORD_BYTES) {
-      words.push(chunk);
-      chunk = "";
-    }
-    chunk += char;
-  }
-  if (chunk !== "") words.push(chunk);
-  return words.map((w) => `=?UTF-8?B?${base64(encoder.encode(w))}?=`).join(`${CRLF} `);
-}
-
-/** Printable ASCII stays as it is; anything else (accents, emoji, a stray CR or LF) is encoded, so it cannot start a header. */
-const headerText = (value: string): string => (/^[\x20-\x7E]*$/.test(value) ? value : encodedWords(value));
-
-/** An address goes into a header as it is, so one that could break the header (spaces, CR/LF, brackets) is refused. */
-function mailbox(address: string): string {
-  if (!/^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+$/.test(address)) throw new Error(`not a mailbox address: ${JSON.stringify(address)}`);
-  return address;
-}
-
-// RFC 5322 dates name the zone as an offset; toUTCString ends in the obsolete "GMT".
-const rfc5322Date = (date: Date): string => date.toUTCString().replace(/GMT$/, "+0000");
+export type MimeInput = { from: string; to: string; subject: string; text: string; html: string; messageId: string; date: Date };
 
 export function mimeMessage(input: MimeInput): string {
-  // "=_" never occurs in base64, so no body line can be mistaken for the boundary.
   const boundary = `=_edge_${input.messageId.replace(/[^A-Za-z0-9]/g, "").slice(0, 40)}`;
   const part = (type: string, body: string) =>
-    [`--${boundary}`, `Content-Type: ${type}; charset=utf-8`, "Content-Transfer-Encoding: base64", "", bodyBase64(body)].join(CRLF);
+    [`--${boundary}`, `Content-Type: ${type}; charset=utf-8`, "Content-Transfer-Encoding: base64", "", wrap(utf8Base64(body))].join("\r\n");
   return [
-    `From: ${mailbox(input.from)}`,
-    `To: ${mailbox(input.to)}`,
-    `Subject: ${headerText(input.subject)}`,
-    `Date: ${rfc5322Date(input.date)}`,
+    `From: ${input.from}`,
+    `To: ${input.to}`,
+    `Subject: ${encodeHeader(input.subject)}`,
+    `Date: ${input.date.toUTCString()}`,
     `Message-ID: <${input.messageId}>`,
     "MIME-Version: 1.0",
     `Content-Type: multipart/alternative; boundary="${boundary}"`,
@@ -63,5 +32,5 @@ export function mimeMessage(input: MimeInput): string {
     part("text/html", input.html),
     `--${boundary}--`,
     "",
-  ].join(CRLF);
+  ].join("\r\n");
 }

@@ -1,26 +1,25 @@
-import type { EventData } from "../../../../schema/events.ts";
-import { type Email, layout, money, orderLink, type Rows } from "./layout.ts";
-
-export type OrderPaidData = EventData<"order.paid">;
+import type { z } from "zod";
+import type { OrderPaid } from "../../../../schema/events.ts";
+import { formatMoney } from "../../../shared/src/html.ts";
+import { type Email, layout } from "./layout.ts";
 
 /** order.paid → the receipt: every line, the totals and the card charged. */
-export function receipt(order: OrderPaidData, shopUrl: string): Email {
-  const m = (amount: number) => money(amount, order.currency);
-  const lines: Rows = order.parts
-    .flatMap((p) => p.lines)
-    .map((l) => [l.kind === "warranty" ? `Warranty for ${l.productSlug}` : `${l.quantity} × ${l.productSlug} (${l.sku})`, m(l.lineTotal)]);
-  const totals: Rows = [
-    ["Subtotal", m(order.subtotal)],
-    ["Shipping", m(order.shipping)],
-    ["Tax", m(order.tax)],
-    ["Total", m(order.total)],
+export function receipt(order: z.infer<typeof OrderPaid>, orderUrl: string): Email {
+  const money = (amount: number) => formatMoney(amount, order.currency);
+  const lines = order.parts.flatMap((p) => p.lines).map((l): [string, string] => [`${l.quantity} × ${l.productSlug}`, money(l.lineTotal)]);
+  const totals: [string, string][] = [
+    ["Subtotal", money(order.subtotal)],
+    ["Shipping", money(order.shipping)],
+    ["Tax", money(order.tax)],
+    ["Total", money(order.total)],
   ];
-  const charged = order.card === null ? "your payment method" : `your ${order.card.brand} card ending ${order.card.last4}`;
-  return layout({
+  const card = order.card === null ? "your payment method" : `your ${order.card.brand} card ending ${order.card.last4}`;
+  return {
     subject: `Your order ${order.orderId} is confirmed`,
-    heading: "Thank you for your order",
-    blocks: [`We charged ${m(order.total)} to ${charged}. We will email you when it ships.`, { rows: lines }, { rows: totals }],
-    link: { label: "View your order", url: orderLink(shopUrl, order.orderId) },
-    recipient: order.email,
-  });
+    ...layout({
+      heading: "Thank you for your order",
+      paragraphs: [`We charged ${money(order.total)} to ${card}. We will email you when it ships.`, { rows: lines }, { rows: totals }],
+      link: { label: "View your order", url: orderUrl },
+    }),
+  };
 }

@@ -1,19 +1,19 @@
-import type { EventData } from "../../../../schema/events.ts";
-import { type Email, layout, money, orderLink } from "./layout.ts";
-
-export type RefundData = EventData<"refund.completed">;
+import type { RefundCompleted } from "../../../../schema/events.ts";
+import { formatMoney } from "../../../shared/src/html.ts";
+import { type Email, layout } from "./layout.ts";
 
 /** refund.completed → how much came back, for which items. */
-export function refund(r: RefundData, shopUrl: string): Email {
-  const amount = money(r.amount, r.currency);
-  return layout({
+export function refund(r: RefundCompleted, orderUrl: string): Email {
+  const amount = formatMoney(r.amount, r.currency);
+  return {
     subject: `Your refund of ${amount} for order ${r.orderId}`,
-    heading: "Your refund is on its way",
-    blocks: [
-      `We received your return and refunded ${amount} to your original payment method. Banks can take a few days to show it.`,
-      { rows: r.items.map((i) => [i.sku, `× ${i.quantity}`]) },
-    ],
-    link: { label: "View your order", url: orderLink(shopUrl, r.orderId) },
-    recipient: r.email,
-  });
+    ...layout({
+      heading: "Your refund is on its way",
+      paragraphs: [
+        `We received your return and refunded ${amount} to your original payment method. Banks take a few days to show it.`,
+        { rows: r.items.map((i): [string, string] => [i.sku, `× ${i.quantity}`]) },
+      ],
+      link: { label: "View your order", url: orderUrl },
+    }),
+  };
 }
