@@ -85,7 +85,8 @@ async function send(env: NotificationsEnv, config: NotificationsConfig, event: E
     subject: mail.subject,
     text: mail.text,
     html: mail.html,
-    messageId: `${event.id}@edge-commerce.dev`,
+    messageId: event.id,
+    domain: config.MAIL_FROM.split("@")[1] ?? "edge-commerce.dev",
     date: new Date(now),
   });
   await env.EMAIL.send(new EmailMessage(config.MAIL_FROM, mail.to, raw));

@@ -88,13 +88,15 @@ describe("mimeMessage", () => {
       subject: "Rückerstattung: 10,83 €",
       text: "Grüße",
       html: "<p>Grüße</p>",
-      messageId: "evt-1@edge-commerce.dev",
+      messageId: "ord_1:paid",
+      domain: "edge-commerce.dev",
       date: new Date("2026-11-22T10:00:00Z"),
     });
     const boundary = /boundary="([^"]+)"/.exec(raw)?.[1] ?? "";
     expect(raw).toMatch(/^From: orders@edge-commerce\.dev\r\n/);
     expect(raw).toContain("Content-Type: multipart/alternative");
-    expect(raw).toContain("Message-ID: <evt-1@edge-commerce.dev>");
+    expect(raw).toContain("Message-ID: <ord_1=3Apaid@edge-commerce.dev>");
+    expect(raw).toContain("Date: Sun, 22 Nov 2026 10:00:00 +0000");
     expect(raw).toMatch(/Subject: =\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=/);
     const parts = raw.split(`--${boundary}`).slice(1, -1);
     expect(parts).toHaveLength(2);
@@ -105,5 +107,33 @@ describe("mimeMessage", () => {
     expect(parts[1]).toContain("text/html; charset=utf-8");
     expect(decode(parts[1] ?? "")).toBe("<p>Grüße</p>");
     expect(raw.endsWith(`--${boundary}--\r\n`)).toBe(true);
+  });
+
+  it("splits a long non-ASCII subject into encoded words within RFC 2047's 75 characters, and refuses header injection", () => {
+    const base = {
+      from: "orders@edge-commerce.dev",
+      to: "ada@example.com",
+      text: "t",
+      html: "h",
+      messageId: "e",
+      domain: "d",
+      date: new Date(0),
+    };
+    const subject = "Rückerstattung für Ihre Bestellung — Grüße aus dem Laden, vielen Dank für Ihren Einkauf";
+    const raw = mimeMessage({ ...base, subject });
+    const header = raw.split("\r\n\r\n")[0]?.split("\r\n") ?? [];
+    const start = header.findIndex((l) => l.startsWith("Subject:"));
+    const folded = [
+      header[start]?.slice("Subject: ".length) ?? "",
+      ...header
+        .slice(start + 1)
+        .filter((l) => l.startsWith(" "))
+        .map((l) => l.trim()),
+    ];
+    expect(folded.length).toBeGreaterThan(1);
+    for (const word of folded) expect(word.length).toBeLessThanOrEqual(75);
+    const decoded = folded.map((w) => new TextDecoder().decode(Uint8Array.from(atob(w.slice(10, -2)), (c) => c.charCodeAt(0)))).join("");
+    expect(decoded).toBe(subject);
+    expect(() => mimeMessage({ ...base, subject: "s", to: "ada@example.com\r\nBcc: everyone@example.com" })).toThrow(/not a plain email/);
   });
 });
