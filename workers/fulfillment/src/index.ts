@@ -1,10 +1,12 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { z } from "zod";
 import { EVENT_TYPES, type ShipmentStatus } from "../../../schema/events.ts";
 import { ReturnBody, type ReturnView, ShipBody, type ShipmentDetail } from "../../../schema/fulfillment/dto.ts";
+import { configFrom } from "../../shared/src/config.ts";
 import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe } from "../../shared/src/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
-import { flushOutbox } from "../../shared/src/outbox.ts";
+import { eventCopies, flushOutbox } from "../../shared/src/outbox.ts";
 import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
@@ -15,13 +17,17 @@ import { type InvoiceDocument, invoiceDocument, storeInvoices } from "./invoices
 import { onOrderPaid } from "./on-order-paid.ts";
 import { receiveReturn } from "./receive-return.ts";
 import { findReturn, moveReturn, requestReturn, returnsOf, returnViews } from "./returns.ts";
-import { moveShipment, shipmentDetail, shipmentsOf } from "./shipments.ts";
+import { moveShipment, shipmentDetails, shipmentsOf } from "./shipments.ts";
 
 const ID = /^[a-z]{3}_[A-Za-z0-9_-]{1,60}$/;
-const days = (env: FulfillmentEnv) => Math.max(0, Number(env.RETURN_WINDOW_DAYS) || 30);
+const returnWindowDays: (env: object) => number = configFrom(
+  z
+    .object({ RETURN_WINDOW_DAYS: z.coerce.number().int().min(0, "RETURN_WINDOW_DAYS must be 0 or more") })
+    .transform((v) => v.RETURN_WINDOW_DAYS),
+);
 
 const publishAll = (env: FulfillmentEnv) =>
-  flushOutbox(env.DB, [env.FULFILLMENT_EVENTS, env.NOTIFICATION_EVENTS], { copies: Number(env.EVENT_COPIES) || 1 });
+  flushOutbox(env.DB, [env.FULFILLMENT_EVENTS, env.NOTIFICATION_EVENTS], { copies: eventCopies(env) });
 
 /** Sends what the outbox holds to the orders Worker and to notifications (a send that fails is left for the cron). */
 async function publish(env: FulfillmentEnv): Promise<void> {
@@ -68,7 +74,7 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
   ): Promise<Result<{ items: ShipmentDetail[] }>> {
     return this.run("listShipments", call, async () => {
       const rows = await shipmentsOf(this.env.DB, { ...filter, ...(merchantId === null ? {} : { merchantId }) });
-      return ok({ items: await Promise.all(rows.map((r) => shipmentDetail(this.env.DB, r))) });
+      return ok({ items: await shipmentDetails(this.env.DB, rows) });
     });
   }
 
@@ -77,7 +83,7 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
     return this.run("requestReturn", call, async () => {
       const input = parseInput(ReturnBody, body);
       if (!input.ok) return input;
-      const made = await requestReturn(this.env.DB, orderId, input.value, days(this.env));
+      const made = await requestReturn(this.env.DB, orderId, input.value, returnWindowDays(this.env));
       if (made.ok) await publish(this.env);
       return made;
     });
@@ -136,7 +142,8 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
     const moved = await moveShipment(this.env.DB, shipmentId, merchantId, to, tracking);
     if (!moved.ok) return moved;
     if (moved.value.moved) await publish(this.env);
-    return ok(await shipmentDetail(this.env.DB, moved.value.shipment));
+    const [detail] = await shipmentDetails(this.env.DB, [moved.value.shipment]);
+    return detail === undefined ? fail(404, `no shipment ${shipmentId}`) : ok(detail);
   }
 
   private async answerReturn(result: Result<Awaited<ReturnType<typeof findReturn>> & object>): Promise<Result<ReturnView>> {

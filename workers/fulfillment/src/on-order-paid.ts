@@ -10,7 +10,7 @@ import { type ShipmentRow, shipmentEvent, shipmentIdOf } from "./shipments.ts";
  * the event's processed mark, so a redelivered event makes no second shipment and uses no second number; and
  * a number is taken only in the transaction that writes its invoice, so numbers have no gaps.
  */
-export async function onOrderPaid(db: D1Database, event: EventEnvelope): Promise<D1PreparedStatement[]> {
+export function onOrderPaid(db: D1Database, event: EventEnvelope): D1PreparedStatement[] {
   const data = event.data as z.infer<typeof OrderPaid>;
   const { parts } = data;
   const now = Date.now();
@@ -32,17 +32,14 @@ export async function onOrderPaid(db: D1Database, event: EventEnvelope): Promise
       delivered_at: null,
     };
     if (shippedItems(part).length > 0) {
-      const created = await shipmentEvent(db, shipment, data.email);
-      // The event's items come from the order just paid (not yet stored when shipmentEvent reads).
-      const body = JSON.parse(created.body) as { data: { items: unknown } };
-      body.data.items = shippedItems(part);
+      const created = shipmentEvent(shipment, data);
       statements.push(
         db
           .prepare("INSERT OR IGNORE INTO shipments (id, order_id, merchant_id, status, created_at) VALUES (?, ?, ?, 'pending', ?)")
           .bind(shipment.id, data.orderId, part.merchantId, now),
         db
           .prepare("INSERT OR IGNORE INTO outbox (id, body, created_at) VALUES (?, ?, ?)")
-          .bind(created.id, JSON.stringify(body), created.createdAt),
+          .bind(created.id, created.body, created.createdAt),
       );
     }
     statements.push(

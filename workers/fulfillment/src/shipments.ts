@@ -2,7 +2,7 @@ import { EVENT_TYPES, type ShipmentChanged, type ShipmentStatus } from "../../..
 import type { ShipmentDetail } from "../../../schema/fulfillment/dto.ts";
 import { outboxRow } from "../../shared/src/outbox.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
-import { loadPaidOrder, shippedItems } from "./paid-orders.ts";
+import { loadPaidOrder, type PaidOrder, shippedItems } from "./paid-orders.ts";
 
 // A shipment moves only forward, along this table; the merchant (admin API) or the carrier (webhook) moves it.
 const NEXT: Readonly<Record<ShipmentStatus, readonly ShipmentStatus[]>> = {
@@ -43,8 +43,8 @@ export const shipmentIdOf = (orderId: string, partIndex: number): string => `shp
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export async function shipmentDetail(db: D1Database, row: ShipmentRow): Promise<ShipmentDetail> {
-  const order = await loadPaidOrder(db, row.order_id);
+/** A shipment as the admin API shows it; its items are its part's product lines in `order`. */
+export function shipmentDetail(row: ShipmentRow, order: PaidOrder | null): ShipmentDetail {
   return {
     id: row.id,
     orderId: row.order_id,
@@ -59,18 +59,24 @@ export async function shipmentDetail(db: D1Database, row: ShipmentRow): Promise<
   };
 }
 
+/** Shipments with their items, reading each paid order once however many of its shipments are listed. */
+export async function shipmentDetails(db: D1Database, rows: ShipmentRow[]): Promise<ShipmentDetail[]> {
+  const orders = new Map<string, PaidOrder | null>();
+  for (const id of new Set(rows.map((r) => r.order_id))) orders.set(id, await loadPaidOrder(db, id));
+  return rows.map((r) => shipmentDetail(r, orders.get(r.order_id) ?? null));
+}
+
 /** The event announcing that a shipment is now `row.status`; its id is fixed per shipment and status. */
-export async function shipmentEvent(db: D1Database, row: ShipmentRow, email?: string) {
-  const detail = await shipmentDetail(db, row);
+export function shipmentEvent(row: ShipmentRow, order: Pick<PaidOrder, "email" | "parts"> | null) {
   const data: ShipmentChanged = {
     shipmentId: row.id,
     orderId: row.order_id,
     merchantId: row.merchant_id,
-    email: email ?? (await loadPaidOrder(db, row.order_id))?.email ?? "",
+    email: order?.email ?? "",
     status: row.status,
     carrier: row.carrier,
     trackingNumber: row.tracking_number,
-    items: detail.items,
+    items: shippedItems(order?.parts.find((p) => p.merchantId === row.merchant_id)),
   };
   return outboxRow(EVENT_OF[row.status], data, undefined, `${row.id}:${row.status}`);
 }
@@ -106,7 +112,7 @@ export async function moveShipment(
     shipped_at: to === "shipped" ? now : row.shipped_at,
     delivered_at: to === "delivered" ? now : row.delivered_at,
   };
-  const event = await shipmentEvent(db, next);
+  const event = shipmentEvent(next, await loadPaidOrder(db, row.order_id));
   const stamp = STAMP_OF[to];
   const [update] = await db.batch([
     db
