@@ -160,7 +160,8 @@ export function parseEvent(body: unknown): { ok: true; event: EventEnvelope } | 
   return { ok: true, event: { ...outer.data, type: outer.data.type as EventType, data: data.data } };
 }
 
-type Producer = { send(body: unknown, options?: { contentType?: "json" }): Promise<unknown> };
+/** A queue producer as Workers bind it (only `send` is used). */
+export type Producer = { send(body: unknown, options?: { contentType?: "json" }): Promise<unknown> };
 
 /**
  * What the `dead-letters` queue carries: an event a consumer gave up on, with why, and the queue it came

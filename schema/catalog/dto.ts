@@ -11,12 +11,9 @@ export const DEFAULT_PAGE_SIZE = 20;
 const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const Slug = z.string().min(1).max(160).regex(slugPattern, "must be lowercase letters, digits and single dashes");
 
-/** A word of `q` as a LIKE pattern's body: its own %, _ and \\ taken literally. */
-export const escapeLike = (word: string): string => word.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-// SQLite on D1 refuses LIKE patterns over 50 bytes; with the two % around it, a word may take 48.
+// No real word is longer; a cap keeps a search's prefix queries on the full-text index cheap.
 const MAX_WORD_BYTES = 48;
-const wordFits = (q: string): boolean =>
-  q.split(/\s+/).every((word) => new TextEncoder().encode(escapeLike(word.toLowerCase())).length <= MAX_WORD_BYTES);
+const wordFits = (q: string): boolean => q.split(/\s+/).every((word) => new TextEncoder().encode(word).length <= MAX_WORD_BYTES);
 
 // What the catalog's listProducts RPC accepts: already typed values.
 export const ListProductsRequest = z.object({

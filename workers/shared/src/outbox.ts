@@ -1,4 +1,6 @@
+import { z } from "zod";
 import { type EventData, type EventEnvelope, type EventType, envelope } from "../../../schema/events.ts";
+import { configFrom } from "./config.ts";
 
 /**
  * The outbox pattern on a service's own D1 database: an event is written as a row (`outbox(id, body,
@@ -13,7 +15,14 @@ export function outboxRow<T extends EventType>(type: T, data: EventData<T>, trac
   return { id: event.id, body: JSON.stringify(event), createdAt: Date.now() };
 }
 
-export type Producer = { send(body: unknown, options?: { contentType?: "json" }): Promise<unknown> };
+export type { Producer } from "../../../schema/events.ts";
+
+import type { Producer } from "../../../schema/events.ts";
+
+/** EVENT_COPIES from a producer's vars: how many times each event is sent (1; tests send more to see dedupe). */
+export const eventCopies: (env: object) => number = configFrom(
+  z.object({ EVENT_COPIES: z.coerce.number().int().min(1, "EVENT_COPIES must be at least 1") }).transform((v) => v.EVENT_COPIES),
+);
 
 /**
  * Sends what the outbox holds, oldest first, deleting each row once the queue has it. Answers how many went.

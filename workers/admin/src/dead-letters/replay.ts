@@ -1,6 +1,5 @@
+import type { Producer } from "../../../../schema/events.ts";
 import type { DeadLetterRow } from "./store.ts";
-
-type Producer = { send(body: unknown, options?: { contentType?: "json" }): Promise<unknown> };
 
 /** The queues a dead letter can be sent back to, by name. */
 export function replayQueues(env: AdminEnv): Record<string, Producer> {
