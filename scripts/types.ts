@@ -50,6 +50,8 @@ const targets: Target[] = [
     "workers/catalog/wrangler.toml",
     "workers/identity/wrangler.toml",
     "workers/fulfillment/wrangler.toml",
+    "workers/orders/wrangler.toml",
+    "durable-objects/wrangler.toml",
   ),
   envOf("CatalogEnv", "workers/catalog/worker-configuration.d.ts", "workers/catalog/wrangler.toml"),
   envOf("DurableObjectsEnv", "durable-objects/worker-configuration.d.ts", "durable-objects/wrangler.toml", "workers/catalog/wrangler.toml"),

@@ -25,8 +25,16 @@ export const users = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     erasedAt: integer("erased_at"),
+    // An invited merchant member has no password yet: only the SHA-256 of the one-time invitation token,
+    // until it is accepted (or it expires and the owner invites again).
+    inviteTokenHash: text("invite_token_hash"),
+    inviteExpiresAt: integer("invite_expires_at"),
   },
-  (t) => [uniqueIndex("users_email_key_uq").on(t.emailKey), index("users_merchant_idx").on(t.merchantId)],
+  (t) => [
+    uniqueIndex("users_email_key_uq").on(t.emailKey),
+    index("users_merchant_idx").on(t.merchantId),
+    uniqueIndex("users_invite_token_uq").on(t.inviteTokenHash),
+  ],
 );
 
 // Refresh tokens are opaque; only their SHA-256 is stored. Every use rotates the token within its family,

@@ -167,3 +167,36 @@ export const PlacedOrder = z
 export type PlacedOrder = z.infer<typeof PlacedOrder>;
 
 export const OrderList = z.object({ items: z.array(OrderView) }).meta({ id: "OrderList" });
+
+/** An order as one merchant sees it: its own part's lines, totals and shipments (a platform admin sees all). */
+export const MerchantOrder = z
+  .object({
+    id: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    email: z.string(),
+    createdAt: z.iso.datetime(),
+    shippingAddress: ShippingAddress,
+    lines: z.array(OrderLineView),
+    totals: Totals,
+    shipments: z.array(ShipmentView),
+  })
+  .meta({ id: "MerchantOrder" });
+export type MerchantOrder = z.infer<typeof MerchantOrder>;
+export const MerchantOrderList = z.object({ items: z.array(MerchantOrder) }).meta({ id: "MerchantOrderList" });
+
+const day = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${name} is a date: YYYY-MM-DD`)
+    // Date.parse rolls 2026-02-30 over into March: a real day is one that comes back unchanged.
+    .refine((d) => {
+      const at = Date.parse(`${d}T00:00:00Z`);
+      return !Number.isNaN(at) && new Date(at).toISOString().startsWith(d);
+    }, `${name} is not a real date`);
+export const MerchantOrderQuery = z.object({
+  status: z.enum(ORDER_STATUSES, { error: `status is one of ${ORDER_STATUSES.join(", ")}` }).optional(),
+  from: day("from").optional().describe("Orders placed on or after this day (UTC)"),
+  to: day("to").optional().describe("Orders placed on or before this day (UTC)"),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+export type MerchantOrderQuery = z.infer<typeof MerchantOrderQuery>;

@@ -53,3 +53,9 @@ export async function countIn(platform: Platform, worker: string, sql: string, .
     .first<{ n: number }>();
   return row?.n ?? 0;
 }
+
+/** Waits, if need be, until early in a clock minute: per-minute quotas count by clock minute. */
+export async function earlyInClockMinute(): Promise<void> {
+  const into = Date.now() % 60_000;
+  if (into > 45_000) await new Promise((r) => setTimeout(r, 60_500 - into));
+}

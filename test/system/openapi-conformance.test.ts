@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodePng } from "../../workers/catalog/seed/png.ts";
+import { earlyInClockMinute } from "./after-sale-client.ts";
 import { pickSku } from "./cart-client.ts";
 import { CARDS, checkoutBody } from "./checkout-client.ts";
 import { type Exchange, OpenApiContract, type OpenApiDocument } from "./openapi-validator.ts";
@@ -24,6 +26,8 @@ type SendOptions = {
   token?: string;
   body?: unknown;
   rawBody?: string;
+  /** A binary body with its own content type (an image upload). */
+  bytes?: { data: Uint8Array; type: string };
   headers?: Record<string, string>;
   outside?: string;
 };
@@ -61,8 +65,10 @@ async function send(api: ApiName, method: string, path: string, options: SendOpt
     ...options.headers,
   };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (payload !== undefined) headers["content-type"] = "application/json";
+  const json = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (json !== undefined) headers["content-type"] = "application/json";
+  if (options.bytes !== undefined) headers["content-type"] = options.bytes.type;
+  const payload = options.bytes === undefined ? json : new Blob([options.bytes.data as Uint8Array<ArrayBuffer>]);
   const res = await fetch(new URL(path, api === "shop" ? platform.url : platform.adminUrl), {
     method,
     headers,
@@ -294,7 +300,8 @@ describe("the OpenAPI documents are the contract", () => {
       expect.soft((await admin("GET", next, { token: ownerToken })).status).toBe(200);
     }
     expect.soft((await admin("GET", "/admin/v1/products?limit=0", { token: ownerToken })).status).toBe(400);
-    expect.soft((await admin("GET", "/admin/v1/products?merchantId=mer_trailhead", { token: ownerToken })).status).toBe(403);
+    // The list is always the caller's own merchant's (no parameter can name another; see merchant-admin.test.ts).
+    expect.soft((await admin("GET", "/admin/v1/products?status=lost", { token: ownerToken })).status).toBe(400);
     expect.soft((await admin("GET", "/admin/v1/products", { token })).status).toBe(403);
     expect.soft((await admin("GET", "/admin/v1/products")).status).toBe(401);
     expect.soft((await admin("GET", "/admin/v1/no-such-route", { token: ownerToken, outside: "an unknown path" })).status).toBe(404);
@@ -347,6 +354,92 @@ describe("the OpenAPI documents are the contract", () => {
     expect.soft((await admin("GET", "/admin/v1/dead-letters?status=pending", { token: adminToken })).status).toBe(200);
     expect.soft((await admin("GET", "/admin/v1/dead-letters", { token: ownerToken })).status).toBe(403);
     expect.soft((await admin("POST", "/admin/v1/dead-letters/dl_nope/replay", { token: adminToken })).status).toBe(404);
+
+    // The merchant's catalog, stock, orders, people and keys.
+    expect.soft((await admin("GET", "/admin/v1/categories", { token: ownerToken })).status).toBe(200);
+    const productBody = {
+      title: "Conformance Kettle",
+      brand: "Northwind Labs",
+      category,
+      status: "active",
+      attributes: { volume: "1.7 l" },
+      variants: [{ sku: `CONF-${Date.now()}`, title: "Steel", price: { amount: 3999, currency: "EUR" } }],
+    };
+    const made = await admin("POST", "/admin/v1/products", { token: ownerToken, body: productBody });
+    expect.soft(made.status, made.text).toBe(201);
+    const productId = str(made.body.id);
+    expect.soft((await admin("POST", "/admin/v1/products", { token: ownerToken, body: { ...productBody, title: "" } })).status).toBe(400);
+    expect.soft((await admin("POST", "/admin/v1/products", { token: ownerToken, body: productBody })).status).toBe(409);
+    expect.soft((await admin("GET", `/admin/v1/products/${productId}`, { token: ownerToken })).status).toBe(200);
+    expect.soft((await admin("GET", "/admin/v1/products/prd_nope", { token: ownerToken })).status).toBe(404);
+    expect
+      .soft((await admin("PATCH", `/admin/v1/products/${productId}`, { token: ownerToken, body: { flashSale: true } })).status)
+      .toBe(200);
+    expect.soft((await admin("PATCH", `/admin/v1/products/${productId}`, { token: ownerToken, body: {} })).status).toBe(400);
+    const png = await encodePng(8, 6, () => [200, 80, 40]);
+    const uploaded = await admin("POST", `/admin/v1/products/${productId}/images?alt=Kettle`, {
+      token: ownerToken,
+      bytes: { data: png, type: "image/png" },
+    });
+    expect.soft(uploaded.status, uploaded.text).toBe(201);
+    const imageKey = str((uploaded.body.images as { key: string }[] | undefined)?.[0]?.key);
+    const uploadedUrl = str((uploaded.body.images as { url: string }[] | undefined)?.[0]?.url);
+    expect.soft((await admin("GET", uploadedUrl)).status).toBe(200);
+    const notImage = { data: new TextEncoder().encode("not an image"), type: "image/png" };
+    expect.soft((await admin("POST", `/admin/v1/products/${productId}/images`, { token: ownerToken, bytes: notImage })).status).toBe(415);
+    expect
+      .soft(
+        (await admin("PATCH", `/admin/v1/products/${productId}/images/${imageKey}`, { token: ownerToken, body: { alt: "Steel kettle" } }))
+          .status,
+      )
+      .toBe(200);
+    expect.soft((await admin("DELETE", `/admin/v1/products/${productId}/images/${imageKey}`, { token: ownerToken })).status).toBe(200);
+    const skuName = productBody.variants[0]?.sku ?? "";
+    expect.soft((await admin("GET", `/admin/v1/inventory/${skuName}`, { token: ownerToken })).status).toBe(200);
+    expect
+      .soft(
+        (await admin("POST", `/admin/v1/inventory/${skuName}/adjustments`, { token: ownerToken, body: { delta: 3, reason: "count" } }))
+          .status,
+      )
+      .toBe(200);
+    expect
+      .soft(
+        (await admin("POST", `/admin/v1/inventory/${skuName}/adjustments`, { token: ownerToken, body: { delta: -9, reason: "count" } }))
+          .status,
+      )
+      .toBe(409);
+    expect.soft((await admin("DELETE", `/admin/v1/products/${productId}`, { token: ownerToken })).status).toBe(200);
+    expect.soft((await admin("GET", "/admin/v1/orders?status=paid", { token: ownerToken })).status).toBe(200);
+    expect.soft((await admin("GET", "/admin/v1/orders?from=yesterday", { token: ownerToken })).status).toBe(400);
+    expect.soft((await admin("GET", `/admin/v1/orders/${myOrder}`, { token: adminToken })).status).toBe(200);
+    const invited = await admin("POST", "/admin/v1/staff", { token: ownerToken, body: { email: email("staff"), role: "merchant_staff" } });
+    expect.soft(invited.status, invited.text).toBe(201);
+    expect.soft((await admin("GET", "/admin/v1/staff", { token: ownerToken })).status).toBe(200);
+    expect
+      .soft(
+        (await admin("PATCH", `/admin/v1/staff/${str(invited.body.id)}`, { token: ownerToken, body: { role: "merchant_owner" } })).status,
+      )
+      .toBe(200);
+    const acceptBody = { token: str(invited.body.inviteToken), password: "conformance staff password", name: "Sam" };
+    expect.soft((await admin("POST", "/admin/v1/invitations/accept", { body: acceptBody })).status).toBe(200);
+    expect.soft((await admin("POST", "/admin/v1/invitations/accept", { body: acceptBody })).status).toBe(404);
+    expect.soft((await admin("DELETE", `/admin/v1/staff/${str(invited.body.id)}`, { token: ownerToken })).status).toBe(204);
+    expect.soft((await admin("DELETE", "/admin/v1/staff/usr_nope", { token: ownerToken })).status).toBe(404);
+    const merchantBody = { name: "Conformance Goods", ownerEmail: email("merchant") };
+    expect.soft((await admin("POST", "/admin/v1/merchants", { token: adminToken, body: merchantBody })).status).toBe(201);
+    await earlyInClockMinute(); // the key's three requests below share one quota window
+    const apiKey = await admin("POST", "/admin/v1/api-keys", {
+      token: ownerToken,
+      body: { name: "ERP", scope: "read", quotaPerMinute: 2 },
+    });
+    expect.soft(apiKey.status, apiKey.text).toBe(201);
+    expect.soft((await admin("GET", "/admin/v1/api-keys", { token: ownerToken })).status).toBe(200);
+    const keyToken = str(apiKey.body.key);
+    expect.soft((await admin("GET", "/admin/v1/orders", { token: keyToken })).status).toBe(200);
+    expect.soft((await admin("POST", "/admin/v1/products", { token: keyToken, body: productBody })).status).toBe(403);
+    expect.soft((await admin("GET", "/admin/v1/orders", { token: keyToken })).status).toBe(429);
+    expect.soft((await admin("DELETE", `/admin/v1/api-keys/${str(apiKey.body.id)}`, { token: ownerToken })).status).toBe(204);
+    expect.soft((await admin("GET", "/admin/v1/orders", { token: keyToken })).status).toBe(401);
   });
 
   it("exercised every operation of both documents", () => {

@@ -1,14 +1,68 @@
 import type { Caller } from "../../../schema/identity/dto.ts";
-import { callerGuard } from "../../shared/src/auth.ts";
-import { ProblemError } from "../../shared/src/problem.ts";
+import { callerGuard, callerOf } from "../../shared/src/auth.ts";
+import { ProblemError, problem } from "../../shared/src/problem.ts";
+import type { Guard } from "../../shared/src/route-guard.ts";
+import { problemDoc } from "../../shared/src/route-guard.ts";
+import { looksLikeApiKey, useKey } from "./api-keys/store.ts";
 
 const MERCHANT_ROLES = ["merchant_staff", "merchant_owner", "platform_admin"] as const;
+const verificationKeys = (env: AdminEnv) => env.IDENTITY.verificationKeys();
 
-/** Every merchant route needs a merchant (or platform admin) token; a shopper's token gets 403. */
-export const merchantOnly = callerGuard<AdminEnv>({ keys: (env) => env.IDENTITY.verificationKeys(), roles: MERCHANT_ROLES });
+const merchantJwt = callerGuard<AdminEnv>({ keys: verificationKeys, roles: MERCHANT_ROLES });
+
+const bearer = (header: string | undefined): string => (header?.startsWith("Bearer ") ? header.slice(7).trim() : "");
+const rejected = (status: number, detail: string, extensions?: Record<string, string | number>) =>
+  new ProblemError({ ...problem(status, detail), ...(extensions ? { extensions } : {}) });
+
+/**
+ * Every merchant route: a merchant's (or platform admin's) access token, or a merchant API key (`ek_…`). A key
+ * acts as staff of its merchant; GET is read, everything else needs a write key; each key has its own quota per
+ * minute (429 + Retry-After) and its use is counted per day. A shopper's token is a 403.
+ */
+export const merchantOnly: Guard<AdminEnv> = {
+  middleware: async function merchantAccess(c, next) {
+    const token = bearer(c.req.header("Authorization"));
+    if (!looksLikeApiKey(token)) return merchantJwt.middleware(c, next);
+    const use = await useKey(c.env, token, c.req.method === "GET" || c.req.method === "HEAD" ? "read" : "write");
+    if (!use.ok) {
+      if (use.reason === "unknown")
+        throw rejected(401, "this API key is not valid (revoked, or mistyped)", { wwwAuthenticate: 'Bearer error="invalid_token"' });
+      if (use.reason === "scope") throw rejected(403, "this API key is read-only: create a write key to change anything");
+      throw rejected(429, `this API key's quota of ${use.quotaPerMinute} requests a minute is used up; try again in ${use.retryAfter} s`, {
+        retryAfter: use.retryAfter,
+      });
+    }
+    const caller: Caller = {
+      userId: `apikey:${use.keyId}`,
+      role: "merchant_staff",
+      merchantId: use.merchantId,
+      issuedAt: Math.floor(Date.now() / 1000),
+    };
+    c.set("caller", caller);
+    await next();
+  },
+  security: [{ bearerAuth: [] }],
+  responses: {
+    401: problemDoc("Not signed in, or the token or API key is not valid"),
+    403: problemDoc(`Needs one of the roles ${MERCHANT_ROLES.join(", ")} (or a write key for a change)`),
+    429: problemDoc("This API key's quota is used up; see Retry-After"),
+  },
+};
+
+/** Staff and API keys are the owner's business: staff and keys get a 403 (after merchantOnly). */
+export const ownerOnly: Guard<AdminEnv> = {
+  middleware: async function ownerOnly(c, next) {
+    const caller = callerOf(c);
+    if (caller.role !== "merchant_owner" || caller.merchantId === null) {
+      throw new ProblemError(403, "only the merchant's owner manages staff and API keys");
+    }
+    await next();
+  },
+  responses: { 403: problemDoc("Only the merchant's owner") },
+};
 
 /** Dead letters and their replay are the platform's operators' business, not a merchant's. */
-export const platformAdminOnly = callerGuard<AdminEnv>({ keys: (env) => env.IDENTITY.verificationKeys(), roles: ["platform_admin"] });
+export const platformAdminOnly = callerGuard<AdminEnv>({ keys: verificationKeys, roles: ["platform_admin"] });
 
 /** Which merchant's records the caller acts on: its own, or (a platform admin) any: null. */
 export function merchantScope(caller: Caller): string | null {
@@ -16,3 +70,6 @@ export function merchantScope(caller: Caller): string | null {
   if (caller.merchantId === null) throw new ProblemError(403, "your account belongs to no merchant");
   return caller.merchantId;
 }
+
+/** The owner's merchant (ownerOnly has checked there is one). */
+export const ownMerchant = (caller: Caller): string => caller.merchantId ?? "";

@@ -1,19 +1,39 @@
+import { MAX_IMAGE_BYTES } from "../../../schema/catalog/admin-dto.ts";
 import { registerDocsPage } from "../../shared/src/docs-page.ts";
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
+import { imageRoutes } from "../../shared/src/image-route.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
 import { storeDeadLetters } from "./dead-letters/store.ts";
+import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { fulfillmentRoutes } from "./routes/fulfillment.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { imageRoutes as uploadRoutes } from "./routes/images.ts";
+import { inventoryRoutes } from "./routes/inventory.ts";
+import { orderRoutes } from "./routes/orders.ts";
 import { productRoutes } from "./routes/products.ts";
+import { staffRoutes } from "./routes/staff.ts";
 
-const app = createEdgeApp<AdminEnv>({ service: "admin" })
+export { ApiKeyMeter } from "./api-keys/meter.ts";
+
+// Image uploads are the largest bodies (5 MiB and a multipart envelope); every JSON body is validated anyway.
+const app = createEdgeApp<AdminEnv>({ service: "admin", maxBodyBytes: MAX_IMAGE_BYTES + 256 * 1024 })
   .route("/", productRoutes)
+  .route("/", uploadRoutes)
+  .route("/", inventoryRoutes)
+  .route("/", orderRoutes)
   .route("/", fulfillmentRoutes)
+  .route("/", staffRoutes)
+  .route("/", apiKeyRoutes)
   .route("/", deadLetterRoutes)
+  .route("/", imageRoutes<AdminEnv>())
   .route("/", healthRoutes);
 
-app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT or ek_ API key",
+});
 app.doc31("/admin/openapi.json", { openapi: "3.1.0", info: { title: "Edge Commerce merchant API", version: "1.0.0" } });
 registerDocsPage(app, "/admin/openapi.json");
 app.get("/healthz", (c) => c.json({ ok: true }));

@@ -1,4 +1,15 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { z } from "zod";
+import {
+  AdminListRequest,
+  type AdminProduct,
+  type AdminProductPage,
+  ImageKey,
+  ImagePatch,
+  ProductInput,
+  ProductPatch,
+  type SkuOwner,
+} from "../../../schema/catalog/admin-dto.ts";
 import {
   type CategoryTree,
   ListProductsRequest,
@@ -15,13 +26,18 @@ import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { traceRpc } from "../../shared/src/rpc.ts";
+import { deleteImage, addImage as storeImage, updateImage } from "./admin/images.ts";
+import { adminList, adminProduct, type Scope, skuOwners } from "./admin/read.ts";
+import { createProduct, updateProduct } from "./admin/write.ts";
 import { categoryTree } from "./categories/tree.ts";
-import { catalogDb } from "./db.ts";
+import { type CatalogDb, catalogDb } from "./db.ts";
 import { catalogConfig } from "./env.ts";
 import { productBySlug } from "./products/detail.ts";
 import { listProducts } from "./products/list.ts";
 import { purchasables } from "./products/purchasables.ts";
 import { consumeInventoryEvents } from "./stock/snapshot-consumer.ts";
+
+const MerchantScope = z.string().min(1).max(64).nullable();
 
 /**
  * The catalog's RPC surface for other Workers (bound as CATALOG). Arguments are parsed again here:
@@ -56,8 +72,74 @@ export class CatalogService extends WorkerEntrypoint<CatalogEnv> {
     return this.run("listCategories", call, async () => ok({ items: await categoryTree(catalogDb(this.env.DB)) }));
   }
 
+  // The merchant side: every call names whose records it may touch (`scope`: a merchant id, or null for a
+  // platform admin); another merchant's product answers exactly like a missing one.
+
+  adminListProducts(scope: Scope, query: unknown, call: CallContext): Promise<Result<AdminProductPage>> {
+    return this.admin("adminListProducts", call, scope, async (db, s) => {
+      const parsed = parseInput(AdminListRequest, query, "query");
+      return parsed.ok ? adminList(db, s, parsed.value) : parsed;
+    });
+  }
+
+  adminGetProduct(scope: Scope, id: string, call: CallContext): Promise<Result<AdminProduct>> {
+    return this.admin("adminGetProduct", call, scope, (db, s) => adminProduct(db, s, String(id)));
+  }
+
+  createProduct(scope: Scope, body: unknown, call: CallContext): Promise<Result<AdminProduct>> {
+    return this.admin("createProduct", call, scope, async (db, s) => {
+      const parsed = parseInput(ProductInput, body);
+      return parsed.ok ? createProduct(db, s, parsed.value) : parsed;
+    });
+  }
+
+  updateProduct(scope: Scope, id: string, body: unknown, call: CallContext): Promise<Result<AdminProduct>> {
+    return this.admin("updateProduct", call, scope, async (db, s) => {
+      const parsed = parseInput(ProductPatch, body);
+      return parsed.ok ? updateProduct(db, s, String(id), parsed.value) : parsed;
+    });
+  }
+
+  addImage(scope: Scope, id: string, bytes: Uint8Array | ArrayBuffer, alt: unknown, call: CallContext): Promise<Result<AdminProduct>> {
+    return this.admin("addImage", call, scope, (db, s) => {
+      const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+      return storeImage(db, this.env.ASSETS, s, String(id), data, typeof alt === "string" ? alt : "");
+    });
+  }
+
+  updateImage(scope: Scope, id: string, file: string, body: unknown, call: CallContext): Promise<Result<AdminProduct>> {
+    return this.admin("updateImage", call, scope, async (db, s) => {
+      const parsed = parseInput(ImagePatch, body);
+      if (!parsed.ok) return parsed;
+      if (!ImageKey.safeParse(file).success) return fail(404, `no image '${String(file)}'`);
+      return updateImage(db, s, String(id), file, parsed.value);
+    });
+  }
+
+  deleteImage(scope: Scope, id: string, file: string, call: CallContext): Promise<Result<AdminProduct>> {
+    return this.admin("deleteImage", call, scope, async (db, s) => {
+      if (!ImageKey.safeParse(file).success) return fail(404, `no image '${String(file)}'`);
+      return deleteImage(db, this.env.ASSETS, s, String(id), file);
+    });
+  }
+
+  skuOwners(skus: unknown, call: CallContext): Promise<Result<Record<string, SkuOwner>>> {
+    return this.run("skuOwners", call, async () => {
+      const parsed = parseInput(SkuList, skus, "skus");
+      return parsed.ok ? ok(await skuOwners(catalogDb(this.env.DB), parsed.value)) : parsed;
+    });
+  }
+
   health(): Promise<HealthReport> {
     return report(this.env);
+  }
+
+  private admin<T>(method: string, call: CallContext, scope: unknown, body: (db: CatalogDb, scope: Scope) => Promise<Result<T>>) {
+    return this.run(method, call, async () => {
+      const parsed = MerchantScope.safeParse(scope);
+      if (!parsed.success) return fail<T>(400, "scope is a merchant id or null");
+      return body(catalogDb(this.env.DB), parsed.data);
+    });
   }
 
   private run<T>(method: string, call: CallContext, body: () => Promise<Result<T>>): Promise<Result<T>> {

@@ -1,6 +1,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { RefreshBody, type Session, type User, type VerificationKeys } from "../../../schema/identity/dto.ts";
+import type { Invitation, Member, NewMerchant } from "../../../schema/identity/staff-dto.ts";
 import * as tables from "../../../schema/identity/tables.ts";
 import { clientKey } from "../../shared/src/client.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
@@ -15,6 +16,7 @@ import { emailKey, erase, exportData, type IdentityExport, login, me, register }
 import { identityConfig, sessionSettings } from "./config.ts";
 import { verificationKeys } from "./keys.ts";
 import { logout, rotate } from "./sessions.ts";
+import { acceptInvite, createMerchant, inviteMember, listMembers, removeMember, setRole } from "./staff.ts";
 
 export { LoginThrottle } from "./throttle.ts";
 
@@ -81,6 +83,33 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
 
   exportData(userId: string, call: EdgeCall): Promise<Result<IdentityExport>> {
     return this.run("exportData", call, () => exportData(this.db, userId));
+  }
+
+  // A merchant's people. The admin Worker passes the merchant from the caller's verified token and checks that
+  // the caller is its owner (or a platform admin); identity checks the member belongs to that merchant.
+
+  inviteMember(merchantId: string, body: unknown, call: EdgeCall): Promise<Result<Invitation>> {
+    return this.run("inviteMember", call, () => inviteMember(this.db, merchantId, body));
+  }
+
+  listMembers(merchantId: string, call: EdgeCall): Promise<Result<{ items: Member[] }>> {
+    return this.run("listMembers", call, () => listMembers(this.db, merchantId));
+  }
+
+  setMemberRole(merchantId: string, userId: string, body: unknown, call: EdgeCall): Promise<Result<Member>> {
+    return this.run("setMemberRole", call, () => setRole(this.db, merchantId, userId, body));
+  }
+
+  removeMember(merchantId: string, userId: string, call: EdgeCall): Promise<Result<null>> {
+    return this.run("removeMember", call, () => removeMember(this.db, merchantId, userId));
+  }
+
+  acceptInvite(body: unknown, call: EdgeCall): Promise<Result<Session>> {
+    return this.run("acceptInvite", call, () => acceptInvite(this.db, identityConfig(this.env), body));
+  }
+
+  createMerchant(body: unknown, call: EdgeCall): Promise<Result<NewMerchant>> {
+    return this.run("createMerchant", call, () => createMerchant(this.db, body));
   }
 
   /** The public half of every signing key, with the issuer and audience tokens must carry. */

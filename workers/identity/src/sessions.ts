@@ -9,7 +9,8 @@ export type IdentityDb = DrizzleD1Database<typeof tables>;
 const { refreshTokens, users } = tables;
 
 export type SessionSettings = TokenSettings & { refreshTtlSeconds: number };
-type UserRow = typeof users.$inferSelect;
+// What a session needs of an account (a row without the invitation columns will do).
+type UserRow = Pick<typeof users.$inferSelect, "id" | "email" | "name" | "role" | "merchantId" | "createdAt">;
 
 export const toUser = (u: UserRow): User => ({
   id: u.id,

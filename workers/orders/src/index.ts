@@ -4,6 +4,8 @@ import {
   CartIdParam,
   CheckoutBody,
   IDEMPOTENCY_KEY,
+  type MerchantOrder,
+  MerchantOrderQuery,
   type OrderView,
   type PlacedOrder,
   type QuoteView,
@@ -21,6 +23,7 @@ import { traceRpc } from "../../shared/src/rpc.ts";
 import type { Answer } from "./checkout/flow.ts";
 import { quoteFor } from "./checkout/pricing-bridge.ts";
 import { fulfillmentHandlers } from "./follow-fulfillment.ts";
+import { merchantOrders, merchantView } from "./merchant-orders.ts";
 import { publishOrderEvents } from "./order-events.ts";
 import { listOrders, loadOrder } from "./order-store.ts";
 
@@ -119,6 +122,26 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
         if (timingSafeEqualText(await sha256Hex(reader.orderToken), stored.tokenHash)) return ok(stored.view);
       }
       return missing;
+    });
+  }
+
+  /** A merchant's orders (its part of each); `merchantId` null is a platform admin, who sees every order whole. */
+  merchantOrders(merchantId: string | null, query: unknown, call: CallContext): Promise<Result<{ items: MerchantOrder[] }>> {
+    return this.run("merchantOrders", call, async () => {
+      const parsed = parseInput(MerchantOrderQuery, query, "query");
+      if (!parsed.ok) return parsed;
+      return ok({ items: await merchantOrders(this.env.DB, merchantId, parsed.value) });
+    });
+  }
+
+  /** One order as its merchant sees it; an order without a part of theirs is a 404, like a missing one. */
+  merchantOrder(merchantId: string | null, orderId: string, call: CallContext): Promise<Result<MerchantOrder>> {
+    return this.run("merchantOrder", call, async () => {
+      const missing = fail<MerchantOrder>(404, `no order ${orderId}`);
+      if (typeof orderId !== "string" || !/^ord_[A-Za-z0-9_-]{1,40}$/.test(orderId)) return missing;
+      const stored = await loadOrder(this.env.DB, orderId);
+      const view = stored === null ? null : merchantView(stored.view, merchantId);
+      return view === null ? missing : ok(view);
     });
   }
 

@@ -145,7 +145,7 @@ export async function insertOrder(db: D1Database, o: OrderRecord, events: Outbox
   ]);
 }
 
-type OrderRow = {
+export type OrderRow = {
   id: string;
   user_id: string | null;
   token_hash: string | null;
@@ -188,11 +188,11 @@ type ShipmentRow = {
 
 export type StoredOrder = { view: OrderView; userId: string | null; tokenHash: string | null };
 
-const ORDER_COLUMNS =
+export const ORDER_COLUMNS =
   "id, user_id, token_hash, email, status, currency, subtotal, shipping, tax, total, shipping_address, payment, created_at";
 
 /** Orders with their parts and lines, read in three queries however many orders there are. */
-async function hydrate(db: D1Database, rows: OrderRow[]): Promise<StoredOrder[]> {
+export async function hydrateRows(db: D1Database, rows: OrderRow[]): Promise<StoredOrder[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const marks = ids.map(() => "?").join(", ");
@@ -257,7 +257,7 @@ async function hydrate(db: D1Database, rows: OrderRow[]): Promise<StoredOrder[]>
 export async function loadOrder(db: D1Database, orderId: string): Promise<StoredOrder | null> {
   const row = await db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`).bind(orderId).first<OrderRow>();
   if (row === null) return null;
-  return (await hydrate(db, [row]))[0] ?? null;
+  return (await hydrateRows(db, [row]))[0] ?? null;
 }
 
 /** A shopper's orders, newest first (at most `limit`; an account with more pages by `before`). */
@@ -266,7 +266,7 @@ export async function listOrders(db: D1Database, userId: string, limit: number, 
     .prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND created_at < ? ORDER BY created_at DESC, id DESC LIMIT ?`)
     .bind(userId, before ?? Number.MAX_SAFE_INTEGER, limit)
     .all<OrderRow>();
-  return (await hydrate(db, results)).map((o) => o.view);
+  return (await hydrateRows(db, results)).map((o) => o.view);
 }
 
 /** The payment summary changes once the card is known (after authorization): brand and last 4 only. */

@@ -1,5 +1,6 @@
 import { registerDocsPage } from "../../shared/src/docs-page.ts";
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
+import { imageRoutes } from "../../shared/src/image-route.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { afterSaleRoutes } from "./routes/after-sale.ts";
 import { carrierWebhookRoutes } from "./routes/carrier-webhook.ts";
@@ -8,7 +9,6 @@ import { catalogRoutes } from "./routes/catalog.ts";
 import { checkoutRoutes } from "./routes/checkout.ts";
 import { devRoutes } from "./routes/dev.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { imageRoutes } from "./routes/images.ts";
 import { paymentWebhookRoutes } from "./routes/payment-webhooks.ts";
 
 export function createStorefrontApp() {
@@ -21,7 +21,7 @@ export function createStorefrontApp() {
     .route("/", afterSaleRoutes)
     .route("/", carrierWebhookRoutes)
     .route("/", healthRoutes)
-    .route("/", imageRoutes)
+    .route("/", imageRoutes<StorefrontEnv>())
     .route("/", devRoutes);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.get("/", (c) => c.json({ name: "Edge Commerce storefront", docs: "/docs", openapi: "/v1/openapi.json", products: "/v1/products" }));

@@ -1,39 +1,128 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ListProductsQuery, ProductPage } from "../../../../schema/catalog/dto.ts";
-import { callerOf } from "../../../shared/src/auth.ts";
+import {
+  AdminListRequest,
+  AdminProduct,
+  AdminProductPage,
+  ImagePatch,
+  ProductInput,
+  ProductPatch,
+} from "../../../../schema/catalog/admin-dto.ts";
+import { CategoryTree } from "../../../../schema/catalog/dto.ts";
 import { createRouter } from "../../../shared/src/edge-app.ts";
-import { ProblemError } from "../../../shared/src/problem.ts";
 import { unwrap } from "../../../shared/src/result.ts";
 import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
 import { merchantOnly } from "../guards.ts";
+import { callOf, scopeOf } from "./context.ts";
 
-const listOwnProducts = guarded(
-  createRoute({
-    method: "get",
-    path: "/admin/v1/products",
-    summary: "The merchant's own products (a platform admin may name any merchantId)",
-    request: { query: ListProductsQuery.omit({ inStock: true, facets: true }).extend({ merchantId: z.string().max(64).optional() }) },
-    responses: {
-      200: { description: "A page of the merchant's products", content: { "application/json": { schema: ProductPage } } },
-      400: problemDoc("Bad input: the problem names the parameter"),
-      403: problemDoc("Not a merchant, or another merchant's products"),
-    },
-  }),
-  merchantOnly,
-);
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const body = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
+const productId = z.object({ id: z.string().max(80).describe("The product's id") });
+const notFound = problemDoc("No such product, or another merchant's (never a 403)");
+const badInput = problemDoc("Bad input: the problem names each field");
+const conflict = problemDoc("A SKU belongs to another product");
 
-export const productRoutes = createRouter<AdminEnv>().openapi(listOwnProducts, async (c) => {
-  const caller = callerOf(c);
-  const { merchantId: asked, ...query } = c.req.valid("query");
-  // A merchant sees only its own products, whatever it asks for; only a platform admin may choose.
-  if (caller.role !== "platform_admin" && asked !== undefined && asked !== caller.merchantId) {
-    throw new ProblemError(403, "you can only list your own merchant's products");
-  }
-  const merchantId = caller.role === "platform_admin" ? asked : (caller.merchantId ?? undefined);
-  if (merchantId === undefined && caller.role !== "platform_admin") throw new ProblemError(403, "your account belongs to no merchant");
-  const page = unwrap(
-    await c.env.CATALOG.listProducts({ ...query, ...(merchantId ? { merchantId } : {}) }, { requestId: c.get("requestId") }),
-  );
-  c.header("Cache-Control", "no-store");
-  return c.json(page, 200);
-});
+const routes = {
+  list: guarded(
+    createRoute({
+      method: "get",
+      path: "/admin/v1/products",
+      summary: "The merchant's products (drafts too; archived ones with status=archived), newest edit first",
+      request: { query: AdminListRequest },
+      responses: { 200: json(AdminProductPage, "A page of products"), 400: badInput },
+    }),
+    merchantOnly,
+  ),
+  create: guarded(
+    createRoute({
+      method: "post",
+      path: "/admin/v1/products",
+      summary: "Create a product with its variants, prices and attributes",
+      request: { body: body(ProductInput) },
+      responses: { 201: json(AdminProduct, "The product, with its id and slug"), 400: badInput, 409: conflict },
+    }),
+    merchantOnly,
+  ),
+  get: guarded(
+    createRoute({
+      method: "get",
+      path: "/admin/v1/products/{id}",
+      summary: "One product as the merchant edits it",
+      request: { params: productId },
+      responses: { 200: json(AdminProduct, "The product"), 404: notFound },
+    }),
+    merchantOnly,
+  ),
+  update: guarded(
+    createRoute({
+      method: "patch",
+      path: "/admin/v1/products/{id}",
+      summary: "Change any fields; `variants`, when sent, replace the list (by SKU). Shoppers see it within 10 s",
+      request: { params: productId, body: body(ProductPatch) },
+      responses: { 200: json(AdminProduct, "The product as it now is"), 400: badInput, 404: notFound, 409: conflict },
+    }),
+    merchantOnly,
+  ),
+  archive: guarded(
+    createRoute({
+      method: "delete",
+      path: "/admin/v1/products/{id}",
+      summary: "Archive: shoppers stop seeing it; orders keep their history",
+      request: { params: productId },
+      responses: { 200: json(AdminProduct, "The product, archived"), 404: notFound },
+    }),
+    merchantOnly,
+  ),
+  updateImage: guarded(
+    createRoute({
+      method: "patch",
+      path: "/admin/v1/products/{id}/images/{key}",
+      summary: "Change an image's alt text or its place (position 0 is the listing's picture)",
+      request: { params: productId.extend({ key: z.string().max(80).describe("The image's key") }), body: body(ImagePatch) },
+      responses: { 200: json(AdminProduct, "The product"), 400: badInput, 404: problemDoc("No such image on this product") },
+    }),
+    merchantOnly,
+  ),
+  deleteImage: guarded(
+    createRoute({
+      method: "delete",
+      path: "/admin/v1/products/{id}/images/{key}",
+      summary: "Remove an image from the product",
+      request: { params: productId.extend({ key: z.string().max(80).describe("The image's key") }) },
+      responses: { 200: json(AdminProduct, "The product"), 404: problemDoc("No such image on this product") },
+    }),
+    merchantOnly,
+  ),
+  categories: guarded(
+    createRoute({
+      method: "get",
+      path: "/admin/v1/categories",
+      summary: "The category tree products are filed under",
+      responses: { 200: json(CategoryTree, "Categories") },
+    }),
+    merchantOnly,
+  ),
+};
+
+export const productRoutes = createRouter<AdminEnv>()
+  .openapi(routes.list, async (c) =>
+    c.json(unwrap(await c.env.CATALOG.adminListProducts(scopeOf(c), c.req.valid("query"), callOf(c))), 200),
+  )
+  .openapi(routes.create, async (c) => c.json(unwrap(await c.env.CATALOG.createProduct(scopeOf(c), c.req.valid("json"), callOf(c))), 201))
+  .openapi(routes.get, async (c) =>
+    c.json(unwrap(await c.env.CATALOG.adminGetProduct(scopeOf(c), c.req.valid("param").id, callOf(c))), 200),
+  )
+  .openapi(routes.update, async (c) =>
+    c.json(unwrap(await c.env.CATALOG.updateProduct(scopeOf(c), c.req.valid("param").id, c.req.valid("json"), callOf(c))), 200),
+  )
+  .openapi(routes.archive, async (c) =>
+    c.json(unwrap(await c.env.CATALOG.updateProduct(scopeOf(c), c.req.valid("param").id, { status: "archived" }, callOf(c))), 200),
+  )
+  .openapi(routes.updateImage, async (c) => {
+    const { id, key } = c.req.valid("param");
+    return c.json(unwrap(await c.env.CATALOG.updateImage(scopeOf(c), id, key, c.req.valid("json"), callOf(c))), 200);
+  })
+  .openapi(routes.deleteImage, async (c) => {
+    const { id, key } = c.req.valid("param");
+    return c.json(unwrap(await c.env.CATALOG.deleteImage(scopeOf(c), id, key, callOf(c))), 200);
+  })
+  .openapi(routes.categories, async (c) => c.json(unwrap(await c.env.CATALOG.listCategories(callOf(c))), 200));
