@@ -134,6 +134,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Pages in Debian's Chromium (playwright-core), against the platform as `npm start` runs it.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -357,6 +357,7 @@ describe("the OpenAPI documents are the contract", () => {
 
     // The merchant's catalog, stock, orders, people and keys.
     expect.soft((await admin("GET", "/admin/v1/categories", { token: ownerToken })).status).toBe(200);
+    expect.soft((await admin("GET", "/admin")).status).toBe(303); // the dashboard, without its session cookie
     const productBody = {
       title: "Conformance Kettle",
       brand: "Northwind Labs",

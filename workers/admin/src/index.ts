@@ -1,9 +1,11 @@
+import { z } from "@hono/zod-openapi";
 import { MAX_IMAGE_BYTES } from "../../../schema/catalog/admin-dto.ts";
 import { registerDocsPage } from "../../shared/src/docs-page.ts";
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
 import { imageRoutes } from "../../shared/src/image-route.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
 import { storeDeadLetters } from "./dead-letters/store.ts";
+import { dashboardRoutes } from "./pages/index.tsx";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { fulfillmentRoutes } from "./routes/fulfillment.ts";
@@ -28,6 +30,21 @@ const app = createEdgeApp<AdminEnv>({ service: "admin", maxBodyBytes: MAX_IMAGE_
   .route("/", deadLetterRoutes)
   .route("/", imageRoutes<AdminEnv>())
   .route("/", healthRoutes);
+
+// The dashboard is a client of the API above, in process: it can do nothing the API would not allow.
+app.route(
+  "/",
+  dashboardRoutes(async (request, env, ctx) => app.fetch(request, env, ctx)),
+);
+app.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/admin",
+  summary: "The merchant dashboard (web pages, signed in with a session cookie; every form is CSRF-protected)",
+  responses: {
+    200: { description: "The overview page", content: { "text/html": { schema: z.string() } } },
+    303: { description: "Not signed in: to /admin/sign-in" },
+  },
+});
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

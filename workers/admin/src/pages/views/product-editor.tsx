@@ -1,0 +1,305 @@
+/** @jsxImportSource hono/jsx */
+import type { FC } from "hono/jsx";
+import type { AdminProduct } from "../../../../../schema/catalog/admin-dto.ts";
+import type { Problem } from "../../../../../schema/problem.ts";
+import { Badge, Csrf, dateOf, ProblemBox } from "../layout.tsx";
+
+export type EditorValues = {
+  title: string;
+  description: string;
+  brand: string;
+  category: string;
+  status: string;
+  flashSale: boolean;
+  attributes: [string, string][];
+  variants: { sku: string; title: string; price: string; currency: string }[];
+};
+export type StockInfo = {
+  onHand: number;
+  held: number;
+  available: number;
+  movements: { kind: string; delta: number; reason: string; at: number }[];
+};
+export type CategoryOption = { slug: string; label: string };
+
+const CURRENCIES = ["USD", "EUR", "GBP", "CAD", "JPY"];
+
+const Field: FC<{ id: string; label: string; value: string; type?: string; required?: boolean; hint?: string }> = (p) => (
+  <div class="field">
+    <label for={p.id}>{p.label}</label>
+    <input
+      id={p.id}
+      name={p.id}
+      type={p.type ?? "text"}
+      value={p.value}
+      required={p.required}
+      aria-describedby={p.hint ? `${p.id}-hint` : undefined}
+    />
+    {p.hint ? (
+      <span class="hint" id={`${p.id}-hint`}>
+        {p.hint}
+      </span>
+    ) : null}
+  </div>
+);
+
+export const ProductEditor: FC<{
+  product: AdminProduct | null;
+  values: EditorValues;
+  categories: CategoryOption[];
+  stock: Record<string, StockInfo>;
+  problem: Problem | null;
+  csrf: string;
+}> = ({ product, values, categories, stock, problem, csrf }) => {
+  // A few empty rows to add attributes and variants without any script.
+  const attributes = [...values.attributes, ["", ""], ["", ""]] as [string, string][];
+  const variants = [...values.variants, { sku: "", title: "", price: "", currency: values.variants[0]?.currency ?? "USD" }];
+  return (
+    <>
+      <div class="page-head">
+        <div>
+          <h1>{product === null ? "New product" : product.title}</h1>
+          <p class="lede">
+            {product === null ? (
+              "Shoppers see it once it is active."
+            ) : (
+              <>
+                <Badge status={product.status} /> <span class="mono">{product.slug}</span> · edited {dateOf(product.updatedAt)}
+              </>
+            )}
+          </p>
+        </div>
+        <a class="btn secondary" href="/admin/products">
+          All products
+        </a>
+      </div>
+      <ProblemBox problem={problem} id="form-problem" />
+      <form
+        method="post"
+        action={product === null ? "/admin/products/new" : `/admin/products/${product.id}`}
+        class="card"
+        aria-describedby={problem ? "form-problem" : undefined}
+      >
+        <Csrf token={csrf} />
+        <h2>Details</h2>
+        <div class="grid2">
+          <Field id="title" label="Title" value={values.title} required />
+          <Field id="brand" label="Brand" value={values.brand} required />
+        </div>
+        <div class="field">
+          <label for="description">Description</label>
+          <textarea id="description" name="description">
+            {values.description}
+          </textarea>
+        </div>
+        <div class="grid3">
+          <div class="field">
+            <label for="category">Category</label>
+            <select id="category" name="category" required>
+              {categories.map((c) => (
+                <option value={c.slug} selected={c.slug === values.category}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="status">Status</label>
+            <select id="status" name="status">
+              {["draft", "active", ...(product === null ? [] : ["archived"])].map((s) => (
+                <option value={s} selected={s === values.status}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <span class="label" id="flash-label">
+              Flash sale
+            </span>
+            <label class="check">
+              <input type="checkbox" name="flashSale" value="on" checked={values.flashSale} aria-describedby="flash-hint" /> Hold stock at
+              add-to-cart
+            </label>
+            <span class="hint" id="flash-hint">
+              For limited drops: each shopper may hold only a few.
+            </span>
+          </div>
+        </div>
+
+        <h2>Attributes</h2>
+        <p class="hint">Your own keys: ISBN, voltage, material… Shoppers filter by them.</p>
+        <div class="rows">
+          {attributes.map(([name, value], i) => (
+            <div class="row attr">
+              <div class="field">
+                <label for={`attr-name-${i}`}>Attribute {i + 1} name</label>
+                <input id={`attr-name-${i}`} name={`attrName${i}`} type="text" value={name} />
+              </div>
+              <div class="field">
+                <label for={`attr-value-${i}`}>Attribute {i + 1} value</label>
+                <input id={`attr-value-${i}`} name={`attrValue${i}`} type="text" value={value} />
+              </div>
+            </div>
+          ))}
+        </div>
+
+        <h2>Variants and prices</h2>
+        <p class="hint">Every SKU is unique across the shop. Prices in the currency's units, e.g. 45.99.</p>
+        <div class="rows">
+          {variants.map((v, i) => (
+            <div class="row variant">
+              <div class="field">
+                <label for={`sku-${i}`}>SKU {i + 1}</label>
+                <input id={`sku-${i}`} name={`sku${i}`} type="text" value={v.sku} class="mono" />
+              </div>
+              <div class="field">
+                <label for={`vtitle-${i}`}>Variant {i + 1} title</label>
+                <input id={`vtitle-${i}`} name={`variantTitle${i}`} type="text" value={v.title} />
+              </div>
+              <div class="field">
+                <label for={`price-${i}`}>Price {i + 1}</label>
+                <input id={`price-${i}`} name={`price${i}`} type="text" inputmode="decimal" value={v.price} />
+              </div>
+              <div class="field">
+                <label for={`currency-${i}`}>Currency {i + 1}</label>
+                <select id={`currency-${i}`} name={`currency${i}`}>
+                  {CURRENCIES.map((code) => (
+                    <option value={code} selected={code === v.currency}>
+                      {code}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
+          ))}
+        </div>
+        <p>
+          <button class="btn primary" type="submit">
+            {product === null ? "Create product" : "Save changes"}
+          </button>
+        </p>
+      </form>
+
+      {product === null ? null : (
+        <>
+          <section class="card" aria-labelledby="images-title">
+            <h2 id="images-title">Images</h2>
+            {product.images.length === 0 ? <p class="muted">No images yet. The first one is the listing's picture.</p> : null}
+            <div class="gallery">
+              {product.images.map((img) => (
+                <figure>
+                  <img src={img.url} alt={img.alt} width={img.width} height={img.height} loading="lazy" />
+                  <figcaption>
+                    {img.width}×{img.height} · {Math.ceil(img.bytes / 1024)} KB{img.position === 0 ? " · main" : ""}
+                  </figcaption>
+                  <form method="post" action={`/admin/products/${product.id}/images/${img.key}/delete`} class="inline">
+                    <Csrf token={csrf} />
+                    <button class="btn danger small" type="submit" aria-label={`Remove image ${img.alt || img.key}`}>
+                      Remove
+                    </button>
+                  </form>
+                </figure>
+              ))}
+            </div>
+            <form method="post" action={`/admin/products/${product.id}/images`} enctype="multipart/form-data" class="inline">
+              <Csrf token={csrf} />
+              <div class="field">
+                <label for="image-file">Image file</label>
+                <input
+                  id="image-file"
+                  name="file"
+                  type="file"
+                  accept="image/png,image/jpeg,image/gif,image/webp"
+                  required
+                  aria-describedby="image-hint"
+                />
+                <span class="hint" id="image-hint">
+                  PNG, JPEG, GIF or WebP, up to 5 MiB.
+                </span>
+              </div>
+              <div class="field">
+                <label for="image-alt">Alt text</label>
+                <input id="image-alt" name="alt" type="text" />
+              </div>
+              <div class="field">
+                <button class="btn secondary" type="submit">
+                  Upload
+                </button>
+              </div>
+            </form>
+          </section>
+
+          <section class="card" aria-labelledby="stock-title">
+            <h2 id="stock-title">Stock</h2>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">SKU</th>
+                  <th scope="col" class="num">
+                    On hand
+                  </th>
+                  <th scope="col" class="num">
+                    Held
+                  </th>
+                  <th scope="col" class="num">
+                    Available
+                  </th>
+                  <th scope="col">Last movement</th>
+                  <th scope="col">Adjust</th>
+                </tr>
+              </thead>
+              <tbody>
+                {product.variants.map((v, i) => {
+                  const s = stock[v.sku];
+                  const last = s?.movements[0];
+                  return (
+                    <tr>
+                      <th scope="row" class="mono">
+                        {v.sku}
+                      </th>
+                      <td class="num" data-testid={`on-hand-${v.sku}`}>
+                        {s?.onHand ?? "—"}
+                      </td>
+                      <td class="num">{s?.held ?? "—"}</td>
+                      <td class="num">{s?.available ?? "—"}</td>
+                      <td class="muted">{last === undefined ? "none" : `${last.delta > 0 ? "+" : ""}${last.delta} · ${last.reason}`}</td>
+                      <td>
+                        <form method="post" action={`/admin/inventory/${encodeURIComponent(v.sku)}/adjust`} class="inline">
+                          <Csrf token={csrf} />
+                          <input type="hidden" name="productId" value={product.id} />
+                          <div class="field">
+                            <label for={`delta-${i}`}>Change by</label>
+                            <input id={`delta-${i}`} name="delta" type="number" step="1" required style="width:90px" />
+                          </div>
+                          <div class="field">
+                            <label for={`reason-${i}`}>Reason</label>
+                            <input id={`reason-${i}`} name="reason" type="text" required placeholder="Delivery, count…" />
+                          </div>
+                          <div class="field">
+                            <button class="btn secondary small" type="submit">
+                              Apply
+                            </button>
+                          </div>
+                        </form>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </section>
+
+          {product.status === "archived" ? null : (
+            <form method="post" action={`/admin/products/${product.id}/archive`} class="inline">
+              <Csrf token={csrf} />
+              <button class="btn danger" type="submit">
+                Archive product
+              </button>
+            </form>
+          )}
+        </>
+      )}
+    </>
+  );
+};
