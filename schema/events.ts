@@ -16,6 +16,7 @@ export const EVENT_TYPES = {
   returnApproved: "return.approved",
   returnReceived: "return.received",
   refundCompleted: "refund.completed",
+  cartCreated: "cart.created",
 } as const;
 
 export const InventoryChanged = z.object({
@@ -56,6 +57,8 @@ export const OrderSummary = z.object({
           kind: z.enum(["product", "warranty"]),
           sku: z.string(),
           productSlug: z.string(),
+          // Optional: events written before titles travelled with them have none.
+          title: z.string().optional(),
           quantity: z.number().int().min(1),
           unitPrice: MinorUnits,
           lineTotal: MinorUnits,
@@ -112,6 +115,9 @@ export const RefundCompleted = ReturnChanged.extend({
 });
 export type RefundCompleted = z.infer<typeof RefundCompleted>;
 
+// A cart was opened (the conversion report counts them against paid orders).
+export const CartCreated = z.object({ cartId: z.string().min(1) });
+
 const payloads = {
   [EVENT_TYPES.inventoryChanged]: InventoryChanged,
   [EVENT_TYPES.userErased]: UserErased,
@@ -127,6 +133,7 @@ const payloads = {
   [EVENT_TYPES.returnApproved]: ReturnChanged,
   [EVENT_TYPES.returnReceived]: ReturnChanged,
   [EVENT_TYPES.refundCompleted]: RefundCompleted,
+  [EVENT_TYPES.cartCreated]: CartCreated,
 } as const;
 export type EventType = keyof typeof payloads;
 export type EventData<T extends EventType> = z.infer<(typeof payloads)[T]>;

@@ -39,4 +39,5 @@ export function ensureDevVars(root: string): void {
 export const LOCAL_VARS: Record<string, Record<string, string>> = {
   storefront: { DEV_ROUTES: "on" },
   notifications: { MAIL_TRANSPORT: "dev-outbox" },
+  insights: { DEV_FAULTS: "on" },
 };

@@ -25,6 +25,7 @@ const targets: Target[] = [
     "workers/payments/wrangler.toml",
     "workers/fulfillment/wrangler.toml",
     "workers/notifications/wrangler.toml",
+    "workers/insights/wrangler.toml",
   ),
   envOf("IdentityEnv", "workers/identity/worker-configuration.d.ts", "workers/identity/wrangler.toml"),
   envOf(
@@ -52,7 +53,9 @@ const targets: Target[] = [
     "workers/fulfillment/wrangler.toml",
     "workers/orders/wrangler.toml",
     "durable-objects/wrangler.toml",
+    "workers/insights/wrangler.toml",
   ),
+  envOf("InsightsEnv", "workers/insights/worker-configuration.d.ts", "workers/insights/wrangler.toml"),
   envOf("CatalogEnv", "workers/catalog/worker-configuration.d.ts", "workers/catalog/wrangler.toml"),
   envOf("DurableObjectsEnv", "durable-objects/worker-configuration.d.ts", "durable-objects/wrangler.toml", "workers/catalog/wrangler.toml"),
   envOf("CeilingEnv", "bench/ceiling/worker-configuration.d.ts", "bench/ceiling/wrangler.toml", "durable-objects/wrangler.toml"),

@@ -11,5 +11,6 @@ export const WORKERS: readonly WorkerSpec[] = [
   { name: "orders", config: "workers/orders/wrangler.toml" },
   { name: "fulfillment", config: "workers/fulfillment/wrangler.toml" },
   { name: "notifications", config: "workers/notifications/wrangler.toml" },
+  { name: "insights", config: "workers/insights/wrangler.toml" },
   { name: "admin", config: "workers/admin/wrangler.toml" },
 ];

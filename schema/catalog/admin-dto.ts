@@ -155,6 +155,7 @@ export const AdminListRequest = z.object({
     .max(100, "limit must be at most 100")
     .default(25),
   cursor: z.string().min(1).max(200).optional(),
+  merchantId: z.string().min(1).max(64).optional().describe("Platform admins: one merchant's products (a merchant may name only itself)"),
 });
 export type AdminListRequest = z.infer<typeof AdminListRequest>;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Money } from "../money.ts";
+import { Rating } from "./review-dto.ts";
 
 export const PRODUCT_SORTS = ["newest", "price_asc", "price_desc", "relevance"] as const;
 export const ProductSort = z.enum(PRODUCT_SORTS);
@@ -107,6 +108,7 @@ export const ProductSummary = z
     merchantId: z.string(),
     category: CategoryRef,
     price: Money.describe("Lowest variant price"),
+    rating: Rating,
     image: ImageRef.nullable(),
     createdAt: z.iso.datetime(),
   })
@@ -163,6 +165,7 @@ export const ProductDetail = z
     merchantId: z.string(),
     category: CategoryRef.extend({ path: z.array(CategoryRef) }),
     attributes: z.record(z.string(), z.string()),
+    rating: Rating.describe("Published reviews' average and count"),
     images: z.array(ImageRef),
     variants: z.array(Variant),
     createdAt: z.iso.datetime(),
@@ -200,6 +203,7 @@ export const Purchasable = z.object({
 });
 export type Purchasable = z.infer<typeof Purchasable>;
 export const SkuList = z.array(z.string().min(1).max(64)).min(1).max(100);
+export const SlugList = z.array(Slug).min(1).max(100);
 
 // Where image bytes are served: the storefront's immutable-asset route joined with the R2 key.
 export const IMAGE_PATH_PREFIX = "/v1/images/";

@@ -108,6 +108,31 @@ export const productImages = sqliteTable(
   (t) => [index("product_images_product_idx").on(t.productId, t.position)],
 );
 
+// Reviews by verified buyers; one per product and buyer. The product's rating_sum/rating_count count the
+// published ones and change in the same transaction as a review's status.
+export const reviews = sqliteTable(
+  "reviews",
+  {
+    id: text("id").primaryKey(),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull(),
+    author: text("author").notNull(),
+    orderId: text("order_id").notNull(),
+    rating: integer("rating").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    status: text("status", { enum: ["published", "hidden"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("reviews_product_user_uq").on(t.productId, t.userId),
+    index("reviews_product_idx").on(t.productId, t.status, t.createdAt),
+  ],
+);
+
 // Small key/value facts about the database itself (e.g. whether the demo shop finished loading).
 export const catalogMeta = sqliteTable("catalog_meta", {
   key: text("key").primaryKey(),

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -77,6 +77,7 @@ async function signIn(page: Page, email: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   platform = await boot(state.dir, { demoSize: 80 });
   browser = await chromium.launch({
@@ -192,6 +193,23 @@ describe("the merchant dashboard in a real browser", () => {
     await check(page, "shipped");
     const order = await call(platform.adminUrl, "GET", `/admin/v1/orders/${orderId}`, { token: ownerToken });
     expect(order.body.shipments).toMatchObject([{ status: "shipped", carrier: "DHL", trackingNumber: "JD014600003828" }]);
+
+    // Reports: the paid order is in today's sales (insights aggregates it from the order events).
+    await page.getByRole("link", { name: "Reports" }).click();
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return Number(await page.getByTestId("report-orders").textContent());
+        },
+        { timeout: 15_000 },
+      )
+      .toBeGreaterThanOrEqual(1);
+    expect(await page.locator("svg[role=img] rect").count()).toBeGreaterThanOrEqual(30);
+    await page.getByRole("cell", { name: /Dashboard Desk Lamp/ }).waitFor();
+    await check(page, "reports");
+    await page.getByRole("link", { name: "Reviews" }).click();
+    await check(page, "reviews");
 
     // The owner's other pages: returns, keys (a new key shown once), staff.
     await page.getByRole("link", { name: "Returns" }).click();

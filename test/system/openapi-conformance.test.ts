@@ -300,7 +300,7 @@ describe("the OpenAPI documents are the contract", () => {
       expect.soft((await admin("GET", next, { token: ownerToken })).status).toBe(200);
     }
     expect.soft((await admin("GET", "/admin/v1/products?limit=0", { token: ownerToken })).status).toBe(400);
-    // The list is always the caller's own merchant's (no parameter can name another; see merchant-admin.test.ts).
+    expect.soft((await admin("GET", "/admin/v1/products?merchantId=mer_trailhead", { token: ownerToken })).status).toBe(403);
     expect.soft((await admin("GET", "/admin/v1/products?status=lost", { token: ownerToken })).status).toBe(400);
     expect.soft((await admin("GET", "/admin/v1/products", { token })).status).toBe(403);
     expect.soft((await admin("GET", "/admin/v1/products")).status).toBe(401);
@@ -351,6 +351,32 @@ describe("the OpenAPI documents are the contract", () => {
     expect.soft((await admin("POST", `/admin/v1/returns/${returnId}/approve`, { token: adminToken })).status).toBe(200);
     expect.soft((await admin("POST", `/admin/v1/returns/${returnId}/receive`, { token: adminToken })).status).toBe(200);
     expect.soft((await admin("POST", "/admin/v1/returns/rma_nope/approve", { token: adminToken })).status).toBe(404);
+    // Reviews (the order above was delivered, so its buyer may review), recommendations, reports.
+    const review = { rating: 5, title: "Great", body: "Exactly as described." };
+    expect.soft((await shop("GET", `/v1/products/${a.slug}/reviews`)).status).toBe(200);
+    // The order's copy of its shipment follows fulfilment's delivered event within a moment.
+    let reviewed = await shop("POST", `/v1/products/${a.slug}/reviews`, { token, body: review });
+    for (let i = 0; i < 50 && reviewed.status === 403; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      reviewed = await shop("POST", `/v1/products/${a.slug}/reviews`, { token, body: review });
+    }
+    expect.soft(reviewed.status, reviewed.text).toBe(201);
+    expect.soft((await shop("POST", `/v1/products/${a.slug}/reviews`, { token, body: review })).status).toBe(409);
+    expect.soft((await shop("POST", `/v1/products/${a.slug}/reviews`, { token, body: { ...review, rating: 0 } })).status).toBe(400);
+    expect.soft((await shop("POST", `/v1/products/${a.slug}/reviews`, { body: review })).status).toBe(401);
+    expect.soft((await shop("GET", "/v1/recommendations?for=trending&limit=4")).status).toBe(200);
+    expect.soft((await shop("GET", `/v1/recommendations?for=${a.slug}`)).status).toBe(200);
+    expect.soft((await shop("GET", "/v1/recommendations?for=no-such-product")).status).toBe(404);
+    expect.soft((await admin("GET", "/admin/v1/reviews?status=published", { token: adminToken })).status).toBe(200);
+    const moderation = { id: str(reviewed.body.id), status: "hidden" };
+    expect.soft((await admin("PATCH", "/admin/v1/reviews", { token: adminToken, body: moderation })).status).toBe(200);
+    expect
+      .soft((await admin("PATCH", "/admin/v1/reviews", { token: adminToken, body: { ...moderation, status: "gone" } })).status)
+      .toBe(400);
+    const today = new Date().toISOString().slice(0, 10);
+    expect.soft((await admin("GET", `/admin/v1/reports/sales?from=${today}&to=${today}`, { token: ownerToken })).status).toBe(200);
+    expect.soft((await admin("GET", `/admin/v1/reports/sales?from=${today}`, { token: ownerToken })).status).toBe(400);
+    expect.soft((await admin("GET", `/admin/v1/reports/platform?from=${today}&to=${today}`, { token: adminToken })).status).toBe(200);
     expect.soft((await admin("GET", "/admin/v1/dead-letters?status=pending", { token: adminToken })).status).toBe(200);
     expect.soft((await admin("GET", "/admin/v1/dead-letters", { token: ownerToken })).status).toBe(403);
     expect.soft((await admin("POST", "/admin/v1/dead-letters/dl_nope/replay", { token: adminToken })).status).toBe(404);

@@ -11,6 +11,7 @@ import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { fulfillmentRoutes } from "./routes/fulfillment.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes as uploadRoutes } from "./routes/images.ts";
+import { insightRoutes } from "./routes/insights.ts";
 import { inventoryRoutes } from "./routes/inventory.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { productRoutes } from "./routes/products.ts";
@@ -27,6 +28,7 @@ const app = createEdgeApp<AdminEnv>({ service: "admin", maxBodyBytes: MAX_IMAGE_
   .route("/", fulfillmentRoutes)
   .route("/", staffRoutes)
   .route("/", apiKeyRoutes)
+  .route("/", insightRoutes)
   .route("/", deadLetterRoutes)
   .route("/", imageRoutes<AdminEnv>())
   .route("/", healthRoutes);

@@ -15,10 +15,21 @@ import {
   ListProductsRequest,
   type ProductDetail,
   type ProductPage,
+  type ProductSummary,
   type Purchasable,
   SkuList,
   Slug,
+  SlugList,
 } from "../../../schema/catalog/dto.ts";
+import {
+  type AdminReview,
+  REVIEW_STATUSES,
+  type Review,
+  ReviewAuthor,
+  ReviewInput,
+  ReviewModeration,
+  type ReviewPage,
+} from "../../../schema/catalog/review-dto.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
 import { parseInput } from "../../shared/src/parse.ts";
@@ -32,9 +43,11 @@ import { createProduct, updateProduct } from "./admin/write.ts";
 import { categoryTree } from "./categories/tree.ts";
 import { type CatalogDb, catalogDb } from "./db.ts";
 import { catalogConfig } from "./env.ts";
+import { productCards } from "./products/cards.ts";
 import { productBySlug } from "./products/detail.ts";
 import { listProducts } from "./products/list.ts";
 import { purchasables } from "./products/purchasables.ts";
+import { createReview, merchantReviews, moderateReview, publishedReviews } from "./reviews/reviews.ts";
 import { consumeInventoryEvents } from "./stock/snapshot-consumer.ts";
 
 const MerchantScope = z.string().min(1).max(64).nullable();
@@ -120,6 +133,53 @@ export class CatalogService extends WorkerEntrypoint<CatalogEnv> {
     return this.admin("deleteImage", call, scope, async (db, s) => {
       if (!ImageKey.safeParse(file).success) return fail(404, `no image '${String(file)}'`);
       return deleteImage(db, this.env.ASSETS, s, String(id), file);
+    });
+  }
+
+  productCards(slugs: unknown, call: CallContext): Promise<Result<Record<string, ProductSummary>>> {
+    return this.run("productCards", call, async () => {
+      const parsed = parseInput(SlugList, slugs, "slugs");
+      return parsed.ok ? ok(await productCards(catalogDb(this.env.DB), parsed.value)) : parsed;
+    });
+  }
+
+  // Reviews: the storefront has checked the buyer's delivered order before createReview.
+
+  productReviews(slug: unknown, limit: unknown, call: CallContext): Promise<Result<ReviewPage>> {
+    return this.run("productReviews", call, async () => {
+      const s = Slug.safeParse(slug);
+      if (!s.success) return fail(404, `no product with slug '${String(slug)}'`);
+      const n = z.number().int().min(1).max(50).safeParse(limit);
+      return publishedReviews(catalogDb(this.env.DB), s.data, n.success ? n.data : 20);
+    });
+  }
+
+  createReview(slug: unknown, author: unknown, body: unknown, call: CallContext): Promise<Result<Review>> {
+    return this.run("createReview", call, async () => {
+      const s = Slug.safeParse(slug);
+      if (!s.success) return fail(404, `no product with slug '${String(slug)}'`);
+      const who = parseInput(ReviewAuthor, author, "author");
+      if (!who.ok) return who;
+      const input = parseInput(ReviewInput, body);
+      return input.ok ? createReview(catalogDb(this.env.DB), s.data, who.value, input.value) : input;
+    });
+  }
+
+  merchantReviews(scope: Scope, status: unknown, call: CallContext): Promise<Result<{ items: AdminReview[] }>> {
+    return this.admin("merchantReviews", call, scope, async (db, s) => {
+      const parsed = z.enum(REVIEW_STATUSES).optional().safeParse(status);
+      return parsed.success
+        ? ok({ items: await merchantReviews(db, s, parsed.data) })
+        : fail(400, 'status is "published" or "hidden"', "status");
+    });
+  }
+
+  moderateReview(scope: Scope, id: unknown, status: unknown, call: CallContext): Promise<Result<AdminReview>> {
+    return this.admin("moderateReview", call, scope, async (db, s) => {
+      const parsed = ReviewModeration.safeParse({ id, status });
+      return parsed.success
+        ? moderateReview(db, s, parsed.data.id, parsed.data.status)
+        : fail(400, 'status is "published" or "hidden"', "status");
     });
   }
 

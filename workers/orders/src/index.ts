@@ -23,7 +23,7 @@ import { traceRpc } from "../../shared/src/rpc.ts";
 import type { Answer } from "./checkout/flow.ts";
 import { quoteFor } from "./checkout/pricing-bridge.ts";
 import { fulfillmentHandlers } from "./follow-fulfillment.ts";
-import { merchantOrders, merchantView } from "./merchant-orders.ts";
+import { deliveredOrderWith, merchantOrders, merchantView } from "./merchant-orders.ts";
 import { publishOrderEvents } from "./order-events.ts";
 import { listOrders, loadOrder } from "./order-store.ts";
 
@@ -123,6 +123,11 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
       }
       return missing;
     });
+  }
+
+  /** A delivered order of this buyer with the product (a verified purchase), or null. */
+  deliveredOrderWith(userId: string, productSlug: string, call: CallContext): Promise<Result<string | null>> {
+    return this.run("deliveredOrderWith", call, async () => ok(await deliveredOrderWith(this.env.DB, String(userId), String(productSlug))));
   }
 
   /** A merchant's orders (its part of each); `merchantId` null is a platform admin, who sees every order whole. */

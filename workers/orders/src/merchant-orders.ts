@@ -45,3 +45,17 @@ export async function merchantOrders(db: D1Database, merchantId: string | null, 
   const { results } = await (merchantId === null ? statement.bind(...args) : statement).all<OrderRow>();
   return (await hydrateRows(db, results)).flatMap((o) => merchantView(o.view, merchantId) ?? []);
 }
+
+/** The newest order of this buyer in which the merchant's part holding the product was delivered. */
+export async function deliveredOrderWith(db: D1Database, userId: string, productSlug: string): Promise<string | null> {
+  const row = await db
+    .prepare(
+      `SELECT o.id FROM orders o
+       JOIN order_lines l ON l.order_id = o.id AND l.product_slug = ? AND l.kind = 'product'
+       JOIN order_shipments s ON s.order_id = o.id AND s.merchant_id = l.merchant_id AND s.status = 'delivered'
+       WHERE o.user_id = ? ORDER BY o.created_at DESC LIMIT 1`,
+    )
+    .bind(productSlug, userId)
+    .first<{ id: string }>();
+  return row?.id ?? null;
+}

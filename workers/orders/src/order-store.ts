@@ -65,6 +65,7 @@ export function orderSummary(o: OrderRecord): OrderSummary {
         kind: l.kind,
         sku: l.sku,
         productSlug: l.productSlug,
+        title: l.title,
         quantity: l.quantity,
         unitPrice: l.unitPrice,
         lineTotal: l.lineTotal,

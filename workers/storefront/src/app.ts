@@ -9,6 +9,7 @@ import { catalogRoutes } from "./routes/catalog.ts";
 import { checkoutRoutes } from "./routes/checkout.ts";
 import { devRoutes } from "./routes/dev.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { insightRoutes } from "./routes/insights.ts";
 import { paymentWebhookRoutes } from "./routes/payment-webhooks.ts";
 
 export function createStorefrontApp() {
@@ -22,6 +23,7 @@ export function createStorefrontApp() {
     .route("/", carrierWebhookRoutes)
     .route("/", healthRoutes)
     .route("/", imageRoutes<StorefrontEnv>())
+    .route("/", insightRoutes)
     .route("/", devRoutes);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.get("/", (c) => c.json({ name: "Edge Commerce storefront", docs: "/docs", openapi: "/v1/openapi.json", products: "/v1/products" }));

@@ -4,8 +4,10 @@ import { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import type { AdminProduct, AdminProductPage } from "../../../../schema/catalog/admin-dto.ts";
 import type { CategoryNode, CategoryTree } from "../../../../schema/catalog/dto.ts";
+import type { AdminReview } from "../../../../schema/catalog/review-dto.ts";
 import type { ReturnList, ShipmentList } from "../../../../schema/fulfillment/dto.ts";
 import type { Invitation, Member } from "../../../../schema/identity/staff-dto.ts";
+import type { SalesReport } from "../../../../schema/insights/dto.ts";
 import type { ApiKeyView, CreatedApiKey } from "../../../../schema/operations/api-key-dto.ts";
 import type { MerchantOrder } from "../../../../schema/orders/dto.ts";
 import type { Problem } from "../../../../schema/problem.ts";
@@ -15,6 +17,7 @@ import { Layout } from "./layout.tsx";
 import { editorValues, productBody } from "./product-form.ts";
 import { callOf, csrfToken, csrfValid, endSession, flash, type PageContext, startSession, takeFlash, type Who, whoIs } from "./session.ts";
 import { DASHBOARD_CSS, DASHBOARD_CSS_PATH } from "./styles.ts";
+import { ReportsPage, ReviewsPage } from "./views/insights.tsx";
 import { type OrderFilter, OrdersPage } from "./views/orders.tsx";
 import { ApiKeysPage, Overview, StaffPage } from "./views/people.tsx";
 import { type CategoryOption, ProductEditor, type StockInfo } from "./views/product-editor.tsx";
@@ -440,6 +443,35 @@ export function dashboardRoutes(callApi: CallApi) {
     page(async (c, { api }) =>
       done(c, "/admin/staff", await api("DELETE", `/admin/v1/staff/${encodeURIComponent(c.req.param("id") ?? "")}`), "Removed."),
     ),
+  );
+
+  app.get(
+    "/admin/reports",
+    page(async (c, { api, who, csrf }) => {
+      const to = c.req.query("to") || new Date().toISOString().slice(0, 10);
+      const from = c.req.query("from") || new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
+      const report = await api<SalesReport>("GET", `/admin/v1/reports/sales?${new URLSearchParams({ from, to }).toString()}`);
+      if (!report.ok)
+        return render(c, who, csrf, "Reports", "/admin/reports", <p class="card empty">{problemText(report.problem)}</p>, report.status);
+      return render(c, who, csrf, "Reports", "/admin/reports", <ReportsPage report={report.data} />);
+    }),
+  );
+
+  app.get(
+    "/admin/reviews",
+    page(async (c, { api, who, csrf }) => {
+      const reviews = await api<{ items: AdminReview[] }>("GET", "/admin/v1/reviews");
+      return render(c, who, csrf, "Reviews", "/admin/reviews", <ReviewsPage reviews={reviews.ok ? reviews.data.items : []} csrf={csrf} />);
+    }),
+  );
+
+  app.post(
+    "/admin/reviews/:id/:action{publish|hide}",
+    page(async (c, { api }) => {
+      const status = c.req.param("action") === "publish" ? "published" : "hidden";
+      const moved = await api("PATCH", "/admin/v1/reviews", { id: c.req.param("id"), status });
+      return done(c, "/admin/reviews", moved, status === "published" ? "Review published." : "Review hidden.");
+    }),
   );
 
   return app;

@@ -10,6 +10,8 @@ const NAV = [
   { href: "/admin/products", label: "Products", owner: false },
   { href: "/admin/orders", label: "Orders", owner: false },
   { href: "/admin/returns", label: "Returns", owner: false },
+  { href: "/admin/reviews", label: "Reviews", owner: false },
+  { href: "/admin/reports", label: "Reports", owner: false },
   { href: "/admin/api-keys", label: "API keys", owner: true },
   { href: "/admin/staff", label: "Staff", owner: true },
 ] as const;
@@ -111,6 +113,8 @@ export const ProblemBox: FC<{ problem: Problem | null; id?: string }> = ({ probl
 
 const TONES: Record<string, string> = {
   active: "ok",
+  published: "ok",
+  hidden: "",
   paid: "ok",
   delivered: "ok",
   refunded: "info",

@@ -9,6 +9,7 @@ import {
 } from "../../../../schema/catalog/admin-dto.ts";
 import { CategoryTree } from "../../../../schema/catalog/dto.ts";
 import { createRouter } from "../../../shared/src/edge-app.ts";
+import { ProblemError } from "../../../shared/src/problem.ts";
 import { unwrap } from "../../../shared/src/result.ts";
 import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
 import { merchantOnly } from "../guards.ts";
@@ -28,7 +29,11 @@ const routes = {
       path: "/admin/v1/products",
       summary: "The merchant's products (drafts too; archived ones with status=archived), newest edit first",
       request: { query: AdminListRequest },
-      responses: { 200: json(AdminProductPage, "A page of products"), 400: badInput },
+      responses: {
+        200: json(AdminProductPage, "A page of products"),
+        400: badInput,
+        403: problemDoc("A merchant naming another merchant"),
+      },
     }),
     merchantOnly,
   ),
@@ -104,9 +109,14 @@ const routes = {
 };
 
 export const productRoutes = createRouter<AdminEnv>()
-  .openapi(routes.list, async (c) =>
-    c.json(unwrap(await c.env.CATALOG.adminListProducts(scopeOf(c), c.req.valid("query"), callOf(c))), 200),
-  )
+  .openapi(routes.list, async (c) => {
+    const { merchantId, ...query } = c.req.valid("query");
+    const own = scopeOf(c);
+    // A merchant sees only its own products, whatever it asks for; only a platform admin may choose.
+    if (own !== null && merchantId !== undefined && merchantId !== own)
+      throw new ProblemError(403, "you can only list your own merchant's products");
+    return c.json(unwrap(await c.env.CATALOG.adminListProducts(own ?? merchantId ?? null, query, callOf(c))), 200);
+  })
   .openapi(routes.create, async (c) => c.json(unwrap(await c.env.CATALOG.createProduct(scopeOf(c), c.req.valid("json"), callOf(c))), 201))
   .openapi(routes.get, async (c) =>
     c.json(unwrap(await c.env.CATALOG.adminGetProduct(scopeOf(c), c.req.valid("param").id, callOf(c))), 200),

@@ -1,6 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { ProductDetail } from "../../../../schema/catalog/dto.ts";
 import { imageUrl } from "../../../../schema/catalog/dto.ts";
+import { ratingOf } from "../../../../schema/catalog/review-dto.ts";
 import { fail, ok, type Result } from "../../../shared/src/result.ts";
 import { type CatalogDb, tables } from "../db.ts";
 
@@ -21,6 +22,8 @@ export async function productBySlug(db: CatalogDb, slug: string): Promise<Result
         brand: products.brand,
         merchantId: products.merchantId,
         status: products.status,
+        ratingSum: products.ratingSum,
+        ratingCount: products.ratingCount,
         createdAt: products.createdAt,
         updatedAt: products.updatedAt,
         categoryId: sql<string>`${categories.id}`.as("category_id_"),
@@ -60,6 +63,7 @@ export async function productBySlug(db: CatalogDb, slug: string): Promise<Result
       path: ancestors.map(({ id, slug, name }) => ({ id, slug, name })),
     },
     attributes: Object.fromEntries(attributeRows.map((a) => [a.name, a.value])),
+    rating: ratingOf(product.ratingSum, product.ratingCount),
     images: imageRows.map((i) => ({ url: imageUrl(i.r2Key), alt: i.alt, width: i.width, height: i.height })),
     variants: variantRows.map((v) => ({
       sku: v.sku,

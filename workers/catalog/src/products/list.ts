@@ -2,6 +2,7 @@ import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { ListProductsRequest, ProductPage, ProductSort } from "../../../../schema/catalog/dto.ts";
 import { imageUrl } from "../../../../schema/catalog/dto.ts";
+import { ratingOf } from "../../../../schema/catalog/review-dto.ts";
 import { fail, ok, type Result } from "../../../shared/src/result.ts";
 import { categoryExists } from "../categories/tree.ts";
 import { type CursorKey, decodeCursor, encodeCursor, filterKey } from "../cursor.ts";
@@ -55,6 +56,8 @@ export async function listProducts(db: CatalogDb, secret: string, query: ListPro
       merchantId: products.merchantId,
       priceMin: products.priceMin,
       currency: products.currency,
+      ratingSum: products.ratingSum,
+      ratingCount: products.ratingCount,
       createdAt: products.createdAt,
       categoryId: categories.id,
       categorySlug: categories.slug,
@@ -104,6 +107,7 @@ export async function listProducts(db: CatalogDb, secret: string, query: ListPro
       merchantId: r.merchantId,
       category: { id: r.categoryId, slug: r.categorySlug, name: r.categoryName },
       price: { amount: r.priceMin, currency: r.currency },
+      rating: ratingOf(r.ratingSum, r.ratingCount),
       image:
         r.imageKey === null
           ? null

@@ -1,11 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { CategoryTree, ListProductsQuery, listRequestFrom, ProductDetail, ProductPage } from "../../../../schema/catalog/dto.ts";
+import {
+  CategoryTree,
+  ListProductsQuery,
+  listRequestFrom,
+  ProductDetail,
+  ProductPage,
+  ProductSummary,
+} from "../../../../schema/catalog/dto.ts";
 import { createRouter } from "../../../shared/src/edge-app.ts";
 import { ProblemError, problem } from "../../../shared/src/problem.ts";
 import { perClientLimit } from "../../../shared/src/rate-limit.ts";
 import { type Result, unwrap } from "../../../shared/src/result.ts";
 import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
 import { TtlCache } from "../../../shared/src/ttl-cache.ts";
+import { recommendationsFor } from "../recommendations.ts";
 
 // Free-text search and facet counts cost far more than a category page does, so strangers get a budget for them.
 const searchLimit = perClientLimit<StorefrontEnv>({
@@ -31,13 +39,19 @@ const listRoute = guarded(
   searchLimit,
 );
 
+// The product page's one call: the product, live stock, its rating and recommendations (empty when insights is
+// slow or down: see RECOMMENDATIONS_BUDGET_MS).
+const ProductPageDetail = ProductDetail.extend({
+  recommendations: z.array(ProductSummary).describe("Bought together, then the category's best-sellers; in stock only"),
+}).meta({ id: "ProductPageDetail" });
+
 const detailRoute = createRoute({
   method: "get",
   path: "/v1/products/{slug}",
   summary: "One product with its variants, attributes and images",
   request: { params: z.object({ slug: z.string().min(1).max(200) }) },
   responses: {
-    200: { description: "The product", content: { "application/json": { schema: ProductDetail } } },
+    200: { description: "The product", content: { "application/json": { schema: ProductPageDetail } } },
     400: problemDoc("Bad input: the problem names the parameter"),
     404: problemDoc("No such product"),
   },
@@ -89,6 +103,8 @@ export const catalogRoutes = createRouter<StorefrontEnv>()
   .openapi(detailRoute, async (c) => {
     const { slug } = c.req.valid("param");
     const product = unwrap(await details.getOrLoad(slug, () => c.env.CATALOG.getProduct(slug, { requestId: c.get("requestId") }), isOk));
+    // Recommendations run beside the live stock read, within their own time budget (never failing the page).
+    const recommendations = recommendationsFor(c.env, { requestId: c.get("requestId") }, c.get("log"), slug, product.category.slug);
     // The catalog's stock figure is a snapshot; the page shows what the Inventory objects hold right now.
     const live = await c.env.STOCK.levels(product.variants.map((v) => v.sku)).catch((err: unknown) => {
       c.get("log").warn("live stock unavailable; showing the snapshot", { slug, error: String(err) });
@@ -101,7 +117,7 @@ export const catalogRoutes = createRouter<StorefrontEnv>()
       return v;
     });
     c.header("Cache-Control", "no-store");
-    return c.json({ ...product, variants }, 200);
+    return c.json({ ...product, variants, recommendations: (await recommendations).items }, 200);
   })
   .openapi(categoriesRoute, async (c) => {
     const tree = unwrap(await trees.getOrLoad("tree", () => c.env.CATALOG.listCategories({ requestId: c.get("requestId") }), isOk));

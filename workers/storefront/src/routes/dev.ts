@@ -32,6 +32,12 @@ export const devRoutes = new Hono<EdgeEnv<StorefrontEnv>>()
     unwrap(await c.env.NOTIFICATIONS.setMailFault(body.to, reason, { requestId: c.get("requestId") }));
     return c.json({ to: body.to, reason });
   })
+  // Make insights slow (ms; 0 to stop): the product page must still answer within its budget.
+  .put("/dev/insights-delay", async (c) => {
+    const body = unwrap(parseInput(z.object({ ms: z.number().int().min(0).max(60_000) }), await c.req.json().catch(() => null)));
+    unwrap(await c.env.INSIGHTS.setDevDelay(body.ms));
+    return c.body(null, 204);
+  })
   .delete("/dev/mail-faults", async (c) => {
     const body = unwrap(parseInput(FaultBody, await c.req.json().catch(() => null)));
     unwrap(await c.env.NOTIFICATIONS.setMailFault(body.to, null, { requestId: c.get("requestId") }));

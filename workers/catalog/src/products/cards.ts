@@ -1,0 +1,54 @@
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
+import type { ProductSummary } from "../../../../schema/catalog/dto.ts";
+import { imageUrl } from "../../../../schema/catalog/dto.ts";
+import { ratingOf } from "../../../../schema/catalog/review-dto.ts";
+import { type CatalogDb, tables } from "../db.ts";
+
+const { products, categories, productImages, variants } = tables;
+
+/**
+ * Product cards for recommendations, by slug: only active products with stock (by the snapshot), so a
+ * recommendation never leads to a product that cannot be bought. Slugs not answered are simply absent.
+ */
+export async function productCards(db: CatalogDb, slugs: string[]): Promise<Record<string, ProductSummary>> {
+  const rows = await db
+    .select({
+      product: products,
+      categorySlug: sql<string>`${categories.slug}`.as("category_slug_"),
+      categoryName: sql<string>`${categories.name}`.as("category_name_"),
+      imageKey: productImages.r2Key,
+      imageAlt: productImages.alt,
+      imageWidth: productImages.width,
+      imageHeight: productImages.height,
+    })
+    .from(products)
+    .innerJoin(categories, eq(categories.id, products.categoryId))
+    .leftJoin(productImages, and(eq(productImages.productId, products.id), eq(productImages.position, 0)))
+    .where(
+      and(
+        inArray(products.slug, slugs),
+        eq(products.status, "active"),
+        sql`EXISTS (SELECT 1 FROM ${variants} v WHERE v.product_id = ${products.id} AND ${gt(sql`v.available`, 0)})`,
+      ),
+    );
+  return Object.fromEntries(
+    rows.map(({ product: p, ...r }) => [
+      p.slug,
+      {
+        id: p.id,
+        slug: p.slug,
+        title: p.title,
+        brand: p.brand,
+        merchantId: p.merchantId,
+        category: { id: p.categoryId, slug: r.categorySlug, name: r.categoryName },
+        price: { amount: p.priceMin, currency: p.currency },
+        rating: ratingOf(p.ratingSum, p.ratingCount),
+        image:
+          r.imageKey === null
+            ? null
+            : { url: imageUrl(r.imageKey), alt: r.imageAlt ?? "", width: r.imageWidth ?? 0, height: r.imageHeight ?? 0 },
+        createdAt: new Date(p.createdAt).toISOString(),
+      },
+    ]),
+  );
+}

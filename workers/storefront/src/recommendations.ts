@@ -1,0 +1,81 @@
+import type { ProductSummary } from "../../../schema/catalog/dto.ts";
+import type { Logger } from "../../shared/src/logger.ts";
+import type { CallContext } from "../../shared/src/request-id.ts";
+import { unwrap } from "../../shared/src/result.ts";
+import { TtlCache } from "../../shared/src/ttl-cache.ts";
+
+// Recommendations are a garnish: the product page waits for them at most this long, then answers without them
+// (with the last good list this isolate saw for the product, if any) and says so in a log line.
+export const RECOMMENDATIONS_BUDGET_MS = 250;
+export const RECOMMENDATIONS_LIMIT = 8;
+
+const fresh = new TtlCache<ProductSummary[]>(30_000, 2_000);
+const lastGood = new TtlCache<ProductSummary[]>(10 * 60_000, 2_000);
+
+type Env = Pick<StorefrontEnv, "CATALOG" | "INSIGHTS">;
+type Outcome = { items: ProductSummary[]; source: "insights" | "cached" | "none" };
+
+const deadline = (ms: number) => new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms));
+
+/** Product cards for slugs, in their order: only active products with stock, never `except`. */
+async function cards(env: Env, call: CallContext, slugs: string[], except: string, limit: number): Promise<ProductSummary[]> {
+  const wanted = [...new Set(slugs)].filter((s) => s !== except).slice(0, limit * 3);
+  if (wanted.length === 0) return [];
+  const found = unwrap(await env.CATALOG.productCards(wanted, call));
+  return wanted.flatMap((s) => found[s] ?? []).slice(0, limit);
+}
+
+/**
+ * "Bought together" for the product, filled up with its category's best-sellers (and then its category's other
+ * products) when it has little history; out-of-stock and archived products are left out by the catalog.
+ */
+async function load(env: Env, call: CallContext, slug: string, category: string, limit: number): Promise<ProductSummary[]> {
+  const together = unwrap(await env.INSIGHTS.alsoBought(slug, Math.min(50, limit * 3), call));
+  let items = await cards(env, call, together, slug, limit);
+  if (items.length < limit) {
+    const sameCategory = unwrap(await env.CATALOG.listProducts({ category, inStock: true, limit: 50 }, call)).items.map((p) => p.slug);
+    const best = unwrap(await env.INSIGHTS.bestSelling(sameCategory, call));
+    const have = new Set([slug, ...items.map((i) => i.slug)]);
+    const more = await cards(
+      env,
+      call,
+      [...best, ...sameCategory].filter((s) => !have.has(s)),
+      slug,
+      limit - items.length,
+    );
+    items = [...items, ...more];
+  }
+  return items;
+}
+
+export async function recommendationsFor(env: Env, call: CallContext, log: Logger, slug: string, category: string): Promise<Outcome> {
+  const cached = fresh.get(slug);
+  if (cached !== undefined) return { items: cached, source: "insights" };
+  const started = Date.now();
+  const answer = await Promise.race([
+    load(env, call, slug, category, RECOMMENDATIONS_LIMIT).catch((err: unknown) => err as Error),
+    deadline(RECOMMENDATIONS_BUDGET_MS),
+  ]);
+  if (Array.isArray(answer)) {
+    fresh.set(slug, answer);
+    lastGood.set(slug, answer);
+    return { items: answer, source: "insights" };
+  }
+  const fallback = lastGood.get(slug);
+  log.warn("recommendations skipped: the product page answers without fresh ones", {
+    slug,
+    why: answer === "timeout" ? `no answer within ${RECOMMENDATIONS_BUDGET_MS} ms` : String(answer),
+    ms: Date.now() - started,
+    served: fallback === undefined ? "none" : "cached",
+  });
+  return fallback === undefined ? { items: [], source: "none" } : { items: fallback, source: "cached" };
+}
+
+/** Trending products as cards (GET /v1/recommendations?for=trending). */
+export async function trendingCards(env: Env, call: CallContext, limit: number): Promise<ProductSummary[]> {
+  return cards(env, call, unwrap(await env.INSIGHTS.trending(Math.min(50, limit * 2), call)), "", limit);
+}
+
+/** Recommendations for one product without the page's budget (GET /v1/recommendations?for=<slug>). */
+export const recommendationsList = (env: Env, call: CallContext, slug: string, category: string, limit: number) =>
+  load(env, call, slug, category, limit);
