@@ -334,13 +334,14 @@ describe("after the sale", () => {
       "catalog",
       "fulfillment",
       "identity",
+      "insights",
       "notifications",
       "orders",
       "payments",
     ]);
     const ops = await call(platform.adminUrl, "GET", "/health");
     expect(ops.body).toMatchObject({ service: "admin", status: "ok", checks: { d1: { ok: true } } });
-    for (const name of ["catalog", "identity", "orders", "payments", "fulfillment", "notifications", "durable-objects"]) {
+    for (const name of ["catalog", "identity", "orders", "payments", "fulfillment", "notifications", "insights", "durable-objects"]) {
       const worker = await platform.miniflare.getWorker(name);
       const res = await worker.fetch("http://internal/health");
       const body = (await res.json()) as { service: string; status: string; checks: Record<string, { ok: boolean }> };

@@ -9,6 +9,7 @@ export function replayQueues(env: AdminEnv): Record<string, Producer> {
     "notification-events": env.REPLAY_NOTIFICATION_EVENTS,
     "inventory-events": env.REPLAY_INVENTORY_EVENTS,
     "identity-events": env.REPLAY_IDENTITY_EVENTS,
+    "insights-events": env.REPLAY_INSIGHTS_EVENTS,
   };
 }
 

@@ -5,5 +5,7 @@ export const healthRoutes = healthRoutesFor<AdminEnv>("admin", (env) => ({
   d1: d1Probe(env.DB),
   catalog: serviceProbe(env.CATALOG),
   identity: serviceProbe(env.IDENTITY),
+  orders: serviceProbe(env.ORDERS),
   fulfillment: serviceProbe(env.FULFILLMENT),
+  insights: serviceProbe(env.INSIGHTS),
 }));

@@ -9,4 +9,5 @@ export const healthRoutes = healthRoutesFor<StorefrontEnv>("storefront", (env) =
   payments: serviceProbe(env.PAYMENTS),
   fulfillment: serviceProbe(env.FULFILLMENT),
   notifications: serviceProbe(env.NOTIFICATIONS),
+  insights: serviceProbe(env.INSIGHTS),
 }));
