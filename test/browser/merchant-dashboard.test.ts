@@ -135,10 +135,11 @@ describe("the merchant dashboard in a real browser", () => {
     await page.getByLabel("Alt text").fill("Desk lamp, lit");
     await page.getByRole("button", { name: "Upload" }).click();
     await page.getByText("48×32").waitFor();
-    const loaded = await page
-      .getByAltText("Desk lamp, lit")
-      .evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth === 48);
-    expect(loaded).toBe(true);
+    // The image arrives from this origin and decodes at its real size (it may still be loading when the page is).
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('img[alt="Desk lamp, lit"]');
+      return img !== null && img.complete && img.naturalWidth === 48;
+    });
     await check(page, "product-with-image");
 
     // It is in the shopper API (within the read cache's staleness).
