@@ -375,6 +375,22 @@ await withPlatform({}, async (platform) => {
     }),
   );
   scenarios.push(await scenario("category tree", "worker", { origin, requests: gets(["/v1/categories"]), expectStatus: 200 }));
+  // The shop's pages (HTML, rendered on the server from the same API in process).
+  scenarios.push(await scenario("shop page: home (HTML)", "worker", { origin, requests: gets(["/"]), expectStatus: 200 }));
+  scenarios.push(
+    await scenario("shop page: category (HTML, with facets)", "worker", {
+      origin,
+      requests: gets(["electronics", "books", "camping", "fiction"].map((c) => `/c/${c}`)),
+      expectStatus: 200,
+    }),
+  );
+  scenarios.push(
+    await scenario("shop page: product (HTML, stock ≤ 2 s old, reviews, recommendations)", "worker", {
+      origin,
+      requests: gets(slugs.map((s) => `/p/${s}`)),
+      expectStatus: 200,
+    }),
+  );
   // What the storefront's own middleware costs (request id, headers, CORS, body cap, logging) with no work behind it.
   scenarios.push(
     await scenario("storefront empty route, GET /healthz (middleware only)", "worker", {

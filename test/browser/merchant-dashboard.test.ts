@@ -138,7 +138,7 @@ describe("the merchant dashboard in a real browser", () => {
     // The image arrives from this origin and decodes at its real size (it may still be loading when the page is).
     await page.waitForFunction(() => {
       const img = document.querySelector<HTMLImageElement>('img[alt="Desk lamp, lit"]');
-      return img !== null && img.complete && img.naturalWidth === 48;
+      return img?.complete && img.naturalWidth === 48;
     });
     await check(page, "product-with-image");
 

@@ -75,18 +75,32 @@ async function exercise(request: FuzzRequest): Promise<Outcome> {
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
     outcome = { error: `${error instanceof Error ? error.message : String(error)}${cause}` };
   }
-  const problem = violation(request.method, outcome);
+  const problem = violation(request.method, outcome, shopPage(request.api, url, headers));
   if (problem !== undefined) failures.push({ request, outcome, problem });
   if ("status" in outcome) statuses.set(request.origin, [...(statuses.get(request.origin) ?? []), outcome.status]);
   return outcome;
 }
 
+/**
+ * A browser asking the shop for a page that is not an API path: its 404 is the friendly HTML page (issue 13), and
+ * that is the only error allowed to be anything but problem+json.
+ */
+function shopPage(api: string, url: URL, headers: Headers): boolean {
+  return (
+    api === "shop" &&
+    (headers.get("accept") ?? "").includes("text/html") &&
+    !/^\/(v1|docs|health|healthz|dev|\.well-known)(\/|$)/.test(url.pathname)
+  );
+}
+
 /** What is wrong with an answer, if anything. */
-function violation(method: string, outcome: Outcome): string | undefined {
+function violation(method: string, outcome: Outcome, shopPageAsked = false): string | undefined {
   if ("error" in outcome) return "no response";
   const { status, type, text } = outcome;
   if (status >= 500) return `status ${status}`;
   if (status < 400) return undefined;
+  if (shopPageAsked && status === 404 && type.startsWith("text/html"))
+    return text.includes("find that page") ? undefined : "an HTML 404 that is not the shop's page";
   if (!type.startsWith("application/problem+json")) return `error with content-type ${type || "(none)"}`;
   if (method === "HEAD") return undefined;
   let body: unknown;

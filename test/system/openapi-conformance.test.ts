@@ -223,6 +223,12 @@ describe("the OpenAPI documents are the contract", () => {
     });
     expect.soft(registered.status, registered.text).toBe(201);
     const token = str(registered.body.accessToken);
+    // The guest order above joins the new account with its order token; a wrong token finds nothing.
+    expect.soft((await shop("POST", `/v1/orders/${guestOrder}/claim`, { token, headers: { "x-order-token": "wrong" } })).status).toBe(404);
+    expect.soft((await shop("POST", `/v1/orders/${guestOrder}/claim`, { token })).status).toBe(400);
+    expect
+      .soft((await shop("POST", `/v1/orders/${guestOrder}/claim`, { token, headers: { "x-order-token": orderToken } })).status)
+      .toBe(200);
     expect.soft((await shop("POST", "/v1/auth/register", { body: { email: me, password, name: "Again" } })).status).toBe(409);
     expect
       .soft((await shop("POST", "/v1/auth/register", { body: { email: email("short"), password: "short", name: "X" } })).status)

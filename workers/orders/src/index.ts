@@ -125,6 +125,32 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     });
   }
 
+  /**
+   * Moves a guest order into an account: the order token proves the caller placed it. An order already in this
+   * account answers as it is; one in another account, or a wrong token, is a 404 like a missing order.
+   */
+  claimOrder(orderId: string, orderToken: string, userId: string, call: CallContext): Promise<Result<OrderView>> {
+    return this.run("claimOrder", call, async () => {
+      const missing = fail<OrderView>(404, `no order ${orderId}`);
+      if (
+        typeof orderId !== "string" ||
+        !/^ord_[A-Za-z0-9_-]{1,40}$/.test(orderId) ||
+        typeof orderToken !== "string" ||
+        orderToken.length > 128
+      )
+        return missing;
+      const stored = await loadOrder(this.env.DB, orderId);
+      if (stored === null) return missing;
+      if (stored.userId === userId) return ok(stored.view);
+      if (stored.userId !== null || stored.tokenHash === null || !timingSafeEqualText(await sha256Hex(orderToken), stored.tokenHash))
+        return missing;
+      await this.env.DB.prepare("UPDATE orders SET user_id = ?, updated_at = ? WHERE id = ? AND user_id IS NULL")
+        .bind(userId, Date.now(), orderId)
+        .run();
+      return ok(stored.view);
+    });
+  }
+
   /** A delivered order of this buyer with the product (a verified purchase), or null. */
   deliveredOrderWith(userId: string, productSlug: string, call: CallContext): Promise<Result<string | null>> {
     return this.run("deliveredOrderWith", call, async () => ok(await deliveredOrderWith(this.env.DB, String(userId), String(productSlug))));

@@ -1,6 +1,7 @@
 import { registerDocsPage } from "../../shared/src/docs-page.ts";
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
 import { imageRoutes } from "../../shared/src/image-route.ts";
+import { shopRoutes } from "./pages/index.tsx";
 import { accountRoutes } from "./routes/accounts.ts";
 import { afterSaleRoutes } from "./routes/after-sale.ts";
 import { carrierWebhookRoutes } from "./routes/carrier-webhook.ts";
@@ -26,7 +27,6 @@ export function createStorefrontApp() {
     .route("/", insightRoutes)
     .route("/", devRoutes);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
-  app.get("/", (c) => c.json({ name: "Edge Commerce storefront", docs: "/docs", openapi: "/v1/openapi.json", products: "/v1/products" }));
   app.get("/healthz", (c) => c.json({ ok: true }));
   // OpenAPI 3.1 from the same zod schemas that validate requests; /docs renders it on the server, with
   // nothing loaded from any other origin.
@@ -39,5 +39,10 @@ export function createStorefrontApp() {
     },
   });
   registerDocsPage(app, "/v1/openapi.json");
+  // The shop's pages: clients of the API above, in process. Mounted last: their catch-all is the friendly 404.
+  app.route(
+    "/",
+    shopRoutes(async (request, env, ctx) => app.fetch(request, env, ctx)),
+  );
   return app;
 }

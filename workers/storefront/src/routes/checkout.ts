@@ -94,6 +94,23 @@ const routes = {
     }),
     signedInOrGuest,
   ),
+  claim: guarded(
+    createRoute({
+      method: "post",
+      path: "/v1/orders/{id}/claim",
+      summary: "Add a guest order to your account: the order token (from the receipt) proves it is yours",
+      request: {
+        params: z.object({ id: z.string().max(64) }),
+        headers: z.object({ "x-order-token": z.string().min(1).max(128).describe("The guest's order token") }),
+      },
+      responses: {
+        200: { description: "The order, now in your account", content: { "application/json": { schema: OrderView } } },
+        400: problemDoc("No order token"),
+        404: problemDoc("No such guest order for this token (or it belongs to another account)"),
+      },
+    }),
+    signedIn,
+  ),
 };
 
 type Ctx = Context<EdgeEnv<StorefrontEnv>>;
@@ -128,6 +145,14 @@ export const checkoutRoutes = createRouter<StorefrontEnv>()
   .openapi(routes.list, async (c) => {
     c.header("Cache-Control", "no-store");
     return c.json(unwrap(await c.env.ORDERS.listOrders(callerOf(c).userId, { requestId: c.get("requestId") })), 200);
+  })
+  .openapi(routes.claim, async (c) => {
+    c.header("Cache-Control", "no-store");
+    const call = { requestId: c.get("requestId") };
+    return c.json(
+      unwrap(await c.env.ORDERS.claimOrder(c.req.valid("param").id, c.req.valid("header")["x-order-token"], callerOf(c).userId, call)),
+      200,
+    );
   })
   .openapi(routes.one, async (c) => {
     c.header("Cache-Control", "no-store");

@@ -1,0 +1,56 @@
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { CategoryNode } from "../../../../schema/catalog/dto.ts";
+import { CLIENT_IP_HEADER } from "../../../shared/src/client.ts";
+import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
+import { type ApiReply, apiClient, type CallApi } from "../../../shared/src/web/api.ts";
+import { webSession } from "../../../shared/src/web/session.ts";
+
+export type ShopContext = Context<EdgeEnv<StorefrontEnv>>;
+
+// The shop's session: Lax, so a link from an email (an order page) arrives signed in. Forms carry no token: the
+// shop's pages are cached for everyone alike, so posts are checked by where they come from (sameOrigin below).
+export const shopSession = webSession<StorefrontEnv>({ prefix: "ec", path: "/", sameSite: "Lax" });
+
+// The guest cart: its id and token in an HttpOnly cookie (a signed-in shopper's cart id is kept there too).
+const CART = "ec_cart";
+const cartCookie = { path: "/", httpOnly: true, secure: true, sameSite: "Lax", maxAge: 7 * 86_400 } as const;
+
+export type CartRef = { id: string; token: string | null };
+
+export function cartRef(c: ShopContext): CartRef | null {
+  const raw = getCookie(c, CART);
+  const [id, token] = (raw ?? "").split(".");
+  return id !== undefined && /^crt_[A-Za-z0-9_-]{22}$/.test(id) ? { id, token: token === undefined || token === "" ? null : token } : null;
+}
+export const rememberCart = (c: ShopContext, cart: CartRef): void => setCookie(c, CART, `${cart.id}.${cart.token ?? ""}`, cartCookie);
+export const forgetCart = (c: ShopContext): void => {
+  deleteCookie(c, CART, cartCookie);
+};
+
+/**
+ * A post must come from this shop: a browser that says where it comes from (Origin, or Sec-Fetch-Site) must name
+ * this origin. With SameSite=Lax cookies, that is what keeps another site's form from acting as the shopper.
+ */
+export function sameOrigin(c: ShopContext): boolean {
+  const origin = c.req.header("Origin");
+  if (origin !== undefined && origin !== "null" && origin !== new URL(c.req.url).origin) return false;
+  const site = c.req.header("Sec-Fetch-Site");
+  return site === undefined || site === "same-origin" || site === "none";
+}
+
+export function shopApi(c: ShopContext, callApi: CallApi<StorefrontEnv>, anonymous = false) {
+  const call = { requestId: c.get("requestId"), clientIp: c.req.header(CLIENT_IP_HEADER) };
+  return apiClient(c, callApi, {
+    token: anonymous ? undefined : shopSession.accessToken(c),
+    refresh: () => shopSession.refresh(c, (refreshToken) => c.env.IDENTITY.refresh({ refreshToken }, call)),
+  });
+}
+export type ShopApi = ReturnType<typeof shopApi>;
+
+export async function categoriesOf(api: ShopApi): Promise<CategoryNode[]> {
+  const tree = await api<{ items: CategoryNode[] }>("GET", "/v1/categories");
+  return tree.ok ? tree.data.items : [];
+}
+
+export const dataOr = <T>(reply: ApiReply<T>, fallback: T): T => (reply.ok ? reply.data : fallback);

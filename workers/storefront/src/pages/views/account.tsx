@@ -1,0 +1,141 @@
+/** @jsxImportSource hono/jsx */
+import type { FC } from "hono/jsx";
+import type { OrderView } from "../../../../../schema/orders/dto.ts";
+import { money } from "../layout.tsx";
+
+export type Claim = { id: string; token: string };
+
+export const SignInPage: FC<{
+  mode: "sign-in" | "register";
+  email: string;
+  name: string;
+  error: string | null;
+  next: string;
+  claim: Claim | null;
+}> = (p) => (
+  <div class="narrow">
+    <h1>{p.mode === "sign-in" ? "Sign in" : "Create your account"}</h1>
+    <p class="lede">
+      {p.mode === "sign-in" ? (
+        <>
+          New here? <a href={`/register?next=${encodeURIComponent(p.next)}`}>Create an account</a>
+        </>
+      ) : (
+        <>
+          Have one? <a href={`/sign-in?next=${encodeURIComponent(p.next)}`}>Sign in</a>
+        </>
+      )}
+      . Your cart comes with you.
+    </p>
+    {p.error ? (
+      <div class="notice bad" role="alert" id="account-error">
+        {p.error}
+      </div>
+    ) : null}
+    <form method="post" action={p.mode === "sign-in" ? "/sign-in" : "/register"} class="panel">
+      <input type="hidden" name="next" value={p.next} />
+      {p.claim === null ? null : (
+        <>
+          <input type="hidden" name="claim" value={p.claim.id} />
+          <input type="hidden" name="claimToken" value={p.claim.token} />
+          <p class="muted">Order {p.claim.id} will be added to your account.</p>
+        </>
+      )}
+      {p.mode === "register" ? (
+        <div class="field">
+          <label for="name">Name</label>
+          <input id="name" name="name" type="text" autocomplete="name" required value={p.name} />
+        </div>
+      ) : null}
+      <div class="field">
+        <label for="email">Email</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="email"
+          required
+          value={p.email}
+          aria-describedby={p.error ? "account-error" : undefined}
+        />
+      </div>
+      <div class="field">
+        <label for="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete={p.mode === "sign-in" ? "current-password" : "new-password"}
+          required
+        />
+      </div>
+      <button class="btn primary" type="submit">
+        {p.mode === "sign-in" ? "Sign in" : "Create account"}
+      </button>
+    </form>
+  </div>
+);
+
+export const AccountPage: FC<{ name: string; email: string; orders: OrderView[] }> = ({ name, email, orders }) => (
+  <>
+    <div style="display:flex;justify-content:space-between;align-items:flex-end;gap:16px;flex-wrap:wrap">
+      <div>
+        <h1>Hello, {name}</h1>
+        <p class="lede">{email}</p>
+      </div>
+      <form method="post" action="/sign-out">
+        <button class="btn secondary" type="submit">
+          Sign out
+        </button>
+      </form>
+    </div>
+    <h2>Your orders</h2>
+    {orders.length === 0 ? (
+      <p class="muted">No orders yet.</p>
+    ) : (
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Order</th>
+            <th scope="col">Placed</th>
+            <th scope="col">Status</th>
+            <th scope="col" class="num">
+              Total
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {orders.map((o) => (
+            <tr>
+              <td>
+                <a href={`/orders/${o.id}`}>{o.id}</a>
+              </td>
+              <td>{o.createdAt.slice(0, 10)}</td>
+              <td>
+                <span class="badge">{o.status.replaceAll("_", " ")}</span>
+              </td>
+              <td class="num">{money(o.totals.total)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    )}
+  </>
+);
+
+export const ErrorPage: FC<{ status: number; requestId: string }> = ({ status, requestId }) => (
+  <div class="narrow" style="text-align:center;padding:40px 0">
+    <h1>{status === 404 ? "We can't find that page" : "Something went wrong on our side"}</h1>
+    <p class="lede">
+      {status === 404
+        ? "It may have moved, or the link is mistyped."
+        : "Please try again in a moment. If it keeps happening, tell us this reference:"}
+    </p>
+    <p class="muted">
+      Reference <code>{requestId}</code>
+    </p>
+    <a class="btn primary" href="/">
+      Back to the shop
+    </a>
+  </div>
+);

@@ -1,0 +1,372 @@
+/** @jsxImportSource hono/jsx */
+import type { FC } from "hono/jsx";
+import type { CartView } from "../../../../../schema/cart.ts";
+import type { OrderView, QuoteView } from "../../../../../schema/orders/dto.ts";
+import type { Problem } from "../../../../../schema/problem.ts";
+import { money, ProblemNotice } from "../layout.tsx";
+
+export const CartPage: FC<{ cart: CartView | null }> = ({ cart }) => {
+  const changed = cart?.items.filter((l) => l.priceChanged !== undefined) ?? [];
+  return (
+    <>
+      <h1>Your cart</h1>
+      {cart === null || cart.items.length === 0 ? (
+        <p class="lede">
+          Your cart is empty. <a href="/">Keep shopping</a>
+        </p>
+      ) : (
+        <div class="summary">
+          <div>
+            {changed.length > 0 ? (
+              <div class="notice info" role="status">
+                {changed.map(
+                  (l) => `${l.title}: the price changed from ${money(l.priceChanged?.from ?? l.unitPrice)} to ${money(l.unitPrice)}. `,
+                )}
+              </div>
+            ) : null}
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Item</th>
+                  <th scope="col">Quantity</th>
+                  <th scope="col" class="num">
+                    Total
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {cart.items.map((l, i) => (
+                  <tr class="line">
+                    <td>
+                      <a href={`/p/${l.productSlug}`}>{l.title}</a>
+                      <div class="muted">
+                        {money(l.unitPrice)} each{l.purchasable ? "" : " · no longer available"}
+                      </div>
+                    </td>
+                    <td>
+                      <form method="post" action="/cart/update" class="inline">
+                        <input type="hidden" name="sku" value={l.sku} />
+                        <label class="sr" for={`qty-${i}`}>
+                          Quantity of {l.title}
+                        </label>
+                        <input id={`qty-${i}`} class="qty" name="quantity" type="number" min={1} max={99} value={String(l.quantity)} />
+                        <button class="btn secondary" type="submit">
+                          Update
+                        </button>
+                      </form>
+                      <form method="post" action="/cart/remove" class="inline" style="margin-left:10px">
+                        <input type="hidden" name="sku" value={l.sku} />
+                        <button class="btn link" type="submit" aria-label={`Remove ${l.title}`}>
+                          Remove
+                        </button>
+                      </form>
+                    </td>
+                    <td class="num">{money(l.lineTotal)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <aside class="panel totals" aria-label="Summary">
+            <div>
+              <span>Items</span>
+              <span>{cart.itemCount}</span>
+            </div>
+            <div class="grand">
+              <span>Subtotal</span>
+              <span data-testid="cart-subtotal">{money(cart.subtotal)}</span>
+            </div>
+            <p class="muted">Shipping and tax are worked out at checkout.</p>
+            <a class="btn primary" href="/checkout" style="width:100%">
+              Check out
+            </a>
+          </aside>
+        </div>
+      )}
+    </>
+  );
+};
+
+export type CheckoutForm = Record<string, string>;
+const COUNTRIES: [string, string][] = [
+  ["US", "United States"],
+  ["GB", "United Kingdom"],
+  ["DE", "Germany"],
+  ["FR", "France"],
+  ["CA", "Canada"],
+];
+
+const Input: FC<{
+  id: string;
+  label: string;
+  form: CheckoutForm;
+  type?: string;
+  autocomplete?: string;
+  required?: boolean;
+  invalid?: boolean;
+}> = (p) => (
+  <div class="field">
+    <label for={p.id}>{p.label}</label>
+    <input
+      id={p.id}
+      name={p.id}
+      type={p.type ?? "text"}
+      value={p.form[p.id] ?? ""}
+      autocomplete={p.autocomplete}
+      required={p.required ?? true}
+      aria-invalid={p.invalid ? "true" : undefined}
+      aria-describedby={p.invalid ? "checkout-problem" : undefined}
+    />
+  </div>
+);
+
+export const CheckoutPage: FC<{ cart: CartView; quote: QuoteView | null; form: CheckoutForm; problem: Problem | null; key: string }> = ({
+  cart,
+  quote,
+  form,
+  problem,
+  key,
+}) => {
+  const bad = new Set((problem?.errors ?? []).map((e) => e.field.split(".").at(-1) ?? ""));
+  return (
+    <>
+      <h1>Checkout</h1>
+      <ProblemNotice problem={problem} id="checkout-problem" />
+      <form method="post" action="/checkout" class="summary">
+        <input type="hidden" name="idempotencyKey" value={key} />
+        <div>
+          <section class="panel" aria-labelledby="contact">
+            <h2 id="contact">Contact</h2>
+            <Input id="email" label="Email" type="email" autocomplete="email" form={form} invalid={bad.has("email")} />
+          </section>
+          <section class="panel" aria-labelledby="shipping">
+            <h2 id="shipping">Shipping address</h2>
+            <Input id="name" label="Full name" autocomplete="name" form={form} invalid={bad.has("name")} />
+            <Input id="line1" label="Address" autocomplete="address-line1" form={form} invalid={bad.has("line1")} />
+            <div class="row2">
+              <Input id="city" label="City" autocomplete="address-level2" form={form} invalid={bad.has("city")} />
+              <Input id="postalCode" label="Postal code" autocomplete="postal-code" form={form} invalid={bad.has("postalCode")} />
+            </div>
+            <div class="field">
+              <label for="country">Country</label>
+              <select id="country" name="country" autocomplete="country">
+                {COUNTRIES.map(([code, name]) => (
+                  <option value={code} selected={(form.country ?? "US") === code}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </section>
+          <section class="panel" aria-labelledby="payment">
+            <h2 id="payment">Payment</h2>
+            <p class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
+            <Input id="cardNumber" label="Card number" autocomplete="cc-number" form={form} invalid={bad.has("number")} />
+            <div class="row2">
+              <Input
+                id="expiry"
+                label="Expiry (MM/YY)"
+                autocomplete="cc-exp"
+                form={form}
+                invalid={bad.has("expMonth") || bad.has("expYear")}
+              />
+              <Input id="cvc" label="CVC" autocomplete="cc-csc" form={{}} invalid={bad.has("cvc")} />
+            </div>
+            {quote !== null && quote.installments.length > 0 ? (
+              <fieldset class="variant">
+                <legend>Pay in instalments?</legend>
+                <label>
+                  <input type="radio" name="installments" value="" checked={!form.installments} /> Pay in full
+                </label>
+                {quote.installments.map((plan) => (
+                  <label>
+                    <input
+                      type="radio"
+                      name="installments"
+                      value={String(plan.months)}
+                      checked={form.installments === String(plan.months)}
+                    />{" "}
+                    {plan.months} × {money(plan.monthly)} ({plan.apr}% APR)
+                  </label>
+                ))}
+              </fieldset>
+            ) : null}
+            {quote !== null && quote.warranties.length > 0 ? (
+              <fieldset class="variant">
+                <legend>Add a warranty</legend>
+                {quote.warranties.map((w) => {
+                  const value = `${w.sku}:${w.planId}`;
+                  return (
+                    <label>
+                      <input type="checkbox" name="warranty" value={value} checked={(form.warranty ?? "").split(",").includes(value)} />{" "}
+                      {w.years}-year plan for {cart.items.find((l) => l.sku === w.sku)?.title ?? w.sku} · {money(w.price)}
+                    </label>
+                  );
+                })}
+              </fieldset>
+            ) : null}
+          </section>
+        </div>
+        <aside class="panel totals" aria-label="Order summary">
+          {cart.items.map((l) => (
+            <div>
+              <span>
+                {l.quantity} × {l.title}
+              </span>
+              <span>{money(l.lineTotal)}</span>
+            </div>
+          ))}
+          {quote === null ? null : (
+            <>
+              <div>
+                <span>Shipping</span>
+                <span>{money(quote.shipping)}</span>
+              </div>
+              <div>
+                <span>Tax</span>
+                <span>{money(quote.tax)}</span>
+              </div>
+              <div class="grand">
+                <span>Total</span>
+                <span>{money(quote.total)}</span>
+              </div>
+            </>
+          )}
+          <button class="btn primary" type="submit" style="width:100%;margin-top:12px">
+            Place order
+          </button>
+        </aside>
+      </form>
+    </>
+  );
+};
+
+export const OrderPage: FC<{ order: OrderView; placed: boolean; token: string | null; returnable: boolean }> = ({
+  order,
+  placed,
+  token,
+  returnable,
+}) => {
+  const q = token === null ? "" : `?t=${encodeURIComponent(token)}`;
+  return (
+    <>
+      {placed ? (
+        <div class="notice ok" role="status">
+          Thank you! Your order is placed and a receipt is on its way to {order.email}.
+          {token === null ? null : (
+            <>
+              {" "}
+              <a href={`/register?next=/account&claim=${encodeURIComponent(order.id)}&t=${encodeURIComponent(token)}`}>Create an account</a>{" "}
+              or <a href={`/sign-in?next=/account&claim=${encodeURIComponent(order.id)}&t=${encodeURIComponent(token)}`}>sign in</a> to keep
+              track of it.
+            </>
+          )}
+        </div>
+      ) : null}
+      <h1>Order {order.id}</h1>
+      <p class="lede">
+        Placed {order.createdAt.slice(0, 10)} · <span class="badge">{order.status.replaceAll("_", " ")}</span>
+      </p>
+      <div class="summary">
+        <div>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Item</th>
+                <th scope="col" class="num">
+                  Qty
+                </th>
+                <th scope="col" class="num">
+                  Total
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {order.items.map((l) => (
+                <tr>
+                  <td>{l.title}</td>
+                  <td class="num">{l.quantity}</td>
+                  <td class="num">{money(l.lineTotal)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2 style="margin-top:28px">Shipments</h2>
+          {order.shipments.length === 0 ? (
+            <p class="muted">Being prepared.</p>
+          ) : (
+            <ul>
+              {order.shipments.map((s) => (
+                <li>
+                  <span class="badge">{s.status}</span> {s.carrier ? `${s.carrier} · tracking ${s.trackingNumber ?? ""}` : ""}
+                </li>
+              ))}
+            </ul>
+          )}
+          {order.parts.length > 0 && order.status !== "pending_payment" ? (
+            <p>
+              Invoices:{" "}
+              {order.parts.map((p, i) => (
+                <>
+                  {i > 0 ? ", " : ""}
+                  <a href={`/orders/${order.id}/invoice${q}${q ? "&" : "?"}part=${encodeURIComponent(p.merchantId)}`}>
+                    {p.merchantId.replace("mer_", "")}
+                  </a>
+                </>
+              ))}
+            </p>
+          ) : null}
+          {returnable ? (
+            <section class="panel" aria-labelledby="return">
+              <h2 id="return">Return something</h2>
+              <form method="post" action={`/orders/${order.id}/returns${q}`}>
+                <div class="field">
+                  <label for="return-sku">Item</label>
+                  <select id="return-sku" name="sku">
+                    {order.items
+                      .filter((l) => l.kind === "product")
+                      .map((l) => (
+                        <option value={l.sku}>{l.title}</option>
+                      ))}
+                  </select>
+                </div>
+                <div class="field" style="max-width:120px">
+                  <label for="return-qty">Quantity</label>
+                  <input id="return-qty" name="quantity" type="number" min={1} max={99} value="1" />
+                </div>
+                <div class="field">
+                  <label for="return-reason">Reason</label>
+                  <input id="return-reason" name="reason" type="text" required />
+                </div>
+                <button class="btn secondary" type="submit">
+                  Request a return
+                </button>
+              </form>
+            </section>
+          ) : null}
+        </div>
+        <aside class="panel totals" aria-label="Totals">
+          <div>
+            <span>Subtotal</span>
+            <span>{money(order.totals.subtotal)}</span>
+          </div>
+          <div>
+            <span>Shipping</span>
+            <span>{money(order.totals.shipping)}</span>
+          </div>
+          <div>
+            <span>Tax</span>
+            <span>{money(order.totals.tax)}</span>
+          </div>
+          <div class="grand">
+            <span>Total</span>
+            <span>{money(order.totals.total)}</span>
+          </div>
+          <p class="muted">
+            Paid by {order.payment.brand ?? "card"} ···· {order.payment.last4 ?? ""}
+          </p>
+        </aside>
+      </div>
+    </>
+  );
+};
