@@ -1,3 +1,5 @@
+import { contentHash } from "../../../shared/src/web/hash.ts";
+
 // The dashboard's one stylesheet, served under a name carrying its hash so it can be cached forever.
 export const DASHBOARD_CSS = `
 :root{--bg:#f5f6fa;--panel:#fff;--ink:#1b1f2a;--muted:#5b6477;--line:#e3e6ee;--brand:#3b3fd8;--brand-ink:#fff;--brand-soft:#eceefe;
@@ -89,11 +91,4 @@ textarea{min-height:110px;resize:vertical}
 @media (max-width:860px){.shell{grid-template-columns:1fr}.sidebar{flex-direction:row;flex-wrap:wrap;align-items:center;padding:12px}.nav{flex-direction:row;flex-wrap:wrap}.sidebar-foot{display:none}.grid2,.grid3,.row.variant{grid-template-columns:1fr}.content{padding:16px}.topbar{padding:10px 16px}table{display:block;overflow-x:auto}}
 `;
 
-/** A short content hash (FNV-1a), so the stylesheet's URL changes exactly when it does. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash.toString(16).padStart(8, "0");
-}
-
-export const DASHBOARD_CSS_PATH = `/admin/assets/dashboard.${fnv1a(DASHBOARD_CSS)}.css`;
+export const DASHBOARD_CSS_PATH = `/admin/assets/dashboard.${contentHash(DASHBOARD_CSS)}.css`;

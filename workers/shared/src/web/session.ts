@@ -69,7 +69,7 @@ export function webSession<B extends EdgeBindings>(options: { prefix: string; pa
       const existing = getCookie(c, names.csrf);
       if (existing !== undefined && existing.length >= 32) return existing;
       const token = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
-      setCookie(c, names.csrf, token, { ...base, path: "/" });
+      setCookie(c, names.csrf, token, base);
       return token;
     },
     /** A form post carries the CSRF token (another site cannot read it); a browser naming another origin is refused. */

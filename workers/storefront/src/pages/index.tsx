@@ -497,7 +497,8 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
   // Any other path a browser asks for: the friendly 404 page. API paths, and clients that do not ask for HTML,
   // keep the problem+json 404 every Worker answers.
   app.get("*", async (c, next) => {
-    if (/^\/(v1|docs|health|healthz|dev|\.well-known)(\/|$)/.test(c.req.path) || !(c.req.header("Accept") ?? "").includes("text/html")) return next();
+    if (/^\/(v1|docs|health|healthz|dev|\.well-known)(\/|$)/.test(c.req.path) || !(c.req.header("Accept") ?? "").includes("text/html"))
+      return next();
     return notFound(c, shopApi(c, callApi, true));
   });
 
