@@ -1,71 +1,19 @@
-import { mkdirSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePng } from "../../workers/catalog/seed/png.ts";
 import { owner, tokenOf, waitFor } from "../system/after-sale-client.ts";
 import { checkoutBody, shopper } from "../system/checkout-client.ts";
 import { call } from "../system/identity-client.ts";
 import { boot, freshStateDir } from "../system/platform-harness.ts";
+import { browserKit, launchChromium } from "./browser-kit.ts";
 
 // The merchant dashboard in a real browser (Debian's Chromium, headless) against the platform as `npm start`
 // runs it: a merchant signs in, creates a product with an image, stocks it, sees it live in the shopper API and
 // ships an order; no console errors, no serious accessibility violations, a screenshot of every step.
-const SHOTS = join(import.meta.dirname, "screenshots");
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const kit = browserKit("dashboard");
 const state = freshStateDir();
 let platform: Awaited<ReturnType<typeof boot>>;
 let browser: Browser;
-const consoleErrors: string[] = [];
-const axeFindings: string[] = [];
-let step = 0;
-
-async function newPage(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  page.on("console", (m) => {
-    if (m.type() === "error") consoleErrors.push(`${page.url()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
-  // A lazy image still loading when the page is left is aborted by the browser: not a failure of the page.
-  page.on("requestfailed", (r) => {
-    if (r.failure()?.errorText !== "net::ERR_ABORTED") consoleErrors.push(`${r.url()}: ${r.failure()?.errorText ?? "failed"}`);
-  });
-  return page;
-}
-
-/** Axe over the page as it is now (serious and critical findings fail the run), then a screenshot. */
-async function check(page: Page, name: string): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (d: Document) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document);
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 3),
-    }));
-  });
-  // Every image the page has loaded so far rendered (a broken one is complete with no width).
-  const broken = await page.evaluate(() =>
-    Array.from(document.images)
-      .filter((i) => i.complete && i.naturalWidth === 0)
-      .map((i) => i.src),
-  );
-  for (const src of broken) consoleErrors.push(`${name}: image did not load: ${src}`);
-  for (const v of violations)
-    if (v.impact === "serious" || v.impact === "critical")
-      axeFindings.push(`${name}: ${v.id} (${v.impact}) ${v.help} at ${v.targets.join(", ")}`);
-  step++;
-  await page.screenshot({ path: join(SHOTS, `${String(step).padStart(2, "0")}-${name}.png`), fullPage: true });
-}
 
 async function signIn(page: Page, email: string): Promise<void> {
   await page.goto(new URL("/admin", platform.adminUrl).toString());
@@ -77,20 +25,8 @@ async function signIn(page: Page, email: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  rmSync(SHOTS, { recursive: true, force: true });
-  mkdirSync(SHOTS, { recursive: true });
   platform = await boot(state.dir, { demoSize: 80 });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -100,15 +36,13 @@ afterAll(async () => {
 
 describe("the merchant dashboard in a real browser", () => {
   it("sign in → product with an image → in the shopper API → stock → live on the product page → ship an order", async () => {
-    // The tests' pages allow no script (CSP); axe is injected by the test, so the context bypasses CSP for it.
-    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 860 } });
-    const page = await newPage(context);
+    const { context, page } = await kit.newPage(browser);
 
     await page.goto(new URL("/admin", platform.adminUrl).toString());
     await expect.poll(() => page.url()).toContain("/admin/sign-in");
-    await check(page, "sign-in");
+    await kit.check(page, "sign-in");
     await signIn(page, owner("northwind"));
-    await check(page, "overview");
+    await kit.check(page, "overview");
 
     // A new product, typed into the editor.
     await page.getByRole("link", { name: "New product" }).first().click();
@@ -124,7 +58,7 @@ describe("the merchant dashboard in a real browser", () => {
     await page.getByLabel("Variant 1 title").fill("Warm white");
     await page.getByLabel("Price 1").fill("39.50");
     await page.getByLabel("Currency 1").selectOption("USD");
-    await check(page, "new-product");
+    await kit.check(page, "new-product");
     await page.getByRole("button", { name: "Create product" }).click();
     await page.waitForURL(/\/admin\/products\/prd_/);
     expect(await page.getByRole("status").textContent()).toContain("created");
@@ -140,7 +74,7 @@ describe("the merchant dashboard in a real browser", () => {
       const img = document.querySelector<HTMLImageElement>('img[alt="Desk lamp, lit"]');
       return img?.complete && img.naturalWidth === 48;
     });
-    await check(page, "product-with-image");
+    await kit.check(page, "product-with-image");
 
     // It is in the shopper API (within the read cache's staleness).
     const slug = String(await page.locator(".lede .mono").textContent());
@@ -158,7 +92,7 @@ describe("the merchant dashboard in a real browser", () => {
     await page.getByRole("button", { name: "Apply" }).click();
     await page.getByText(`Stock of ${sku} changed by +5`).waitFor();
     expect(await page.getByTestId(`on-hand-${sku}`).textContent()).toBe("5");
-    await check(page, "stock-adjusted");
+    await kit.check(page, "stock-adjusted");
     const live = await call(platform.url, "GET", `/v1/products/${slug}`);
     expect((live.body.variants as { sku: string; available: number }[]).find((v) => v.sku === sku)?.available).toBe(5);
 
@@ -176,7 +110,7 @@ describe("the merchant dashboard in a real browser", () => {
     await page.getByRole("link", { name: "Orders" }).click();
     const row = page.locator(`tr[data-order="${orderId}"]`);
     await row.waitFor();
-    await check(page, "orders");
+    await kit.check(page, "orders");
     await row.getByLabel("Carrier").fill("DHL");
     await row.getByLabel("Tracking number").fill("JD014600003828");
     await row.getByRole("button", { name: "Ship" }).click();
@@ -191,7 +125,7 @@ describe("the merchant dashboard in a real browser", () => {
         { timeout: 15_000 },
       )
       .toContain("JD014600003828");
-    await check(page, "shipped");
+    await kit.check(page, "shipped");
     const order = await call(platform.adminUrl, "GET", `/admin/v1/orders/${orderId}`, { token: ownerToken });
     expect(order.body.shipments).toMatchObject([{ status: "shipped", carrier: "DHL", trackingNumber: "JD014600003828" }]);
 
@@ -208,29 +142,29 @@ describe("the merchant dashboard in a real browser", () => {
       .toBeGreaterThanOrEqual(1);
     expect(await page.locator("svg[role=img] rect").count()).toBeGreaterThanOrEqual(30);
     await page.getByRole("cell", { name: /Dashboard Desk Lamp/ }).waitFor();
-    await check(page, "reports");
+    await kit.check(page, "reports");
     await page.getByRole("link", { name: "Reviews" }).click();
-    await check(page, "reviews");
+    await kit.check(page, "reviews");
 
     // The owner's other pages: returns, keys (a new key shown once), staff.
     await page.getByRole("link", { name: "Returns" }).click();
-    await check(page, "returns");
+    await kit.check(page, "returns");
     await page.getByRole("link", { name: "API keys" }).click();
     await page.getByLabel("Name").fill("Warehouse sync");
     await page.getByRole("button", { name: "Create key" }).click();
     expect(await page.getByTestId("new-key").textContent()).toMatch(/^ek_/);
-    await check(page, "api-keys");
+    await kit.check(page, "api-keys");
     await page.getByRole("link", { name: "Staff" }).click();
     await page.getByLabel("Email").fill(`packer-${Date.now()}@northwind.example`);
     await page.getByRole("button", { name: "Invite" }).click();
     const invite = String(await page.getByTestId("invite-link").textContent());
     expect(invite).toContain("/admin/invite?token=");
-    await check(page, "staff");
+    await kit.check(page, "staff");
     await page.getByRole("link", { name: "Products" }).click();
     await page.getByLabel("Search").fill("Dashboard Desk");
     await page.getByRole("button", { name: "Filter" }).click();
     await page.getByRole("link", { name: "Dashboard Desk Lamp" }).waitFor();
-    await check(page, "products");
+    await kit.check(page, "products");
 
     // A form posted without its CSRF token is refused.
     const forged = await page.request.post(new URL("/admin/api-keys", platform.adminUrl).toString(), {
@@ -239,22 +173,21 @@ describe("the merchant dashboard in a real browser", () => {
     expect(forged.status()).toBe(403);
 
     // The invited staff member accepts and signs in: no API keys or staff in their navigation.
-    const staffContext = await browser.newContext({ bypassCSP: true });
-    const staffPage = await newPage(staffContext);
+    const { context: staffContext, page: staffPage } = await kit.newPage(browser);
     await staffPage.goto(invite);
     await staffPage.getByLabel("Your name").fill("Pat Packer");
     await staffPage.getByLabel("Password").fill("a long staff password");
-    await check(staffPage, "invite");
+    await kit.check(staffPage, "invite");
     await staffPage.getByRole("button", { name: "Accept and sign in" }).click();
     await staffPage.waitForURL(/\/admin$/);
     const nav = await staffPage.getByRole("navigation", { name: "Dashboard" }).textContent();
     expect(nav).toContain("Orders");
     expect(nav).not.toContain("API keys");
     expect(nav).not.toContain("Staff");
-    await check(staffPage, "staff-overview");
+    await kit.check(staffPage, "staff-overview");
     await staffContext.close();
     await context.close();
 
-    expect({ consoleErrors, axeFindings }).toEqual({ consoleErrors: [], axeFindings: [] });
+    expect(kit.problems, kit.problems.join("\n")).toEqual([]);
   });
 });

@@ -1,103 +1,20 @@
-import { mkdirSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pickSku } from "../system/cart-client.ts";
 import { boot, freshStateDir } from "../system/platform-harness.ts";
+import { browserKit, launchChromium } from "./browser-kit.ts";
 
 // The shop's pages in Debian's Chromium against the platform as `npm start` runs it: a guest browses, filters,
 // buys, registers and finds the order; a declined card keeps what was typed; and the same journey with
 // JavaScript disabled. No console errors, every image loads, axe finds nothing serious, a screenshot per step.
-const SHOTS = join(import.meta.dirname, "screenshots", "shop");
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const kit = browserKit("shop");
 const state = freshStateDir();
 let platform: Awaited<ReturnType<typeof boot>>;
 let browser: Browser;
-const problems: string[] = [];
-let step = 0;
-
-async function open(javaScriptEnabled: boolean, clientIp: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({
-    javaScriptEnabled,
-    bypassCSP: true,
-    viewport: { width: 1280, height: 900 },
-    extraHTTPHeaders: { "CF-Connecting-IP": clientIp },
-  });
-  const page = await context.newPage();
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${page.url()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${page.url()}: ${e.message}`));
-  page.on("requestfailed", (r) => {
-    if (r.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${r.url()}: ${r.failure()?.errorText ?? ""}`);
-  });
-  page.on("response", (r) => {
-    if (r.request().resourceType() === "image" && r.status() >= 400) problems.push(`image ${r.status()}: ${r.url()}`);
-  });
-  return { context, page };
-}
-
-/** Axe and the image check run in a separate script-enabled page over the same HTML when JS is off. */
-async function check(page: Page, name: string, scripts: boolean): Promise<void> {
-  step++;
-  await page.screenshot({ path: join(SHOTS, `${String(step).padStart(2, "0")}-${name}.png`), fullPage: true });
-  if (!scripts) return;
-  // Lazy images below the fold load when scrolled to: scroll, then every image must have decoded.
-  await page.evaluate(async () => {
-    for (const img of Array.from(document.images)) img.loading = "eager";
-    await Promise.all(
-      Array.from(document.images).map((img) =>
-        img.complete
-          ? Promise.resolve()
-          : new Promise((r) => {
-              img.addEventListener("load", r, { once: true });
-              img.addEventListener("error", r, { once: true });
-            }),
-      ),
-    );
-  });
-  const broken = await page.evaluate(() =>
-    Array.from(document.images)
-      .filter((i) => i.naturalWidth === 0)
-      .map((i) => i.src),
-  );
-  for (const src of broken) problems.push(`${name}: image did not load: ${src}`);
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run: (d: Document) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    return (await axe.run(document)).violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      at: v.nodes
-        .map((n) => n.target.join(" "))
-        .slice(0, 3)
-        .join(", "),
-    }));
-  });
-  for (const v of violations)
-    if (v.impact === "serious" || v.impact === "critical") problems.push(`${name}: axe ${v.id} (${v.impact}) at ${v.at}`);
-}
 
 beforeAll(async () => {
-  rmSync(SHOTS, { recursive: true, force: true });
-  mkdirSync(SHOTS, { recursive: true });
   platform = await boot(state.dir, { demoSize: 150 });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -109,31 +26,32 @@ const url = (path: string) => new URL(path, platform.url).toString();
 
 /** The guest journey: category → facet → product → add two → change a quantity → checkout → register → account. */
 async function journey(scripts: boolean, tag: string): Promise<void> {
-  const { context, page } = await open(scripts, tag === "js" ? "198.51.100.201" : "198.51.100.202");
+  const clientIp = tag === "js" ? "198.51.100.201" : "198.51.100.202";
+  const { context, page } = await kit.newPage(browser, { javaScriptEnabled: scripts, extraHTTPHeaders: { "CF-Connecting-IP": clientIp } });
   const first = await pickSku(platform, "v.available >= 50 AND p.flash_sale = 0 AND p.merchant_id = 'mer_northwind'");
   const second = await pickSku(platform, `v.available >= 50 AND p.flash_sale = 0 AND p.merchant_id = 'mer_trailhead'`);
 
   await page.goto(url("/"));
-  await check(page, `${tag}-home`, scripts);
+  await kit.check(page, `${tag}-home`, scripts);
   const category = (await platform.miniflare.getD1Database("DB", "catalog"))
     .prepare("SELECT c.slug FROM products p JOIN categories c ON c.id = p.category_id WHERE p.slug = ?")
     .bind(first.slug)
     .first<{ slug: string }>();
   const slug = (await category)?.slug ?? "";
   await page.goto(url(`/c/${slug}`));
-  await check(page, `${tag}-category`, scripts);
+  await kit.check(page, `${tag}-category`, scripts);
   // Filter by a facet: the first brand offered.
   const brand = page.locator("fieldset:has(legend:text('Brand')) input[type=checkbox]").first();
   await brand.check();
   await page.getByRole("button", { name: "Apply filters" }).click();
   await page.waitForURL(/brand=/);
-  await check(page, `${tag}-filtered`, scripts);
+  await kit.check(page, `${tag}-filtered`, scripts);
 
   // The two products, each added from its page.
   for (const item of [first, second]) {
     await page.goto(url(`/p/${item.slug}`));
     await page.locator(`input[name=sku][value="${item.sku}"]`).check();
-    if (item === first) await check(page, `${tag}-product`, scripts);
+    if (item === first) await kit.check(page, `${tag}-product`, scripts);
     await page.getByRole("button", { name: "Add to cart" }).click();
     await page.waitForURL(/\/cart$/);
   }
@@ -144,7 +62,7 @@ async function journey(scripts: boolean, tag: string): Promise<void> {
     .fill("3");
   await page.getByRole("button", { name: "Update" }).first().click();
   await page.getByText("Quantity updated.").waitFor();
-  await check(page, `${tag}-cart`, scripts);
+  await kit.check(page, `${tag}-cart`, scripts);
 
   // A declined card: the error shows, the cart and every typed field stay.
   await page.getByRole("link", { name: "Check out" }).click();
@@ -164,7 +82,7 @@ async function journey(scripts: boolean, tag: string): Promise<void> {
   expect(await page.getByRole("alert").textContent()).toMatch(/declined/i);
   for (const [label, value] of Object.entries(typed)) expect(await page.getByLabel(label, { exact: true }).inputValue()).toBe(value);
   expect(await page.locator("aside").textContent()).toContain("3 ×");
-  await check(page, `${tag}-declined`, scripts);
+  await kit.check(page, `${tag}-declined`, scripts);
 
   // The success card: the confirmation.
   await page.getByLabel("Card number").fill("4242 4242 4242 4242");
@@ -173,7 +91,7 @@ async function journey(scripts: boolean, tag: string): Promise<void> {
   await page.waitForURL(/\/orders\/ord_/);
   await page.getByText("Thank you! Your order is placed").waitFor();
   const orderId = /\/orders\/(ord_[A-Za-z0-9_-]+)/.exec(page.url())?.[1] ?? "";
-  await check(page, `${tag}-confirmation`, scripts);
+  await kit.check(page, `${tag}-confirmation`, scripts);
 
   // Register from the confirmation: the order comes along (its token proves it is this guest's) into the account.
   await page.getByRole("link", { name: "Create an account" }).click();
@@ -181,26 +99,26 @@ async function journey(scripts: boolean, tag: string): Promise<void> {
   await page.getByLabel("Name").fill("Ada Lovelace");
   await page.getByLabel("Email").fill(typed.Email);
   await page.getByLabel("Password").fill("a long shopper password");
-  await check(page, `${tag}-register`, scripts);
+  await kit.check(page, `${tag}-register`, scripts);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL(/\/account$/);
   await page.getByRole("link", { name: orderId }).waitFor();
-  await check(page, `${tag}-account`, scripts);
+  await kit.check(page, `${tag}-account`, scripts);
   await page.getByRole("link", { name: orderId }).click();
   await page.getByRole("heading", { name: `Order ${orderId}` }).waitFor();
-  await check(page, `${tag}-order`, scripts);
+  await kit.check(page, `${tag}-order`, scripts);
   await context.close();
 }
 
 describe("the shop in a real browser", () => {
   it("a guest's journey: browse, filter, add two, change a quantity, a declined card keeps everything, buy, register", async () => {
     await journey(true, "js");
-    expect(problems, problems.join("\n")).toEqual([]);
+    expect(kit.problems, kit.problems.join("\n")).toEqual([]);
   });
 
   it("the same journey with JavaScript disabled", async () => {
     await journey(false, "nojs");
-    expect(problems, problems.join("\n")).toEqual([]);
+    expect(kit.problems, kit.problems.join("\n")).toEqual([]);
   });
 
   it("unknown pages are a friendly 404 for browsers, with the request id; API paths and API clients get problem+json", async () => {

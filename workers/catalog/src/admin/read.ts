@@ -11,6 +11,7 @@ import { fromBase64Url, toBase64Url } from "../../../shared/src/crypto.ts";
 import { fail, ok, type Result } from "../../../shared/src/result.ts";
 import { type CatalogDb, tables } from "../db.ts";
 import { ftsQuery } from "../products/filters.ts";
+import { mainImage } from "../products/summary.ts";
 
 const { products, categories, variants, productAttributes, productImages } = tables;
 
@@ -130,10 +131,7 @@ export async function adminList(db: CatalogDb, scope: Scope, query: AdminListReq
       flashSale: p.flashSale,
       category: { id: p.categoryId, slug: r.categorySlug, name: r.categoryName },
       price: { amount: p.priceMin, currency: p.currency },
-      image:
-        r.imageKey === null
-          ? null
-          : { url: imageUrl(r.imageKey), alt: r.imageAlt ?? "", width: r.imageWidth ?? 0, height: r.imageHeight ?? 0 },
+      image: mainImage(r),
       variantCount: r.variantCount,
       updatedAt: new Date(p.updatedAt).toISOString(),
     })),

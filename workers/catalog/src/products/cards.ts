@@ -1,8 +1,7 @@
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { ProductSummary } from "../../../../schema/catalog/dto.ts";
-import { imageUrl } from "../../../../schema/catalog/dto.ts";
-import { ratingOf } from "../../../../schema/catalog/review-dto.ts";
 import { type CatalogDb, tables } from "../db.ts";
+import { summaryOf } from "./summary.ts";
 
 const { products, categories, productImages, variants } = tables;
 
@@ -31,24 +30,5 @@ export async function productCards(db: CatalogDb, slugs: string[]): Promise<Reco
         sql`EXISTS (SELECT 1 FROM ${variants} v WHERE v.product_id = ${products.id} AND ${gt(sql`v.available`, 0)})`,
       ),
     );
-  return Object.fromEntries(
-    rows.map(({ product: p, ...r }) => [
-      p.slug,
-      {
-        id: p.id,
-        slug: p.slug,
-        title: p.title,
-        brand: p.brand,
-        merchantId: p.merchantId,
-        category: { id: p.categoryId, slug: r.categorySlug, name: r.categoryName },
-        price: { amount: p.priceMin, currency: p.currency },
-        rating: ratingOf(p.ratingSum, p.ratingCount),
-        image:
-          r.imageKey === null
-            ? null
-            : { url: imageUrl(r.imageKey), alt: r.imageAlt ?? "", width: r.imageWidth ?? 0, height: r.imageHeight ?? 0 },
-        createdAt: new Date(p.createdAt).toISOString(),
-      },
-    ]),
-  );
+  return Object.fromEntries(rows.map(({ product, ...r }) => [product.slug, summaryOf({ ...product, ...r })]));
 }

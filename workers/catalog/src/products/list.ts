@@ -1,14 +1,13 @@
 import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { ListProductsRequest, ProductPage, ProductSort } from "../../../../schema/catalog/dto.ts";
-import { imageUrl } from "../../../../schema/catalog/dto.ts";
-import { ratingOf } from "../../../../schema/catalog/review-dto.ts";
 import { fail, ok, type Result } from "../../../shared/src/result.ts";
 import { categoryExists } from "../categories/tree.ts";
 import { type CursorKey, decodeCursor, encodeCursor, filterKey } from "../cursor.ts";
 import { type CatalogDb, tables } from "../db.ts";
 import { countFacets } from "./facets.ts";
 import { ftsQuery, ftsRanked, listingFilters, whereAll } from "./filters.ts";
+import { summaryOf } from "./summary.ts";
 
 const { products, categories, productImages } = tables;
 
@@ -99,21 +98,7 @@ export async function listProducts(db: CatalogDb, secret: string, query: ListPro
       : null;
 
   return ok({
-    items: page.map((r) => ({
-      id: r.id,
-      slug: r.slug,
-      title: r.title,
-      brand: r.brand,
-      merchantId: r.merchantId,
-      category: { id: r.categoryId, slug: r.categorySlug, name: r.categoryName },
-      price: { amount: r.priceMin, currency: r.currency },
-      rating: ratingOf(r.ratingSum, r.ratingCount),
-      image:
-        r.imageKey === null
-          ? null
-          : { url: imageUrl(r.imageKey), alt: r.imageAlt ?? "", width: r.imageWidth ?? 0, height: r.imageHeight ?? 0 },
-      createdAt: new Date(r.createdAt).toISOString(),
-    })),
+    items: page.map(summaryOf),
     nextCursor,
     ...(facets === undefined ? {} : { facets: await facets }),
   });
