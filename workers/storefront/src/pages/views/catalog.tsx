@@ -64,7 +64,7 @@ const Facets: FC<{ page: ProductPage; state: ListingState }> = ({ page, state })
                   : `${money({ amount: b.min, currency })} – ${money({ amount: b.max, currency })}`;
               return (
                 <label>
-                  <input type="radio" name="price" value={value} checked={state.params.get("price") === value} /> {b.value}{" "}
+                  <input type="radio" name="price" value={value} checked={state.params.get("price") === value} /> {label}{" "}
                   <span class="n">({b.count})</span>
                 </label>
               );
