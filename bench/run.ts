@@ -41,7 +41,7 @@ const FLASH = args.quick
   ? { units: 10, buyers: 200, concurrency: 50, seconds: 30 }
   : { units: 100, buyers: 2_000, concurrency: 50, seconds: 120 };
 // Client addresses (`clientAddress(i)`) by scenario, so no two scenarios' shoppers share a per-client limit.
-const CLIENTS = { mix: 100_000, checkout: 1_000_000, flash: 2_000_000, search: 3_000_000, facets: 4_000_000 } as const;
+const CLIENTS = { mix: 100_000, checkout: 1_000_000, flash: 2_000_000, search: 3_000_000, facets: 4_000_000, pages: 5_000_000 } as const;
 const run = promisify(execFile);
 const specDir = mkdtempSync(join(tmpdir(), "edge-bench-specs-"));
 let specs = 0;
@@ -375,19 +375,25 @@ await withPlatform({}, async (platform) => {
     }),
   );
   scenarios.push(await scenario("category tree", "worker", { origin, requests: gets(["/v1/categories"]), expectStatus: 200 }));
-  // The shop's pages (HTML, rendered on the server from the same API in process).
-  scenarios.push(await scenario("shop page: home (HTML)", "worker", { origin, requests: gets(["/"]), expectStatus: 200 }));
+  // The shop's pages (HTML, rendered on the server from the same API in process), as many shoppers: a category
+  // page counts facets, which the per-client search limit covers.
+  const pages = (paths: string[]): LoadSpec["requests"] =>
+    Array.from({ length: 6_000 }, (_, i) => ({
+      path: paths[i % paths.length] ?? "/",
+      headers: { "cf-connecting-ip": clientAddress(CLIENTS.pages + i) },
+    }));
+  scenarios.push(await scenario("shop page: home (HTML)", "worker", { origin, requests: pages(["/"]), expectStatus: 200 }));
   scenarios.push(
     await scenario("shop page: category (HTML, with facets)", "worker", {
       origin,
-      requests: gets(["electronics", "books", "camping", "fiction"].map((c) => `/c/${c}`)),
+      requests: pages(["electronics", "books", "camping", "fiction"].map((c) => `/c/${c}`)),
       expectStatus: 200,
     }),
   );
   scenarios.push(
-    await scenario("shop page: product (HTML, stock ≤ 2 s old, reviews, recommendations)", "worker", {
+    await scenario("shop page: product (HTML; stock ≤ 4 s old, reviews, recommendations)", "worker", {
       origin,
-      requests: gets(slugs.map((s) => `/p/${s}`)),
+      requests: pages(slugs.map((s) => `/p/${s}`)),
       expectStatus: 200,
     }),
   );

@@ -31,10 +31,15 @@ import { Home, Listing, type ListingState, ProductView } from "./views/catalog.t
 
 // Pages allow nothing from elsewhere and run no script: styles and images from this origin only.
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-// Pages that are the same for everyone are cached like the API's reads (a change shows within seconds); the
-// product page, which shows stock, for 2 s. Anything personal is never stored.
+// Pages that are the same for everyone are cached like the API's reads: in the isolate (fresh, then served stale
+// while one request renders it again) and downstream (max-age). A merchant's change shows within 10 s; the
+// product page's availability is at most 4 s old (the API's is live, and checkout checks again). Anything
+// personal is never stored.
 const PUBLIC = "public, max-age=4";
-const productPages = new TtlCache<string>(2_000, 2_000);
+const PRODUCT = "public, max-age=2";
+type Rendered = { status: number; body: string; cache: string };
+const publicPages = new TtlCache<Rendered>(3_000, 1_000, 3_000);
+const productPages = new TtlCache<Rendered>(2_000, 5_000, 2_000);
 
 // A form shown again with what went wrong is a page like any other (200): the problem is in it, in words, next to
 // what was typed. Error statuses are for pages that are errors (404, 500).
@@ -56,6 +61,22 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
       </Page>,
       (r.status ?? 200) as 200,
     );
+  };
+
+  /** A page that is the same for everyone, from the isolate's cache when it has it (only a 200 is kept). */
+  const cachedPage = async (c: ShopContext, cache: TtlCache<Rendered>, key: string, render: () => Promise<Response>): Promise<Response> => {
+    const page = await cache.getOrLoad(
+      key,
+      async () => {
+        const res = await render();
+        return { status: res.status, body: await res.text(), cache: res.headers.get("Cache-Control") ?? "no-store" };
+      },
+      (r) => r.status === 200,
+    );
+    c.header("Content-Security-Policy", CSP);
+    c.header("Referrer-Policy", "same-origin");
+    c.header("Cache-Control", page.cache);
+    return c.html(page.body, page.status as 200);
   };
 
   /** Every page: its errors become the friendly 500 page with the request id; an ended session, a sign-in. */
@@ -99,17 +120,18 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
   app.get(
     "/",
     page(
-      async (c, api) => {
-        const [trending, newest] = await Promise.all([
-          api<{ items: ProductSummary[] }>("GET", "/v1/recommendations?for=trending&limit=8"),
-          api<ProductPage>("GET", "/v1/products?limit=12&inStock=true"),
-        ]);
-        return html(c, api, {
-          title: "Shop",
-          cache: PUBLIC,
-          body: <Home trending={dataOr(trending, { items: [] }).items} newest={dataOr(newest, { items: [], nextCursor: null }).items} />,
-        });
-      },
+      async (c, api) =>
+        cachedPage(c, publicPages, "/", async () => {
+          const [trending, newest] = await Promise.all([
+            api<{ items: ProductSummary[] }>("GET", "/v1/recommendations?for=trending&limit=8"),
+            api<ProductPage>("GET", "/v1/products?limit=12&inStock=true"),
+          ]);
+          return html(c, api, {
+            title: "Shop",
+            cache: PUBLIC,
+            body: <Home trending={dataOr(trending, { items: [] }).items} newest={dataOr(newest, { items: [], nextCursor: null }).items} />,
+          });
+        }),
       { anonymous: true },
     ),
   );
@@ -149,7 +171,10 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
         const flat = categories.flatMap((n) => [n, ...n.children]);
         const name = flat.find((n) => n.slug === slug)?.name;
         if (name === undefined) return notFound(c, api);
-        return listing(c, api, new URLSearchParams({ category: slug }), { path: `/c/${slug}`, title: name, q: "" });
+        const url = new URL(c.req.url);
+        return cachedPage(c, publicPages, url.pathname + url.search, () =>
+          listing(c, api, new URLSearchParams({ category: slug }), { path: `/c/${slug}`, title: name, q: "" }),
+        );
       },
       { anonymous: true },
     ),
@@ -160,11 +185,14 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
     page(
       async (c, api) => {
         const q = (c.req.query("q") ?? "").trim().slice(0, 100);
-        return listing(c, api, new URLSearchParams(q === "" ? {} : { q }), {
-          path: "/search",
-          title: q === "" ? "All products" : `Results for “${q}”`,
-          q,
-        });
+        const url = new URL(c.req.url);
+        return cachedPage(c, publicPages, url.pathname + url.search, () =>
+          listing(c, api, new URLSearchParams(q === "" ? {} : { q }), {
+            path: "/search",
+            title: q === "" ? "All products" : `Results for “${q}”`,
+            q,
+          }),
+        );
       },
       { anonymous: true },
     ),
@@ -189,7 +217,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
     return html(c, api, {
       title: product.data.title,
       body,
-      cache: problem === null ? "public, max-age=2" : "no-store",
+      cache: problem === null ? PRODUCT : "no-store",
     });
   };
 
@@ -198,15 +226,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
     page(
       async (c, api) => {
         const slug = param(c, "slug");
-        const cached = productPages.get(slug);
-        if (cached !== undefined) {
-          c.header("Content-Security-Policy", CSP);
-          c.header("Cache-Control", "public, max-age=2");
-          return c.html(cached);
-        }
-        const res = await productPage(c, api, slug, null);
-        if (res.status === 200) productPages.set(slug, await res.clone().text());
-        return res;
+        return cachedPage(c, productPages, slug, () => productPage(c, api, slug, null));
       },
       { anonymous: true },
     ),
