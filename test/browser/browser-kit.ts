@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
@@ -6,7 +6,7 @@ import { type Browser, type BrowserContext, type BrowserContextOptions, chromium
 // What every browser test needs: Debian's Chromium (never a downloaded browser), pages watched for console
 // errors, failed requests and broken images, axe-core on each page, and numbered screenshots.
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -33,11 +33,12 @@ export function browserKit(folder: string) {
   return {
     problems,
     /**
-     * A page whose console errors, page errors and failed requests are recorded. The pages' CSP allows no
-     * script, so the context bypasses it for the axe script the kit injects.
+     * A page whose console errors, page errors and failed requests are recorded. The pages' own CSP stays on
+     * (a style attribute or script it refuses is a console error, so a failure here); axe is evaluated through
+     * the DevTools protocol, which the page's CSP does not govern.
      */
     async newPage(browser: Browser, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
-      const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 }, ...options });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
       const page = await context.newPage();
       page.on("console", (m) => {
         if (m.type() === "error") problems.push(`console: ${page.url()}: ${m.text()}`);
@@ -80,7 +81,8 @@ export function browserKit(folder: string) {
           .map((i) => i.src),
       );
       for (const src of broken) problems.push(`${name}: image did not load: ${src}`);
-      await page.addScriptTag({ path: AXE });
+      if ((await page.evaluate(() => document.compatMode)) !== "CSS1Compat") problems.push(`${name}: quirks mode (no <!doctype html>)`);
+      await page.evaluate(AXE);
       const violations = await page.evaluate(async () => {
         type Axe = {
           run: (d: Document) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }>;

@@ -78,7 +78,9 @@ export function createEdgeApp<B extends EdgeBindings>(options: EdgeAppOptions) {
       log.debug("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
     }
   });
-  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  // Defaults for every response; a header a route sets itself (the pages' Referrer-Policy: same-origin, so their
+  // forms post with a real Origin rather than "null") is kept.
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin", overwrite: false }));
   app.use("*", (c, next) =>
     cors({
       origin: (origin) => allowedOrigin(c.env.CORS_ORIGINS, origin),

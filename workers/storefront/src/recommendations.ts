@@ -25,6 +25,20 @@ async function cards(env: Env, call: CallContext, slugs: string[], except: strin
   return wanted.flatMap((s) => found[s] ?? []).slice(0, limit);
 }
 
+// A category's best-sellers change slowly and are the same for every product in it: one answer per category a minute.
+const categoryRanking = new TtlCache<string[]>(60_000, 500);
+
+/** The category's products, its best-sellers of the last 30 days first. */
+async function categoryBest(env: Env, call: CallContext, category: string): Promise<string[]> {
+  const cached = categoryRanking.get(category);
+  if (cached !== undefined) return cached;
+  const sameCategory = unwrap(await env.CATALOG.listProducts({ category, inStock: true, limit: 50 }, call)).items.map((p) => p.slug);
+  const best = unwrap(await env.INSIGHTS.bestSelling(sameCategory, call));
+  const ranked = [...new Set([...best, ...sameCategory])];
+  categoryRanking.set(category, ranked);
+  return ranked;
+}
+
 /**
  * "Bought together" for the product, filled up with its category's best-sellers (and then its category's other
  * products) when it has little history; out-of-stock and archived products are left out by the catalog.
@@ -33,17 +47,9 @@ async function load(env: Env, call: CallContext, slug: string, category: string,
   const together = unwrap(await env.INSIGHTS.alsoBought(slug, Math.min(50, limit * 3), call));
   let items = await cards(env, call, together, slug, limit);
   if (items.length < limit) {
-    const sameCategory = unwrap(await env.CATALOG.listProducts({ category, inStock: true, limit: 50 }, call)).items.map((p) => p.slug);
-    const best = unwrap(await env.INSIGHTS.bestSelling(sameCategory, call));
     const have = new Set([slug, ...items.map((i) => i.slug)]);
-    const more = await cards(
-      env,
-      call,
-      [...best, ...sameCategory].filter((s) => !have.has(s)),
-      slug,
-      limit - items.length,
-    );
-    items = [...items, ...more];
+    const ranked = (await categoryBest(env, call, category)).filter((s) => !have.has(s));
+    items = [...items, ...(await cards(env, call, ranked, slug, limit - items.length))];
   }
   return items;
 }

@@ -13,7 +13,7 @@ import type { MerchantOrder } from "../../../../schema/orders/dto.ts";
 import type { Problem } from "../../../../schema/problem.ts";
 import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
 import { type Api, apiFor, type CallApi, SignedOut } from "./api.ts";
-import { Layout } from "./layout.tsx";
+import { ErrorPage, Layout } from "./layout.tsx";
 import { editorValues, productBody } from "./product-form.ts";
 import { callOf, csrfToken, csrfValid, endSession, flash, type PageContext, startSession, takeFlash, type Who, whoIs } from "./session.ts";
 import { DASHBOARD_CSS, DASHBOARD_CSS_PATH } from "./styles.ts";
@@ -49,14 +49,32 @@ function flatten(nodes: CategoryNode[], depth = 0): CategoryOption[] {
 export function dashboardRoutes(callApi: CallApi) {
   const app = new Hono<EdgeEnv<AdminEnv>>();
 
-  const render = (c: PageContext, who: Who, csrf: string, title: string, current: string, body: Child, status = 200) => {
+  /** A page in the dashboard's frame; `problem` (an API call that failed while drawing it) is shown on this page. */
+  const render = (
+    c: PageContext,
+    who: Who,
+    csrf: string,
+    title: string,
+    current: string,
+    body: Child,
+    status = 200,
+    problem: Problem | null = null,
+  ) => {
     pageHeaders(c);
+    const notice = problem === null ? takeFlash(c) : { kind: "bad" as const, text: problemText(problem) };
     return c.html(
-      <Layout title={title} who={who} current={current} flash={takeFlash(c)} csrf={csrf}>
+      <Layout title={title} who={who} current={current} flash={notice} csrf={csrf}>
         {body}
       </Layout>,
       status as 200,
     );
+  };
+
+  /** A post without this dashboard's CSRF token (or from another origin): refused, with a way back. */
+  const refused = (c: PageContext) => {
+    pageHeaders(c);
+    const text = "This form has expired or did not come from this dashboard. Go back, reload the page and try again.";
+    return c.html(<ErrorPage title="Form refused" text={text} />, 403);
   };
 
   /** A page for a signed-in merchant: the session, the CSRF check on posts, sign-in again when it is over. */
@@ -69,10 +87,7 @@ export function dashboardRoutes(callApi: CallApi) {
       let form: Record<string, string | File> = {};
       if (c.req.method === "POST") {
         form = (await c.req.parseBody()) as Record<string, string | File>;
-        if (!csrfValid(c, form)) {
-          pageHeaders(c);
-          return c.text("This form has expired or did not come from this dashboard. Go back, reload the page and try again.", 403);
-        }
+        if (!csrfValid(c, form)) return refused(c);
       }
       try {
         return await handler(c, { api: apiFor(c, callApi), who, csrf, form });
@@ -128,7 +143,7 @@ export function dashboardRoutes(callApi: CallApi) {
 
   app.post("/admin/sign-out", async (c) => {
     const form = (await c.req.parseBody()) as Record<string, string>;
-    if (!csrfValid(c, form)) return c.text("This form has expired; reload and try again.", 403);
+    if (!csrfValid(c, form)) return refused(c);
     const refreshToken = endSession(c);
     if (refreshToken !== undefined) await c.env.IDENTITY.logout({ refreshToken }, callOf(c));
     return c.redirect("/admin/sign-in", 303);
@@ -180,9 +195,8 @@ export function dashboardRoutes(callApi: CallApi) {
       const cursor = c.req.query("cursor");
       if (cursor !== undefined) query.set("cursor", cursor);
       const list = await api<AdminProductPage>("GET", `/admin/v1/products?${query.toString()}`);
-      if (!list.ok) flash(c, { kind: "bad", text: problemText(list.problem) });
       const body = <ProductList page={list.ok ? list.data : { items: [], nextCursor: null }} q={q} status={status} />;
-      return render(c, who, csrf, "Products", "/admin/products", body);
+      return render(c, who, csrf, "Products", "/admin/products", body, list.status, list.ok ? null : list.problem);
     }),
   );
 
@@ -297,15 +311,8 @@ export function dashboardRoutes(callApi: CallApi) {
       const filter: OrderFilter = { status: c.req.query("status") ?? "", from: c.req.query("from") ?? "", to: c.req.query("to") ?? "" };
       const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== ""));
       const orders = await api<{ items: MerchantOrder[] }>("GET", `/admin/v1/orders?${query.toString()}`);
-      if (!orders.ok) flash(c, { kind: "bad", text: problemText(orders.problem) });
-      return render(
-        c,
-        who,
-        csrf,
-        "Orders",
-        "/admin/orders",
-        <OrdersPage orders={orders.ok ? orders.data.items : []} filter={filter} csrf={csrf} />,
-      );
+      const body = <OrdersPage orders={orders.ok ? orders.data.items : []} filter={filter} csrf={csrf} />;
+      return render(c, who, csrf, "Orders", "/admin/orders", body, orders.status, orders.ok ? null : orders.problem);
     }),
   );
 
@@ -336,7 +343,8 @@ export function dashboardRoutes(callApi: CallApi) {
     "/admin/returns",
     page(async (c, { api, who, csrf }) => {
       const returns = await api<z.infer<typeof ReturnList>>("GET", "/admin/v1/returns");
-      return render(c, who, csrf, "Returns", "/admin/returns", <ReturnsPage returns={returns.ok ? returns.data.items : []} csrf={csrf} />);
+      const body = <ReturnsPage returns={returns.ok ? returns.data.items : []} csrf={csrf} />;
+      return render(c, who, csrf, "Returns", "/admin/returns", body, returns.status, returns.ok ? null : returns.problem);
     }),
   );
 
@@ -461,7 +469,8 @@ export function dashboardRoutes(callApi: CallApi) {
     "/admin/reviews",
     page(async (c, { api, who, csrf }) => {
       const reviews = await api<{ items: AdminReview[] }>("GET", "/admin/v1/reviews");
-      return render(c, who, csrf, "Reviews", "/admin/reviews", <ReviewsPage reviews={reviews.ok ? reviews.data.items : []} csrf={csrf} />);
+      const body = <ReviewsPage reviews={reviews.ok ? reviews.data.items : []} csrf={csrf} />;
+      return render(c, who, csrf, "Reviews", "/admin/reviews", body, reviews.status, reviews.ok ? null : reviews.problem);
     }),
   );
 

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { Problem } from "../../../../schema/problem.ts";
 import { formatMoney } from "../../../shared/src/html.ts";
@@ -18,18 +19,35 @@ const NAV = [
 
 const roleName = (role: string) => ({ merchant_owner: "Owner", merchant_staff: "Staff", platform_admin: "Platform admin" })[role] ?? role;
 
+// The doctype keeps browsers in standards mode (without it every page is laid out in quirks mode).
 export const Document: FC<{ title: string; children?: Child; bodyClass?: string }> = ({ title, children, bodyClass }) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>{`${title} · Edge Commerce for merchants`}</title>
-      <link rel="stylesheet" href={DASHBOARD_CSS_PATH} />
-      {/* No icon file to fetch (the browser would ask for /favicon.ico otherwise). */}
-      <link rel="icon" href="data:," />
-    </head>
-    <body class={bodyClass}>{children}</body>
-  </html>
+  <>
+    {raw("<!doctype html>")}
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · Edge Commerce for merchants`}</title>
+        <link rel="stylesheet" href={DASHBOARD_CSS_PATH} />
+        {/* No icon file to fetch (the browser would ask for /favicon.ico otherwise). */}
+        <link rel="icon" href="data:," />
+      </head>
+      <body class={bodyClass}>{children}</body>
+    </html>
+  </>
+);
+
+/** A whole-page refusal or failure (a form without its CSRF token, a session that cannot be read): where to go next. */
+export const ErrorPage: FC<{ title: string; text: string }> = ({ title, text }) => (
+  <Document title={title} bodyClass="signin">
+    <main class="card" id="main">
+      <h1>{title}</h1>
+      <p class="lede">{text}</p>
+      <a class="btn primary" href="/admin">
+        Back to the dashboard
+      </a>
+    </main>
+  </Document>
 );
 
 export const Layout: FC<{ title: string; who: Who; current: string; flash: Flash | null; csrf: string; children?: Child }> = (props) => {
@@ -61,7 +79,7 @@ export const Layout: FC<{ title: string; who: Who; current: string; flash: Flash
           <p class="sidebar-foot">Merchant {props.who.merchantId ?? "— all merchants"}</p>
         </header>
         <div class="main">
-          <div class="topbar">
+          <section class="topbar" aria-label="Your account">
             <span class="muted">{props.who.merchantId ?? "Platform"}</span>
             <div class="who">
               <span class="avatar" aria-hidden="true">
@@ -77,7 +95,7 @@ export const Layout: FC<{ title: string; who: Who; current: string; flash: Flash
                 </button>
               </form>
             </div>
-          </div>
+          </section>
           <main id="main" class="content" tabindex={-1}>
             {props.flash === null ? null : (
               <div class={`flash ${props.flash.kind}`} role={props.flash.kind === "bad" ? "alert" : "status"}>
@@ -95,21 +113,28 @@ export const Layout: FC<{ title: string; who: Who; current: string; flash: Flash
 export const Csrf: FC<{ token: string }> = ({ token }) => <input type="hidden" name="_csrf" value={token} />;
 
 /** A problem from the API, as the merchant should read it: what to fix, field by field. */
-export const ProblemBox: FC<{ problem: Problem | null; id?: string }> = ({ problem, id }) =>
-  problem === null ? null : (
+export const ProblemBox: FC<{ problem: Problem | null; id?: string; labelOf?: (field: string) => string }> = ({
+  problem,
+  id,
+  labelOf = (field) => field,
+}) => {
+  if (problem === null) return null;
+  const errors = problem.errors ?? [];
+  return (
     <div class="flash bad" role="alert" id={id}>
-      <strong>{problem.detail ?? problem.title}</strong>
-      {problem.errors !== undefined && problem.errors.length > 1 ? (
+      <strong>{errors.length > 0 ? "Please check these fields:" : (problem.detail ?? problem.title)}</strong>
+      {errors.length > 0 ? (
         <ul class="errors">
-          {problem.errors.map((e) => (
+          {errors.map((e) => (
             <li>
-              {e.field}: {e.message}
+              {labelOf(e.field)}: {e.message}
             </li>
           ))}
         </ul>
       ) : null}
     </div>
   );
+};
 
 const TONES: Record<string, string> = {
   active: "ok",

@@ -9,7 +9,7 @@ export type PageContext = Context<EdgeEnv<AdminEnv>>;
 
 // The dashboard's session: Strict (no other site's link or form ever arrives signed in), under /admin only,
 // and a CSRF token on every form (workers/shared/src/web/session.ts).
-const session = webSession<AdminEnv>({ prefix: "ec_admin", path: "/admin", sameSite: "Strict" });
+const session = webSession<AdminEnv>({ prefix: "ec_admin", path: "/admin", sameSite: "Strict", refuseNullOrigin: true });
 
 export const callOf = (c: PageContext) => ({ requestId: c.get("requestId"), clientIp: c.req.header(CLIENT_IP_HEADER) });
 export const startSession = (c: PageContext, s: Session): void => session.start(c, s);

@@ -33,6 +33,8 @@ h2{font-size:17px;margin:0 0 12px}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:var(--radius);box-shadow:var(--shadow);padding:20px;margin-bottom:20px}
 .stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:16px;margin-bottom:20px}
 .stat{background:var(--panel);border:1px solid var(--line);border-radius:var(--radius);padding:18px;box-shadow:var(--shadow)}
+a.stat{text-decoration:none;color:inherit}
+a.stat:hover{border-color:#c9cbfb}
 .stat .n{font-size:30px;font-weight:700}
 .stat .l{color:var(--muted);font-size:13px;text-transform:uppercase;letter-spacing:.04em}
 table{width:100%;border-collapse:collapse;font-size:14px}
@@ -61,8 +63,12 @@ form.inline{display:inline-flex;gap:8px;align-items:flex-end;flex-wrap:wrap;marg
 .field label,.label{font-weight:600;font-size:13px}
 .hint{color:var(--muted);font-size:12px}
 input[type=text],input[type=email],input[type=password],input[type=number],input[type=search],input[type=date],select,textarea{font:inherit;padding:8px 10px;border:1px solid #c9cfdd;border-radius:8px;background:#fff;color:var(--ink);min-width:0;width:100%}
+input[aria-invalid=true],select[aria-invalid=true],textarea[aria-invalid=true]{border-color:var(--bad);background:#fffafa}
 input:focus,select:focus,textarea:focus{border-color:var(--brand);outline:3px solid #c9cbfb;outline-offset:0}
 textarea{min-height:110px;resize:vertical}
+input.w-xs{width:90px}
+input.w-sm{width:110px}
+input.w-md{width:150px}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 16px}
 .grid3{display:grid;grid-template-columns:repeat(3,1fr);gap:0 16px}
 .rows{display:grid;gap:8px}
@@ -82,6 +88,11 @@ textarea{min-height:110px;resize:vertical}
 .gallery figure{margin:0;width:150px;border:1px solid var(--line);border-radius:10px;padding:8px;background:#fff}
 .gallery img{width:100%;height:110px;object-fit:cover;border-radius:6px;background:#eef0f6}
 .gallery figcaption{font-size:12px;color:var(--muted);margin:6px 0}
+.table-caption{text-align:left;padding-bottom:8px}
+.toolbar.flush{margin:0}
+.chart{max-width:100%;height:auto}
+.stars{color:#b7791f;letter-spacing:1px}
+.stars-off{color:#cfd4e2}
 .empty{padding:30px;text-align:center;color:var(--muted)}
 .pager{display:flex;justify-content:flex-end;margin-top:14px}
 .signin{min-height:100vh;display:grid;place-items:center;background:radial-gradient(circle at 20% 20%,#2a2f73,#141833 60%)}

@@ -12,7 +12,13 @@ export type Flash = { kind: "ok" | "bad" | "info"; text: string };
  * (Secure: browsers treat 127.0.0.1 as secure too), with a per-browser CSRF token that every form carries back.
  * The shop uses SameSite=Lax (a link from an email lands signed in), the dashboard Strict.
  */
-export function webSession<B extends EdgeBindings>(options: { prefix: string; path: string; sameSite: "Strict" | "Lax" }) {
+export function webSession<B extends EdgeBindings>(options: {
+  prefix: string;
+  path: string;
+  sameSite: "Strict" | "Lax";
+  /** Refuse posts whose Origin is "null" (sandboxed frames, data: and file: pages); a same-origin form never sends it. */
+  refuseNullOrigin?: boolean;
+}) {
   type C = Context<EdgeEnv<B>>;
   const names = {
     access: `${options.prefix}_at`,
@@ -75,7 +81,8 @@ export function webSession<B extends EdgeBindings>(options: { prefix: string; pa
     /** A form post carries the CSRF token (another site cannot read it); a browser naming another origin is refused. */
     csrfValid(c: C, form: Record<string, unknown>): boolean {
       const origin = c.req.header("Origin");
-      if (origin !== undefined && origin !== "null" && origin !== new URL(c.req.url).origin) return false;
+      const exempt = origin === undefined || (origin === "null" && options.refuseNullOrigin !== true);
+      if (!exempt && origin !== new URL(c.req.url).origin) return false;
       const cookie = getCookie(c, names.csrf);
       const sent = form._csrf;
       return cookie !== undefined && typeof sent === "string" && cookie.length >= 32 && timingSafeEqualText(cookie, sent);

@@ -34,7 +34,9 @@ export const forgetCart = (c: ShopContext): void => {
  */
 export function sameOrigin(c: ShopContext): boolean {
   const origin = c.req.header("Origin");
-  if (origin !== undefined && origin !== "null" && origin !== new URL(c.req.url).origin) return false;
+  // The pages send Referrer-Policy: same-origin, so their own forms post with their origin; "null" (a sandboxed
+  // frame, a data: page) is not this shop.
+  if (origin !== undefined && origin !== new URL(c.req.url).origin) return false;
   const site = c.req.header("Sec-Fetch-Site");
   return site === undefined || site === "same-origin" || site === "none";
 }

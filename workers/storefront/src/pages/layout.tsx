@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { CategoryNode, ProductSummary } from "../../../../schema/catalog/dto.ts";
 import type { Problem } from "../../../../schema/problem.ts";
@@ -14,64 +15,68 @@ export const Page: FC<{
   flash?: Flash | null;
   children?: Child;
 }> = (p) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>{`${p.title} · Edge Commerce`}</title>
-      <link rel="stylesheet" href={SHOP_CSS_PATH} />
-      <link rel="icon" href="data:," />
-    </head>
-    <body>
-      <a class="skip" href="#main">
-        Skip to content
-      </a>
-      <header class="top">
-        <div class="wrap">
-          <a class="brand" href="/">
-            edge<span>commerce</span>
-          </a>
-          <search class="search">
-            <form method="get" action="/search" style="display:flex;flex:1">
-              <label class="sr" for="site-search">
-                Search products
-              </label>
-              <input id="site-search" name="q" type="search" value={p.q ?? ""} placeholder="Search products" />
-              <button type="submit">Search</button>
-            </form>
-          </search>
-          <nav aria-label="Your shop">
-            <a href="/account">Account</a>
-            <a href="/cart" class="cart-link">
-              Cart
+  <>
+    {/* The doctype keeps browsers in standards mode. */}
+    {raw("<!doctype html>")}
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${p.title} · Edge Commerce`}</title>
+        <link rel="stylesheet" href={SHOP_CSS_PATH} />
+        <link rel="icon" href="data:," />
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="top">
+          <div class="wrap">
+            <a class="brand" href="/">
+              edge<span>commerce</span>
             </a>
-          </nav>
-        </div>
-      </header>
-      <nav class="cats" aria-label="Departments">
-        <ul class="wrap">
-          {p.categories.map((c) => (
-            <li>
-              <a href={`/c/${c.slug}`} aria-current={p.current === c.slug ? "page" : undefined}>
-                {c.name}
+            <search class="search">
+              <form method="get" action="/search" class="search-form">
+                <label class="sr" for="site-search">
+                  Search products
+                </label>
+                <input id="site-search" name="q" type="search" value={p.q ?? ""} placeholder="Search products" />
+                <button type="submit">Search</button>
+              </form>
+            </search>
+            <nav aria-label="Your shop">
+              <a href="/account">Account</a>
+              <a href="/cart" class="cart-link">
+                Cart
               </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <main id="main" class="wrap" tabindex={-1}>
-        {p.flash ? (
-          <div class={`notice ${p.flash.kind}`} role={p.flash.kind === "bad" ? "alert" : "status"}>
-            {p.flash.text}
+            </nav>
           </div>
-        ) : null}
-        {p.children}
-      </main>
-      <footer>
-        <div class="wrap">Edge Commerce demo shop · prices include the shop's currency · test cards only</div>
-      </footer>
-    </body>
-  </html>
+        </header>
+        <nav class="cats" aria-label="Departments">
+          <ul class="wrap">
+            {p.categories.map((c) => (
+              <li>
+                <a href={`/c/${c.slug}`} aria-current={p.current === c.slug ? "page" : undefined}>
+                  {c.name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" class="wrap" tabindex={-1}>
+          {p.flash ? (
+            <div class={`notice ${p.flash.kind}`} role={p.flash.kind === "bad" ? "alert" : "status"}>
+              {p.flash.text}
+            </div>
+          ) : null}
+          {p.children}
+        </main>
+        <footer>
+          <div class="wrap">Edge Commerce demo shop · prices include the shop's currency · test cards only</div>
+        </footer>
+      </body>
+    </html>
+  </>
 );
 
 export const money = (m: { amount: number; currency: string }): string => formatMoney(m.amount, m.currency);

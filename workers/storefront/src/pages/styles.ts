@@ -86,6 +86,18 @@ td.num,th.num{text-align:right}
 .badge{display:inline-block;padding:2px 10px;border-radius:999px;background:var(--soft);font-size:13px;font-weight:600}
 .narrow{max-width:460px;margin:0 auto}
 footer{border-top:1px solid var(--line);padding:26px 0;color:var(--muted);font-size:14px}
+.head-row{display:flex;justify-content:space-between;align-items:flex-end;gap:16px;flex-wrap:wrap}
+.center{text-align:center;padding:40px 0}
+.gap-left{margin-left:10px}
+.wide{width:100%}
+.spaced{margin-top:12px}
+.spaced-top{margin-top:28px}
+.field.short{max-width:120px}
+.section{margin-top:44px}
+.crumbs{margin-bottom:14px}
+.flush{margin:0}
+.review-body{margin:6px 0}
+.search-form{display:flex;flex:1}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 @media (max-width:820px){.layout,.product,.summary{grid-template-columns:1fr}.top .wrap{flex-wrap:wrap;height:auto;padding:10px 20px}.search{order:3;max-width:none;flex-basis:100%}.hero{padding:26px}.row2{grid-template-columns:1fr}}
 `;

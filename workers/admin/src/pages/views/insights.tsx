@@ -19,7 +19,7 @@ export const SalesChart: FC<{ report: SalesReport }> = ({ report }) => {
   const labelEvery = Math.ceil(report.days.length / 10);
   const total = formatMoney(report.totals.revenue.amount, report.currency);
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-labelledby="chart-title chart-desc" style="max-width:100%;height:auto">
+    <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-labelledby="chart-title chart-desc" class="chart">
       <title id="chart-title">Revenue per day</title>
       <desc id="chart-desc">{`Revenue per day from ${report.from} to ${report.to}: ${total} in all.`}</desc>
       {[0, 0.5, 1].map((f) => {
@@ -62,7 +62,7 @@ export const ReportsPage: FC<{ report: SalesReport }> = ({ report }) => (
           Paid orders from {report.from} to {report.to} (UTC), in {report.currency}. Revenue is your goods, before tax and shipping.
         </p>
       </div>
-      <form method="get" action="/admin/reports" class="toolbar" style="margin:0">
+      <form method="get" action="/admin/reports" class="toolbar flush">
         <div class="field">
           <label for="from">From</label>
           <input id="from" name="from" type="date" value={report.from} />
@@ -142,9 +142,9 @@ export const ReportsPage: FC<{ report: SalesReport }> = ({ report }) => (
 );
 
 const Stars: FC<{ rating: number }> = ({ rating }) => (
-  <span aria-label={`${rating} out of 5 stars`} role="img" style="color:#b7791f;letter-spacing:1px">
+  <span aria-label={`${rating} out of 5 stars`} role="img" class="stars">
     {"★".repeat(rating)}
-    <span style="color:#cfd4e2">{"★".repeat(5 - rating)}</span>
+    <span class="stars-off">{"★".repeat(5 - rating)}</span>
   </span>
 );
 

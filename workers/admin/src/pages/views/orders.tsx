@@ -11,11 +11,11 @@ const ShipForm: FC<{ order: MerchantOrder; csrf: string }> = ({ order, csrf }) =
     <Csrf token={csrf} />
     <div class="field">
       <label for={`carrier-${order.id}`}>Carrier</label>
-      <input id={`carrier-${order.id}`} name="carrier" type="text" required style="width:110px" placeholder="DHL" />
+      <input id={`carrier-${order.id}`} name="carrier" type="text" required class="w-sm" placeholder="DHL" />
     </div>
     <div class="field">
       <label for={`tracking-${order.id}`}>Tracking number</label>
-      <input id={`tracking-${order.id}`} name="trackingNumber" type="text" required style="width:150px" />
+      <input id={`tracking-${order.id}`} name="trackingNumber" type="text" required class="w-md" />
     </div>
     <div class="field">
       <button class="btn primary small" type="submit">

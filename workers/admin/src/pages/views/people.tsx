@@ -200,15 +200,15 @@ export const Overview: FC<{ products: string; pendingShipments: number; openRetu
       </a>
     </div>
     <div class="stats">
-      <a class="stat" href="/admin/orders" style="text-decoration:none;color:inherit">
+      <a class="stat" href="/admin/orders">
         <div class="l">To ship</div>
         <div class="n">{p.pendingShipments}</div>
       </a>
-      <a class="stat" href="/admin/returns" style="text-decoration:none;color:inherit">
+      <a class="stat" href="/admin/returns">
         <div class="l">Returns to handle</div>
         <div class="n">{p.openReturns}</div>
       </a>
-      <a class="stat" href="/admin/products" style="text-decoration:none;color:inherit">
+      <a class="stat" href="/admin/products">
         <div class="l">Products (drafts and active)</div>
         <div class="n">{p.products}</div>
       </a>

@@ -24,7 +24,37 @@ export type CategoryOption = { slug: string; label: string };
 
 const CURRENCIES = ["USD", "EUR", "GBP", "CAD", "JPY"];
 
-const Field: FC<{ id: string; label: string; value: string; type?: string; required?: boolean; hint?: string }> = (p) => (
+/** The ids an input is described by: its hint, and the problem box when the API named this field. */
+const describedBy = (...ids: (string | false | undefined)[]): string | undefined => ids.filter(Boolean).join(" ") || undefined;
+
+/** Whether the API's problem names this field (`title`, `variants.0.price.amount`, …). */
+const flagged = (problem: Problem | null, path: string): boolean =>
+  problem?.errors?.some((e) => e.field === path || e.field.startsWith(`${path}.`)) ?? false;
+
+/** An API field path as the editor labels it: `variants.0.price.amount` → "Price 1". */
+function fieldLabel(field: string): string {
+  const variant = /^variants\.(\d+)\.(sku|title|price)/.exec(field);
+  if (variant !== null) {
+    const n = Number(variant[1]) + 1;
+    return variant[2] === "sku" ? `SKU ${n}` : variant[2] === "title" ? `Variant ${n} title` : `Price ${n}`;
+  }
+  const top = field.split(".")[0] ?? field;
+  return (
+    {
+      title: "Title",
+      brand: "Brand",
+      description: "Description",
+      category: "Category",
+      status: "Status",
+      attributes: "Attributes",
+      variants: "Variants",
+    }[top] ?? field
+  );
+}
+
+const Field: FC<{ id: string; label: string; value: string; type?: string; required?: boolean; hint?: string; invalid?: boolean }> = (
+  p,
+) => (
   <div class="field">
     <label for={p.id}>{p.label}</label>
     <input
@@ -33,7 +63,8 @@ const Field: FC<{ id: string; label: string; value: string; type?: string; requi
       type={p.type ?? "text"}
       value={p.value}
       required={p.required}
-      aria-describedby={p.hint ? `${p.id}-hint` : undefined}
+      aria-invalid={p.invalid ? "true" : undefined}
+      aria-describedby={describedBy(p.hint && `${p.id}-hint`, p.invalid && "form-problem")}
     />
     {p.hint ? (
       <span class="hint" id={`${p.id}-hint`}>
@@ -73,7 +104,7 @@ export const ProductEditor: FC<{
           All products
         </a>
       </div>
-      <ProblemBox problem={problem} id="form-problem" />
+      <ProblemBox problem={problem} id="form-problem" labelOf={fieldLabel} />
       <form
         method="post"
         action={product === null ? "/admin/products/new" : `/admin/products/${product.id}`}
@@ -83,19 +114,30 @@ export const ProductEditor: FC<{
         <Csrf token={csrf} />
         <h2>Details</h2>
         <div class="grid2">
-          <Field id="title" label="Title" value={values.title} required />
-          <Field id="brand" label="Brand" value={values.brand} required />
+          <Field id="title" label="Title" value={values.title} required invalid={flagged(problem, "title")} />
+          <Field id="brand" label="Brand" value={values.brand} required invalid={flagged(problem, "brand")} />
         </div>
         <div class="field">
           <label for="description">Description</label>
-          <textarea id="description" name="description">
+          <textarea
+            id="description"
+            name="description"
+            aria-invalid={flagged(problem, "description") ? "true" : undefined}
+            aria-describedby={describedBy(flagged(problem, "description") && "form-problem")}
+          >
             {values.description}
           </textarea>
         </div>
         <div class="grid3">
           <div class="field">
             <label for="category">Category</label>
-            <select id="category" name="category" required>
+            <select
+              id="category"
+              name="category"
+              required
+              aria-invalid={flagged(problem, "category") ? "true" : undefined}
+              aria-describedby={describedBy(flagged(problem, "category") && "form-problem")}
+            >
               {categories.map((c) => (
                 <option value={c.slug} selected={c.slug === values.category}>
                   {c.label}
@@ -151,15 +193,38 @@ export const ProductEditor: FC<{
             <div class="row variant">
               <div class="field">
                 <label for={`sku-${i}`}>SKU {i + 1}</label>
-                <input id={`sku-${i}`} name={`sku${i}`} type="text" value={v.sku} class="mono" />
+                <input
+                  id={`sku-${i}`}
+                  name={`sku${i}`}
+                  aria-invalid={flagged(problem, `variants.${i}.sku`) ? "true" : undefined}
+                  aria-describedby={describedBy(flagged(problem, `variants.${i}.sku`) && "form-problem")}
+                  type="text"
+                  value={v.sku}
+                  class="mono"
+                />
               </div>
               <div class="field">
                 <label for={`vtitle-${i}`}>Variant {i + 1} title</label>
-                <input id={`vtitle-${i}`} name={`variantTitle${i}`} type="text" value={v.title} />
+                <input
+                  id={`vtitle-${i}`}
+                  name={`variantTitle${i}`}
+                  aria-invalid={flagged(problem, `variants.${i}.title`) ? "true" : undefined}
+                  aria-describedby={describedBy(flagged(problem, `variants.${i}.title`) && "form-problem")}
+                  type="text"
+                  value={v.title}
+                />
               </div>
               <div class="field">
                 <label for={`price-${i}`}>Price {i + 1}</label>
-                <input id={`price-${i}`} name={`price${i}`} type="text" inputmode="decimal" value={v.price} />
+                <input
+                  id={`price-${i}`}
+                  name={`price${i}`}
+                  aria-invalid={flagged(problem, `variants.${i}.price`) ? "true" : undefined}
+                  aria-describedby={describedBy(flagged(problem, `variants.${i}.price`) && "form-problem")}
+                  type="text"
+                  inputmode="decimal"
+                  value={v.price}
+                />
               </div>
               <div class="field">
                 <label for={`currency-${i}`}>Currency {i + 1}</label>
@@ -245,14 +310,14 @@ export const ProductEditor: FC<{
                   <th scope="col" class="num">
                     Available
                   </th>
-                  <th scope="col">Last movement</th>
+                  <th scope="col">Recent movements</th>
                   <th scope="col">Adjust</th>
                 </tr>
               </thead>
               <tbody>
                 {product.variants.map((v, i) => {
                   const s = stock[v.sku];
-                  const last = s?.movements[0];
+                  const recent = s?.movements.slice(0, 3) ?? [];
                   return (
                     <tr>
                       <th scope="row" class="mono">
@@ -263,14 +328,22 @@ export const ProductEditor: FC<{
                       </td>
                       <td class="num">{s?.held ?? "—"}</td>
                       <td class="num">{s?.available ?? "—"}</td>
-                      <td class="muted">{last === undefined ? "none" : `${last.delta > 0 ? "+" : ""}${last.delta} · ${last.reason}`}</td>
+                      <td class="muted">
+                        {recent.length === 0
+                          ? "none"
+                          : recent.map((m) => (
+                              <div>
+                                {`${m.delta > 0 ? "+" : ""}${m.delta} · ${m.reason}`} <span class="hint">{dateOf(m.at)}</span>
+                              </div>
+                            ))}
+                      </td>
                       <td>
                         <form method="post" action={`/admin/inventory/${encodeURIComponent(v.sku)}/adjust`} class="inline">
                           <Csrf token={csrf} />
                           <input type="hidden" name="productId" value={product.id} />
                           <div class="field">
                             <label for={`delta-${i}`}>Change by</label>
-                            <input id={`delta-${i}`} name="delta" type="number" step="1" required style="width:90px" />
+                            <input id={`delta-${i}`} name="delta" type="number" step="1" required class="w-xs" />
                           </div>
                           <div class="field">
                             <label for={`reason-${i}`}>Reason</label>

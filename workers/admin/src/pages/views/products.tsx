@@ -48,9 +48,7 @@ export const ProductList: FC<{ page: AdminProductPage; q: string; status: string
         <p class="empty">No products match. Create one, or change the filter.</p>
       ) : (
         <table>
-          <caption class="muted" style="text-align:left;padding-bottom:8px">
-            {page.items.length} shown
-          </caption>
+          <caption class="muted table-caption">{page.items.length} shown</caption>
           <thead>
             <tr>
               <th scope="col">

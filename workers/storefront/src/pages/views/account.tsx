@@ -78,7 +78,7 @@ export const SignInPage: FC<{
 
 export const AccountPage: FC<{ name: string; email: string; orders: OrderView[] }> = ({ name, email, orders }) => (
   <>
-    <div style="display:flex;justify-content:space-between;align-items:flex-end;gap:16px;flex-wrap:wrap">
+    <div class="head-row">
       <div>
         <h1>Hello, {name}</h1>
         <p class="lede">{email}</p>
@@ -124,7 +124,7 @@ export const AccountPage: FC<{ name: string; email: string; orders: OrderView[] 
 );
 
 export const ErrorPage: FC<{ status: number; requestId: string }> = ({ status, requestId }) => (
-  <div class="narrow" style="text-align:center;padding:40px 0">
+  <div class="narrow center">
     <h1>{status === 404 ? "We can't find that page" : "Something went wrong on our side"}</h1>
     <p class="lede">
       {status === 404

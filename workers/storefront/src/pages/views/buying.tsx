@@ -54,7 +54,7 @@ export const CartPage: FC<{ cart: CartView | null }> = ({ cart }) => {
                           Update
                         </button>
                       </form>
-                      <form method="post" action="/cart/remove" class="inline" style="margin-left:10px">
+                      <form method="post" action="/cart/remove" class="inline gap-left">
                         <input type="hidden" name="sku" value={l.sku} />
                         <button class="btn link" type="submit" aria-label={`Remove ${l.title}`}>
                           Remove
@@ -77,7 +77,7 @@ export const CartPage: FC<{ cart: CartView | null }> = ({ cart }) => {
               <span data-testid="cart-subtotal">{money(cart.subtotal)}</span>
             </div>
             <p class="muted">Shipping and tax are worked out at checkout.</p>
-            <a class="btn primary" href="/checkout" style="width:100%">
+            <a class="btn primary wide" href="/checkout">
               Check out
             </a>
           </aside>
@@ -232,7 +232,7 @@ export const CheckoutPage: FC<{ cart: CartView; quote: QuoteView | null; form: C
               </div>
             </>
           )}
-          <button class="btn primary" type="submit" style="width:100%;margin-top:12px">
+          <button class="btn primary wide spaced" type="submit">
             Place order
           </button>
         </aside>
@@ -291,7 +291,7 @@ export const OrderPage: FC<{ order: OrderView; placed: boolean; token: string | 
               ))}
             </tbody>
           </table>
-          <h2 style="margin-top:28px">Shipments</h2>
+          <h2 class="spaced-top">Shipments</h2>
           {order.shipments.length === 0 ? (
             <p class="muted">Being prepared.</p>
           ) : (
@@ -330,7 +330,7 @@ export const OrderPage: FC<{ order: OrderView; placed: boolean; token: string | 
                       ))}
                   </select>
                 </div>
-                <div class="field" style="max-width:120px">
+                <div class="field short">
                   <label for="return-qty">Quantity</label>
                   <input id="return-qty" name="quantity" type="number" min={1} max={99} value="1" />
                 </div>

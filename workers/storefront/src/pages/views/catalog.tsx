@@ -19,7 +19,7 @@ export const Home: FC<{ trending: ProductSummary[]; newest: ProductSummary[] }> 
         <Grid items={trending} />
       </section>
     ) : null}
-    <section aria-labelledby="new" style="margin-top:40px">
+    <section aria-labelledby="new" class="section">
       <h2 id="new">New in</h2>
       <Grid items={newest} />
     </section>
@@ -141,7 +141,7 @@ export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null }
   const preselected = (buyable[0] ?? product.variants[0])?.sku;
   return (
     <>
-      <nav aria-label="Breadcrumb" class="muted" style="margin-bottom:14px">
+      <nav aria-label="Breadcrumb" class="muted crumbs">
         <a href="/">Home</a>
         {product.category.path.map((c) => (
           <>
@@ -162,9 +162,7 @@ export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null }
           ) : null}
         </div>
         <div>
-          <p class="muted" style="margin:0">
-            {product.brand}
-          </p>
+          <p class="muted flush">{product.brand}</p>
           <h1>{product.title}</h1>
           <p>
             <Stars average={product.rating.average} count={product.rating.count} />
@@ -184,7 +182,7 @@ export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null }
                 );
               })}
             </fieldset>
-            <div class="field" style="max-width:120px">
+            <div class="field short">
               <label for="quantity">Quantity</label>
               <input id="quantity" name="quantity" type="number" min={1} max={99} value="1" />
             </div>
@@ -192,7 +190,7 @@ export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null }
               {buyable.length === 0 ? "Sold out" : "Add to cart"}
             </button>
           </form>
-          <h2 style="margin-top:28px">Details</h2>
+          <h2 class="spaced-top">Details</h2>
           <p>{product.description}</p>
           {Object.keys(product.attributes).length > 0 ? (
             <table>
@@ -209,7 +207,7 @@ export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null }
           ) : null}
         </div>
       </div>
-      <section aria-labelledby="reviews" style="margin-top:44px">
+      <section aria-labelledby="reviews" class="section">
         <h2 id="reviews">Reviews</h2>
         {reviews === null || reviews.items.length === 0 ? (
           <p class="muted">No reviews yet. Buyers can review a product once it has been delivered (from their account).</p>
@@ -222,7 +220,7 @@ export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null }
                 </span>
                 <span class="sr">{r.rating} out of 5 stars</span> {r.title}
               </strong>
-              <p style="margin:6px 0">{r.body}</p>
+              <p class="review-body">{r.body}</p>
               <span class="muted">
                 {r.author} · verified purchase · {r.createdAt.slice(0, 10)}
               </span>
@@ -231,7 +229,7 @@ export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null }
         )}
       </section>
       {product.recommendations.length > 0 ? (
-        <section aria-labelledby="recs" style="margin-top:44px">
+        <section aria-labelledby="recs" class="section">
           <h2 id="recs">Customers also bought</h2>
           <Grid items={product.recommendations} />
         </section>
