@@ -54,23 +54,47 @@ async function load(env: Env, call: CallContext, slug: string, category: string,
   return items;
 }
 
+// A load that misses the budget keeps running (what it finds fills the caches for the next view). Under load with
+// cold caches those would pile up in front of the pages' own reads, so an isolate runs at most this many at once,
+// one per product; past that a page starts none and answers with what it has.
+const MAX_LOADS_IN_FLIGHT = 4;
+const inFlight = new Set<string>();
+
+/** Runs a load, counted in flight until it settles; what it finds is kept even if the page that asked has left. */
+async function tracked(slug: string, loading: Promise<ProductSummary[]>): Promise<ProductSummary[]> {
+  inFlight.add(slug);
+  try {
+    const items = await loading;
+    fresh.set(slug, items);
+    lastGood.set(slug, items);
+    return items;
+  } finally {
+    inFlight.delete(slug);
+  }
+}
+
 export async function recommendationsFor(env: Env, call: CallContext, log: Logger, slug: string, category: string): Promise<Outcome> {
   const cached = fresh.get(slug);
   if (cached !== undefined) return { items: cached, source: "insights" };
   const started = Date.now();
-  const answer = await Promise.race([
-    load(env, call, slug, category, RECOMMENDATIONS_LIMIT).catch((err: unknown) => err as Error),
-    deadline(RECOMMENDATIONS_BUDGET_MS),
-  ]);
-  if (Array.isArray(answer)) {
-    fresh.set(slug, answer);
-    lastGood.set(slug, answer);
-    return { items: answer, source: "insights" };
-  }
+  const busy = inFlight.has(slug) || inFlight.size >= MAX_LOADS_IN_FLIGHT;
+  const answer = busy
+    ? ("busy" as const)
+    : await Promise.race([
+        tracked(slug, load(env, call, slug, category, RECOMMENDATIONS_LIMIT)).catch((err: unknown) => err as Error),
+        deadline(RECOMMENDATIONS_BUDGET_MS),
+      ]);
+  if (Array.isArray(answer)) return { items: answer, source: "insights" };
   const fallback = lastGood.get(slug);
+  const why =
+    answer === "timeout"
+      ? `no answer within ${RECOMMENDATIONS_BUDGET_MS} ms`
+      : answer === "busy"
+        ? `${inFlight.size} loads already running in this isolate`
+        : String(answer);
   log.warn("recommendations skipped: the product page answers without fresh ones", {
     slug,
-    why: answer === "timeout" ? `no answer within ${RECOMMENDATIONS_BUDGET_MS} ms` : String(answer),
+    why,
     ms: Date.now() - started,
     served: fallback === undefined ? "none" : "cached",
   });
