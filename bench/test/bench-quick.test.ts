@@ -34,9 +34,10 @@ it("`npm run bench -- --quick` completes and writes every table with zero errors
   expect(report).not.toContain("FAILED");
   expect(report).not.toContain("⚠ |"); // an errors cell is flagged with ⚠ when it is not 0
   const lines = report.split("\n");
-  // 11 scenarios × 2 connection counts; the mix at 2 shopper counts; 4 growth scenarios × 2 connection counts.
+  // 15 scenarios × 2 connection counts (the shop's home, category and two product page rows among them); the mix at
+  // 2 shopper counts; 4 growth scenarios × 2 connection counts.
   // (The ratio column always has decimals; the mix rows' third column is a request count, so they are not counted here.)
-  expect(lines.filter((l) => /^\| (10|50) \| [\d,.]+ \| \d+\.\d+ \|/.test(l))).toHaveLength(22);
+  expect(lines.filter((l) => /^\| (10|50) \| [\d,.]+ \| \d+\.\d+ \|/.test(l))).toHaveLength(30);
   expect(lines.filter((l) => /^\| (10|50) \| [\d.]+ \| \d+ \| 0 \|/.test(l))).toHaveLength(2);
   expect(lines.filter((l) => /^\| (list|detail|search)[^|]*\| (10|50) \| [\d,]+ \| [\d,]+ \|/.test(l))).toHaveLength(8);
   // The flash sale (a small one in --quick): as many orders as units on sale, none oversold, stock never below 0.
