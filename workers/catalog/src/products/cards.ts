@@ -5,12 +5,9 @@ import { summaryOf } from "./summary.ts";
 
 const { products, categories, productImages, variants } = tables;
 
-/**
- * Product cards for recommendations, by slug: only active products with stock (by the snapshot), so a
- * recommendation never leads to a product that cannot be bought. Slugs not answered are simply absent.
- */
-export async function productCards(db: CatalogDb, slugs: string[]): Promise<Record<string, ProductSummary>> {
-  const rows = await db
+/** The cards query, apart so a test can ask SQLite how it will run it. */
+export function cardsQuery(db: CatalogDb, slugs: string[]) {
+  return db
     .select({
       product: products,
       categorySlug: sql<string>`${categories.slug}`.as("category_slug_"),
@@ -26,9 +23,19 @@ export async function productCards(db: CatalogDb, slugs: string[]): Promise<Reco
     .where(
       and(
         inArray(products.slug, slugs),
-        eq(products.status, "active"),
+        // Unary + keeps SQLite off the (status, …) indexes: with them the planner walked every active product
+        // (160 ms at 100,000 products) instead of looking the few slugs up by their unique index (0.5 ms).
+        sql`+${products.status} = 'active'`,
         sql`EXISTS (SELECT 1 FROM ${variants} v WHERE v.product_id = ${products.id} AND ${gt(sql`v.available`, 0)})`,
       ),
     );
+}
+
+/**
+ * Product cards for recommendations, by slug: only active products with stock (by the snapshot), so a
+ * recommendation never leads to a product that cannot be bought. Slugs not answered are simply absent.
+ */
+export async function productCards(db: CatalogDb, slugs: string[]): Promise<Record<string, ProductSummary>> {
+  const rows = await cardsQuery(db, slugs);
   return Object.fromEntries(rows.map(({ product, ...r }) => [product.slug, summaryOf({ ...product, ...r })]));
 }
