@@ -10,7 +10,9 @@ import {
   MAX_LINE_QUANTITY,
 } from "../../../schema/cart.ts";
 import type { Purchasable } from "../../../schema/catalog/dto.ts";
+import { EVENT_TYPES, envelope } from "../../../schema/events.ts";
 import { sha256Hex, timingSafeEqualText } from "../../../workers/shared/src/crypto.ts";
+import { createLogger, parseLogLevel } from "../../../workers/shared/src/logger.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
 import type { CallContext } from "../../../workers/shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../../workers/shared/src/result.ts";
@@ -33,6 +35,8 @@ type LineRow = {
 type CartRow = { token_hash: string | null; owner_user_id: string | null; created_at: number; updated_at: number };
 
 const DEFAULT_CURRENCY = "USD";
+// An event the queue refused is tried again by the alarm this much later (and at the latest when the cart goes).
+const EVENT_RETRY_MS = 30_000;
 const seconds = (value: string, fallback: number): number =>
   Number.isFinite(Number(value)) && Number(value) > 0 ? Number(value) * 1000 : fallback;
 
@@ -111,8 +115,51 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   private async touch(): Promise<number> {
     const now = Date.now();
     this.sql.exec("UPDATE cart SET updated_at = ? WHERE id = 1", now);
-    await this.ctx.storage.setAlarm(now + this.idleTtlMs);
+    await this.ctx.storage.setAlarm(this.alarmAt(now + this.idleTtlMs));
     return now + this.idleTtlMs;
+  }
+
+  /** The alarm expires the idle cart, or retries an unsent event sooner. */
+  private alarmAt(idleAt: number): number {
+    return this.pendingEvents().length > 0 ? Math.min(idleAt, Date.now() + EVENT_RETRY_MS) : idleAt;
+  }
+
+  // cart.created (the conversion report's denominator) leaves through the cart's own outbox: written in the same
+  // storage transaction as the cart, sent after, deleted once the queue has it; insights dedupes by event id.
+  private pendingEvents(): { id: string; body: string }[] {
+    const table = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").toArray();
+    return table.length === 0 ? [] : this.sql.exec<{ id: string; body: string }>("SELECT id, body FROM outbox ORDER BY rowid").toArray();
+  }
+
+  /** Sends what the outbox holds; true when it is empty after. A refusal is logged and left for the alarm. */
+  private async sendEvents(): Promise<boolean> {
+    for (const event of this.pendingEvents()) {
+      try {
+        await this.env.INSIGHTS_EVENTS.send(JSON.parse(event.body), { contentType: "json" });
+        this.sql.exec("DELETE FROM outbox WHERE id = ?", event.id);
+      } catch (err) {
+        createLogger("cart", parseLogLevel(this.env.LOG_LEVEL)).warn("cart event not sent; the alarm tries again", {
+          cartId: this.id,
+          eventId: event.id,
+          error: String(err),
+        });
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * After the cart is made: sends its event without holding up the answer, then sets the alarm for what is left
+   * (the idle expiry once sent; a retry soon if the queue refused).
+   */
+  private announce(): void {
+    this.ctx.waitUntil(
+      this.sendEvents().then(async () => {
+        const row = this.row();
+        if (row !== undefined) await this.ctx.storage.setAlarm(this.alarmAt(row.updated_at + this.idleTtlMs));
+      }),
+    );
   }
 
   private render(expiresAt: number): CartView {
@@ -186,7 +233,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     return ok(null);
   }
 
-  private make(tokenHash: string | null, ownerUserId: string | null): void {
+  private make(tokenHash: string | null, ownerUserId: string | null, requestId: string | undefined): void {
     const now = Date.now();
     this.sql.exec(`
       CREATE TABLE cart (
@@ -198,6 +245,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
         unit_price INTEGER NOT NULL, currency TEXT NOT NULL, purchasable INTEGER NOT NULL DEFAULT 1, price_was INTEGER,
         hold_id TEXT, hold_expires_at INTEGER, hold_version INTEGER NOT NULL DEFAULT 0, added_at INTEGER NOT NULL
       );
+      CREATE TABLE outbox (id TEXT PRIMARY KEY, body TEXT NOT NULL);
     `);
     this.sql.exec(
       "INSERT INTO cart (id, token_hash, owner_user_id, created_at, updated_at) VALUES (1, ?, ?, ?, ?)",
@@ -206,20 +254,28 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       now,
       now,
     );
+    // The cart's id is the event's, so however often it is sent, it counts once.
+    const event = envelope(EVENT_TYPES.cartCreated, { cartId: this.id }, requestId, `cart.created:${this.id}`);
+    this.sql.exec("INSERT INTO outbox (id, body) VALUES (?, ?)", event.id, JSON.stringify(event));
   }
 
   /** Makes a guest cart. The storefront gives the token's hash; the token itself never reaches storage. */
-  async create(tokenHash: string): Promise<CartView> {
+  async create(tokenHash: string, call?: CallContext): Promise<CartView> {
     if (this.exists()) throw new Error(`cart ${this.id} exists already`);
-    this.make(tokenHash, null);
-    return this.render(await this.touch());
+    this.make(tokenHash, null, call?.requestId);
+    const view = this.render(await this.touch());
+    this.announce();
+    return view;
   }
 
   /** The signed-in shopper's cart (its id derives from the user id): made on first use, the same after. */
   async openForUser(userId: string, call: CallContext): Promise<Result<CartView & { created: boolean }>> {
     return this.serially(async () => {
       const created = !this.exists();
-      if (created) this.make(null, userId);
+      if (created) {
+        this.make(null, userId, call.requestId);
+        this.announce();
+      }
       if (!(await this.allowed({ userId }))) return this.notFound();
       const refreshed = await this.refreshPrices(call);
       if (!refreshed.ok) return refreshed;
@@ -232,11 +288,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     return this.serially(async () => {
       if (!(await this.allowed(access))) return this.notFound();
       const lines = this.lines();
-      for (const line of lines) {
-        if (line.hold_id !== null) await this.env.INVENTORY.getByName(line.sku).release(line.hold_id);
-      }
-      await this.ctx.storage.deleteAlarm();
-      await this.ctx.storage.deleteAll();
+      await this.forget();
       return ok(lines.map((l) => ({ sku: l.sku, quantity: l.quantity })));
     });
   }
@@ -522,9 +574,10 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   /** An abandoned cart: its holds go back to stock and the cart is deleted. */
   override async alarm(): Promise<void> {
     if (!this.exists()) return;
+    await this.sendEvents();
     const row = this.row();
     if (row !== undefined && row.updated_at + this.idleTtlMs > Date.now()) {
-      await this.ctx.storage.setAlarm(row.updated_at + this.idleTtlMs);
+      await this.ctx.storage.setAlarm(this.alarmAt(row.updated_at + this.idleTtlMs));
       return;
     }
     await this.forget();
@@ -537,6 +590,8 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
   private async forget(): Promise<void> {
     if (!this.exists()) return;
+    // Last chance for an unsent event: the cart's storage goes, and an erasure does not wait for a queue.
+    await this.sendEvents();
     for (const line of this.lines()) {
       if (line.hold_id !== null) await this.env.INVENTORY.getByName(line.sku).release(line.hold_id);
     }

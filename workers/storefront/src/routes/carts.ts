@@ -12,7 +12,6 @@ import {
   Sku,
   userCartId,
 } from "../../../../schema/cart.ts";
-import { EVENT_TYPES, envelope } from "../../../../schema/events.ts";
 import { callerGuard } from "../../../shared/src/auth.ts";
 import { CLIENT_IP_HEADER, clientKey } from "../../../shared/src/client.ts";
 import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
@@ -121,20 +120,6 @@ function cartOf(c: Ctx, id: string): { cart: DurableObjectStub<Cart>; access: Ca
   };
 }
 
-/**
- * Tells insights a cart was opened (the conversion report), after the cart exists, without delaying the answer.
- * The cart's id is the event's, so a repeat counts once. A send that fails is logged and lost: the count is a
- * statistic, and a lost one costs a cart creation no outbox write on its hot path.
- */
-function announceCart(c: Context<EdgeEnv<StorefrontEnv>>, cartId: string): void {
-  const event = envelope(EVENT_TYPES.cartCreated, { cartId }, c.get("requestId"), `cart.created:${cartId}`);
-  c.executionCtx.waitUntil(
-    c.env.INSIGHTS_EVENTS.send(event, { contentType: "json" }).catch((err: unknown) =>
-      c.get("log").warn("cart.created not sent", { cartId, error: String(err) }),
-    ),
-  );
-}
-
 export const cartRoutes = createRouter<StorefrontEnv>()
   .openapi(routes.create, async (c) => {
     const caller = c.var.caller;
@@ -144,13 +129,11 @@ export const cartRoutes = createRouter<StorefrontEnv>()
         await c.env.CART.getByName(await userCartId(caller.userId)).openForUser(caller.userId, { requestId: c.get("requestId") }),
       );
       const { created, ...view } = own;
-      if (created) announceCart(c, view.id);
       return c.json({ ...view, token: null }, created ? 201 : 200);
     }
     const id = `crt_${randomToken(16)}`;
     const token = randomToken(32);
-    const view = await c.env.CART.getByName(id).create(await sha256Hex(token));
-    announceCart(c, id);
+    const view = await c.env.CART.getByName(id).create(await sha256Hex(token), { requestId: c.get("requestId") });
     return c.json({ ...view, token }, 201);
   })
   .openapi(routes.view, async (c) => {
