@@ -154,8 +154,11 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
    * (the idle expiry once sent; a retry soon if the queue refused).
    */
   private announce(): void {
+    // In line with the cart's mutations, so a sign-in merge that deletes the cart meanwhile cannot cut it in half.
     this.ctx.waitUntil(
-      this.sendEvents().then(async () => {
+      this.serially(async () => {
+        if (!this.exists()) return;
+        await this.sendEvents();
         const row = this.row();
         if (row !== undefined) await this.ctx.storage.setAlarm(this.alarmAt(row.updated_at + this.idleTtlMs));
       }),
