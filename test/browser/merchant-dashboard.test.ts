@@ -43,6 +43,8 @@ describe("the merchant dashboard in a real browser", () => {
     await kit.check(page, "sign-in");
     await signIn(page, owner("northwind"));
     await kit.check(page, "overview");
+    // The header names the merchant (the session itself carries only its id).
+    expect(await page.locator(".topbar .merchant-name").textContent()).toBe("Northwind Electronics");
 
     // A new product, typed into the editor.
     await page.getByRole("link", { name: "New product" }).first().click();

@@ -16,7 +16,7 @@ import { emailKey, erase, exportData, type IdentityExport, login, me, register }
 import { identityConfig, sessionSettings } from "./config.ts";
 import { verificationKeys } from "./keys.ts";
 import { logout, rotate } from "./sessions.ts";
-import { acceptInvite, createMerchant, inviteMember, listMembers, removeMember, setRole } from "./staff.ts";
+import { acceptInvite, createMerchant, inviteMember, listMembers, merchantName, removeMember, setRole } from "./staff.ts";
 
 export { LoginThrottle } from "./throttle.ts";
 
@@ -106,6 +106,10 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
 
   acceptInvite(body: unknown, call: EdgeCall): Promise<Result<Session>> {
     return this.run("acceptInvite", call, () => acceptInvite(this.db, identityConfig(this.env), body));
+  }
+
+  merchantName(merchantId: string, call: EdgeCall): Promise<Result<string>> {
+    return this.run("merchantName", call, () => merchantName(this.db, String(merchantId)));
   }
 
   createMerchant(body: unknown, call: EdgeCall): Promise<Result<NewMerchant>> {

@@ -162,6 +162,12 @@ export async function acceptInvite(db: IdentityDb, config: IdentityConfig, body:
   return ok(await issueSession(db, sessionSettings(config), accepted));
 }
 
+/** A merchant's name, as the dashboard shows it. */
+export async function merchantName(db: IdentityDb, merchantId: string): Promise<Result<string>> {
+  const [org] = await db.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, merchantId)).limit(1);
+  return org === undefined ? fail(404, `no merchant ${merchantId}`) : ok(org.name);
+}
+
 /** A platform admin opens a new merchant: the organisation and its first owner's invitation. */
 export async function createMerchant(db: IdentityDb, body: unknown): Promise<Result<NewMerchant>> {
   const parsed = parseInput(MerchantBody, body);

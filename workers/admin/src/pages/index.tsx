@@ -137,7 +137,7 @@ export function dashboardRoutes(callApi: CallApi) {
       await c.env.IDENTITY.logout({ refreshToken: session.value.refreshToken }, callOf(c));
       return again("This is a shopper account. Merchants sign in here with their shop account.", 403);
     }
-    startSession(c, session.value);
+    await startSession(c, session.value);
     return c.redirect("/admin", 303);
   });
 
@@ -163,7 +163,7 @@ export function dashboardRoutes(callApi: CallApi) {
     const accepted = await c.env.IDENTITY.acceptInvite({ token, password: form.password, name: form.name }, callOf(c));
     if (!accepted.ok)
       return c.html(<InvitePage csrf={csrfToken(c)} token={token} error={problemText(accepted.problem)} />, accepted.problem.status as 200);
-    startSession(c, accepted.value);
+    await startSession(c, accepted.value);
     return c.redirect("/admin", 303);
   });
 

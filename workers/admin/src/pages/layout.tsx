@@ -76,11 +76,13 @@ export const Layout: FC<{ title: string; who: Who; current: string; flash: Flash
               ))}
             </ul>
           </nav>
-          <p class="sidebar-foot">Merchant {props.who.merchantId ?? "— all merchants"}</p>
+          <p class="sidebar-foot">{props.who.merchantId === null ? "All merchants" : `Merchant ${props.who.merchantId}`}</p>
         </header>
         <div class="main">
           <section class="topbar" aria-label="Your account">
-            <span class="muted">{props.who.merchantId ?? "Platform"}</span>
+            <span class="merchant-name">
+              {props.who.merchantId === null ? "Platform" : (props.who.merchantName ?? props.who.merchantId)}
+            </span>
             <div class="who">
               <span class="avatar" aria-hidden="true">
                 {props.who.name.slice(0, 1).toUpperCase()}

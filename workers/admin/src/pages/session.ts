@@ -12,7 +12,12 @@ export type PageContext = Context<EdgeEnv<AdminEnv>>;
 const session = webSession<AdminEnv>({ prefix: "ec_admin", path: "/admin", sameSite: "Strict", refuseNullOrigin: true });
 
 export const callOf = (c: PageContext) => ({ requestId: c.get("requestId"), clientIp: c.req.header(CLIENT_IP_HEADER) });
-export const startSession = (c: PageContext, s: Session): void => session.start(c, s);
+/** Signs the browser in, with the merchant's name for the dashboard's header (the session carries only its id). */
+export async function startSession(c: PageContext, s: Session): Promise<void> {
+  const merchantId = s.user.merchantId;
+  const name = merchantId === null ? null : await c.env.IDENTITY.merchantName(merchantId, callOf(c));
+  session.start(c, s, name?.ok ? name.value : null);
+}
 export const endSession = session.end;
 export const whoIs = session.who;
 export const accessToken = session.accessToken;

@@ -23,6 +23,7 @@ a{color:var(--brand)}
 .sidebar-foot{margin-top:auto;font-size:13px;color:#aab0dc}
 .main{display:flex;flex-direction:column;min-width:0}
 .topbar{display:flex;align-items:center;justify-content:space-between;gap:16px;background:var(--panel);border-bottom:1px solid var(--line);padding:12px 28px}
+.topbar .merchant-name{font-weight:600;font-size:15px}
 .topbar .who{display:flex;align-items:center;gap:12px;color:var(--muted);font-size:14px}
 .avatar{display:inline-grid;place-items:center;width:32px;height:32px;border-radius:50%;background:var(--brand-soft);color:var(--brand);font-weight:700}
 .content{padding:28px;max-width:1200px;width:100%}

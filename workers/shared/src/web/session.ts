@@ -4,7 +4,7 @@ import type { Session } from "../../../../schema/identity/dto.ts";
 import { timingSafeEqualText, toBase64Url } from "../crypto.ts";
 import type { EdgeBindings, EdgeEnv } from "../edge-app.ts";
 
-export type Who = { name: string; email: string; role: string; merchantId: string | null };
+export type Who = { name: string; email: string; role: string; merchantId: string | null; merchantName?: string | null };
 export type Flash = { kind: "ok" | "bad" | "info"; text: string };
 
 /**
@@ -29,7 +29,7 @@ export function webSession<B extends EdgeBindings>(options: {
   };
   const base = { path: options.path, httpOnly: true, secure: true, sameSite: options.sameSite } as const;
 
-  const start = (c: C, session: Session): void => {
+  const start = (c: C, session: Session, merchantName: string | null = null): void => {
     setCookie(c, names.access, session.accessToken, { ...base, maxAge: session.expiresIn });
     setCookie(c, names.refresh, session.refreshToken, { ...base, maxAge: 30 * 86_400 });
     const who: Who = {
@@ -37,8 +37,21 @@ export function webSession<B extends EdgeBindings>(options: {
       email: session.user.email,
       role: session.user.role,
       merchantId: session.user.merchantId,
+      merchantName,
     };
     setCookie(c, names.who, toBase64Url(new TextEncoder().encode(JSON.stringify(who))), { ...base, maxAge: 30 * 86_400 });
+  };
+
+  const readWho = (c: C): Who | null => {
+    const raw = getCookie(c, names.who);
+    if (raw === undefined) return null;
+    try {
+      const text = atob(raw.replaceAll("-", "+").replaceAll("_", "/"));
+      const value = JSON.parse(new TextDecoder().decode(Uint8Array.from(text, (ch) => ch.charCodeAt(0)))) as Who;
+      return typeof value.email === "string" ? value : null;
+    } catch {
+      return null;
+    }
   };
 
   return {
@@ -49,17 +62,7 @@ export function webSession<B extends EdgeBindings>(options: {
       for (const name of [names.access, names.refresh, names.who]) deleteCookie(c, name, base);
       return refresh;
     },
-    who(c: C): Who | null {
-      const raw = getCookie(c, names.who);
-      if (raw === undefined) return null;
-      try {
-        const text = atob(raw.replaceAll("-", "+").replaceAll("_", "/"));
-        const value = JSON.parse(new TextDecoder().decode(Uint8Array.from(text, (ch) => ch.charCodeAt(0)))) as Who;
-        return typeof value.email === "string" ? value : null;
-      } catch {
-        return null;
-      }
-    },
+    who: readWho,
     accessToken: (c: C): string | undefined => getCookie(c, names.access),
     /** Trades the refresh cookie for a new session: its access token, or null when the session is over. */
     async refresh(c: C, rotate: (refreshToken: string) => Promise<{ ok: true; value: Session } | { ok: false }>): Promise<string | null> {
@@ -67,7 +70,9 @@ export function webSession<B extends EdgeBindings>(options: {
       if (refreshToken === undefined) return null;
       const renewed = await rotate(refreshToken);
       if (!renewed.ok) return null;
-      start(c, renewed.value);
+      // The merchant's name is not in the session: the one shown so far stays while the merchant does.
+      const before = readWho(c);
+      start(c, renewed.value, before?.merchantId === renewed.value.user.merchantId ? (before?.merchantName ?? null) : null);
       return renewed.value.accessToken;
     },
     /** This browser's CSRF token (made on first use). */
