@@ -29,13 +29,13 @@ async function cards(env: Env, call: CallContext, slugs: string[], except: strin
 const categoryRanking = new TtlCache<string[]>(60_000, 500);
 
 /**
- * The category's products, its best-sellers of the last 30 days first. Stock is not filtered here (cards() does it
- * for the few shown): an in-stock filter over a large category scans it (seen in the 100,000-product bench).
+ * The category's in-stock products, its best-sellers of the last 30 days first. The listing costs 8–17 ms at
+ * 100,000 products even with nothing in stock (measured), once a minute per category.
  */
 async function categoryBest(env: Env, call: CallContext, category: string): Promise<string[]> {
   const cached = categoryRanking.get(category);
   if (cached !== undefined) return cached;
-  const sameCategory = unwrap(await env.CATALOG.listProducts({ category, limit: 50 }, call)).items.map((p) => p.slug);
+  const sameCategory = unwrap(await env.CATALOG.listProducts({ category, inStock: true, limit: 50 }, call)).items.map((p) => p.slug);
   const best = unwrap(await env.INSIGHTS.bestSelling(sameCategory, call));
   const ranked = [...new Set([...best, ...sameCategory])];
   categoryRanking.set(category, ranked);
