@@ -46,7 +46,14 @@ export type ReleaseResult = { released: boolean; hold: Hold | null; stock: Stock
 export type CommitResult =
   | { ok: true; hold: Hold; stock: StockLevel }
   | { ok: false; reason: "unknown_hold" | "not_active"; hold: Hold | null; stock: StockLevel };
-export type AdjustResult = { ok: true; stock: StockLevel } | { ok: false; reason: "below_held"; stock: StockLevel } | Invalid;
+export type AdjustResult =
+  | { ok: true; stock: StockLevel }
+  | { ok: false; reason: "below_held"; stock: StockLevel }
+  /** The SKU was retired (its variant removed): its stock is frozen but for sales and returns already under way. */
+  | { ok: false; reason: "retired"; stock: StockLevel }
+  | Invalid;
+/** What a retired SKU had when it retired (repeating `retire` answers the same moment with today's figures). */
+export type RetireResult = { retiredAt: number; stock: StockLevel; activeHolds: number; movements: number };
 
 export type Movement = { opId: string; kind: MovementKind; delta: number; reason: string; holdId: string | null; at: number };
-export type InventorySnapshot = StockLevel & { holds: Hold[]; movements: Movement[] };
+export type InventorySnapshot = StockLevel & { holds: Hold[]; movements: Movement[]; retiredAt: number | null };

@@ -136,6 +136,37 @@ describe("Inventory", () => {
     expect(await stock.hold("h1", 2, TTL, "cart:a")).toMatchObject({ ok: true, stock: { available: 5 } });
   });
 
+  it("retires once: refuses new holds and adjustments from then on, keeps its history, honours the holds it had", async () => {
+    const stock = await sku(6);
+    await stock.hold("sold", 1, TTL, "checkout:a");
+    await stock.commit("sold");
+    await stock.hold("in-flight", 2, TTL, "checkout:b");
+    const retired = await stock.retire();
+    expect(retired).toMatchObject({ stock: { onHand: 5, held: 2, available: 0 }, activeHolds: 1, movements: 2 });
+    // Asking again changes nothing and answers the same moment.
+    expect(await stock.retire()).toEqual(retired);
+
+    expect(await stock.hold("late", 1, TTL, "cart:c")).toMatchObject({ ok: false, reason: "insufficient", stock: { available: 0 } });
+    expect(await stock.adjust("found", 3, "found in the back")).toMatchObject({ ok: false, reason: "retired" });
+    // A hold taken before still ends as its owner decides; a sale undone or returned still comes back on hand.
+    expect(await stock.commit("in-flight")).toMatchObject({ ok: true, stock: { onHand: 3, held: 0, available: 0 } });
+    expect(await stock.restock("ret_1:SKU", 1, "return ret_1", "return")).toMatchObject({ ok: true, stock: { onHand: 4, available: 0 } });
+    const snap = await stock.snapshot();
+    expect(snap).toMatchObject({ onHand: 4, retiredAt: retired.retiredAt });
+    expect(snap.movements.map((m) => m.kind).sort()).toEqual(["opening", "return", "sale", "sale"]);
+  });
+
+  it("takes no hold after the retirement that races with them", async () => {
+    const stock = await sku(100);
+    const calls = Array.from({ length: 100 }, (_, i) => (i === 50 ? stock.retire() : stock.hold(`race-${i}`, 1, TTL, `cart:${i}`)));
+    const answers = await Promise.all(calls);
+    const retired = answers[50] as Awaited<ReturnType<typeof stock.retire>>;
+    const won = answers.filter((a) => "ok" in a && a.ok).length;
+    // Every hold that won was taken before the object retired: what it held then is all it will ever hold.
+    expect(retired.stock.held).toBe(won);
+    expect(await stock.stock()).toMatchObject({ held: won, available: 0 });
+  });
+
   it("gives exactly 100 of 500 concurrent one-unit holds to 100 on hand, and gets them all back", async () => {
     const stock = await sku(100);
     const results = await Promise.all(Array.from({ length: 500 }, (_, i) => stock.hold(`race-${i}`, 1, TTL, `cart:${i}`)));

@@ -116,6 +116,11 @@ export const AdminProduct = z
     flashSale: z.boolean(),
     attributes: z.record(z.string(), z.string()),
     variants: z.array(z.object({ sku: z.string(), title: z.string(), price: Money, attributes: z.record(z.string(), z.string()) })),
+    archivedVariants: z
+      .array(z.object({ sku: z.string(), title: z.string(), archivedAt: z.iso.datetime() }))
+      .describe(
+        "Variants removed from the product: archived, never deleted. Not for sale; each SKU is never used again, and its stock history stays at /admin/v1/inventory/{sku}",
+      ),
     images: z.array(AdminImage),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -175,4 +180,4 @@ export const IMAGE_KEY_PREFIX = "products/";
 export const ImageKey = z.string().regex(/^[a-f0-9]{64}\.(png|jpg|gif|webp)$/, "not an image key");
 
 /** Which SKU belongs to whom: the admin's ownership check before it touches an Inventory object. */
-export type SkuOwner = { sku: string; productId: string; merchantId: string };
+export type SkuOwner = { sku: string; productId: string; merchantId: string; archived: boolean };

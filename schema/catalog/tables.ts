@@ -70,6 +70,10 @@ export const variants = sqliteTable(
     available: integer("available").notNull().default(0),
     stockSeq: integer("stock_seq").notNull().default(0),
     position: integer("position").notNull().default(0),
+    // Set when the variant leaves its product. The row stays for good: the SKU names an Inventory object with
+    // its stock and history, so it must never name anything else (migration 0005's triggers keep an archived
+    // row archived and a SKU with its product). An archived row's `available` is 0 and stays 0.
+    archivedAt: integer("archived_at"),
   },
   (t) => [index("variants_product_idx").on(t.productId, t.position)],
 );

@@ -98,6 +98,19 @@ describe("the merchant dashboard in a real browser", () => {
     const live = await call(platform.url, "GET", `/v1/products/${slug}`);
     expect((live.body.variants as { sku: string; available: number }[]).find((v) => v.sku === sku)?.available).toBe(5);
 
+    // A second variant, then cleared again: it is archived with its SKU (never used again), not deleted.
+    const extra = `${sku}-B`;
+    await page.getByLabel("SKU 2").fill(extra);
+    await page.getByLabel("Variant 2 title").fill("Cool white");
+    await page.getByLabel("Price 2").fill("41.00");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByTestId(`on-hand-${extra}`).waitFor();
+    for (const field of ["SKU 2", "Variant 2 title", "Price 2"]) await page.getByLabel(field).fill("");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByTestId("archived-variants").getByText(extra).waitFor();
+    expect(await page.getByTestId(`on-hand-${extra}`).count()).toBe(0);
+    await kit.check(page, "variant-archived");
+
     // A shopper buys one; the merchant ships it from the orders page.
     const buyer = shopper(platform, "198.51.100.41");
     const cart = await buyer.cart([{ sku, quantity: 1 }]);

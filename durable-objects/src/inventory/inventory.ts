@@ -15,6 +15,7 @@ import {
   OpId,
   Quantity,
   type ReleaseResult,
+  type RetireResult,
   type StockLevel,
   TtlMs,
 } from "../../../schema/inventory.ts";
@@ -39,6 +40,8 @@ const HoldArgs = z.object({
 const ExtendArgs = z.object({ holdId: OpId, ttlMs: TtlMs });
 const RestockArgs = z.object({ opId: OpId, quantity: Quantity });
 const AdjustArgs = z.object({ opId: OpId, delta: Delta });
+// The merchant's own changes, refused once the SKU is retired; restocks (a sale undone, a return) still land.
+const FROZEN_WHEN_RETIRED: ReadonlySet<MovementKind> = new Set(["adjustment", "correction"]);
 
 const toHold = (r: HoldRow): Hold => ({
   holdId: r.hold_id,
@@ -61,7 +64,8 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
     this.sql = ctx.storage.sql;
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS stock (
-        id INTEGER PRIMARY KEY CHECK (id = 1), on_hand INTEGER NOT NULL, held INTEGER NOT NULL, seq INTEGER NOT NULL
+        id INTEGER PRIMARY KEY CHECK (id = 1), on_hand INTEGER NOT NULL, held INTEGER NOT NULL, seq INTEGER NOT NULL,
+        retired_at INTEGER
       );
       INSERT OR IGNORE INTO stock (id, on_hand, held, seq) VALUES (1, 0, 0, 0);
       CREATE TABLE IF NOT EXISTS holds (
@@ -73,10 +77,17 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
         op_id TEXT PRIMARY KEY, kind TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, hold_id TEXT, at INTEGER NOT NULL
       );
     `);
-    // Objects made before per-shopper limits have no `shopper` column yet.
-    const columns = this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('holds')").toArray();
-    if (!columns.some((c) => c.name === "shopper")) {
+    // Objects made before per-shopper limits have no `shopper` column yet, nor those made before retirement `retired_at`.
+    const columns = this.sql
+      .exec<{ tbl: string; name: string }>(
+        "SELECT 'holds' AS tbl, name FROM pragma_table_info('holds') UNION ALL SELECT 'stock', name FROM pragma_table_info('stock')",
+      )
+      .toArray();
+    if (!columns.some((c) => c.tbl === "holds" && c.name === "shopper")) {
       this.sql.exec("ALTER TABLE holds ADD COLUMN shopper TEXT");
+    }
+    if (!columns.some((c) => c.tbl === "stock" && c.name === "retired_at")) {
+      this.sql.exec("ALTER TABLE stock ADD COLUMN retired_at INTEGER");
     }
     this.sql.exec("CREATE INDEX IF NOT EXISTS holds_shopper ON holds (shopper, status)");
   }
@@ -91,9 +102,16 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   }
 
   // `held` is a running total kept with on_hand, so reading stock costs the same with 10 holds or 10,000.
+  // A retired SKU has nothing available: nobody may hold it any more, whatever is on hand.
   private level(): StockLevel {
-    const { on_hand, held } = this.sql.exec<{ on_hand: number; held: number }>("SELECT on_hand, held FROM stock WHERE id = 1").one();
-    return { sku: this.sku, onHand: on_hand, held, available: Math.max(0, on_hand - held) };
+    const { on_hand, held, retired_at } = this.sql
+      .exec<{ on_hand: number; held: number; retired_at: number | null }>("SELECT on_hand, held, retired_at FROM stock WHERE id = 1")
+      .one();
+    return { sku: this.sku, onHand: on_hand, held, available: retired_at === null ? Math.max(0, on_hand - held) : 0 };
+  }
+
+  private retiredAt(): number | null {
+    return this.sql.exec<{ retired_at: number | null }>("SELECT retired_at FROM stock WHERE id = 1").one().retired_at;
   }
 
   /**
@@ -183,9 +201,10 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
           ? { ok: true, hold, stock: this.level() }
           : { ok: false, reason: "not_active", hold, stock: this.level() };
       }
+      const stock = this.level();
+      if (this.retiredAt() !== null) return { ok: false, reason: "insufficient", requested: quantity, stock };
       const replaced = options?.replaces === undefined ? null : this.holdRow(options.replaces);
       const swapping = replaced !== null && replaced.status === "active" ? replaced : null;
-      const stock = this.level();
       if (stock.available + (swapping?.quantity ?? 0) < quantity) {
         return {
           ok: false,
@@ -305,6 +324,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
       const done = this.sql.exec<{ op_id: string }>("SELECT op_id FROM movements WHERE op_id = ?", opId).toArray();
       if (done.length > 0) return { ok: true, stock: this.level() };
       const stock = this.level();
+      if (FROZEN_WHEN_RETIRED.has(kind) && this.retiredAt() !== null) return { ok: false, reason: "retired", stock };
       if (stock.onHand + delta < stock.held) return { ok: false, reason: "below_held", stock };
       this.sql.exec("UPDATE stock SET on_hand = on_hand + ? WHERE id = 1", delta);
       this.sql.exec(
@@ -316,6 +336,30 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
         Date.now(),
       );
       return { ok: true, stock: this.changed() };
+    });
+  }
+
+  /**
+   * Retires the SKU for good (its variant left the catalog, and a SKU is never used again): from this
+   * transaction on, no new hold is taken and no adjustment made, so nothing can be sold or stocked under it.
+   * Holds taken before still commit or release as their owners decide, and a sale undone or a return still
+   * comes back on hand, so its history stays true. Repeating it changes nothing. Answers what the SKU had.
+   */
+  retire(): RetireResult {
+    return this.ctx.storage.transactionSync((): RetireResult => {
+      this.sweep();
+      let retiredAt = this.retiredAt();
+      if (retiredAt === null) {
+        retiredAt = Date.now();
+        this.sql.exec("UPDATE stock SET retired_at = ? WHERE id = 1", retiredAt);
+        this.changed(); // the catalog's snapshot hears that nothing is available
+      }
+      const { holds, movements } = this.sql
+        .exec<{ holds: number; movements: number }>(
+          "SELECT (SELECT count(*) FROM holds WHERE status = 'active') AS holds, (SELECT count(*) FROM movements) AS movements",
+        )
+        .one();
+      return { retiredAt, stock: this.level(), activeHolds: holds, movements };
     });
   }
 
@@ -333,7 +377,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
       )
       .toArray()
       .map((m) => ({ opId: m.op_id, kind: m.kind, delta: m.delta, reason: m.reason, holdId: m.hold_id, at: m.at }));
-    return { ...this.level(), holds, movements };
+    return { ...this.level(), holds, movements, retiredAt: this.retiredAt() };
   }
 
   /** Current level only: the cheap read for carts and product pages. */

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { SkuInput } from "../../../../schema/catalog/admin-dto.ts";
+import { SkuInput, type SkuOwner } from "../../../../schema/catalog/admin-dto.ts";
 import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
 import { createRouter } from "../../../shared/src/edge-app.ts";
 import { ProblemError } from "../../../shared/src/problem.ts";
@@ -27,6 +27,11 @@ const StockView = z
         at: z.number().int(),
       }),
     ),
+    retiredAt: z
+      .number()
+      .int()
+      .nullable()
+      .describe("When the variant was removed from its product (ms since the epoch): from then on nothing can hold or adjust it"),
   })
   .meta({ id: "StockView" });
 
@@ -75,26 +80,26 @@ const routes = {
         200: { description: "Stock after the adjustment", content: { "application/json": { schema: StockView } } },
         400: problemDoc("Bad input, naming the field"),
         404: notFound,
-        409: problemDoc("On hand would fall below what carts and checkouts hold"),
+        409: problemDoc("On hand would fall below what carts and checkouts hold, or the variant was removed (its stock is frozen)"),
       },
     }),
     merchantOnly,
   ),
 };
 
-/** The SKU's product, if the caller's merchant owns it: the check made before any Inventory object is touched. */
-async function ownedSku(c: Context<EdgeEnv<AdminEnv>>, skuName: string): Promise<string> {
+/** The SKU's owner, if the caller's merchant owns it: the check made before any Inventory object is touched. */
+async function ownedSku(c: Context<EdgeEnv<AdminEnv>>, skuName: string): Promise<SkuOwner> {
   const owners = unwrap(await c.env.CATALOG.skuOwners([skuName], callOf(c)));
   const owner = owners[skuName];
   const scope = scopeOf(c);
   if (owner === undefined || (scope !== null && owner.merchantId !== scope)) throw new ProblemError(404, `no SKU ${skuName}`);
-  return owner.productId;
+  return owner;
 }
 
 export const inventoryRoutes = createRouter<AdminEnv>()
   .openapi(routes.get, async (c) => {
     const { sku: name } = c.req.valid("param");
-    const productId = await ownedSku(c, name);
+    const { productId } = await ownedSku(c, name);
     const snapshot = await c.env.INVENTORY.getByName(name).snapshot(20);
     c.header("Cache-Control", "no-store");
     return c.json({ ...snapshot, sku: name, productId }, 200);
@@ -102,13 +107,19 @@ export const inventoryRoutes = createRouter<AdminEnv>()
   .openapi(routes.adjust, async (c) => {
     const { sku: name } = c.req.valid("param");
     const { delta, reason } = c.req.valid("json");
-    const productId = await ownedSku(c, name);
+    const { productId, archived } = await ownedSku(c, name);
     const opId = `admin:${c.req.valid("header")["idempotency-key"] ?? crypto.randomUUID()}`;
-    // The check (on hand stays at or above what is held) and the change are one call on the SKU's object.
+    // The check (on hand stays at or above what is held; not retired) and the change are one call on the SKU's object.
     const inventory = c.env.INVENTORY.getByName(name);
+    // An archived variant's object is retired already, unless that step of its removal failed: then it is now.
+    if (archived) await inventory.retire();
     const result = await inventory.adjust(opId, delta, reason);
     if (!result.ok) {
       if (result.reason === "invalid") throw new ProblemError(result.problem);
+      if (result.reason === "retired")
+        throw new ProblemError(409, `SKU ${name} was removed from its product: its stock is frozen and its history kept`, [
+          { field: "sku", message: "this variant was removed (archived); it can no longer be adjusted" },
+        ]);
       throw new ProblemError({
         ...new ProblemError(
           409,

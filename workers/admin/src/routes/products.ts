@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import {
   AdminListRequest,
   AdminProduct,
@@ -8,8 +9,8 @@ import {
   ProductPatch,
 } from "../../../../schema/catalog/admin-dto.ts";
 import { CategoryTree } from "../../../../schema/catalog/dto.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { ProblemError } from "../../../shared/src/problem.ts";
+import { createRouter, type EdgeEnv } from "../../../shared/src/edge-app.ts";
+import { ProblemError, problem } from "../../../shared/src/problem.ts";
 import { unwrap } from "../../../shared/src/result.ts";
 import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
 import { merchantOnly } from "../guards.ts";
@@ -20,7 +21,7 @@ const body = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "
 const productId = z.object({ id: z.string().max(80).describe("The product's id") });
 const notFound = problemDoc("No such product, or another merchant's (never a 403)");
 const badInput = problemDoc("Bad input: the problem names each field");
-const conflict = problemDoc("A SKU belongs to another product");
+const conflict = problemDoc("A SKU is taken: another product has or had it, or it was removed from this one (`errors[].field` names each)");
 
 const routes = {
   list: guarded(
@@ -61,9 +62,16 @@ const routes = {
     createRoute({
       method: "patch",
       path: "/admin/v1/products/{id}",
-      summary: "Change any fields; `variants`, when sent, replace the list (by SKU). Shoppers see it within 10 s",
+      summary:
+        "Change any fields; `variants`, when sent, replace the list (by SKU): a variant left out is archived with its SKU and stock history, never deleted. Shoppers see it within 10 s",
       request: { params: productId, body: body(ProductPatch) },
-      responses: { 200: json(AdminProduct, "The product as it now is"), 400: badInput, 404: notFound, 409: conflict },
+      responses: {
+        200: json(AdminProduct, "The product as it now is"),
+        400: badInput,
+        404: notFound,
+        409: conflict,
+        503: problemDoc("The variants are archived but freezing a SKU's stock did not finish: send the same request again (Retry-After)"),
+      },
     }),
     merchantOnly,
   ),
@@ -108,6 +116,23 @@ const routes = {
   ),
 };
 
+/**
+ * Retires the Inventory object of each variant the product has archived, so nothing can hold or adjust a SKU
+ * that left the catalog (each object refuses from the call that retires it; see Inventory.retire). The catalog's
+ * archive comes first and decides; retiring again is harmless, so the same request repeated finishes a failed one.
+ */
+async function retireArchived(c: Context<EdgeEnv<AdminEnv>>, product: AdminProduct): Promise<void> {
+  const skus = product.archivedVariants.map((v) => v.sku);
+  const results = await Promise.allSettled(skus.map((sku) => c.env.INVENTORY.getByName(sku).retire()));
+  const failed = skus.filter((_, i) => results[i]?.status === "rejected");
+  if (failed.length === 0) return;
+  c.get("log").error("retiring archived SKUs failed", { productId: product.id, skus: failed.join(",") });
+  throw new ProblemError({
+    ...problem(503, `the variants are archived, but the stock of ${failed.join(", ")} is not frozen yet: send the same request again`),
+    extensions: { retryAfter: 1 },
+  });
+}
+
 export const productRoutes = createRouter<AdminEnv>()
   .openapi(routes.list, async (c) => {
     const { merchantId, ...query } = c.req.valid("query");
@@ -121,9 +146,12 @@ export const productRoutes = createRouter<AdminEnv>()
   .openapi(routes.get, async (c) =>
     c.json(unwrap(await c.env.CATALOG.adminGetProduct(scopeOf(c), c.req.valid("param").id, callOf(c))), 200),
   )
-  .openapi(routes.update, async (c) =>
-    c.json(unwrap(await c.env.CATALOG.updateProduct(scopeOf(c), c.req.valid("param").id, c.req.valid("json"), callOf(c))), 200),
-  )
+  .openapi(routes.update, async (c) => {
+    const patch = c.req.valid("json");
+    const product = unwrap(await c.env.CATALOG.updateProduct(scopeOf(c), c.req.valid("param").id, patch, callOf(c)));
+    if (patch.variants !== undefined) await retireArchived(c, product);
+    return c.json(product, 200);
+  })
   .openapi(routes.archive, async (c) =>
     c.json(unwrap(await c.env.CATALOG.updateProduct(scopeOf(c), c.req.valid("param").id, { status: "archived" }, callOf(c))), 200),
   )

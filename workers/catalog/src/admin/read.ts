@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne, type SQL, sql } from "drizzle-orm";
 import {
   type AdminListRequest,
   type AdminProduct,
@@ -41,6 +41,7 @@ export async function adminProduct(db: CatalogDb, scope: Scope, id: string): Pro
   const row = rows[0];
   if (row === undefined || !owns(scope, row.product.merchantId)) return notFound(id);
   const p = row.product;
+  const live = variantRows.filter((v) => v.archivedAt === null);
   return ok({
     id: p.id,
     slug: p.slug,
@@ -52,12 +53,15 @@ export async function adminProduct(db: CatalogDb, scope: Scope, id: string): Pro
     status: p.status,
     flashSale: p.flashSale,
     attributes: Object.fromEntries(attributeRows.map((a) => [a.name, a.value])),
-    variants: variantRows.map((v) => ({
+    variants: live.map((v) => ({
       sku: v.sku,
       title: v.title,
       price: { amount: v.priceAmount, currency: v.currency },
       attributes: v.options,
     })),
+    archivedVariants: variantRows.flatMap((v) =>
+      v.archivedAt === null ? [] : [{ sku: v.sku, title: v.title, archivedAt: new Date(v.archivedAt).toISOString() }],
+    ),
     images: imageRows.map((i) => ({
       key: i.r2Key.slice(IMAGE_KEY_PREFIX.length),
       url: imageUrl(i.r2Key),
@@ -110,7 +114,7 @@ export async function adminList(db: CatalogDb, scope: Scope, query: AdminListReq
       imageAlt: productImages.alt,
       imageWidth: productImages.width,
       imageHeight: productImages.height,
-      variantCount: db.$count(variants, eq(variants.productId, products.id)),
+      variantCount: db.$count(variants, and(eq(variants.productId, products.id), isNull(variants.archivedAt))),
     })
     .from(products)
     .innerJoin(categories, eq(categories.id, products.categoryId))
@@ -142,9 +146,9 @@ export async function adminList(db: CatalogDb, scope: Scope, query: AdminListReq
 /** The owner of each SKU asked for (unknown SKUs are absent): the admin checks it before touching stock. */
 export async function skuOwners(db: CatalogDb, skus: string[]): Promise<Record<string, SkuOwner>> {
   const rows = await db
-    .select({ sku: variants.sku, productId: products.id, merchantId: products.merchantId })
+    .select({ sku: variants.sku, productId: products.id, merchantId: products.merchantId, archivedAt: variants.archivedAt })
     .from(variants)
     .innerJoin(products, eq(products.id, variants.productId))
     .where(inArray(variants.sku, skus));
-  return Object.fromEntries(rows.map((r) => [r.sku, r]));
+  return Object.fromEntries(rows.map(({ archivedAt, ...r }) => [r.sku, { ...r, archived: archivedAt !== null }]));
 }

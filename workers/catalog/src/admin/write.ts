@@ -1,6 +1,8 @@
-import { and, eq, inArray, ne, notInArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, notInArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { AdminProduct, ProductInput, ProductPatch } from "../../../../schema/catalog/admin-dto.ts";
+import type { FieldProblem } from "../../../../schema/problem.ts";
+import { problem } from "../../../shared/src/problem.ts";
 import { fail, type Result } from "../../../shared/src/result.ts";
 import { type CatalogDb, tables } from "../db.ts";
 import { adminProduct, notFound, owns, type Scope } from "./read.ts";
@@ -33,16 +35,33 @@ async function categoryId(db: CatalogDb, slug: string): Promise<Result<string>> 
   return row === undefined ? fail(400, `category '${slug}' does not exist`, "category") : { ok: true, value: row.id };
 }
 
-/** SKUs in `skus` that another product has: a SKU names one sellable thing across the whole catalog. */
-async function skusTakenElsewhere(db: CatalogDb, skus: string[], productId: string): Promise<string[]> {
+/**
+ * The listed SKUs that product `productId` may not use, each named by its place in the list: a SKU names one
+ * variant (and its Inventory object) for good, so it is taken once any product has had it, archived or not;
+ * a product may keep only its own live ones.
+ */
+async function skuConflicts(db: CatalogDb, list: VariantRows, productId: string): Promise<FieldProblem[]> {
+  const skus = list.map((v) => v.sku);
   const rows = await db
-    .select({ sku: variants.sku })
+    .select({ sku: variants.sku, productId: variants.productId, archivedAt: variants.archivedAt })
     .from(variants)
-    .where(and(inArray(variants.sku, skus), ne(variants.productId, productId)));
-  return rows.map((r) => r.sku);
+    .where(inArray(variants.sku, skus));
+  const taken = new Map(rows.filter((r) => r.productId !== productId || r.archivedAt !== null).map((r) => [r.sku, r.productId]));
+  return list.flatMap((v, i) => {
+    const owner = taken.get(v.sku);
+    if (owner === undefined) return [];
+    const message =
+      owner === productId
+        ? `SKU ${v.sku} was removed from this product, and a SKU is never used again (its stock history stays with it): choose a new SKU`
+        : `SKU ${v.sku} is taken: a SKU belongs to one product across the shop and is never reused, even once removed`;
+    return [{ field: `variants.${i}.sku`, message }];
+  });
 }
 
-const skuConflict = (skus: string[]) => fail<never>(409, `SKU ${skus.join(", ")} belongs to another product already`, "variants");
+const skuConflict = (errors: FieldProblem[]): Result<never> => ({
+  ok: false,
+  problem: problem(409, errors.map((e) => e.message).join("; "), errors),
+});
 
 const variantValues = (productId: string, list: VariantRows) =>
   list.map((v, position) => ({
@@ -68,12 +87,8 @@ export async function createProduct(db: CatalogDb, scope: Scope, input: ProductI
   if (merchantId === undefined) return fail(400, "a platform admin names the merchant: merchantId", "merchantId");
   const category = await categoryId(db, input.category);
   if (!category.ok) return category;
-  const taken = await skusTakenElsewhere(
-    db,
-    input.variants.map((v) => v.sku),
-    "",
-  );
-  if (taken.length > 0) return skuConflict(taken);
+  const conflicts = await skuConflicts(db, input.variants, "");
+  if (conflicts.length > 0) return skuConflict(conflicts);
 
   const id = `prd_${crypto.randomUUID().replaceAll("-", "")}`;
   const now = Date.now();
@@ -96,7 +111,7 @@ export async function createProduct(db: CatalogDb, scope: Scope, input: ProductI
   ];
   const attributes = attributeValues(id, input.attributes);
   if (attributes.length > 0) statements.push(db.insert(productAttributes).values(attributes));
-  const failed = await commit(db, statements);
+  const failed = await commit(db, statements, { list: input.variants, productId: "" });
   if (failed !== null) return failed;
   return adminProduct(db, scope, id);
 }
@@ -105,7 +120,8 @@ export async function updateProduct(db: CatalogDb, scope: Scope, id: string, pat
   const [current] = await db.select({ merchantId: products.merchantId }).from(products).where(eq(products.id, id)).limit(1);
   if (current === undefined || !owns(scope, current.merchantId)) return notFound(id);
 
-  const changes: Partial<typeof products.$inferInsert> = { updatedAt: Date.now() };
+  const now = Date.now();
+  const changes: Partial<typeof products.$inferInsert> = { updatedAt: now };
   if (patch.title !== undefined) changes.title = patch.title;
   if (patch.description !== undefined) changes.description = patch.description;
   if (patch.brand !== undefined) changes.brand = patch.brand;
@@ -118,22 +134,38 @@ export async function updateProduct(db: CatalogDb, scope: Scope, id: string, pat
   }
   const statements: BatchItem<"sqlite">[] = [];
   if (patch.variants !== undefined) {
-    const skus = patch.variants.map((v) => v.sku);
-    const taken = await skusTakenElsewhere(db, skus, id);
-    if (taken.length > 0) return skuConflict(taken);
+    const conflicts = await skuConflicts(db, patch.variants, id);
+    if (conflicts.length > 0) return skuConflict(conflicts);
     Object.assign(changes, pricing(patch.variants));
-    // Variants no longer listed go; orders keep their own copy of what was bought, so history stays whole.
-    statements.push(db.delete(variants).where(and(eq(variants.productId, id), notInArray(variants.sku, skus))));
+    // Variants no longer listed are archived, never deleted: the SKU keeps its Inventory object's stock and
+    // history and no other variant may take it. Nothing of it is available from now on (the admin retires the
+    // object, and the stock snapshot leaves archived rows alone).
+    const skus = patch.variants.map((v) => v.sku);
+    statements.push(
+      db
+        .update(variants)
+        .set({ archivedAt: now, available: 0 })
+        .where(and(eq(variants.productId, id), notInArray(variants.sku, skus), isNull(variants.archivedAt))),
+    );
     for (const v of variantValues(id, patch.variants)) {
       // The stock snapshot (available, stockSeq) belongs to the inventory events: an edit leaves it alone.
+      // Product and archivedAt are written too, so that a SKU another writer took or retired since our check
+      // trips the variants_sku_kept trigger (the batch fails: a 409) instead of being skipped in silence.
       statements.push(
         db
           .insert(variants)
           .values(v)
           .onConflictDoUpdate({
             target: variants.sku,
-            set: { title: v.title, options: v.options, priceAmount: v.priceAmount, currency: v.currency, position: v.position },
-            setWhere: eq(variants.productId, id),
+            set: {
+              productId: id,
+              archivedAt: null,
+              title: v.title,
+              options: v.options,
+              priceAmount: v.priceAmount,
+              currency: v.currency,
+              position: v.position,
+            },
           }),
       );
     }
@@ -143,19 +175,33 @@ export async function updateProduct(db: CatalogDb, scope: Scope, id: string, pat
     const rows = attributeValues(id, patch.attributes);
     if (rows.length > 0) statements.push(db.insert(productAttributes).values(rows));
   }
-  const failed = await commit(db, [db.update(products).set(changes).where(eq(products.id, id)), ...statements]);
+  const failed = await commit(
+    db,
+    [db.update(products).set(changes).where(eq(products.id, id)), ...statements],
+    patch.variants === undefined ? undefined : { list: patch.variants, productId: id },
+  );
   if (failed !== null) return failed;
   return adminProduct(db, scope, id);
 }
 
-/** One transaction; a unique key another writer took between our check and this write is the same 409. */
-async function commit(db: CatalogDb, statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]): Promise<Result<never> | null> {
+/**
+ * One transaction; a SKU another writer took or retired between our check and this write (the unique key or
+ * the variants_sku_kept trigger) is the same 409, named now that the other write is visible.
+ */
+async function commit(
+  db: CatalogDb,
+  statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
+  written?: { list: VariantRows; productId: string },
+): Promise<Result<never> | null> {
   try {
     await db.batch(statements);
     return null;
   } catch (err) {
     const message = String(err);
-    if (message.includes("variants.sku")) return fail(409, "a SKU of this product belongs to another product already", "variants");
+    if (message.includes("variants.sku")) {
+      const conflicts = written === undefined ? [] : await skuConflicts(db, written.list, written.productId);
+      return conflicts.length > 0 ? skuConflict(conflicts) : fail(409, "a SKU of this product was taken at the same moment", "variants");
+    }
     if (message.includes("products.slug"))
       return fail(409, "another product took this title's address at the same moment; try again", "title");
     throw err;

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { ProductDetail } from "../../../../schema/catalog/dto.ts";
 import { imageUrl } from "../../../../schema/catalog/dto.ts";
 import { ratingOf } from "../../../../schema/catalog/review-dto.ts";
@@ -34,7 +34,11 @@ export async function productBySlug(db: CatalogDb, slug: string): Promise<Result
       .innerJoin(categories, eq(categories.id, products.categoryId))
       .where(eq(products.slug, slug))
       .limit(1),
-    db.select().from(variants).where(eq(variants.productId, productId)).orderBy(asc(variants.position)),
+    db
+      .select()
+      .from(variants)
+      .where(and(eq(variants.productId, productId), isNull(variants.archivedAt)))
+      .orderBy(asc(variants.position)),
     db.select().from(productAttributes).where(eq(productAttributes.productId, productId)).orderBy(asc(productAttributes.position)),
     db.select().from(productImages).where(eq(productImages.productId, productId)).orderBy(asc(productImages.position)),
     // The product's category and those above it: every category whose path starts the product's.

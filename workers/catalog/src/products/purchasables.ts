@@ -1,4 +1,4 @@
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Purchasable } from "../../../../schema/catalog/dto.ts";
 import { type CatalogDb, tables } from "../db.ts";
 
@@ -12,6 +12,7 @@ export async function purchasables(db: CatalogDb, skus: string[]): Promise<Recor
       variantTitle: variants.title,
       priceAmount: variants.priceAmount,
       currency: variants.currency,
+      archivedAt: variants.archivedAt,
       productId: products.id,
       productSlug: products.slug,
       productTitle: products.title,
@@ -19,7 +20,7 @@ export async function purchasables(db: CatalogDb, skus: string[]): Promise<Recor
       flashSale: products.flashSale,
       merchantId: products.merchantId,
       categoryPath: categories.path,
-      variantCount: db.$count(variants, eq(variants.productId, products.id)),
+      variantCount: db.$count(variants, and(eq(variants.productId, products.id), isNull(variants.archivedAt))),
     })
     .from(variants)
     .innerJoin(products, eq(products.id, variants.productId))
@@ -34,7 +35,8 @@ export async function purchasables(db: CatalogDb, skus: string[]): Promise<Recor
         productSlug: r.productSlug,
         title: r.variantCount > 1 ? `${r.productTitle} — ${r.variantTitle}` : r.productTitle,
         price: { amount: r.priceAmount, currency: r.currency },
-        purchasable: r.status === "active",
+        // A variant removed from its product (archived) is never for sale again.
+        purchasable: r.status === "active" && r.archivedAt === null,
         flashSale: r.flashSale,
         merchantId: r.merchantId,
         // The path is "/electronics/phones/": its first slug is the department (warranty plans go by it).

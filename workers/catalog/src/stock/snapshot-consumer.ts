@@ -1,4 +1,4 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, isNull, lt } from "drizzle-orm";
 import { EVENT_TYPES, type EventEnvelope, parseEvent } from "../../../../schema/events.ts";
 import type { Logger } from "../../../shared/src/logger.ts";
 import { type CatalogDb, tables } from "../db.ts";
@@ -36,7 +36,8 @@ export async function consumeInventoryEvents(
     db
       .update(variants)
       .set({ available: e.data.available, stockSeq: e.data.seq })
-      .where(and(eq(variants.sku, e.data.sku), lt(variants.stockSeq, e.data.seq))),
+      // An archived variant's row keeps `available` at 0 (listings' in-stock filters rely on it).
+      .where(and(eq(variants.sku, e.data.sku), lt(variants.stockSeq, e.data.seq), isNull(variants.archivedAt))),
   );
   const [first, ...rest] = updates;
   if (first !== undefined) await db.batch([first, ...rest]);

@@ -187,7 +187,10 @@ export const ProductEditor: FC<{
         </div>
 
         <h2>Variants and prices</h2>
-        <p class="hint">Every SKU is unique across the shop. Prices in the currency's units, e.g. 45.99.</p>
+        <p class="hint">
+          Every SKU is unique across the shop and never reused: a variant you clear is archived, keeping its SKU and stock history. Prices
+          in the currency's units, e.g. 45.99.
+        </p>
         <div class="rows">
           {variants.map((v, i) => (
             <div class="row variant">
@@ -361,6 +364,17 @@ export const ProductEditor: FC<{
                 })}
               </tbody>
             </table>
+            {product.archivedVariants.length === 0 ? null : (
+              <p class="hint" data-testid="archived-variants">
+                Removed variants (archived; their SKUs are never used again):{" "}
+                {product.archivedVariants.map((v, i) => (
+                  <>
+                    {i > 0 ? ", " : ""}
+                    <span class="mono">{v.sku}</span> ({v.title}, {dateOf(v.archivedAt)})
+                  </>
+                ))}
+              </p>
+            )}
           </section>
 
           {product.status === "archived" ? null : (
