@@ -5,8 +5,10 @@ export type PageReply = { status: number; location: string | null; html: string 
 
 export function webClient(base: URL, options: { ip: string; csrfCookie?: string }) {
   const jar = new Map<string, string>();
+  const setCookieLines: string[] = [];
   const keep = (res: Response): void => {
     for (const line of res.headers.getSetCookie()) {
+      setCookieLines.push(line);
       const [pair = ""] = line.split(";");
       const at = pair.indexOf("=");
       const name = pair.slice(0, at).trim();
@@ -31,6 +33,8 @@ export function webClient(base: URL, options: { ip: string; csrfCookie?: string 
   };
   return {
     cookies: jar,
+    /** Every Set-Cookie header received, to check a cookie's attributes. */
+    setCookieLines,
     get: (path: string) => send("GET", path),
     /** Posts a form as the page would: with this browser's CSRF token when the site uses one. */
     post: (path: string, fields: Record<string, string>) => {

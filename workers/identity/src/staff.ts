@@ -17,6 +17,7 @@ import { parseInput } from "../../shared/src/parse.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { emailKey } from "./accounts.ts";
 import { type IdentityConfig, sessionSettings } from "./config.ts";
+import { withDeviceToken } from "./devices.ts";
 import { hashPassword } from "./passwords.ts";
 import { type IdentityDb, issueSession } from "./sessions.ts";
 
@@ -175,7 +176,8 @@ export async function acceptInvite(db: IdentityDb, config: IdentityConfig, body:
     .where(and(eq(users.id, row.id), eq(users.inviteTokenHash, row.inviteTokenHash ?? "")))
     .returning({ id: users.id });
   if (done.length === 0) return invalid;
-  return ok(await issueSession(db, sessionSettings(config), accepted));
+  const session = await issueSession(db, sessionSettings(config), accepted);
+  return ok(await withDeviceToken(db, config.DEVICE_TOKEN_TTL_SECONDS, accepted.id, null, session));
 }
 
 /** A merchant's name, as the dashboard shows it. */
