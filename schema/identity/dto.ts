@@ -41,10 +41,15 @@ export const RegisterBody = z
     name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(120, "name is at most 120 characters"),
   })
   .meta({ id: "Register" });
+/** A known device's token (`dv_…`), as a sign-in answered it; opaque to clients. */
+export const DeviceToken = z.string().max(200, "deviceToken is at most 200 characters");
 export const LoginBody = z
   .object({
     email: z.string({ error: "email is required" }).max(254),
     password: z.string({ error: "password is required" }).max(PASSWORD_MAX * 4),
+    deviceToken: DeviceToken.optional().describe(
+      "The deviceToken an earlier sign-in on this device answered: strangers' failed guesses on the account do not lock this device out",
+    ),
   })
   .meta({ id: "Login" });
 export const RefreshBody = z
@@ -73,6 +78,9 @@ export const Session = z
     refreshToken: z.string().describe("Opaque; rotated on every use"),
     expiresIn: z.number().int().describe("Seconds until the access token expires"),
     user: User,
+    deviceToken: DeviceToken.optional().describe(
+      "After a sign-in (not a refresh): this device's long-lived token; keep it and send it with later sign-ins",
+    ),
   })
   .meta({ id: "Session" });
 export type Session = z.infer<typeof Session>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Email, PASSWORD_MAX } from "./dto.ts";
+import { Email, PASSWORD_MAX, type Role } from "./dto.ts";
 
 export const MEMBER_ROLES = ["merchant_owner", "merchant_staff"] as const;
 export const MemberRole = z.enum(MEMBER_ROLES, { error: 'role is "merchant_owner" or "merchant_staff"' });
@@ -44,3 +44,6 @@ export const MerchantBody = z
   .meta({ id: "NewMerchant" });
 export const NewMerchant = z.object({ id: z.string(), name: z.string(), owner: Invitation }).meta({ id: "Merchant" });
 export type NewMerchant = z.infer<typeof NewMerchant>;
+
+/** What an account may do right now: the admin Worker holds each access token's claims against it. */
+export type Standing = { role: z.infer<typeof Role>; merchantId: string | null };

@@ -60,6 +60,24 @@ export const refreshTokens = sqliteTable(
   ],
 );
 
+// Known devices (OWASP's "device cookie"): after a sign-in the browser keeps a long-lived random token; only its
+// SHA-256 is stored. A sign-in that presents it for its account is not refused when strangers have spent the
+// account's sign-in budget (it still meets the per-client and per-device limits). Deleting the row revokes it.
+export const knownDevices = sqliteTable(
+  "known_devices",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [uniqueIndex("known_devices_hash_uq").on(t.tokenHash), index("known_devices_user_idx").on(t.userId, t.lastUsedAt)],
+);
+
 // Events waiting to leave: written in the same batch as the state change they announce, sent after it,
 // deleted once the queue has them. A send that fails leaves the row for the next flush.
 export const outbox = sqliteTable("outbox", {

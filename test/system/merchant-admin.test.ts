@@ -4,6 +4,7 @@ import { earlyInClockMinute, owner, PLATFORM_ADMIN, tokenOf, waitFor } from "./a
 import { checkoutBody, type Json, shopper, stockOf } from "./checkout-client.ts";
 import { type CallOptions, call, type Reply } from "./identity-client.ts";
 import { boot, freshStateDir } from "./platform-harness.ts";
+import { webClient } from "./web-client.ts";
 
 // The merchant API through the real runtime: products, images, stock, orders, staff and API keys, and the
 // isolation between merchants (another merchant's anything is a 404, never a 403).
@@ -313,6 +314,52 @@ describe("staff", () => {
     expect((await admin("DELETE", `/admin/v1/staff/${member?.id}`, northwind)).status).toBe(204);
     const session = await shop("POST", "/v1/auth/login", { body: { email, password: "a long staff password" } });
     expect(session.body).toMatchObject({ user: { role: "shopper", merchantId: null } });
+  });
+
+  it("a demoted or removed member loses their rights at the very next request, not when their token expires", async () => {
+    const join = async (role: "merchant_owner" | "merchant_staff") => {
+      const email = `member-${crypto.randomUUID().slice(0, 8)}@northwind.example`;
+      const invited = await admin("POST", "/admin/v1/staff", northwind, { body: { email, role } });
+      expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+      const accepted = await admin("POST", "/admin/v1/invitations/accept", undefined, {
+        body: { token: invited.body.inviteToken, password: "a long member password", name: "Member" },
+      });
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+      return { id: String(invited.body.id), email, token: String(accepted.body.accessToken), refresh: String(accepted.body.refreshToken) };
+    };
+    const expectRefused = (reply: Reply) => {
+      expect(reply.status, String(reply.body.detail)).toBe(401);
+      expect(reply.type).toBe("application/problem+json");
+      expect(reply.headers.get("www-authenticate")).toContain("invalid_token");
+    };
+
+    // An owner made staff: the same, unexpired token no longer manages staff or keys.
+    const second = await join("merchant_owner");
+    expect((await admin("GET", "/admin/v1/staff", second.token)).status).toBe(200);
+    const demoted = await admin("PATCH", `/admin/v1/staff/${second.id}`, northwind, { body: { role: "merchant_staff" } });
+    expect(demoted.status, JSON.stringify(demoted.body)).toBe(200);
+    expectRefused(await admin("GET", "/admin/v1/staff", second.token));
+    expectRefused(await admin("POST", "/admin/v1/api-keys", second.token, { body: { name: "mine", scope: "write" } }));
+    // Refreshing gives the role they have now: staff's rights, no more.
+    const renewed = await shop("POST", "/v1/auth/refresh", { body: { refreshToken: second.refresh } });
+    expect(renewed.status).toBe(200);
+    expect(renewed.body.user).toMatchObject({ role: "merchant_staff" });
+    expect((await admin("GET", "/admin/v1/products", String(renewed.body.accessToken))).status).toBe(200);
+    expect((await admin("GET", "/admin/v1/staff", String(renewed.body.accessToken))).status).toBe(403);
+
+    // A member removed: their token, their refresh token and their dashboard session all stop at once.
+    const packer = await join("merchant_staff");
+    const browser = webClient(platform.adminUrl, { ip: "203.0.113.41", csrfCookie: "ec_admin_csrf" });
+    await browser.get("/admin/sign-in");
+    expect((await browser.post("/admin/sign-in", { email: packer.email, password: "a long member password" })).location).toBe("/admin");
+    expect((await browser.get("/admin/products")).status).toBe(200);
+    expect((await admin("GET", "/admin/v1/products", packer.token)).status).toBe(200);
+    expect((await admin("DELETE", `/admin/v1/staff/${packer.id}`, northwind)).status).toBe(204);
+    expectRefused(await admin("GET", "/admin/v1/products", packer.token));
+    expectRefused(await admin("POST", "/admin/v1/products", packer.token, { body: product() }));
+    expect((await shop("POST", "/v1/auth/refresh", { body: { refreshToken: packer.refresh } })).status).toBe(401);
+    const page = await browser.get("/admin/products");
+    expect([page.status, page.location]).toEqual([303, "/admin/sign-in"]);
   });
 
   it("a platform admin opens a merchant; a merchant owner cannot", async () => {

@@ -1,5 +1,7 @@
+import type { Context } from "hono";
 import type { Caller } from "../../../schema/identity/dto.ts";
 import { callerGuard, callerOf } from "../../shared/src/auth.ts";
+import type { EdgeEnv } from "../../shared/src/edge-app.ts";
 import { ProblemError, problem } from "../../shared/src/problem.ts";
 import type { Guard } from "../../shared/src/route-guard.ts";
 import { problemDoc } from "../../shared/src/route-guard.ts";
@@ -8,7 +10,20 @@ import { looksLikeApiKey, useKey } from "./api-keys/store.ts";
 const MERCHANT_ROLES = ["merchant_staff", "merchant_owner", "platform_admin"] as const;
 const verificationKeys = (env: AdminEnv) => env.IDENTITY.verificationKeys();
 
-const merchantJwt = callerGuard<AdminEnv>({ keys: verificationKeys, roles: MERCHANT_ROLES });
+/**
+ * A token names the role and merchant its bearer had when it was issued (up to 15 minutes ago). Every admin
+ * request holds that against identity's record now (one primary-key read): a member removed or demoted since is
+ * refused at once, and the 401 makes a client refresh into the role it has now (a removed member's sessions are
+ * revoked, so theirs cannot).
+ */
+async function roleTakenAway(c: Context<EdgeEnv<AdminEnv>>, caller: Caller): Promise<string | null> {
+  const now = await c.env.IDENTITY.standing(caller.userId, { requestId: c.get("requestId") });
+  if (!now.ok) return now.problem.detail ?? now.problem.title;
+  if (now.value.role === caller.role && now.value.merchantId === caller.merchantId) return null;
+  return "your role or merchant has changed since this token was issued: refresh it, or sign in again";
+}
+
+const merchantJwt = callerGuard<AdminEnv>({ keys: verificationKeys, roles: MERCHANT_ROLES, revoked: roleTakenAway });
 
 const bearer = (header: string | undefined): string => (header?.startsWith("Bearer ") ? header.slice(7).trim() : "");
 const rejected = (status: number, detail: string, extensions?: Record<string, string | number>) =>
@@ -62,7 +77,7 @@ export const ownerOnly: Guard<AdminEnv> = {
 };
 
 /** Dead letters and their replay are the platform's operators' business, not a merchant's. */
-export const platformAdminOnly = callerGuard<AdminEnv>({ keys: verificationKeys, roles: ["platform_admin"] });
+export const platformAdminOnly = callerGuard<AdminEnv>({ keys: verificationKeys, roles: ["platform_admin"], revoked: roleTakenAway });
 
 /** Which merchant's records the caller acts on: its own, or (a platform admin) any: null. */
 export function merchantScope(caller: Caller): string | null {

@@ -6,6 +6,7 @@ import { outboxRow } from "../../shared/src/outbox.ts";
 import { parseInput } from "../../shared/src/parse.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { type IdentityConfig, sessionSettings } from "./config.ts";
+import { devicesOf, forgetDevices, knownDevice, withDeviceToken } from "./devices.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
 import { type IdentityDb, issueSession, toUser } from "./sessions.ts";
 import type { LoginThrottle } from "./throttle.ts";
@@ -42,7 +43,7 @@ export async function register(db: IdentityDb, config: IdentityConfig, body: unk
     if (String(err).includes("UNIQUE")) return fail(409, "an account with this email exists already; sign in instead", "email");
     throw err;
   }
-  return ok(await issueSession(db, sessionSettings(config), row));
+  return ok(await withDeviceToken(db, config.DEVICE_TOKEN_TTL_SECONDS, row.id, null, await issueSession(db, sessionSettings(config), row)));
 }
 
 /** The two throttles a sign-in passes: one per account (and per client within it), one per client. */
@@ -60,6 +61,8 @@ const throttled = (retryAfter: number) =>
  * Signs in. Each attempt is counted before the password is checked, in the same call that checks the count:
  * per client (across accounts), per account and client, and per account from everyone. A guesser elsewhere
  * uses up only its own share of the account, so the owner still signs in; a success gives the attempt back.
+ * Strangers together can spend the account's share, but not for a device that signed in before: its device
+ * token takes it past that limit (its own wrong passwords count per device instead).
  * A wrong password and an unknown email give the same answer after the same work (a decoy hash).
  */
 export async function login(db: IdentityDb, config: IdentityConfig, body: unknown, throttles: SignInThrottles): Promise<Result<Session>> {
@@ -69,11 +72,18 @@ export async function login(db: IdentityDb, config: IdentityConfig, body: unknow
   const { client } = throttles;
   const byClient = await throttles.byClient.attempt(client, { total: config.LOGIN_MAX_ATTEMPTS_PER_CLIENT, windowMs });
   if (!byClient.allowed) return throttled(byClient.retryAfterSeconds);
-  const account = await throttles.account.attempt(client, {
-    total: config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
-    perClient: config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_CLIENT,
-    windowMs,
-  });
+  // Looked up after the per-client check, so a client cannot make many lookups either.
+  const device = await knownDevice(db, parsed.value.deviceToken, emailKey(parsed.value.email));
+  const account = await throttles.account.attempt(
+    client,
+    {
+      total: config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
+      perClient: config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_CLIENT,
+      perDevice: config.LOGIN_MAX_ATTEMPTS_PER_DEVICE,
+      windowMs,
+    },
+    device?.id ?? null,
+  );
   if (!account.allowed) {
     await throttles.byClient.refund(byClient.ticket);
     return throttled(account.retryAfterSeconds);
@@ -90,14 +100,16 @@ export async function login(db: IdentityDb, config: IdentityConfig, body: unknow
   const live = user !== undefined && user.erasedAt === null ? user : undefined;
   const verdict = await verifyPassword(parsed.value.password, live?.passwordHash ?? (await decoyHash()));
   if (live === undefined || !verdict.ok) return fail(401, WRONG);
-  await Promise.all([throttles.account.succeeded(account.ticket, client), throttles.byClient.refund(byClient.ticket)]);
+  await Promise.all([throttles.account.succeeded(account.ticket, client, device?.id ?? null), throttles.byClient.refund(byClient.ticket)]);
   if (verdict.needsRehash) {
     await db
       .update(users)
       .set({ passwordHash: await hashPassword(parsed.value.password), updatedAt: Date.now() })
       .where(eq(users.id, live.id));
   }
-  return ok(await issueSession(db, sessionSettings(config), live));
+  return ok(
+    await withDeviceToken(db, config.DEVICE_TOKEN_TTL_SECONDS, live.id, device, await issueSession(db, sessionSettings(config), live)),
+  );
 }
 
 async function liveUser(db: IdentityDb, userId: string) {
@@ -114,7 +126,8 @@ export async function me(db: IdentityDb, userId: string): Promise<Result<User>> 
 
 /**
  * GDPR erasure: personal data is removed (email, name, password) and the row is kept only as an anonymous
- * tombstone so references from orders stay valid; every session ends; other services are told by event.
+ * tombstone so references from orders stay valid; every session ends and every known device is forgotten;
+ * other services are told by event.
  * The erasure, the revocations and the event's outbox row are one D1 batch (one transaction), so the event
  * cannot be lost: if the send after it fails, the row stays and the next flush sends it.
  */
@@ -135,6 +148,7 @@ export async function erase(db: IdentityDb, userId: string, send: () => Promise<
       })
       .where(eq(users.id, userId)),
     db.update(refreshTokens).set({ status: "revoked" }).where(eq(refreshTokens.userId, userId)),
+    forgetDevices(db, userId),
     db.insert(outbox).values(outboxRow(EVENT_TYPES.userErased, { userId })),
   ]);
   await send();
@@ -145,6 +159,7 @@ export type IdentityExport = {
   exportedAt: string;
   user: User;
   sessions: { createdAt: string; expiresAt: string; status: string }[];
+  devices: { createdAt: string; lastUsedAt: string; expiresAt: string }[];
   note: string;
 };
 
@@ -164,6 +179,7 @@ export async function exportData(db: IdentityDb, userId: string): Promise<Result
       expiresAt: new Date(s.expiresAt).toISOString(),
       status: s.status,
     })),
+    devices: await devicesOf(db, userId),
     note: "Carts are anonymous until sign-in carts land; orders join this export when checkout does.",
   });
 }

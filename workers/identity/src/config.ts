@@ -14,6 +14,8 @@ const IdentityConfig = z.object({
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: positive(50),
   LOGIN_MAX_ATTEMPTS_PER_CLIENT: positive(30),
   LOGIN_WINDOW_SECONDS: positive(900),
+  LOGIN_MAX_ATTEMPTS_PER_DEVICE: positive(5),
+  DEVICE_TOKEN_TTL_SECONDS: positive(180 * 24 * 3600),
 });
 export type IdentityConfig = z.infer<typeof IdentityConfig>;
 

@@ -1,7 +1,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { RefreshBody, type Session, type User, type VerificationKeys } from "../../../schema/identity/dto.ts";
-import type { Invitation, Member, NewMerchant } from "../../../schema/identity/staff-dto.ts";
+import type { Invitation, Member, NewMerchant, Standing } from "../../../schema/identity/staff-dto.ts";
 import * as tables from "../../../schema/identity/tables.ts";
 import { clientKey } from "../../shared/src/client.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
@@ -16,7 +16,7 @@ import { emailKey, erase, exportData, type IdentityExport, login, me, register }
 import { identityConfig, sessionSettings } from "./config.ts";
 import { verificationKeys } from "./keys.ts";
 import { logout, rotate } from "./sessions.ts";
-import { acceptInvite, createMerchant, inviteMember, listMembers, merchantName, removeMember, setRole } from "./staff.ts";
+import { acceptInvite, createMerchant, inviteMember, listMembers, merchantName, removeMember, setRole, standing } from "./staff.ts";
 
 export { LoginThrottle } from "./throttle.ts";
 
@@ -106,6 +106,11 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
 
   acceptInvite(body: unknown, call: EdgeCall): Promise<Result<Session>> {
     return this.run("acceptInvite", call, () => acceptInvite(this.db, identityConfig(this.env), body));
+  }
+
+  /** The caller's role and merchant as they are now: the admin Worker checks every access token against it. */
+  standing(userId: string, call: EdgeCall): Promise<Result<Standing>> {
+    return this.run("standing", call, () => standing(this.db, String(userId)));
   }
 
   merchantName(merchantId: string, call: EdgeCall): Promise<Result<string>> {

@@ -9,6 +9,7 @@ import {
   MerchantBody,
   type NewMerchant,
   RoleBody,
+  type Standing,
 } from "../../../schema/identity/staff-dto.ts";
 import { organizations, refreshTokens, users } from "../../../schema/identity/tables.ts";
 import { sha256Hex, toBase64Url } from "../../shared/src/crypto.ts";
@@ -16,6 +17,7 @@ import { parseInput } from "../../shared/src/parse.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { emailKey } from "./accounts.ts";
 import { type IdentityConfig, sessionSettings } from "./config.ts";
+import { withDeviceToken } from "./devices.ts";
 import { hashPassword } from "./passwords.ts";
 import { type IdentityDb, issueSession } from "./sessions.ts";
 
@@ -107,8 +109,23 @@ export async function setRole(db: IdentityDb, merchantId: string, userId: string
   if (row.role === "merchant_owner" && parsed.value.role !== "merchant_owner" && (await ownerCount(db, merchantId)) <= 1)
     return lastOwner();
   await db.update(users).set({ role: parsed.value.role, updatedAt: Date.now() }).where(eq(users.id, userId));
-  // The new role is in the next access token; the member's sessions refresh into it within the token's TTL.
+  // Tokens that still say the old role are refused at their next admin request (see standing); the member's
+  // sessions refresh into the new one.
   return ok(member({ ...row, role: parsed.value.role }));
+}
+
+/**
+ * An account's role and merchant as they are now (one primary-key read). The admin Worker asks on every request
+ * made with an access token, so a member removed or demoted loses the old rights at once, not at token expiry.
+ */
+export async function standing(db: IdentityDb, userId: string): Promise<Result<Standing>> {
+  const [row] = await db
+    .select({ role: users.role, merchantId: users.merchantId, erasedAt: users.erasedAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  if (row === undefined || row.erasedAt !== null) return fail(401, "this account no longer exists; the token is not valid any more");
+  return ok({ role: row.role, merchantId: row.merchantId });
 }
 
 /**
@@ -159,7 +176,8 @@ export async function acceptInvite(db: IdentityDb, config: IdentityConfig, body:
     .where(and(eq(users.id, row.id), eq(users.inviteTokenHash, row.inviteTokenHash ?? "")))
     .returning({ id: users.id });
   if (done.length === 0) return invalid;
-  return ok(await issueSession(db, sessionSettings(config), accepted));
+  const session = await issueSession(db, sessionSettings(config), accepted);
+  return ok(await withDeviceToken(db, config.DEVICE_TOKEN_TTL_SECONDS, accepted.id, null, session));
 }
 
 /** A merchant's name, as the dashboard shows it. */

@@ -1,10 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
 
 export type ThrottleLimits = {
-  /** Attempts allowed for this key (an account, or a client) within the window, from everyone together. */
-  total: number;
+  /**
+   * Attempts allowed for this key (an account, or a client) within the window, from everyone together: from
+   * devices the account does not know. An attempt from a known device is not held to it (strangers who spent
+   * it do not lock the owner out); absent, none.
+   */
+  total?: number;
   /** Attempts allowed per client within the key (an account guessed from one address); none if absent. */
   perClient?: number;
+  /** Attempts allowed per known device within the key (a stolen device token buys no more guesses). */
+  perDevice?: number;
   windowMs: number;
 };
 export type ThrottleVerdict = { allowed: true; ticket: string } | { allowed: false; retryAfterSeconds: number };
@@ -14,6 +20,7 @@ export type ThrottleVerdict = { allowed: true; ticket: string } | { allowed: fal
  * counted in the same call that checks the count (a Durable Object runs one call's synchronous code at a
  * time), so N parallel guesses see each other and at most the limit get as far as the password hash.
  * A sign-in that succeeds gives its attempt back, so only failures (and attempts still running) count.
+ * An attempt from a known device (`device`, its id) counts against that device and its client, not the total.
  * Lives with identity: it is identity's state.
  */
 export class LoginThrottle extends DurableObject<IdentityEnv> {
@@ -24,32 +31,33 @@ export class LoginThrottle extends DurableObject<IdentityEnv> {
     const sql = this.ctx.storage.sql;
     if (!this.schemaMade) {
       sql.exec(`
-        CREATE TABLE IF NOT EXISTS attempts (ticket TEXT PRIMARY KEY, client TEXT NOT NULL, at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS attempts (ticket TEXT PRIMARY KEY, client TEXT NOT NULL, at INTEGER NOT NULL, device TEXT);
         CREATE INDEX IF NOT EXISTS attempts_client ON attempts (client, at);
       `);
+      // An object made before known devices (still inside its window) has the table without the column.
+      const columns = sql.exec<{ name: string }>("PRAGMA table_info(attempts)").toArray();
+      if (!columns.some((column) => column.name === "device")) sql.exec("ALTER TABLE attempts ADD COLUMN device TEXT");
+      sql.exec("CREATE INDEX IF NOT EXISTS attempts_device ON attempts (device, at)");
       this.schemaMade = true;
     }
     return sql;
   }
 
-  async attempt(client: string, limits: ThrottleLimits): Promise<ThrottleVerdict> {
+  async attempt(client: string, limits: ThrottleLimits, device: string | null = null): Promise<ThrottleVerdict> {
     const now = Date.now();
     const since = now - limits.windowMs;
     this.sql.exec("DELETE FROM attempts WHERE at <= ?", since);
-    const refusal =
-      this.refusal("SELECT at FROM attempts ORDER BY at DESC LIMIT 1 OFFSET ?", limits.total, limits.windowMs, now) ??
-      (limits.perClient === undefined
-        ? null
-        : this.refusal(
-            "SELECT at FROM attempts WHERE client = ? ORDER BY at DESC LIMIT 1 OFFSET ?",
-            limits.perClient,
-            limits.windowMs,
-            now,
-            client,
-          ));
-    if (refusal !== null) return refusal;
+    const checks: [query: string, limit: number | undefined, ...args: string[]][] =
+      device === null
+        ? [["SELECT at FROM attempts WHERE device IS NULL ORDER BY at DESC LIMIT 1 OFFSET ?", limits.total]]
+        : [["SELECT at FROM attempts WHERE device = ? ORDER BY at DESC LIMIT 1 OFFSET ?", limits.perDevice, device]];
+    checks.push(["SELECT at FROM attempts WHERE client = ? ORDER BY at DESC LIMIT 1 OFFSET ?", limits.perClient, client]);
+    for (const [query, limit, ...args] of checks) {
+      const refusal = limit === undefined ? null : this.refusal(query, limit, limits.windowMs, now, ...args);
+      if (refusal !== null) return refusal;
+    }
     const ticket = crypto.randomUUID();
-    this.sql.exec("INSERT INTO attempts (ticket, client, at) VALUES (?, ?, ?)", ticket, client, now);
+    this.sql.exec("INSERT INTO attempts (ticket, client, at, device) VALUES (?, ?, ?, ?)", ticket, client, now, device);
     // The object forgets everything once the window has passed since the last attempt.
     await this.ctx.storage.setAlarm(now + limits.windowMs);
     return { allowed: true, ticket };
@@ -62,9 +70,9 @@ export class LoginThrottle extends DurableObject<IdentityEnv> {
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((row.at + windowMs - now) / 1000)) };
   }
 
-  /** The attempt succeeded: it stops counting, and so do the client's earlier failures on this key. */
-  succeeded(ticket: string, client: string): void {
-    this.sql.exec("DELETE FROM attempts WHERE ticket = ? OR client = ?", ticket, client);
+  /** The attempt succeeded: it stops counting, and so do the client's (and the known device's) earlier failures on this key. */
+  succeeded(ticket: string, client: string, device: string | null = null): void {
+    this.sql.exec("DELETE FROM attempts WHERE ticket = ? OR client = ? OR device = ?", ticket, client, device);
   }
 
   /** The attempt never reached a verdict (another throttle refused it): it stops counting. */

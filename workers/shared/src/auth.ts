@@ -70,6 +70,11 @@ function requireCaller<B extends EdgeBindings>(options: {
   roles?: readonly RoleName[];
   /** Let requests without an Authorization header through as anonymous (a bad token is still a 401). */
   optional?: boolean;
+  /**
+   * Asked after the signature and role checks: why this still-unexpired token no longer speaks for its bearer
+   * (the role it names was taken away since), or null. A reason is a 401, so a client refreshes or signs in again.
+   */
+  revoked?: (c: Context<EdgeEnv<B>>, caller: Caller) => Promise<string | null>;
 }): MiddlewareHandler<EdgeEnv<B>> {
   return async function authenticate(c, next) {
     const header = c.req.header("Authorization") ?? "";
@@ -87,6 +92,8 @@ function requireCaller<B extends EdgeBindings>(options: {
     if (options.roles !== undefined && !options.roles.includes(caller.role)) {
       throw new ProblemError(403, `this needs one of the roles ${options.roles.join(", ")}; you are signed in as ${caller.role}`);
     }
+    const revoked = options.revoked === undefined ? null : await options.revoked(c, caller);
+    if (revoked !== null) throw unauthorized(revoked);
     c.set("caller", caller);
     await next();
   };

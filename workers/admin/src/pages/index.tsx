@@ -15,7 +15,19 @@ import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
 import { type Api, apiFor, type CallApi, SignedOut } from "./api.ts";
 import { ErrorPage, Layout } from "./layout.tsx";
 import { editorValues, productBody } from "./product-form.ts";
-import { callOf, csrfToken, csrfValid, endSession, flash, type PageContext, startSession, takeFlash, type Who, whoIs } from "./session.ts";
+import {
+  callOf,
+  csrfToken,
+  csrfValid,
+  deviceToken,
+  endSession,
+  flash,
+  type PageContext,
+  startSession,
+  takeFlash,
+  type Who,
+  whoIs,
+} from "./session.ts";
 import { DASHBOARD_CSS, DASHBOARD_CSS_PATH } from "./styles.ts";
 import { ReportsPage, ReviewsPage } from "./views/insights.tsx";
 import { type OrderFilter, OrdersPage } from "./views/orders.tsx";
@@ -131,7 +143,7 @@ export function dashboardRoutes(callApi: CallApi) {
     const again = (error: string, status: number) =>
       c.html(<SignInPage csrf={csrfToken(c)} email={String(form.email ?? "")} error={error} />, status as 200);
     if (!csrfValid(c, form)) return again("The form expired; please sign in again.", 403);
-    const session = await c.env.IDENTITY.login({ email: form.email, password: form.password }, callOf(c));
+    const session = await c.env.IDENTITY.login({ email: form.email, password: form.password, deviceToken: deviceToken(c) }, callOf(c));
     if (!session.ok) return again(problemText(session.problem), session.problem.status);
     if (!["merchant_owner", "merchant_staff", "platform_admin"].includes(session.value.user.role)) {
       await c.env.IDENTITY.logout({ refreshToken: session.value.refreshToken }, callOf(c));

@@ -21,6 +21,7 @@ export async function startSession(c: PageContext, s: Session): Promise<void> {
 export const endSession = session.end;
 export const whoIs = session.who;
 export const accessToken = session.accessToken;
+export const deviceToken = session.deviceToken;
 export const csrfToken = session.csrfToken;
 export const csrfValid = session.csrfValid;
 export const flash = session.flash;

@@ -26,8 +26,12 @@ export function webSession<B extends EdgeBindings>(options: {
     who: `${options.prefix}_who`,
     csrf: `${options.prefix}_csrf`,
     flash: `${options.prefix}_flash`,
+    device: `${options.prefix}_device`,
   };
   const base = { path: options.path, httpOnly: true, secure: true, sameSite: options.sameSite } as const;
+  // The known-device token outlives sessions (signing out keeps it): as long as browsers keep a cookie (400 days);
+  // identity decides how long the token itself is good.
+  const DEVICE_MAX_AGE = 400 * 86_400;
 
   const start = (c: C, session: Session, merchantName: string | null = null): void => {
     setCookie(c, names.access, session.accessToken, { ...base, maxAge: session.expiresIn });
@@ -40,6 +44,7 @@ export function webSession<B extends EdgeBindings>(options: {
       merchantName,
     };
     setCookie(c, names.who, toBase64Url(new TextEncoder().encode(JSON.stringify(who))), { ...base, maxAge: 30 * 86_400 });
+    if (session.deviceToken !== undefined) setCookie(c, names.device, session.deviceToken, { ...base, maxAge: DEVICE_MAX_AGE });
   };
 
   const readWho = (c: C): Who | null => {
@@ -64,6 +69,8 @@ export function webSession<B extends EdgeBindings>(options: {
     },
     who: readWho,
     accessToken: (c: C): string | undefined => getCookie(c, names.access),
+    /** This browser's known-device token for sign-ins (strangers' failed guesses on the account do not lock it out). */
+    deviceToken: (c: C): string | undefined => getCookie(c, names.device),
     /** Trades the refresh cookie for a new session: its access token, or null when the session is over. */
     async refresh(c: C, rotate: (refreshToken: string) => Promise<{ ok: true; value: Session } | { ok: false }>): Promise<string | null> {
       const refreshToken = getCookie(c, names.refresh);

@@ -444,9 +444,10 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
         const next = safeNext(f.next);
         const guest = cartRef(c);
         const cart = guest?.token ? { cart: { id: guest.id, token: guest.token } } : {};
+        const device = shopSession.deviceToken(c);
         const body =
           mode === "sign-in"
-            ? { email: f.email, password: f.password, ...cart }
+            ? { email: f.email, password: f.password, ...cart, ...(device === undefined ? {} : { deviceToken: device }) }
             : { email: f.email, password: f.password, name: f.name, ...cart };
         const session = await api<import("../../../../schema/identity/dto.ts").Session>(
           "POST",

@@ -44,7 +44,9 @@ const routes = {
         200: { description: "Signed in", ...sessionJson },
         400: problemDoc("Missing or malformed email or password, naming the field"),
         401: problemDoc("Wrong email or password"),
-        429: problemDoc("Too many sign-in attempts; see Retry-After"),
+        429: problemDoc(
+          "Too many sign-in attempts (from this address, on this account from unknown devices, or with this device token); see Retry-After",
+        ),
       },
     }),
     signInLimit,
