@@ -147,14 +147,19 @@ describe("provider webhooks", () => {
     call("POST", "/v1/webhooks/carrier", { ip, body: { id: `evt-${i}`, carrier: "UPS", trackingNumber: "1Z0", status: "delivered" } });
 
   it("an unsigned delivery is refused before its body is read: 401 even when it is not JSON", async () => {
-    for (const path of ["/v1/webhooks/payments/stripe", "/v1/webhooks/payments/paypal", "/v1/webhooks/carrier"]) {
-      const res = await fetch(new URL(path, platform.url), {
+    for (const [path, why] of [
+      ["/v1/webhooks/payments/stripe", "the signature header is missing"],
+      ["/v1/webhooks/payments/paypal", "the PayPal transmission headers are missing"],
+      ["/v1/webhooks/carrier", "the signature header is missing"],
+    ]) {
+      const res = await fetch(new URL(String(path), platform.url), {
         method: "POST",
         headers: { "content-type": "application/json", "cf-connecting-ip": newClient() },
         body: "{ not json",
       });
       expect([path, res.status]).toEqual([path, 401]);
       expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(((await res.json()) as { detail: string }).detail).toContain(`webhook refused: ${why}`);
     }
     // A signature that is not even of the scheme's shape is refused the same way.
     const odd = await call("POST", "/v1/webhooks/carrier", {
