@@ -17,6 +17,7 @@ const SECRETS: Record<string, Record<string, () => string>> = {
   "workers/catalog": { CURSOR_SECRET: randomSecret },
   "workers/identity": { JWT_SIGNING_KEYS: newSigningKeys },
   "workers/fulfillment": { CARRIER_WEBHOOK_SECRET: randomSecret },
+  "workers/admin": { API_KEY_TAG_SECRET: randomSecret },
 };
 
 export function ensureDevVars(root: string): void {

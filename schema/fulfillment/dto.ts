@@ -86,7 +86,11 @@ export const CarrierEvent = z
   .object({
     id: z.string().min(1).max(128).describe("The carrier's event id: a resent delivery changes nothing"),
     trackingNumber: z.string().min(1).max(64),
-    carrier: z.string().min(1).max(40).optional(),
+    carrier: z
+      .string({ error: "carrier is required: a tracking number names a parcel only together with its carrier" })
+      .min(1)
+      .max(40)
+      .describe("The carrier, as the merchant named it when shipping (any case)"),
     status: z.enum(["in_transit", "out_for_delivery", "delivered", "exception"]),
     occurredAt: z.iso.datetime().optional(),
   })

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { outboxTable, processedEventsTable } from "../event-tables.ts";
 
@@ -36,7 +37,11 @@ export const shipments = sqliteTable(
   (t) => [
     uniqueIndex("shipments_part_idx").on(t.orderId, t.merchantId),
     index("shipments_merchant_idx").on(t.merchantId, t.status, t.createdAt),
-    index("shipments_tracking_idx").on(t.carrier, t.trackingNumber),
+    // A parcel (carrier + tracking number, in any case) is one shipment: the carrier webhook finds it by both, so
+    // no merchant can register another's parcel and have its delivery move their own shipment instead.
+    uniqueIndex("shipments_parcel_idx")
+      .on(sql`${t.carrier} COLLATE NOCASE`, sql`${t.trackingNumber} COLLATE NOCASE`)
+      .where(sql`${t.trackingNumber} IS NOT NULL`),
   ],
 );
 

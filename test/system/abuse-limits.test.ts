@@ -1,8 +1,10 @@
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
 import type { Platform } from "../../scripts/platform.ts";
 import { RATE_LIMIT_PERIOD_SECONDS } from "../../workers/shared/src/rate-limit.ts";
+import { owner, tokenOf } from "./after-sale-client.ts";
 import { eventually, pickSku } from "./cart-client.ts";
 import { type CallOptions, call as request } from "./identity-client.ts";
 import { boot, freshStateDir } from "./platform-harness.ts";
@@ -31,12 +33,12 @@ const call = (method: string, path: string, options: CallOptions & { ip: string 
 
 /** The limits as configured (wrangler.toml is the one source), so the test follows a change of number. */
 type RateLimitConfig = { name: string; simple: { limit: number; period: number } };
-const limits = new Map(
-  (unstable_readConfig({ config: join(process.cwd(), "wrangler.toml") }).ratelimits as RateLimitConfig[]).map((r) => [r.name, r]),
-);
+const limitsOf = (config: string) =>
+  (unstable_readConfig({ config: join(process.cwd(), config) }).ratelimits as RateLimitConfig[]).map((r) => [r.name, r] as const);
+const limits = new Map([...limitsOf("wrangler.toml"), ...limitsOf("workers/admin/wrangler.toml")]);
 const limitOf = (name: string): number => {
   const limit = limits.get(name)?.simple.limit;
-  if (limit === undefined) throw new Error(`no [[ratelimits]] ${name} in wrangler.toml`);
+  if (limit === undefined) throw new Error(`no [[ratelimits]] ${name} in wrangler.toml or workers/admin/wrangler.toml`);
   return limit;
 };
 
@@ -55,6 +57,16 @@ function expectTooMany(reply: Reply, maxWait = RATE_LIMIT_PERIOD_SECONDS): void 
   expect(wait).toBeGreaterThanOrEqual(1);
   expect(wait).toBeLessThanOrEqual(maxWait);
 }
+
+let claimerToken: Promise<string> | undefined;
+/** A signed-in shopper (registered from an address of its own) who tries to claim orders. */
+const claimer = (): Promise<string> => {
+  claimerToken ??= call("POST", "/v1/auth/register", {
+    ip: newClient(),
+    body: { email: `claimer-${crypto.randomUUID().slice(0, 8)}@example.com`, password: "correct horse battery", name: "C" },
+  }).then((r) => String(r.body.accessToken));
+  return claimerToken;
+};
 
 describe("edge limits per client", () => {
   it("are all per 60 s, as the Retry-After arithmetic assumes", () => {
@@ -80,6 +92,14 @@ describe("edge limits per client", () => {
       (ip, i) => call("POST", "/v1/auth/login", { ip, body: { email: `nobody-${i}@example.com`, password: "wrong wrong wrong" } }),
     ],
     ["free-text search", "LIMIT_SEARCH", (ip, i) => call("GET", `/v1/products?q=word${i}`, { ip })],
+    // A quote asks the cart, the catalog and the pricing rules: the limit counts before any of it, found or not.
+    ["checkout quotes", "LIMIT_QUOTE", (ip, i) => call("GET", `/v1/checkout/quote?cartId=crt_nothing${i}`, { ip })],
+    [
+      "order claims",
+      "LIMIT_ORDER_CLAIM",
+      async (ip, i) =>
+        call("POST", `/v1/orders/ord_nothing${i}/claim`, { ip, token: await claimer(), headers: { "x-order-token": `guess-${i}` } }),
+    ],
   ];
   for (const [what, binding, request] of cases) {
     it(`${what}: the limit's worth goes through, the next is 429 with Retry-After, another client is unaffected`, async () => {
@@ -117,6 +137,116 @@ describe("edge limits per client", () => {
     // Reads are not what the limit counts: the cart and the catalog still answer this client.
     expect((await call("GET", `/v1/carts/${cart.body.id}`, { ip, headers: { "x-cart-token": token } })).status).toBe(200);
     for (let i = 0; i < limitOf("LIMIT_SEARCH") + 5; i += 25) expect((await call("GET", "/v1/products?limit=1", { ip })).status).toBe(200);
+  });
+});
+
+describe("provider webhooks", () => {
+  const stripe = (ip: string, i: number) =>
+    call("POST", "/v1/webhooks/payments/stripe", { ip, body: { id: `evt_${i}`, type: "charge.succeeded" } });
+  const carrier = (ip: string, i: number) =>
+    call("POST", "/v1/webhooks/carrier", { ip, body: { id: `evt-${i}`, carrier: "UPS", trackingNumber: "1Z0", status: "delivered" } });
+
+  it("an unsigned delivery is refused before its body is read: 401 even when it is not JSON", async () => {
+    for (const [path, why] of [
+      ["/v1/webhooks/payments/stripe", "the signature header is missing"],
+      ["/v1/webhooks/payments/paypal", "the PayPal transmission headers are missing"],
+      ["/v1/webhooks/carrier", "the signature header is missing"],
+    ]) {
+      const res = await fetch(new URL(String(path), platform.url), {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": newClient() },
+        body: "{ not json",
+      });
+      expect([path, res.status]).toEqual([path, 401]);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(((await res.json()) as { detail: string }).detail).toContain(`webhook refused: ${why}`);
+    }
+    // A signature that is not even of the scheme's shape is refused the same way.
+    const odd = await call("POST", "/v1/webhooks/carrier", {
+      ip: newClient(),
+      headers: { "x-carrier-signature": "sha256=abc" },
+      body: { id: "evt-odd", carrier: "UPS", trackingNumber: "1Z0", status: "delivered" },
+    });
+    expect(odd.status).toBe(401);
+  });
+
+  it("count per client address, payments and carrier together: generous for a provider, then 429; another address passes", async () => {
+    const limit = limitOf("LIMIT_WEBHOOKS");
+    // A provider calls from a handful of addresses; each may deliver several events a second.
+    expect(limit).toBeGreaterThanOrEqual(300);
+    await awayFromWindowEdge(40);
+    const ip = newClient();
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < limit; i++) {
+      const status = (await (i % 2 === 0 ? stripe(ip, i) : carrier(ip, i))).status;
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+    expect([...statuses.keys()]).toEqual([401]);
+    expectTooMany(await stripe(ip, limit));
+    expectTooMany(await carrier(ip, limit + 1));
+    expect((await stripe(newClient(), limit + 2)).status).toBe(401);
+    expect((await carrier(newClient(), limit + 3)).status).toBe(401);
+  });
+});
+
+describe("merchant API keys from strangers", () => {
+  // Each ApiKeyMeter object is a SQLite file of its own under the platform's state folder.
+  const meters = (): number => {
+    const root = join(state.dir, "v3", "do");
+    if (!existsSync(root)) return 0;
+    return readdirSync(root)
+      .filter((d) => d.includes("ApiKeyMeter"))
+      .flatMap((d) => readdirSync(join(root, d)))
+      .filter((f) => f.endsWith(".sqlite")).length;
+  };
+  const hex = (bytes: number) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const b64 = (bytes: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("base64url");
+  const products = (key: string, ip: string) => request(platform.adminUrl, "GET", "/admin/v1/products", { ip, token: key });
+
+  it("a random or forged ek_ key is 401 and makes no Durable Object; a real key makes exactly its own", async () => {
+    const ownerToken = await tokenOf(platform, owner("northwind"));
+    const made = await request(platform.adminUrl, "POST", "/admin/v1/api-keys", {
+      token: ownerToken,
+      body: { name: "Counted", scope: "read" },
+    });
+    expect(made.status).toBe(201);
+    const real = String(made.body.key);
+    expect((await products(real, newClient())).status).toBe(200);
+    const before = meters();
+    expect(before).toBeGreaterThanOrEqual(1);
+
+    // Shaped like keys (the old shape, the real key's shape with another id, another secret, or a made-up tag).
+    const forged = [
+      ...Array.from({ length: 8 }, () => `ek_${hex(8)}_${b64(32)}`),
+      ...Array.from({ length: 8 }, () => real.replace(/^ek_[a-f0-9]{16}/, `ek_${hex(8)}`)),
+      ...Array.from({ length: 8 }, () => `${real.slice(0, -43)}${b64(32)}`),
+      ...Array.from({ length: 8 }, () => `ek_${hex(8)}_${hex(12)}_${b64(32)}`),
+    ];
+    for (const key of forged) {
+      const refused = await products(key, newClient());
+      expect([key, refused.status]).toEqual([key, 401]);
+      expect(refused.type).toContain("application/problem+json");
+    }
+    expect(meters()).toBe(before);
+
+    // A second real key: one more object, so the count above would have seen the forged ones.
+    const second = await request(platform.adminUrl, "POST", "/admin/v1/api-keys", {
+      token: ownerToken,
+      body: { name: "Two", scope: "read" },
+    });
+    expect((await products(String(second.body.key), newClient())).status).toBe(200);
+    expect(meters()).toBe(before + 1);
+  });
+
+  it("failed key attempts are limited per client: 429 with Retry-After, another client still gets its 401", async () => {
+    const limit = limitOf("LIMIT_API_KEY_FAILURES");
+    await awayFromWindowEdge(15);
+    const ip = newClient();
+    const statuses: number[] = [];
+    for (let i = 0; i < limit; i++) statuses.push((await products(`ek_${hex(8)}_${b64(32)}`, ip)).status);
+    expect(statuses.filter((s) => s !== 401)).toEqual([]);
+    expectTooMany(await products(`ek_${hex(8)}_${b64(32)}`, ip));
+    expect((await products(`ek_${hex(8)}_${b64(32)}`, newClient())).status).toBe(401);
   });
 });
 

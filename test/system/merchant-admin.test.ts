@@ -1,5 +1,16 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePng } from "../../workers/catalog/seed/png.ts";
+import { readImageHeader } from "../../workers/shared/src/image-header.ts";
+import {
+  ADOBE_SEGMENT,
+  BASELINE_JPEG,
+  concat,
+  contains,
+  ICC_SEGMENT,
+  jpegWithMetadata,
+  SECRET,
+} from "../../workers/shared/test/image-fixtures.ts";
 import { earlyInClockMinute, owner, PLATFORM_ADMIN, tokenOf, waitFor } from "./after-sale-client.ts";
 import { checkoutBody, type Json, shopper, stockOf } from "./checkout-client.ts";
 import { type CallOptions, call, type Reply } from "./identity-client.ts";
@@ -148,6 +159,52 @@ describe("images", () => {
     const removed = await admin("DELETE", `/admin/v1/products/${id}/images/${image?.key}`, northwind);
     expect(removed.status).toBe(200);
     expect(removed.body.images).toEqual([]);
+  });
+});
+
+describe("images: privacy and size", () => {
+  /** BASELINE_JPEG's frame header rewritten to declare another canvas (the file stays a few hundred bytes). */
+  const declaring = (width: number, height: number): Uint8Array => {
+    const bomb = new Uint8Array(BASELINE_JPEG);
+    const sof = bomb.findIndex((b, i) => b === 0xff && bomb[i + 1] === 0xc0);
+    new DataView(bomb.buffer).setUint16(sof + 5, height);
+    new DataView(bomb.buffer).setUint16(sof + 7, width);
+    return bomb;
+  };
+
+  it("stores a photo without its EXIF (GPS), XMP, IPTC or comments, pixels untouched, under the hash of what is stored", async () => {
+    const created = await admin("POST", "/admin/v1/products", northwind, { body: product() });
+    const id = String(created.body.id);
+    const photo = jpegWithMetadata(BASELINE_JPEG);
+    expect(contains(photo, "GPS") || contains(photo, "Exif")).toBe(true);
+    const up = await upload(northwind, id, photo, "image/jpeg");
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    const [image] = up.body.images as { key: string; url: string; width: number; height: number; contentType: string }[];
+    expect(image).toMatchObject({ width: 16, height: 8, contentType: "image/jpeg" });
+
+    const served = new Uint8Array(await (await fetch(new URL(String(image?.url), platform.url))).arrayBuffer());
+    for (const gone of ["Exif", "GPS", "http://ns.adobe.com", "Photoshop", SECRET])
+      expect([gone, contains(served, gone)]).toEqual([gone, false]);
+    // Still the same picture: the same size, and every byte of its frame, tables and scan as uploaded.
+    expect(readImageHeader(served)).toMatchObject({ type: "image/jpeg", width: 16, height: 8 });
+    expect(served).toEqual(concat(BASELINE_JPEG.subarray(0, 2), ICC_SEGMENT, ADOBE_SEGMENT, BASELINE_JPEG.subarray(2)));
+    expect(image?.key).toBe(`${createHash("sha256").update(served).digest("hex")}.jpg`);
+  });
+
+  it("refuses a canvas over 40 megapixels or 20,000 px a side, however small the file: 422 naming the bounds", async () => {
+    const created = await admin("POST", "/admin/v1/products", northwind, { body: product() });
+    const id = String(created.body.id);
+    for (const [width, height] of [
+      [8000, 6000],
+      [1, 60000],
+    ] as const) {
+      const refused = await upload(northwind, id, declaring(width, height), "image/jpeg");
+      expect([width, height, refused.status]).toEqual([width, height, 422]);
+      expect(refused.type).toContain("application/problem+json");
+      expect(String(refused.body.detail)).toContain("megapixels");
+    }
+    expect((await upload(northwind, id, declaring(8000, 5000), "image/jpeg")).status).toBe(201); // exactly 40
+    expect((await admin("GET", `/admin/v1/products/${id}`, northwind)).body.images).toMatchObject([{ width: 8000, height: 5000 }]);
   });
 });
 

@@ -233,7 +233,7 @@ describe("after the sale", () => {
     await waitFor(read, (o) => o.status === "shipped");
     const statusNow = () =>
       countIn(platform, "fulfillment", "SELECT COUNT(*) AS n FROM shipments WHERE id = ? AND status = 'shipped'", shipment.body.id);
-    const event = { id: `evt-${crypto.randomUUID()}`, trackingNumber: tracking, status: "delivered" };
+    const event = { id: `evt-${crypto.randomUUID()}`, carrier: "DHL", trackingNumber: tracking, status: "delivered" };
     const raw = JSON.stringify(event);
     const now = Math.floor(Date.now() / 1000);
     for (const signature of [
@@ -260,6 +260,59 @@ describe("after the sale", () => {
     expect(await countIn(platform, "fulfillment", "SELECT COUNT(*) AS n FROM carrier_events WHERE id = ?", event.id)).toBe(0);
     // The same event, properly signed, is believed.
     expect((await carrierPost(platform, event, carrierSignature(raw))).body).toMatchObject({ applied: true });
+  });
+
+  it("the carrier webhook finds a shipment by carrier and tracking number together, and never another merchant's", async () => {
+    const [a, b] = await twoMerchantSkus(platform);
+    const [mine, theirs] = [await buy([{ sku: a.sku, quantity: 1 }]), await buy([{ sku: b.sku, quantity: 1 }])];
+    await waitFor(mine.read, (o) => o.shipments.length === 1);
+    await waitFor(theirs.read, (o) => o.shipments.length === 1);
+    const northwind = admin(await tokenOf(platform, owner("northwind")));
+    const trailhead = admin(await tokenOf(platform, owner("trailhead")));
+    const tracking = `1Z${Date.now()}`;
+    const shipped = await northwind("POST", `/admin/v1/orders/${mine.order.id}/shipments`, { carrier: "UPS", trackingNumber: tracking });
+    expect(shipped.status).toBe(201);
+
+    // A parcel is one shipment: another merchant cannot register northwind's UPS parcel as its own (in any case).
+    const copied = await trailhead("POST", `/admin/v1/orders/${theirs.order.id}/shipments`, {
+      carrier: "ups",
+      trackingNumber: tracking.toLowerCase(),
+    });
+    expect(copied.status, JSON.stringify(copied.body)).toBe(409);
+    expect(copied.type).toContain("application/problem+json");
+    expect(
+      await countIn(
+        platform,
+        "fulfillment",
+        "SELECT COUNT(*) AS n FROM shipments WHERE order_id = ? AND status = 'pending'",
+        theirs.order.id,
+      ),
+    ).toBe(1);
+    // The same number with another carrier is another parcel.
+    const own = await trailhead("POST", `/admin/v1/orders/${theirs.order.id}/shipments`, { carrier: "DHL", trackingNumber: tracking });
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+
+    const status = (id: unknown) =>
+      countIn(platform, "fulfillment", "SELECT COUNT(*) AS n FROM shipments WHERE id = ? AND status = 'delivered'", id);
+    const deliver = async (event: Record<string, string>) => {
+      const body = { id: `evt-${crypto.randomUUID()}`, status: "delivered", ...event };
+      return carrierPost(platform, body, carrierSignature(JSON.stringify(body)));
+    };
+    // Signed, with the right number but a carrier that has no such parcel: nothing moves.
+    expect((await deliver({ carrier: "FedEx", trackingNumber: tracking })).body).toMatchObject({ applied: false, shipmentId: null });
+    // Without a carrier the number alone names no parcel: 400, and nothing moves.
+    const bare = await deliver({ trackingNumber: tracking });
+    expect(bare.status).toBe(400);
+    expect(String(bare.body.detail)).toContain("carrier");
+    expect([await status(shipped.body.id), await status(own.body.id)]).toEqual([0, 0]);
+
+    // Each carrier's event moves its own parcel's shipment, and only that one.
+    const ups = await deliver({ carrier: "ups", trackingNumber: tracking });
+    expect(ups.body).toMatchObject({ applied: true, shipmentId: shipped.body.id });
+    expect([await status(shipped.body.id), await status(own.body.id)]).toEqual([1, 0]);
+    const dhl = await deliver({ carrier: "DHL", trackingNumber: tracking });
+    expect(dhl.body).toMatchObject({ applied: true, shipmentId: own.body.id });
+    expect(await status(own.body.id)).toBe(1);
   });
 
   it("a poison message: dead-lettered with its error after the retries, listed for the platform admin, replayed once the cause is fixed", async () => {

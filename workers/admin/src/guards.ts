@@ -3,6 +3,7 @@ import type { Caller } from "../../../schema/identity/dto.ts";
 import { callerGuard, callerOf } from "../../shared/src/auth.ts";
 import type { EdgeEnv } from "../../shared/src/edge-app.ts";
 import { ProblemError, problem } from "../../shared/src/problem.ts";
+import { countClient } from "../../shared/src/rate-limit.ts";
 import type { Guard } from "../../shared/src/route-guard.ts";
 import { problemDoc } from "../../shared/src/route-guard.ts";
 import { looksLikeApiKey, useKey } from "./api-keys/store.ts";
@@ -40,8 +41,11 @@ export const merchantOnly: Guard<AdminEnv> = {
     if (!looksLikeApiKey(token)) return merchantJwt.middleware(c, next);
     const use = await useKey(c.env, token, c.req.method === "GET" || c.req.method === "HEAD" ? "read" : "write");
     if (!use.ok) {
-      if (use.reason === "unknown")
+      if (use.reason === "unknown") {
+        // Only failures count: a client that keeps guessing meets a 429 before its next 401.
+        await countClient(c, c.env.LIMIT_API_KEY_FAILURES, "failed API key attempts");
         throw rejected(401, "this API key is not valid (revoked, or mistyped)", { wwwAuthenticate: 'Bearer error="invalid_token"' });
+      }
       if (use.reason === "scope") throw rejected(403, "this API key is read-only: create a write key to change anything");
       throw rejected(429, `this API key's quota of ${use.quotaPerMinute} requests a minute is used up; try again in ${use.retryAfter} s`, {
         retryAfter: use.retryAfter,
@@ -60,7 +64,7 @@ export const merchantOnly: Guard<AdminEnv> = {
   responses: {
     401: problemDoc("Not signed in, or the token or API key is not valid"),
     403: problemDoc(`Needs one of the roles ${MERCHANT_ROLES.join(", ")} (or a write key for a change)`),
-    429: problemDoc("This API key's quota is used up; see Retry-After"),
+    429: problemDoc("This API key's quota is used up, or too many failed key attempts from this client; see Retry-After"),
   },
 };
 

@@ -1,3 +1,5 @@
+import { concatBytes } from "../../shared/src/bytes.ts";
+
 // A minimal PNG encoder (8-bit RGB, no filtering) on web-standard APIs only, so the demo images are made
 // the same way in Node and inside workerd.
 
@@ -22,7 +24,8 @@ async function zlibDeflate(data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(compressed).arrayBuffer());
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, data and its CRC. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -54,15 +57,9 @@ export async function encodePng(width: number, height: number, pixel: (x: number
   header.set([8, 2, 0, 0, 0], 8); // 8-bit depth, truecolour, deflate, no filter, no interlace
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", await zlibDeflate(raw)),
-    chunk("IEND", new Uint8Array(0)),
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", await zlibDeflate(raw)),
+    pngChunk("IEND", new Uint8Array(0)),
   ];
-  const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    file.set(p, at);
-    at += p.length;
-  }
-  return file;
+  return concatBytes(parts);
 }

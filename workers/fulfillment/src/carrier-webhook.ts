@@ -11,7 +11,9 @@ export type CarrierOutcome =
 /**
  * A carrier tells us where a parcel is. Only a delivery signed with our shared secret in the last 5 minutes is
  * believed (401 otherwise, and nothing changes); a resent event (same carrier event id) changes nothing; an
- * event for a parcel we do not know is received and ignored, so the carrier stops resending it.
+ * event for a parcel we do not know (no shipment with that carrier and tracking number) is received and ignored,
+ * so the carrier stops resending it. The signature proves the carrier sent it, not for which merchant: the parcel
+ * does, as each carrier + tracking number belongs to one shipment.
  */
 export async function carrierWebhook(
   db: D1Database,
@@ -37,9 +39,11 @@ export async function carrierWebhook(
   const event = parsed.data;
   const seen = await db.prepare("SELECT 1 FROM carrier_events WHERE id = ?").bind(event.id).first();
   if (seen !== null) return { status: 200, received: true, duplicate: true, applied: false, shipmentId: null };
+  // The parcel's carrier and number together name at most one shipment (a unique index): whichever merchant
+  // registered that parcel, and no one else's.
   const shipment = await db
-    .prepare("SELECT * FROM shipments WHERE tracking_number = ? AND (? IS NULL OR carrier = ?) ORDER BY created_at DESC LIMIT 1")
-    .bind(event.trackingNumber, event.carrier ?? null, event.carrier ?? null)
+    .prepare("SELECT * FROM shipments WHERE carrier = ? COLLATE NOCASE AND tracking_number = ? COLLATE NOCASE")
+    .bind(event.carrier, event.trackingNumber)
     .first<ShipmentRow>();
   let applied = false;
   if (shipment !== null && event.status === "delivered") {

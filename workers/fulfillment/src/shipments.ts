@@ -81,6 +81,19 @@ export function shipmentEvent(row: ShipmentRow, order: Pick<PaidOrder, "email" |
   return outboxRow(EVENT_OF[row.status], data, undefined, `${row.id}:${row.status}`);
 }
 
+const PARCEL_TAKEN = "parcel taken";
+
+/** The batch's results, or PARCEL_TAKEN when a carrier + tracking number another shipment has was refused. */
+async function guardParcel<T>(batch: Promise<T[]>): Promise<T[] | [typeof PARCEL_TAKEN]> {
+  try {
+    return await batch;
+  } catch (err) {
+    // shipments_parcel_idx: the unique index decides, so two merchants racing for one parcel cannot both have it.
+    if (err instanceof Error && /UNIQUE constraint failed: shipments\.carrier/.test(err.message)) return [PARCEL_TAKEN];
+    throw err;
+  }
+}
+
 export async function findShipment(db: D1Database, shipmentId: string): Promise<ShipmentRow | null> {
   return db.prepare("SELECT * FROM shipments WHERE id = ?").bind(shipmentId).first<ShipmentRow>();
 }
@@ -114,17 +127,25 @@ export async function moveShipment(
   };
   const event = shipmentEvent(next, await loadPaidOrder(db, row.order_id));
   const stamp = STAMP_OF[to];
-  const [update] = await db.batch([
-    db
-      .prepare(
-        `UPDATE shipments SET status = ?, carrier = ?, tracking_number = ?${stamp ? `, ${stamp} = ?` : ""} WHERE id = ? AND status = ?`,
-      )
-      .bind(...[to, next.carrier, next.tracking_number, ...(stamp ? [now] : []), shipmentId, row.status]),
-    // changes() is the UPDATE's: the event exists only if the move happened.
-    db
-      .prepare("INSERT OR IGNORE INTO outbox (id, body, created_at) SELECT ?, ?, ? WHERE changes() = 1")
-      .bind(event.id, event.body, event.createdAt),
-  ]);
+  const [update] = await guardParcel(
+    db.batch([
+      db
+        .prepare(
+          `UPDATE shipments SET status = ?, carrier = ?, tracking_number = ?${stamp ? `, ${stamp} = ?` : ""} WHERE id = ? AND status = ?`,
+        )
+        .bind(...[to, next.carrier, next.tracking_number, ...(stamp ? [now] : []), shipmentId, row.status]),
+      // changes() is the UPDATE's: the event exists only if the move happened.
+      db
+        .prepare("INSERT OR IGNORE INTO outbox (id, body, created_at) SELECT ?, ?, ? WHERE changes() = 1")
+        .bind(event.id, event.body, event.createdAt),
+    ]),
+  );
+  if (update === PARCEL_TAKEN)
+    return fail(
+      409,
+      `${next.carrier} ${next.tracking_number} is already another shipment's parcel (a parcel is one shipment): check the number`,
+      "trackingNumber",
+    );
   if ((update?.meta.changes ?? 0) === 1) return ok({ shipment: next, moved: true });
   // Someone moved it first: answer what it is now.
   const now2 = await findShipment(db, shipmentId);

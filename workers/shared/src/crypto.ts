@@ -44,6 +44,20 @@ export async function hmacSha256Hex(secret: string, message: string): Promise<st
 }
 
 /**
+ * The parts of a `t=<unix seconds>,v1=<hex>` signature header, or why it is not one. Costs no key and no hash,
+ * so an edge can refuse a delivery without a signature before reading its body.
+ */
+export function timestampedSignatureParts(header: string | undefined): { timestamp: string; signatures: string[] } | string {
+  if (header === undefined || header === "") return "the signature header is missing";
+  const parts = header.split(",").map((p) => p.trim().split("="));
+  const timestamp = parts.find(([k]) => k === "t")?.[1];
+  const signatures = parts.filter(([k, v]) => k === "v1" && v !== undefined).map(([, v]) => v ?? "");
+  if (timestamp === undefined || !/^\d+$/.test(timestamp) || signatures.length === 0)
+    return "the signature header has no timestamp or v1 signature";
+  return { timestamp, signatures };
+}
+
+/**
  * Checks a `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` signature header (Stripe's scheme, which the
  * carrier webhook uses too). The age is checked after the signature, which covers the timestamp, so an old
  * delivery replayed is refused however it is dressed. Answers why not, or null when it holds.
@@ -55,12 +69,9 @@ export async function timestampedSignatureProblem(
   nowMs: number,
   toleranceSeconds: number,
 ): Promise<string | null> {
-  if (header === undefined || header === "") return "the signature header is missing";
-  const parts = header.split(",").map((p) => p.trim().split("="));
-  const timestamp = parts.find(([k]) => k === "t")?.[1];
-  const signatures = parts.filter(([k, v]) => k === "v1" && v !== undefined).map(([, v]) => v ?? "");
-  if (timestamp === undefined || !/^\d+$/.test(timestamp) || signatures.length === 0)
-    return "the signature header has no timestamp or v1 signature";
+  const parts = timestampedSignatureParts(header);
+  if (typeof parts === "string") return parts;
+  const { timestamp, signatures } = parts;
   const expected = await hmacSha256Hex(secret, `${timestamp}.${rawBody}`);
   if (!signatures.some((s) => timingSafeEqualText(s, expected))) return "the signature does not match";
   if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds)

@@ -8,15 +8,27 @@ export type ImageHeader = {
   height: number;
 };
 
-/** Larger sides are refused: a tiny file can declare a huge canvas (a decompression bomb for whoever decodes it). */
+/**
+ * Larger canvases are refused: a tiny file can declare a huge one (a decompression bomb for whoever decodes it, a
+ * 40-megapixel RGBA canvas being 160 MB). Both bounds hold: a long strip is as costly as a square of its pixels.
+ */
 export const MAX_IMAGE_SIDE = 20_000;
+export const MAX_IMAGE_PIXELS = 40_000_000;
 
 const startsWith = (bytes: Uint8Array, prefix: readonly number[], at = 0): boolean =>
   bytes.length >= at + prefix.length && prefix.every((b, i) => bytes[at + i] === b);
 
 function sized(type: ImageHeader["type"], extension: ImageHeader["extension"], width: number, height: number): ImageHeader | null {
-  const fits = (n: number) => Number.isInteger(n) && n > 0 && n <= MAX_IMAGE_SIDE;
-  return fits(width) && fits(height) ? { type, extension, width, height } : null;
+  const real = (n: number) => Number.isInteger(n) && n > 0;
+  return real(width) && real(height) ? { type, extension, width, height } : null;
+}
+
+/** Why this canvas is too large to accept (naming both bounds), or null when it fits. */
+export function imageSizeProblem(image: Pick<ImageHeader, "width" | "height">): string | null {
+  const { width, height } = image;
+  if (width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE && width * height <= MAX_IMAGE_PIXELS) return null;
+  const megapixels = (width * height) / 1_000_000;
+  return `the image is ${width}×${height} px (${megapixels.toFixed(1)} megapixels): at most ${MAX_IMAGE_PIXELS / 1_000_000} megapixels and ${MAX_IMAGE_SIDE.toLocaleString("en")} px a side`;
 }
 
 function png(bytes: Uint8Array, view: DataView): ImageHeader | null {
@@ -86,8 +98,8 @@ function webp(bytes: Uint8Array, view: DataView): ImageHeader | null {
   return null;
 }
 
-/** The image's type and size from its header; null for anything else, truncated, or beyond MAX_IMAGE_SIDE. */
-export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
+/** The image's type and the size its header declares, however large; null for anything else or truncated. */
+export function sniffImage(bytes: Uint8Array): ImageHeader | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
     return png(bytes, view) ?? jpeg(bytes, view) ?? gif(bytes, view) ?? webp(bytes, view);
@@ -95,4 +107,10 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
     // A DataView read past the end (a header cut short): not an image we can serve.
     return null;
   }
+}
+
+/** The image's type and size from its header; null for anything else, truncated, or beyond the size bounds. */
+export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
+  const image = sniffImage(bytes);
+  return image !== null && imageSizeProblem(image) === null ? image : null;
 }

@@ -18,6 +18,18 @@ const retryAfterSeconds = (now = Date.now()): number =>
   Math.max(1, Math.ceil(RATE_LIMIT_PERIOD_SECONDS - ((now / 1000) % RATE_LIMIT_PERIOD_SECONDS)));
 
 /**
+ * Counts one of `what` against the request's client (an IPv4 address, or an IPv6 /64); past the limit, throws
+ * the 429 problem with Retry-After. For a guard that counts only some outcomes (e.g. failed attempts).
+ */
+export async function countClient<B extends EdgeBindings>(c: Context<EdgeEnv<B>>, limiter: RateLimiter, what: string): Promise<void> {
+  const { success } = await limiter.limit({ key: clientKey(c.req.header(CLIENT_IP_HEADER)) });
+  if (success) return;
+  const retryAfter = retryAfterSeconds();
+  const detail = `too many ${what} from your address; try again in ${retryAfter} s`;
+  throw new ProblemError({ ...problem(429, detail), extensions: { retryAfter } });
+}
+
+/**
  * A per-client limit on a route (an IPv4 address, or an IPv6 /64, counts as one client): past it, 429
  * problem+json with Retry-After. `applies` narrows it to the requests that cost (e.g. only searches).
  */
@@ -29,12 +41,7 @@ export function perClientLimit<B extends EdgeBindings>(options: {
   return {
     middleware: async function rateLimit(c, next) {
       if (options.applies !== undefined && !options.applies(c)) return next();
-      const { success } = await options.limiter(c.env).limit({ key: clientKey(c.req.header(CLIENT_IP_HEADER)) });
-      if (!success) {
-        const retryAfter = retryAfterSeconds();
-        const detail = `too many ${options.what} from your address; try again in ${retryAfter} s`;
-        throw new ProblemError({ ...problem(429, detail), extensions: { retryAfter } });
-      }
+      await countClient(c, options.limiter(c.env), options.what);
       return next();
     },
     responses: { 429: problemDoc(`Too many ${options.what} from this client; see Retry-After`) },

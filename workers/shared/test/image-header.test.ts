@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodePng } from "../../catalog/seed/png.ts";
-import { MAX_IMAGE_SIDE, readImageHeader } from "../src/image-header.ts";
+import { imageSizeProblem, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, readImageHeader, sniffImage } from "../src/image-header.ts";
 
 const u16be = (n: number) => [(n >> 8) & 0xff, n & 0xff];
 const u16le = (n: number) => [n & 0xff, (n >> 8) & 0xff];
@@ -93,6 +93,27 @@ describe("readImageHeader", () => {
       vp8x(MAX_IMAGE_SIDE + 1, 5),
     ];
     for (const bytes of refused) expect(readImageHeader(bytes)).toBeNull();
+  });
+
+  it("bounds the pixel count, not only the sides: a long strip or a big square in a tiny file is refused", () => {
+    expect(MAX_IMAGE_PIXELS).toBe(40_000_000);
+    for (const [width, height] of [
+      [8000, 6000],
+      [20_000, 20_000],
+      [1, 60_000],
+    ] as const) {
+      const file = jpeg(width, height);
+      expect(file.length).toBeLessThan(100);
+      expect(readImageHeader(file)).toBeNull();
+      expect(sniffImage(file)).toMatchObject({ width, height }); // what it declares, for the refusal to name
+      expect(imageSizeProblem({ width, height })).toMatch(/megapixels/);
+    }
+    expect(imageSizeProblem({ width: 8000, height: 6000 })).toBe(
+      "the image is 8000×6000 px (48.0 megapixels): at most 40 megapixels and 20,000 px a side",
+    );
+    expect(readImageHeader(jpeg(8000, 5000))).toMatchObject({ width: 8000, height: 5000 });
+    expect(readImageHeader(vp8x(20_000, 2000))).toMatchObject({ width: 20_000, height: 2000 });
+    expect(readImageHeader(vp8x(20_000, 2001))).toBeNull();
   });
 
   it("never throws on any bytes, nor on any prefix of a valid file", async () => {

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { z } from "zod";
 import {
   ApiKeyBody,
   type ApiKeyScope,
@@ -8,14 +9,28 @@ import {
   MAX_KEYS_PER_MERCHANT,
 } from "../../../../schema/operations/api-key-dto.ts";
 import { apiKeys } from "../../../../schema/operations/tables.ts";
-import { sha256Hex, toBase64Url } from "../../../shared/src/crypto.ts";
+import { configFrom } from "../../../shared/src/config.ts";
+import { hmacSha256Hex, sha256Hex, timingSafeEqualText, toBase64Url } from "../../../shared/src/crypto.ts";
 import { parseInput } from "../../../shared/src/parse.ts";
 import { fail, ok, type Result } from "../../../shared/src/result.ts";
 import type { KeyUse } from "./meter.ts";
 
-// A key reads `ek_<id>_<secret>`: the id names its meter object, the secret (256 random bits) proves it.
-const KEY_PATTERN = /^ek_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/;
+// A key reads `ek_<id>_<tag>_<secret>`: the id names its meter object, the tag (96 bits of an HMAC of the id under
+// API_KEY_TAG_SECRET) proves this Worker issued the id, and the secret (256 random bits) proves the key. A key
+// whose tag does not hold is refused before any meter is touched: a stranger cannot make objects by guessing.
+const KEY_PATTERN = /^ek_([a-f0-9]{16})_([a-f0-9]{24})_([A-Za-z0-9_-]{43})$/;
 export const looksLikeApiKey = (token: string): boolean => token.startsWith("ek_");
+
+const tagSecret = configFrom(
+  z
+    .object({
+      API_KEY_TAG_SECRET: z
+        .string()
+        .min(16, "API_KEY_TAG_SECRET must be at least 16 characters (set it with `wrangler secret put -c workers/admin/wrangler.toml`)"),
+    })
+    .transform((v) => v.API_KEY_TAG_SECRET),
+);
+const tagOf = async (env: AdminEnv, id: string): Promise<string> => (await hmacSha256Hex(tagSecret(env), `api-key:${id}`)).slice(0, 24);
 
 const meter = (env: AdminEnv, id: string) => env.API_KEY_METER.getByName(id);
 const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
@@ -29,7 +44,7 @@ export async function createKey(env: AdminEnv, merchantId: string, createdBy: st
 
   const id = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
   const secret = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
-  const key = `ek_${id}_${secret}`;
+  const key = `ek_${id}_${await tagOf(env, id)}_${secret}`;
   const { name, scope, quotaPerMinute } = parsed.value;
   // The meter first: if listing the key fails after it, the key exists nowhere its caller was told about.
   await meter(env, id).init({ secretHash: await sha256Hex(secret), merchantId, scope, quotaPerMinute });
@@ -74,8 +89,9 @@ export async function revokeKey(env: AdminEnv, merchantId: string, id: string): 
 
 /** Checks a presented key, its scope and its quota, and counts the request: one call on the key's meter. */
 export async function useKey(env: AdminEnv, token: string, needs: ApiKeyScope): Promise<KeyUse & { keyId?: string }> {
-  const match = KEY_PATTERN.exec(token);
-  if (match?.[1] === undefined || match[2] === undefined) return { ok: false, reason: "unknown" };
-  const use = await meter(env, match[1]).use(await sha256Hex(match[2]), needs);
-  return { ...use, keyId: match[1] };
+  const [, id, tag, secret] = KEY_PATTERN.exec(token) ?? [];
+  if (id === undefined || tag === undefined || secret === undefined) return { ok: false, reason: "unknown" };
+  if (!timingSafeEqualText(tag, await tagOf(env, id))) return { ok: false, reason: "unknown" };
+  const use = await meter(env, id).use(await sha256Hex(secret), needs);
+  return { ...use, keyId: id };
 }

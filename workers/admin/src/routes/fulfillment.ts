@@ -48,7 +48,7 @@ const routes = {
         201: { description: "The shipment, now shipped", content: { "application/json": { schema: ShipmentDetail } } },
         400: problemDoc("Bad input, naming the field"),
         404: notFound,
-        409: wrongState,
+        409: problemDoc("Not possible from its status, or that carrier and tracking number are another shipment's parcel"),
       },
     }),
     merchantOnly,

@@ -16,7 +16,8 @@ export const imageRoutes = createRouter<AdminEnv>();
 imageRoutes.openAPIRegistry.registerPath({
   method: "post",
   path: UPLOAD_PATH,
-  summary: "Upload an image: PNG, JPEG, GIF or WebP (checked by its bytes), at most 5 MiB; width and height read from it",
+  summary:
+    "Upload an image: PNG, JPEG, GIF or WebP (checked by its bytes), at most 5 MiB and 40 megapixels; width and height read from it; stored without its metadata (EXIF, GPS, XMP, comments)",
   security: merchantOnly.security ?? [],
   request: {
     params: z.object({ id: z.string().describe("The product's id") }),
@@ -35,6 +36,7 @@ imageRoutes.openAPIRegistry.registerPath({
     404: problemDoc("No such product, or another merchant's"),
     413: problemDoc("Larger than 5 MiB"),
     415: problemDoc("Not a PNG, JPEG, GIF or WebP file"),
+    422: problemDoc("A canvas over 40 megapixels or 20,000 px a side, or a file whose structure cannot be read through"),
     ...merchantOnly.responses,
   },
 });

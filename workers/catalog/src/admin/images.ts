@@ -1,7 +1,8 @@
 import { and, asc, eq } from "drizzle-orm";
 import { type AdminProduct, IMAGE_KEY_PREFIX, MAX_IMAGE_BYTES } from "../../../../schema/catalog/admin-dto.ts";
 import { sha256Hex } from "../../../shared/src/crypto.ts";
-import { readImageHeader } from "../../../shared/src/image-header.ts";
+import { imageSizeProblem, sniffImage } from "../../../shared/src/image-header.ts";
+import { stripImageMetadata } from "../../../shared/src/image-metadata.ts";
 import { fail, type Result } from "../../../shared/src/result.ts";
 import { type CatalogDb, tables } from "../db.ts";
 import { adminProduct, notFound, owns, type Scope } from "./read.ts";
@@ -27,20 +28,27 @@ const renumber = (db: CatalogDb, ids: string[]) =>
 
 /**
  * Stores an uploaded image. Its type comes from its bytes (never its name or declared type), its size from its
- * own header; the R2 key is its SHA-256, so the same file uploaded twice is stored once and its URL never changes.
+ * own header (a canvas too large to decode safely is refused); what a camera or editor wrote beside the pixels
+ * (EXIF with GPS, XMP, comments…) is removed first, and the R2 key is the SHA-256 of the bytes stored, so the
+ * same picture uploaded twice is stored once and its URL never changes.
  */
 export async function addImage(
   db: CatalogDb,
   bucket: R2Bucket,
   scope: Scope,
   productId: string,
-  bytes: Uint8Array,
+  upload: Uint8Array,
   alt: string,
 ): Promise<Result<AdminProduct>> {
   if (!(await ownedProduct(db, scope, productId))) return notFound(productId);
-  if (bytes.byteLength > MAX_IMAGE_BYTES) return fail(413, `an image is at most ${MAX_IMAGE_BYTES / 1024 / 1024} MiB`);
-  const image = readImageHeader(bytes);
+  if (upload.byteLength > MAX_IMAGE_BYTES) return fail(413, `an image is at most ${MAX_IMAGE_BYTES / 1024 / 1024} MiB`);
+  const image = sniffImage(upload);
   if (image === null) return fail(415, "not an image this shop serves: send a PNG, JPEG, GIF or WebP file");
+  const tooLarge = imageSizeProblem(image);
+  if (tooLarge !== null) return fail(422, tooLarge);
+  const stripped = stripImageMetadata(upload, image.type);
+  if ("damaged" in stripped) return fail(422, `the file cannot be read through (${stripped.damaged}): export it again and upload that`);
+  const bytes = stripped.bytes;
 
   const key = `${IMAGE_KEY_PREFIX}${await sha256Hex(bytes)}.${image.extension}`;
   const existing = await imagesOf(db, productId);

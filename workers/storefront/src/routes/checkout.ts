@@ -16,6 +16,10 @@ const signedInOrGuest = callerGuard<StorefrontEnv>({ keys, optional: true });
 const signedIn = callerGuard<StorefrontEnv>({ keys });
 // Each checkout holds stock and calls the payment provider: strangers get a budget for both.
 const checkoutLimit = perClientLimit<StorefrontEnv>({ what: "checkouts", limiter: (env) => env.LIMIT_CHECKOUT });
+// A quote reads the cart, the catalog and the pricing rules; the checkout page asks for one per view.
+const quoteLimit = perClientLimit<StorefrontEnv>({ what: "checkout quotes", limiter: (env) => env.LIMIT_QUOTE });
+// A claim checks an order token: a budget that makes guessing pointless and bounds what it costs.
+const claimLimit = perClientLimit<StorefrontEnv>({ what: "order claims", limiter: (env) => env.LIMIT_ORDER_CLAIM });
 
 const cartTokenHeader = z.string().max(128).optional().describe("A guest's cart token (POST /v1/carts gave it)");
 
@@ -42,6 +46,7 @@ const routes = {
       },
     }),
     signedInOrGuest,
+    quoteLimit,
   ),
   checkout: guarded(
     createRoute({
@@ -110,6 +115,7 @@ const routes = {
       },
     }),
     signedIn,
+    claimLimit,
   ),
 };
 

@@ -1,0 +1,2 @@
+DROP INDEX `shipments_tracking_idx`;--> statement-breakpoint
+CREATE UNIQUE INDEX `shipments_parcel_idx` ON `shipments` ("carrier" COLLATE NOCASE,"tracking_number" COLLATE NOCASE) WHERE "shipments"."tracking_number" IS NOT NULL;
