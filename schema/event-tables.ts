@@ -18,3 +18,13 @@ export const processedEventsTable = () =>
     type: text("type").notNull(),
     processedAt: integer("processed_at").notNull(),
   });
+
+/**
+ * Accounts erased (identity.user_erased), by id: an event about one of them that was already on its way when
+ * the erasure arrived is anonymised as it is applied, so it cannot bring the person back.
+ */
+export const erasedUsersTable = () =>
+  sqliteTable("erased_users", {
+    userId: text("user_id").primaryKey(),
+    erasedAt: integer("erased_at").notNull(),
+  });

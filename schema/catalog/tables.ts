@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { processedEventsTable } from "../event-tables.ts";
 
 // Categories form a tree; `path` is the materialised chain of slugs ("/electronics/phones/") so a
 // subtree is one indexed prefix scan instead of a recursive walk.
@@ -143,3 +144,6 @@ export const catalogMeta = sqliteTable("catalog_meta", {
   value: text("value").notNull(),
   updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
 });
+
+// Events the catalog has handled (catalog-events: identity.user_erased), by id.
+export const processedEvents = processedEventsTable();

@@ -1,23 +1,29 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { outboxTable, processedEventsTable } from "../event-tables.ts";
+import { erasedUsersTable, outboxTable, processedEventsTable } from "../event-tables.ts";
 
 // The fulfilment database: owned by the fulfillment Worker. Shipments, invoices and returns of paid orders.
 
 export const outbox = outboxTable();
 export const processedEvents = processedEventsTable();
+export const erasedUsers = erasedUsersTable();
 
 // What fulfilment keeps of a paid order (from `order.paid`): who to tell, and every part's lines with their
 // prices and tax, from which returns compute exact refunds. Amounts are integer minor units of `currency`.
-export const paidOrders = sqliteTable("paid_orders", {
-  orderId: text("order_id").primaryKey(),
-  userId: text("user_id"),
-  email: text("email").notNull(),
-  currency: text("currency").notNull(),
-  // JSON: the order summary's parts (schema/events.ts OrderSummary.parts).
-  parts: text("parts").notNull(),
-  paidAt: integer("paid_at").notNull(),
-});
+export const paidOrders = sqliteTable(
+  "paid_orders",
+  {
+    orderId: text("order_id").primaryKey(),
+    userId: text("user_id"),
+    email: text("email").notNull(),
+    currency: text("currency").notNull(),
+    // JSON: the order summary's parts (schema/events.ts OrderSummary.parts).
+    parts: text("parts").notNull(),
+    paidAt: integer("paid_at").notNull(),
+  },
+  // An erased buyer's orders are found by account.
+  (t) => [index("paid_orders_user_idx").on(t.userId)],
+);
 
 // One shipment per merchant part: pending → packed → shipped → delivered.
 export const shipments = sqliteTable(

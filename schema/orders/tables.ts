@@ -21,6 +21,9 @@ export const orders = sqliteTable(
     shippingAddress: text("shipping_address").notNull(),
     payment: text("payment").notNull(),
     cartId: text("cart_id").notNull(),
+    // The Checkout object that placed the order (its id): erasing the buyer reaches the request it keeps (24 h).
+    // Null for orders placed before it was recorded.
+    checkoutId: text("checkout_id"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

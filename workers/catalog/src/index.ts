@@ -30,6 +30,7 @@ import {
   ReviewModeration,
   type ReviewPage,
 } from "../../../schema/catalog/review-dto.ts";
+import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
 import { parseInput } from "../../shared/src/parse.ts";
@@ -47,6 +48,7 @@ import { productCards } from "./products/cards.ts";
 import { productBySlug } from "./products/detail.ts";
 import { listProducts } from "./products/list.ts";
 import { purchasables } from "./products/purchasables.ts";
+import { forgetAuthorHandlers } from "./reviews/forget-author.ts";
 import { createReview, merchantReviews, moderateReview, publishedReviews } from "./reviews/reviews.ts";
 import { consumeInventoryEvents } from "./stock/snapshot-consumer.ts";
 
@@ -221,6 +223,17 @@ export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "the catalog is reached through the storefront"))),
   async queue(batch, env, _ctx) {
     const log = createLogger("catalog", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
+    if (batch.queue === "catalog-events") {
+      await consumeEvents(batch, {
+        consumer: "catalog",
+        db: env.DB,
+        handlers: forgetAuthorHandlers(env.DB),
+        deadLetters: env.DEAD_LETTERS,
+        log,
+        ...retryPolicy(env),
+      });
+      return;
+    }
     const applied = await consumeInventoryEvents(catalogDb(env.DB), batch, env.DEAD_LETTERS, log);
     if (log.enabled("debug")) log.debug("stock snapshot updated", { messages: batch.messages.length, skus: applied });
   },

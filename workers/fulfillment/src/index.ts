@@ -13,6 +13,7 @@ import type { CallContext } from "../../shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { traceRpc } from "../../shared/src/rpc.ts";
 import { type CarrierOutcome, carrierWebhook } from "./carrier-webhook.ts";
+import { forgetBuyerHandlers } from "./forget-buyer.ts";
 import { type InvoiceDocument, invoiceDocument, storeInvoices } from "./invoices.ts";
 import { onOrderPaid } from "./on-order-paid.ts";
 import { receiveReturn } from "./receive-return.ts";
@@ -184,6 +185,7 @@ export default {
           paid.push((event.data as { orderId: string }).orderId);
           return onOrderPaid(env.DB, event);
         },
+        ...forgetBuyerHandlers(env.DB, env.DOCUMENTS),
       },
     });
     await publish(env);

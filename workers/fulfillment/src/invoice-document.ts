@@ -1,3 +1,4 @@
+import { ERASED_EMAIL, ERASED_NAME } from "../../shared/src/erasure.ts";
 import { escapeHtml, formatMoney } from "../../shared/src/html.ts";
 import type { PaidPart } from "./paid-orders.ts";
 
@@ -23,7 +24,7 @@ th{font-size:12px;text-transform:uppercase;color:#616e7c}.n{text-align:right}.to
 header{display:flex;justify-content:space-between;align-items:flex-start}
 </style></head><body>
 <header><div><h1>Invoice ${escapeHtml(input.number)}</h1><div class="muted">Issued ${escapeHtml(input.issuedAt.toISOString().slice(0, 10))}</div></div>
-<div class="muted">Seller: ${escapeHtml(input.part.merchantId)}<br>Order ${escapeHtml(input.orderId)}<br>Billed to ${escapeHtml(input.email)}</div></header>
+<div class="muted">Seller: ${escapeHtml(input.part.merchantId)}<br>Order ${escapeHtml(input.orderId)}<br>Billed to ${escapeHtml(input.email === ERASED_EMAIL ? ERASED_NAME.toLowerCase() : input.email)}</div></header>
 <table><thead><tr><th>Item</th><th class="n">Qty</th><th class="n">Unit price</th><th class="n">Tax</th><th class="n">Amount</th></tr></thead>
 <tbody>
 ${rows}

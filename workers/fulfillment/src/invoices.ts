@@ -22,7 +22,8 @@ export const invoiceNumber = (merchantId: string, n: number): string =>
 
 /**
  * One merchant part's invoice document. The document is written to R2 once (the first time it is asked for,
- * or right after the order is paid) and served from there afterwards: an invoice does not change once issued.
+ * or right after the order is paid) and served from there afterwards: an invoice does not change once issued,
+ * but for losing its buyer's details when they are erased (rewriteInvoices).
  */
 export async function invoiceDocument(db: D1Database, bucket: R2Bucket, orderId: string, part?: string): Promise<Result<InvoiceDocument>> {
   const { results } = await db.prepare("SELECT * FROM invoices WHERE order_id = ? ORDER BY merchant_id").bind(orderId).all<InvoiceRow>();
@@ -50,6 +51,12 @@ export async function storeInvoices(db: D1Database, bucket: R2Bucket, orderId: s
   for (const row of results) {
     if ((await bucket.head(row.document_key)) === null) await writeInvoice(db, bucket, row);
   }
+}
+
+/** Writes the order's invoice documents again from what is kept now (after the buyer was erased). */
+export async function rewriteInvoices(db: D1Database, bucket: R2Bucket, orderId: string): Promise<void> {
+  const { results } = await db.prepare("SELECT * FROM invoices WHERE order_id = ?").bind(orderId).all<InvoiceRow>();
+  for (const row of results) await writeInvoice(db, bucket, row);
 }
 
 async function writeInvoice(db: D1Database, bucket: R2Bucket, row: InvoiceRow): Promise<string | null> {

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { EventEnvelope, OrderPaid } from "../../../schema/events.ts";
+import { forgetIfErased } from "./forget-buyer.ts";
 import { invoiceKey } from "./invoices.ts";
 import { shippedItems } from "./paid-orders.ts";
 import { type ShipmentRow, shipmentEvent, shipmentIdOf } from "./shipments.ts";
@@ -8,7 +9,8 @@ import { type ShipmentRow, shipmentEvent, shipmentIdOf } from "./shipments.ts";
  * order.paid → the order is kept for fulfilment; each merchant part gets a pending shipment (announced as
  * shipment.created) and an invoice with the merchant's next number. Everything is one D1 batch committed with
  * the event's processed mark, so a redelivered event makes no second shipment and uses no second number; and
- * a number is taken only in the transaction that writes its invoice, so numbers have no gaps.
+ * a number is taken only in the transaction that writes its invoice, so numbers have no gaps. A buyer erased
+ * before their payment arrives is not kept (forgetIfErased).
  */
 export function onOrderPaid(db: D1Database, event: EventEnvelope): D1PreparedStatement[] {
   const data = event.data as z.infer<typeof OrderPaid>;
@@ -59,5 +61,7 @@ export function onOrderPaid(db: D1Database, event: EventEnvelope): D1PreparedSta
         .bind(data.orderId, part.merchantId, invoiceKey(data.orderId, part.merchantId), part.total, data.currency, now, part.merchantId),
     );
   }
+  // A payment that was on its way when the buyer was erased keeps nothing of them.
+  statements.push(...forgetIfErased(db, data.orderId));
   return statements;
 }

@@ -14,6 +14,7 @@ import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { traceRpc } from "../../shared/src/rpc.ts";
 import { emailKey, erase, exportData, type IdentityExport, login, me, register } from "./accounts.ts";
 import { identityConfig, sessionSettings } from "./config.ts";
+import { identityEventQueues } from "./event-queues.ts";
 import { verificationKeys } from "./keys.ts";
 import { logout, rotate } from "./sessions.ts";
 import { acceptInvite, createMerchant, inviteMember, listMembers, merchantName, removeMember, setRole, standing } from "./staff.ts";
@@ -132,7 +133,7 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
    */
   private async flush(call?: CallContext): Promise<number> {
     try {
-      return await flushOutbox(this.env.DB, this.env.IDENTITY_EVENTS);
+      return await flushOutbox(this.env.DB, identityEventQueues(this.env));
     } catch (err) {
       createLogger("identity", parseLogLevel(this.env.LOG_LEVEL), { requestId: call?.requestId }).warn(
         "outbox not flushed; will retry",
@@ -157,6 +158,6 @@ export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "identity is reached through the storefront and admin Workers"))),
   // The outbox's backstop: whatever a failed send left behind goes out within a minute.
   async scheduled(_controller, env) {
-    await flushOutbox(env.DB, env.IDENTITY_EVENTS);
+    await flushOutbox(env.DB, identityEventQueues(env));
   },
 } satisfies ExportedHandler<IdentityEnv>;

@@ -23,6 +23,7 @@ import { traceRpc } from "../../shared/src/rpc.ts";
 import type { Answer } from "./checkout/flow.ts";
 import { quoteFor } from "./checkout/pricing-bridge.ts";
 import { fulfillmentHandlers } from "./follow-fulfillment.ts";
+import { forgetBuyerHandlers } from "./forget-buyer.ts";
 import { deliveredOrderWith, merchantOrders, merchantView } from "./merchant-orders.ts";
 import { publishOrderEvents } from "./order-events.ts";
 import { listOrders, loadOrder } from "./order-store.ts";
@@ -192,13 +193,13 @@ const report = (env: OrdersEnv): Promise<HealthReport> => healthReport("orders",
 
 export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "orders are reached through the storefront"))),
-  // The order follows its shipments and returns (fulfilment's events).
+  // The order follows its shipments and returns (fulfilment's events); an erased buyer leaves their orders.
   async queue(batch, env) {
     const log = createLogger("orders", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
     await consumeEvents(batch, {
       consumer: "orders",
       db: env.DB,
-      handlers: fulfillmentHandlers(env.DB, log),
+      handlers: { ...fulfillmentHandlers(env.DB, log), ...forgetBuyerHandlers(env) },
       deadLetters: env.DEAD_LETTERS,
       log,
       ...retryPolicy(env),

@@ -40,6 +40,8 @@ export type OrderRecord = {
   shippingAddress: ShippingAddress;
   payment: PaymentSummary;
   cartId: string;
+  /** The Checkout object's id (erasure reaches the request it keeps through it). */
+  checkoutId?: string | null | undefined;
   createdAt: number;
   parts: PartRecord[];
 };
@@ -86,7 +88,7 @@ export async function insertOrder(db: D1Database, o: OrderRecord, events: Outbox
     db
       .prepare(
         `INSERT OR IGNORE INTO orders (id, user_id, token_hash, email, status, currency, subtotal, shipping, tax, total,
-           shipping_address, payment, cart_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           shipping_address, payment, cart_id, checkout_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         o.id,
@@ -102,6 +104,7 @@ export async function insertOrder(db: D1Database, o: OrderRecord, events: Outbox
         JSON.stringify(o.shippingAddress),
         JSON.stringify(o.payment),
         o.cartId,
+        o.checkoutId ?? null,
         o.createdAt,
         o.createdAt,
       ),

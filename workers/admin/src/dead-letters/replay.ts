@@ -10,6 +10,7 @@ export function replayQueues(env: AdminEnv): Record<string, Producer> {
     "inventory-events": env.REPLAY_INVENTORY_EVENTS,
     "identity-events": env.REPLAY_IDENTITY_EVENTS,
     "insights-events": env.REPLAY_INSIGHTS_EVENTS,
+    "catalog-events": env.REPLAY_CATALOG_EVENTS,
   };
 }
 

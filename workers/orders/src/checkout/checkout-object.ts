@@ -7,6 +7,7 @@ import { problem } from "../../../shared/src/problem.ts";
 import { checkoutConfig } from "../config.ts";
 import { publishOrderEvents } from "../order-events.ts";
 import { type Answer, type CheckoutConfig, type Ports, type Progress, runCheckout } from "./flow.ts";
+import { progressWithoutBuyer } from "./without-buyer.ts";
 
 /** What the first request brings and no retry may change (the card number only as its last 4). */
 export type CheckoutRequest = {
@@ -17,7 +18,7 @@ export type CheckoutRequest = {
 };
 
 // An idempotency key is remembered this long, as Stripe does; then the object forgets it.
-const KEY_LIFETIME_MS = 24 * 3600_000;
+export const KEY_LIFETIME_MS = 24 * 3600_000;
 
 /**
  * One checkout: the object is named by the caller's scope and the Idempotency-Key, so every request with that
@@ -79,6 +80,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
         done: [],
         request: { ...withoutPayment(request.body), card: { last4: request.body.payment.card.number.slice(-4) } },
         userId: request.userId,
+        checkoutId: this.ctx.id.toString(),
         orderToken,
         tokenHash: orderToken === null ? null : await sha256Hex(orderToken),
       };
@@ -173,6 +175,21 @@ export class Checkout extends DurableObject<OrdersEnv> {
       return;
     }
     await this.ctx.storage.setAlarm(saved.createdAt + KEY_LIFETIME_MS);
+  }
+
+  /**
+   * The buyer was erased: the saved request and answer lose their email and address (without-buyer.ts says
+   * what stays). A run in progress saves as it goes, so it is let finish first. An object that has already
+   * forgotten its key keeps nothing, not even the empty table this call's construction made.
+   */
+  async forgetBuyer(): Promise<void> {
+    await this.inflight?.catch(() => undefined);
+    const saved = this.load();
+    if (saved === null) {
+      await this.ctx.storage.deleteAll();
+      return;
+    }
+    this.save(progressWithoutBuyer(saved.progress));
   }
 
   /** Where a checkout stands (tests and support): the order id and the steps done, never the card. */

@@ -55,6 +55,8 @@ export type Progress = {
   userId: string | null;
   orderToken: string | null;
   tokenHash: string | null;
+  /** The Checkout object's own id, kept with the order so erasing the buyer can reach this progress. */
+  checkoutId?: string;
   lines?: CheckoutLine[];
   priced?: PricedCheckout;
   /** Holds this checkout must commit: its own (`owned`) and the cart's flash-sale holds. */
@@ -339,6 +341,7 @@ function orderRecord(p: Progress): OrderRecord {
     shippingAddress: p.request.shippingAddress,
     payment: p.payment ?? { brand: null, last4: p.request.card.last4, ...(priced.installment ? { installments: priced.installment } : {}) },
     cartId: p.request.cartId,
+    checkoutId: p.checkoutId ?? null,
     createdAt: Date.parse(priced.pricedAt),
     parts: priced.parts,
   };

@@ -1,0 +1,20 @@
+import { EVENT_TYPES, type UserErased } from "../../../../schema/events.ts";
+import { ERASED_NAME } from "../../../shared/src/erasure.ts";
+import type { EventHandlers } from "../../../shared/src/event-consumer.ts";
+
+/**
+ * identity.user_erased → the account's reviews stay (their ratings are in every product's sum and count, and
+ * a verified purchase is still one) but lose the person: the author shows as "A former customer" and the link
+ * to the account becomes the review's own, so the one-review-per-buyer key still holds. Applying it twice
+ * finds nothing left to change.
+ */
+export const forgetAuthorHandlers = (db: D1Database): EventHandlers => ({
+  [EVENT_TYPES.userErased]: async (event) => {
+    const { userId } = event.data as UserErased;
+    return [
+      db
+        .prepare("UPDATE reviews SET author = ?, user_id = 'erased:' || id, updated_at = ? WHERE user_id = ?")
+        .bind(ERASED_NAME, Date.now(), userId),
+    ];
+  },
+});
