@@ -86,6 +86,9 @@ describe("erasure", () => {
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     token = String(registered.body.accessToken);
     userId = String((registered.body.user as { id: string }).id);
+    // A mistyped password, then a sign-in: the sign-in throttle keeps an object per account (with an alarm).
+    expect((await api(platform).login(person.email, "not the password", "198.51.100.40")).status).toBe(401);
+    expect((await api(platform).login(person.email, "correct horse battery", "198.51.100.40")).status).toBe(200);
     const buyer = shopper(platform, "198.51.100.41", token);
     const mine = (method: string, path: string, body?: unknown) =>
       call(platform.url, method, path, { token, ip: "198.51.100.41", ...(body === undefined ? {} : { body }) });

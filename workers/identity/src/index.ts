@@ -4,6 +4,7 @@ import { RefreshBody, type Session, type User, type VerificationKeys } from "../
 import type { Invitation, Member, NewMerchant, Standing } from "../../../schema/identity/staff-dto.ts";
 import * as tables from "../../../schema/identity/tables.ts";
 import { clientKey } from "../../shared/src/client.ts";
+import { sha256Hex } from "../../shared/src/crypto.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
 import { flushOutbox } from "../../shared/src/outbox.ts";
@@ -38,12 +39,14 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   }
 
   login(body: unknown, call: EdgeCall): Promise<Result<Session>> {
-    return this.run("login", call, () => {
+    return this.run("login", call, async () => {
       const email = typeof body === "object" && body !== null && "email" in body ? String(body.email) : "";
       const client = clientKey(call.clientIp);
       const throttles = {
         client,
-        account: this.env.LOGIN_THROTTLE.getByName(`account:${emailKey(email)}`),
+        // Named by a hash of the address, not the address: the runtime keeps an object's name beside its storage
+        // (and its alarm), which would outlive the account's erasure for a window.
+        account: this.env.LOGIN_THROTTLE.getByName(`account:${await sha256Hex(emailKey(email))}`),
         byClient: this.env.LOGIN_THROTTLE.getByName(`client:${client}`),
       };
       return login(this.db, identityConfig(this.env), body, throttles);
