@@ -126,8 +126,10 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
   }
 
   /**
-   * Moves a guest order into an account: the order token proves the caller placed it. An order already in this
-   * account answers as it is; one in another account, or a wrong token, is a 404 like a missing order.
+   * Moves a guest order into an account: the order token proves the caller placed it, and stops working once it
+   * has (the account reads the order from then on; a token copied from a shared computer is worth nothing). An
+   * order already in this account answers as it is; one in another account, or a wrong token, is a 404 like a
+   * missing order. Two accounts claiming at once: the guarded update lets one win, the other gets the 404.
    */
   claimOrder(orderId: string, orderToken: string, userId: string, call: CallContext): Promise<Result<OrderView>> {
     return this.run("claimOrder", call, async () => {
@@ -144,10 +146,12 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
       if (stored.userId === userId) return ok(stored.view);
       if (stored.userId !== null || stored.tokenHash === null || !timingSafeEqualText(await sha256Hex(orderToken), stored.tokenHash))
         return missing;
-      await this.env.DB.prepare("UPDATE orders SET user_id = ?, updated_at = ? WHERE id = ? AND user_id IS NULL")
-        .bind(userId, Date.now(), orderId)
+      const claimed = await this.env.DB.prepare(
+        "UPDATE orders SET user_id = ?, token_hash = NULL, updated_at = ? WHERE id = ? AND user_id IS NULL AND token_hash = ?",
+      )
+        .bind(userId, Date.now(), orderId, stored.tokenHash)
         .run();
-      return ok(stored.view);
+      return claimed.meta.changes === 1 ? ok(stored.view) : missing;
     });
   }
 

@@ -16,7 +16,10 @@ import {
   categoriesOf,
   dataOr,
   forgetCart,
+  forgetGuestOrder,
+  guestOrderToken,
   rememberCart,
+  rememberGuestOrder,
   type ShopApi,
   type ShopContext,
   sameOrigin,
@@ -25,7 +28,7 @@ import {
 } from "./context.ts";
 import { Page } from "./layout.tsx";
 import { SHOP_CSS, SHOP_CSS_PATH } from "./styles.ts";
-import { AccountPage, type Claim, ErrorPage, SignInPage } from "./views/account.tsx";
+import { AccountPage, ErrorPage, SignInPage } from "./views/account.tsx";
 import { CartPage, type CheckoutForm, CheckoutPage, OrderPage } from "./views/buying.tsx";
 import { Home, Listing, type ListingState, ProductView } from "./views/catalog.tsx";
 
@@ -315,7 +318,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
         quote={quote.ok ? quote.data : null}
         form={values}
         problem={problem}
-        key={values.idempotencyKey || crypto.randomUUID()}
+        idempotencyKey={values.idempotencyKey || crypto.randomUUID()}
       />
     );
     return html(c, api, { title: "Checkout", body });
@@ -354,17 +357,19 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
         "Idempotency-Key": f.idempotencyKey || crypto.randomUUID(),
       });
       if (!placed.ok) {
-        // What was typed stays (the card's security code excepted); a new key, since this attempt is settled.
-        const { cvc: _cvc, idempotencyKey: _key, ...kept } = f;
+        // What was typed stays, but never the card number or its security code (a page is no place for them);
+        // a new key, since this attempt is settled.
+        const { cardNumber: _number, cvc: _cvc, idempotencyKey: _key, ...kept } = f;
         return checkoutPage(c, api, kept, placed.problem);
       }
       const token = placed.data.orderToken;
-      return c.redirect(`/orders/${placed.data.order.id}?placed=1${token ? `&t=${encodeURIComponent(token)}` : ""}`, 303);
+      if (token !== undefined) rememberGuestOrder(c, placed.data.order.id, token);
+      return c.redirect(`/orders/${placed.data.order.id}?placed=1`, 303);
     }),
   );
 
   const orderHeaders = (c: ShopContext): Record<string, string> => {
-    const t = c.req.query("t");
+    const t = guestOrderToken(c, param(c, "id"));
     return t ? { "X-Order-Token": t } : {};
   };
 
@@ -375,7 +380,12 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
       if (!order.ok) return notFound(c, api);
       const returnable = order.data.shipments.some((s) => s.status === "delivered");
       const body = (
-        <OrderPage order={order.data} placed={c.req.query("placed") === "1"} token={c.req.query("t") ?? null} returnable={returnable} />
+        <OrderPage
+          order={order.data}
+          placed={c.req.query("placed") === "1"}
+          guest={guestOrderToken(c, order.data.id) !== null}
+          returnable={returnable}
+        />
       );
       return html(c, api, { title: `Order ${order.data.id}`, body });
     }),
@@ -418,8 +428,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
           ? { kind: "ok", text: "Return requested: the merchant will confirm it by email." }
           : { kind: "bad", text: asked.problem.detail ?? asked.problem.title },
       );
-      const t = c.req.query("t");
-      return c.redirect(`/orders/${id}${t ? `?t=${encodeURIComponent(t)}` : ""}`, 303);
+      return c.redirect(`/orders/${id}`, 303);
     }),
   );
 
@@ -427,9 +436,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
     page(
       async (c, api) => {
         const next = safeNext(c.req.query("next"));
-        const body = (
-          <SignInPage mode={mode} email="" name="" error={null} next={next} claim={claimOf(c.req.query("claim"), c.req.query("t"))} />
-        );
+        const body = <SignInPage mode={mode} email="" name="" error={null} next={next} claim={claimOf(c, c.req.query("claim"))} />;
         return html(c, api, { title: mode === "sign-in" ? "Sign in" : "Create account", body });
       },
       { anonymous: true },
@@ -456,14 +463,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
         if (!session.ok) {
           const error = session.problem.detail ?? session.problem.title;
           const again = (
-            <SignInPage
-              mode={mode}
-              email={f.email ?? ""}
-              name={f.name ?? ""}
-              error={error}
-              next={next}
-              claim={claimOf(f.claim, f.claimToken)}
-            />
+            <SignInPage mode={mode} email={f.email ?? ""} name={f.name ?? ""} error={error} next={next} claim={claimOf(c, f.claim)} />
           );
           return html(c, api, { title: "Sign in", body: again });
         }
@@ -475,11 +475,15 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
         });
         if (own.ok) rememberCart(c, { id: own.data.id, token: null });
         // A guest order placed before signing up comes along: its token (from the confirmation page) proves it.
-        const claim = claimOf(f.claim, f.claimToken);
-        if (claim !== null) {
-          const bearer = { Authorization: `Bearer ${session.data.accessToken}`, "X-Order-Token": claim.token };
-          const claimed = await shopApi(c, callApi, true)("POST", `/v1/orders/${encodeURIComponent(claim.id)}/claim`, undefined, bearer);
-          if (claimed.ok) shopSession.flash(c, { kind: "ok", text: `Order ${claim.id} is now in your account.` });
+        const claim = claimOf(c, f.claim);
+        const token = claim === null ? null : guestOrderToken(c, claim);
+        if (claim !== null && token !== null) {
+          const bearer = { Authorization: `Bearer ${session.data.accessToken}`, "X-Order-Token": token };
+          const claimed = await shopApi(c, callApi, true)("POST", `/v1/orders/${encodeURIComponent(claim)}/claim`, undefined, bearer);
+          if (claimed.ok) {
+            forgetGuestOrder(c, claim);
+            shopSession.flash(c, { kind: "ok", text: `Order ${claim} is now in your account.` });
+          }
         }
         return c.redirect(next, 303);
       },
@@ -528,10 +532,9 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
 /** A path parameter (the page wrapper does not carry the route's path types). */
 const param = (c: ShopContext, name: string): string => c.req.param(name) ?? "";
 
-const claimOf = (id: string | undefined, token: string | undefined): Claim | null =>
-  id !== undefined && token !== undefined && /^ord_[A-Za-z0-9_-]{1,40}$/.test(id) && token.length > 0 && token.length <= 128
-    ? { id, token }
-    : null;
+/** The guest order to claim at sign-in: only one this browser placed (its token is in the guest-orders cookie). */
+const claimOf = (c: ShopContext, id: string | undefined): string | null =>
+  id !== undefined && guestOrderToken(c, id) !== null ? id : null;
 
 /** Only a path on this shop (never another site) may be where a sign-in sends the shopper next. */
 function safeNext(next: string | undefined): string {

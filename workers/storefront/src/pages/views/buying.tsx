@@ -120,20 +120,22 @@ const Input: FC<{
   </div>
 );
 
-export const CheckoutPage: FC<{ cart: CartView; quote: QuoteView | null; form: CheckoutForm; problem: Problem | null; key: string }> = ({
-  cart,
-  quote,
-  form,
-  problem,
-  key,
-}) => {
+// The key is not called `key`: the JSX runtime takes that prop for itself and the field would render empty,
+// giving every submit of the same form a fresh key (a double click, two orders).
+export const CheckoutPage: FC<{
+  cart: CartView;
+  quote: QuoteView | null;
+  form: CheckoutForm;
+  problem: Problem | null;
+  idempotencyKey: string;
+}> = ({ cart, quote, form, problem, idempotencyKey }) => {
   const bad = new Set((problem?.errors ?? []).map((e) => e.field.split(".").at(-1) ?? ""));
   return (
     <>
       <h1>Checkout</h1>
       <ProblemNotice problem={problem} id="checkout-problem" />
       <form method="post" action="/checkout" class="summary">
-        <input type="hidden" name="idempotencyKey" value={key} />
+        <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
         <div>
           <section class="panel" aria-labelledby="contact">
             <h2 id="contact">Contact</h2>
@@ -241,24 +243,23 @@ export const CheckoutPage: FC<{ cart: CartView; quote: QuoteView | null; form: C
   );
 };
 
-export const OrderPage: FC<{ order: OrderView; placed: boolean; token: string | null; returnable: boolean }> = ({
+/** `guest`: the order is this browser's guest order (its token is in the guest-orders cookie), so it can be claimed. */
+export const OrderPage: FC<{ order: OrderView; placed: boolean; guest: boolean; returnable: boolean }> = ({
   order,
   placed,
-  token,
+  guest,
   returnable,
 }) => {
-  const q = token === null ? "" : `?t=${encodeURIComponent(token)}`;
+  const claim = `next=/account&claim=${encodeURIComponent(order.id)}`;
   return (
     <>
       {placed ? (
         <div class="notice ok" role="status">
           Thank you! Your order is placed and a receipt is on its way to {order.email}.
-          {token === null ? null : (
+          {!guest ? null : (
             <>
               {" "}
-              <a href={`/register?next=/account&claim=${encodeURIComponent(order.id)}&t=${encodeURIComponent(token)}`}>Create an account</a>{" "}
-              or <a href={`/sign-in?next=/account&claim=${encodeURIComponent(order.id)}&t=${encodeURIComponent(token)}`}>sign in</a> to keep
-              track of it.
+              <a href={`/register?${claim}`}>Create an account</a> or <a href={`/sign-in?${claim}`}>sign in</a> to keep track of it.
             </>
           )}
         </div>
@@ -309,9 +310,7 @@ export const OrderPage: FC<{ order: OrderView; placed: boolean; token: string | 
               {order.parts.map((p, i) => (
                 <>
                   {i > 0 ? ", " : ""}
-                  <a href={`/orders/${order.id}/invoice${q}${q ? "&" : "?"}part=${encodeURIComponent(p.merchantId)}`}>
-                    {p.merchantId.replace("mer_", "")}
-                  </a>
+                  <a href={`/orders/${order.id}/invoice?part=${encodeURIComponent(p.merchantId)}`}>{p.merchantId.replace("mer_", "")}</a>
                 </>
               ))}
             </p>
@@ -319,7 +318,7 @@ export const OrderPage: FC<{ order: OrderView; placed: boolean; token: string | 
           {returnable ? (
             <section class="panel" aria-labelledby="return">
               <h2 id="return">Return something</h2>
-              <form method="post" action={`/orders/${order.id}/returns${q}`}>
+              <form method="post" action={`/orders/${order.id}/returns`}>
                 <div class="field">
                   <label for="return-sku">Item</label>
                   <select id="return-sku" name="sku">
