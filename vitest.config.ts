@@ -101,7 +101,7 @@ export default defineConfig({
         test: {
           name: "orders",
           include: ["workers/orders/test/**/*.test.ts"],
-          exclude: ["workers/orders/test/pricing.test.ts"],
+          exclude: ["workers/orders/test/pricing.test.ts", "workers/orders/test/checkout-flow.test.ts"],
           setupFiles: ["workers/orders/test/apply-migrations.ts"],
         },
       },
@@ -111,6 +111,7 @@ export default defineConfig({
           include: [
             "workers/shared/test/**/*.test.ts",
             "workers/orders/test/pricing.test.ts",
+            "workers/orders/test/checkout-flow.test.ts",
             "workers/fulfillment/test/**/*.test.ts",
             "workers/notifications/test/**/*.test.ts",
           ],

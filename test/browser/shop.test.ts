@@ -173,9 +173,18 @@ describe("the shop in a real browser", () => {
     await page.getByLabel("Expiry (MM/YY)").fill("12/30");
     await page.getByLabel("CVC").fill("123");
     // The form carries its Idempotency-Key: every submit of this very form is the same checkout.
-    const fields = await page
-      .locator("form[action='/checkout']")
-      .evaluate((form) => Object.fromEntries(Array.from(new FormData(form as HTMLFormElement).entries(), ([k, v]) => [k, String(v)])));
+    type Field = { name: string; value: string; type: string; checked: boolean };
+    const fields = Object.fromEntries(
+      (
+        await page
+          .locator("form[action='/checkout'] [name]")
+          .evaluateAll((els) =>
+            els.map((e) => e as unknown as Field).map(({ name, value, type, checked }) => ({ name, value, type, checked })),
+          )
+      )
+        .filter((f) => (f.type !== "radio" && f.type !== "checkbox") || f.checked)
+        .map((f) => [f.name, f.value]),
+    );
     expect(fields.idempotencyKey ?? "").toMatch(/^[0-9a-f-]{36}$/);
     // Both posts leave at once with the browser's own cookies, as a double click's would.
     const post = () => context.request.post(url("/checkout"), { form: fields, maxRedirects: 0, headers: { Origin: origin } });

@@ -7,6 +7,7 @@ import { problem } from "../../../shared/src/problem.ts";
 import { checkoutConfig } from "../config.ts";
 import { publishOrderEvents } from "../order-events.ts";
 import { type Answer, type CheckoutConfig, type Ports, type Progress, runCheckout } from "./flow.ts";
+import { cartPort, orderBook, paymentsPort, stockPort } from "./ports.ts";
 
 /** What the first request brings and no retry may change (the card number only as its last 4). */
 export type CheckoutRequest = {
@@ -55,7 +56,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
     return row ? { fingerprint: row.fingerprint, progress: JSON.parse(row.progress) as Progress, createdAt: row.created_at } : null;
   }
 
-  private save(p: Progress): void {
+  protected save(p: Progress): void {
     this.sql.exec("UPDATE checkout SET progress = ? WHERE id = 1", JSON.stringify(p));
   }
 
@@ -107,41 +108,26 @@ export class Checkout extends DurableObject<OrdersEnv> {
     return run;
   }
 
-  private ports(progress: Progress, request: CheckoutRequest | null): Ports {
+  /** The real services behind the flow's ports (a test subclass may wrap them to crash at a chosen point). */
+  protected ports(progress: Progress, request: CheckoutRequest | null): Ports {
     const requestId = request?.call.requestId ?? `alarm:${progress.orderId}`;
     const log = this.logger(requestId);
     return {
-      db: this.env.DB,
-      cart: this.env.CART.getByName(progress.request.cartId),
-      inventory: this.env.INVENTORY,
-      payments: this.env.PAYMENTS,
+      orders: orderBook(this.env.DB, log),
+      cart: cartPort(this.env.CART.getByName(progress.request.cartId)),
+      stock: stockPort(this.env.INVENTORY),
+      payments: paymentsPort(this.env.PAYMENTS),
       log,
       config: this.config,
       call: request?.call ?? { requestId },
       save: (p) => this.save(p),
       publish: async () => {
         try {
-          // Tests only: the queue "does not take" this order's events; they wait in the outbox for the cron.
-          if (request !== null && this.config.faultInjection && progress.request.email.toLowerCase().startsWith("fault+publish-fails@")) {
-            throw new Error("injected: the queue did not take the events");
-          }
           // Only this order's events (their ids start with the order id): the cron sends anything else left.
           await publishOrderEvents(this.env, { idPrefix: `${progress.orderId}:` });
         } catch (err) {
           log.warn("order events not sent yet; the alarm retries", errorFields(err));
         }
-      },
-      fault: (point, p) => {
-        // Crashes strike the first run only, as a real one would not repeat on the resumed run.
-        if (
-          request === null ||
-          !this.config.faultInjection ||
-          !p.request.email.toLowerCase().startsWith(`fault+crash-${point.replace(":", "-")}@`.toLowerCase())
-        )
-          return;
-        log.warn("injected crash", { point });
-        // A real crash: the object is reset mid-flight and the caller's call fails; the alarm takes over.
-        this.ctx.abort(`injected crash at ${point}`);
       },
       card: request?.body.payment.card ?? null,
       cartAccess: request?.cartAccess ?? null,
