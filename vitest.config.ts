@@ -65,7 +65,14 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./workers/payments/wrangler.toml" },
             // The service runs the test provider; the Stripe and PayPal adapters are tested with a recorder.
-            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("schema/payments/migrations"), LOG_LEVEL: "debug" } },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("schema/payments/migrations"),
+                LOG_LEVEL: "debug",
+                PAYMENT_PROVIDER: "test",
+                TEST_PAYMENTS: "on",
+              },
+            },
           }),
         ],
         test: {
@@ -114,6 +121,7 @@ export default defineConfig({
             "workers/orders/test/checkout-flow.test.ts",
             "workers/fulfillment/test/**/*.test.ts",
             "workers/notifications/test/**/*.test.ts",
+            "scripts/test/**/*.test.ts",
           ],
           environment: "node",
         },

@@ -10,6 +10,7 @@ import {
   type PlacedOrder,
   type QuoteView,
 } from "../../../schema/orders/dto.ts";
+import type { PaymentMethodInput } from "../../../schema/payments.ts";
 import type { Problem } from "../../../schema/problem.ts";
 import { sha256Hex, timingSafeEqualText } from "../../shared/src/crypto.ts";
 import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
@@ -69,14 +70,14 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
       if (!parsed.ok) return parsed;
       const scope = who.userId !== null ? `user:${who.userId}` : `cart:${parsed.value.cartId}`;
       const { payment, ...rest } = parsed.value;
-      // The same key with another body is refused; the card counts by what may be kept of it. A guest's cart
+      // The same key with another body is refused; a card counts by what may be kept of it. A guest's cart
       // token counts too, so knowing a cart id and a key without the token replays nothing (no order, no token).
       const fingerprint = await sha256Hex(
         JSON.stringify({
           scope,
           credential: who.userId ?? (await sha256Hex(who.cartToken ?? "")),
           rest,
-          card: { last4: payment.card.number.slice(-4), expMonth: payment.card.expMonth, expYear: payment.card.expYear },
+          payment: paymentFingerprint(payment),
         }),
       );
       const object = this.env.CHECKOUT.getByName(`${scope}|${idempotencyKey}`);
@@ -188,6 +189,12 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return traceRpc("orders", this.env.LOG_LEVEL, call, method, body);
   }
 }
+
+/** What of the payment tells two checkout bodies apart: a card by what we may keep of it, a token by itself. */
+const paymentFingerprint = (payment: PaymentMethodInput) =>
+  payment.method === "card"
+    ? { last4: payment.card.number.slice(-4), expMonth: payment.card.expMonth, expYear: payment.card.expYear }
+    : payment;
 
 const access = (who: Shopper): CartAccess => (who.userId !== null ? { userId: who.userId } : { token: who.cartToken });
 const cartCall = (who: Shopper, call: CallContext): CartCall => ({ requestId: call.requestId, shopper: who.shopper });

@@ -222,7 +222,7 @@ class World {
           this.published++;
         }),
       // The alarm's run has neither: they lived only in the first request's memory.
-      card: resumed ? null : { number: "4242424242424242", expMonth: 12, expYear: 2099, cvc: "123" },
+      payment: resumed ? null : { method: "card", card: { number: "4242424242424242", expMonth: 12, expYear: 2099, cvc: "123" } },
       cartAccess: resumed ? null : { token: "cart-token" },
     };
   }

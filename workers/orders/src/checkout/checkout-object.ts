@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { CartAccess, CartCall } from "../../../../schema/cart.ts";
 import type { CheckoutBody } from "../../../../schema/orders/dto.ts";
+import { knownLast4 } from "../../../../schema/payments.ts";
 import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "../../../shared/src/logger.ts";
 import { problem } from "../../../shared/src/problem.ts";
@@ -9,7 +10,7 @@ import { publishOrderEvents } from "../order-events.ts";
 import { type Answer, type CheckoutConfig, type Ports, type Progress, runCheckout } from "./flow.ts";
 import { cartPort, orderBook, paymentsPort, stockPort } from "./ports.ts";
 
-/** What the first request brings and no retry may change (the card number only as its last 4). */
+/** What the first request brings and no retry may change (a card number only as its last 4). */
 export type CheckoutRequest = {
   body: CheckoutBody;
   userId: string | null;
@@ -78,7 +79,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
       progress = {
         orderId: `ord_${randomToken(12)}`,
         done: [],
-        request: { ...withoutPayment(request.body), card: { last4: request.body.payment.card.number.slice(-4) } },
+        request: { ...withoutPayment(request.body), card: { last4: knownLast4(request.body.payment) } },
         userId: request.userId,
         orderToken,
         tokenHash: orderToken === null ? null : await sha256Hex(orderToken),
@@ -129,7 +130,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
           log.warn("order events not sent yet; the alarm retries", errorFields(err));
         }
       },
-      card: request?.body.payment.card ?? null,
+      payment: request?.body.payment ?? null,
       cartAccess: request?.cartAccess ?? null,
     };
   }

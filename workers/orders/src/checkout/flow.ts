@@ -5,7 +5,7 @@ import type {
   AuthorizeOutcome,
   AuthorizeRequest,
   CaptureOutcome,
-  CardInput,
+  PaymentMethodInput,
   PaymentView,
   VoidOutcome,
 } from "../../../../schema/payments.ts";
@@ -55,11 +55,12 @@ export type StepName = (typeof STEP_NAMES)[number];
 
 export type HeldLine = { sku: string; quantity: number; holdId: string };
 
-/** What survives a crash: everything but the card, which lives only in the first request's memory. */
+/** What survives a crash: everything but the payment method, which lives only in the first request's memory. */
 export type Progress = {
   orderId: string;
   done: StepName[];
-  request: Omit<CheckoutBody, "payment"> & { card: { last4: string } };
+  /** `card.last4`: a card number's last digits, known at once; null for a provider token until it authorizes. */
+  request: Omit<CheckoutBody, "payment"> & { card: { last4: string | null } };
   userId: string | null;
   orderToken: string | null;
   tokenHash: string | null;
@@ -145,8 +146,8 @@ export type Ports = {
   save: (p: Progress) => void;
   /** Sends the order outbox; a failure leaves the rows for the alarm's next try. */
   publish: () => Promise<void>;
-  /** The card and the guest's cart token: only in a request's memory, never saved (null when resumed by the alarm). */
-  card: CardInput | null;
+  /** The payment method and the guest's cart token: only in a request's memory, never saved (null when resumed). */
+  payment: PaymentMethodInput | null;
   cartAccess: CartAccess | null;
 };
 
@@ -231,7 +232,7 @@ const STEPS: Step[] = [
     name: "authorizePayment",
     async run(p, io) {
       const total = p.priced?.total ?? { amount: 0, currency: "USD" };
-      if (io.card === null) {
+      if (io.payment === null) {
         // Resumed after a crash: the card is gone with the request that brought it. Whatever the provider did
         // under this order's key is in the ledger; anything short of an authorization is not a sale.
         const known = await io.payments.getPayment(p.orderId, io.call);
@@ -247,7 +248,7 @@ const STEPS: Step[] = [
             paymentId: p.orderId,
             idempotencyKey: keyFor(p, "authorize"),
             amount: total,
-            payment: { method: "card", card: io.card },
+            payment: io.payment,
             email: p.request.email,
           },
           io.call,

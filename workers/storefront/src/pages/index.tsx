@@ -27,6 +27,7 @@ import {
   shopSession,
 } from "./context.ts";
 import { Page } from "./layout.tsx";
+import { STRIPE_CHECKOUT_CSP, STRIPE_CHECKOUT_JS, STRIPE_CHECKOUT_JS_PATH, STRIPE_JS_URL } from "./stripe-checkout.ts";
 import { SHOP_CSS, SHOP_CSS_PATH } from "./styles.ts";
 import { AccountPage, ErrorPage, SignInPage } from "./views/account.tsx";
 import { CartPage, type CheckoutForm, CheckoutPage, OrderPage } from "./views/buying.tsx";
@@ -46,7 +47,16 @@ const productPages = new TtlCache<Rendered>(2_000, 5_000, 2_000);
 
 // A form shown again with what went wrong is a page like any other (200): the problem is in it, in words, next to
 // what was typed. Error statuses are for pages that are errors (404, 500).
-type Render = { title: string; body: Child; status?: number; cache?: string; current?: string; q?: string };
+type Render = {
+  title: string;
+  body: Child;
+  status?: number;
+  cache?: string;
+  current?: string;
+  q?: string;
+  /** A page that loads scripts says so, with the policy that lets exactly those in. */
+  scripts?: { urls: string[]; csp: string };
+};
 
 /** The shop's pages: server-rendered, no client script, every form a plain post (they work without JavaScript). */
 export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
@@ -54,12 +64,12 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
 
   const html = async (c: ShopContext, api: ShopApi, r: Render): Promise<Response> => {
     const categories = await categoriesOf(api);
-    c.header("Content-Security-Policy", CSP);
+    c.header("Content-Security-Policy", r.scripts?.csp ?? CSP);
     c.header("Referrer-Policy", "same-origin");
     c.header("Cache-Control", r.cache ?? "no-store");
     const flash = r.cache === undefined ? shopSession.takeFlash(c) : null;
     return c.html(
-      <Page title={r.title} categories={categories} current={r.current} q={r.q} flash={flash}>
+      <Page title={r.title} categories={categories} current={r.current} q={r.q} flash={flash} scripts={r.scripts?.urls}>
         {r.body}
       </Page>,
       (r.status ?? 200) as 200,
@@ -113,6 +123,12 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
       ]),
     );
   };
+
+  app.get(STRIPE_CHECKOUT_JS_PATH, (c) => {
+    c.header("Content-Type", "text/javascript; charset=utf-8");
+    c.header("Cache-Control", "public, max-age=31536000, immutable");
+    return c.body(STRIPE_CHECKOUT_JS);
+  });
 
   app.get(SHOP_CSS_PATH, (c) => {
     c.header("Content-Type", "text/css; charset=utf-8");
@@ -312,6 +328,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
       undefined,
       cartHeaders(opened.ref),
     );
+    const paying = await c.env.PAYMENTS.checkoutMethod();
     const body = (
       <CheckoutPage
         cart={opened.cart}
@@ -319,9 +336,11 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
         form={values}
         problem={problem}
         idempotencyKey={values.idempotencyKey || crypto.randomUUID()}
+        paying={paying}
       />
     );
-    return html(c, api, { title: "Checkout", body });
+    const scripts = paying.method === "stripe" ? { urls: [STRIPE_JS_URL, STRIPE_CHECKOUT_JS_PATH], csp: STRIPE_CHECKOUT_CSP } : undefined;
+    return html(c, api, { title: "Checkout", body, ...(scripts ? { scripts } : {}) });
   };
 
   app.get(
@@ -335,20 +354,11 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
       const f = await form(c);
       const opened = await openCart(c, api, false);
       if (opened === null) return c.redirect("/cart", 303);
-      const [month, year] = (f.expiry ?? "").split("/").map((s) => Number(s.trim()));
       const body = {
         cartId: opened.ref.id,
         email: f.email,
         shippingAddress: { name: f.name, line1: f.line1, city: f.city, postalCode: f.postalCode, country: f.country },
-        payment: {
-          method: "card",
-          card: {
-            number: (f.cardNumber ?? "").replaceAll(/\s/g, ""),
-            expMonth: month,
-            expYear: year !== undefined && year < 100 ? 2000 + year : year,
-            cvc: f.cvc,
-          },
-        },
+        payment: paymentOf(f),
         ...(f.installments ? { installments: { months: Number(f.installments) } } : {}),
         ...(f.warranty ? { warranties: f.warranty.split(",").map((w) => ({ sku: w.split(":")[0], planId: w.split(":")[1] })) } : {}),
       };
@@ -359,7 +369,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
       if (!placed.ok) {
         // What was typed stays, but never the card number or its security code (a page is no place for them);
         // a new key, since this attempt is settled.
-        const { cardNumber: _number, cvc: _cvc, idempotencyKey: _key, ...kept } = f;
+        const { cardNumber: _number, cvc: _cvc, idempotencyKey: _key, paymentMethodId: _method, ...kept } = f;
         return checkoutPage(c, api, kept, placed.problem);
       }
       const token = placed.data.orderToken;
@@ -527,6 +537,24 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
   });
 
   return app;
+}
+
+/**
+ * The form's payment as the API takes it: a Stripe PaymentMethod id when Stripe.js made one (the card never came
+ * here), else the card fields, which only the test provider accepts.
+ */
+function paymentOf(f: Record<string, string>) {
+  if (f.paymentMethodId) return { method: "stripe", paymentMethodId: f.paymentMethodId };
+  const [month, year] = (f.expiry ?? "").split("/").map((s) => Number(s.trim()));
+  return {
+    method: "card",
+    card: {
+      number: (f.cardNumber ?? "").replaceAll(/\s/g, ""),
+      expMonth: month,
+      expYear: year !== undefined && year < 100 ? 2000 + year : year,
+      cvc: f.cvc,
+    },
+  };
 }
 
 /** A path parameter (the page wrapper does not carry the route's path types). */

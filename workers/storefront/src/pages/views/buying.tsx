@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { CartView } from "../../../../../schema/cart.ts";
 import type { OrderView, QuoteView } from "../../../../../schema/orders/dto.ts";
+import type { CheckoutPaymentMethod } from "../../../../../schema/payments.ts";
 import type { Problem } from "../../../../../schema/problem.ts";
 import { money, ProblemNotice } from "../layout.tsx";
 
@@ -128,13 +129,20 @@ export const CheckoutPage: FC<{
   form: CheckoutForm;
   problem: Problem | null;
   idempotencyKey: string;
-}> = ({ cart, quote, form, problem, idempotencyKey }) => {
+  /** How this shop takes payment: card fields (the test provider) or Stripe's own card field. */
+  paying: CheckoutPaymentMethod;
+}> = ({ cart, quote, form, problem, idempotencyKey, paying }) => {
   const bad = new Set((problem?.errors ?? []).map((e) => e.field.split(".").at(-1) ?? ""));
   return (
     <>
       <h1>Checkout</h1>
       <ProblemNotice problem={problem} id="checkout-problem" />
-      <form method="post" action="/checkout" class="summary">
+      <form
+        method="post"
+        action="/checkout"
+        class="summary"
+        data-stripe-key={paying.method === "stripe" ? paying.publishableKey : undefined}
+      >
         <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
         <div>
           <section class="panel" aria-labelledby="contact">
@@ -162,18 +170,7 @@ export const CheckoutPage: FC<{
           </section>
           <section class="panel" aria-labelledby="payment">
             <h2 id="payment">Payment</h2>
-            <p class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
-            <Input id="cardNumber" label="Card number" autocomplete="cc-number" form={form} invalid={bad.has("number")} />
-            <div class="row2">
-              <Input
-                id="expiry"
-                label="Expiry (MM/YY)"
-                autocomplete="cc-exp"
-                form={form}
-                invalid={bad.has("expMonth") || bad.has("expYear")}
-              />
-              <Input id="cvc" label="CVC" autocomplete="cc-csc" form={{}} invalid={bad.has("cvc")} />
-            </div>
+            <PaymentFields paying={paying} form={form} bad={bad} />
             {quote !== null && quote.installments.length > 0 ? (
               <fieldset class="variant">
                 <legend>Pay in instalments?</legend>
@@ -244,6 +241,43 @@ export const CheckoutPage: FC<{
 };
 
 /** `guest`: the order is this browser's guest order (its token is in the guest-orders cookie), so it can be claimed. */
+/** The card itself for the test provider; for Stripe, Stripe's own field (the number never comes to this shop). */
+const PaymentFields: FC<{ paying: CheckoutPaymentMethod; form: CheckoutForm; bad: Set<string> }> = ({ paying, form, bad }) => {
+  if (paying.method === "stripe")
+    return (
+      <>
+        <input type="hidden" name="paymentMethodId" value="" />
+        <div class="field">
+          <span class="label" id="card-label">
+            Card
+          </span>
+          <div id="card-element" class="card-element" role="group" aria-labelledby="card-label" />
+          <p id="card-errors" class="field-error" role="alert" />
+        </div>
+        <noscript>
+          <p class="notice bad">Paying by card needs JavaScript here: Stripe takes the card in its own secure field.</p>
+        </noscript>
+        <p class="muted">Your card goes straight to Stripe; this shop never sees its number.</p>
+      </>
+    );
+  if (paying.method === "paypal")
+    return (
+      <p class="notice bad">
+        This shop takes PayPal, whose buttons these pages do not show yet: pay through the API with an order approved in PayPal.
+      </p>
+    );
+  return (
+    <>
+      <p class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
+      <Input id="cardNumber" label="Card number" autocomplete="cc-number" form={form} invalid={bad.has("number")} />
+      <div class="row2">
+        <Input id="expiry" label="Expiry (MM/YY)" autocomplete="cc-exp" form={form} invalid={bad.has("expMonth") || bad.has("expYear")} />
+        <Input id="cvc" label="CVC" autocomplete="cc-csc" form={{}} invalid={bad.has("cvc")} />
+      </div>
+    </>
+  );
+};
+
 export const OrderPage: FC<{ order: OrderView; placed: boolean; guest: boolean; returnable: boolean }> = ({
   order,
   placed,
