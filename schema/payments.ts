@@ -67,7 +67,8 @@ export const PayPalPayment = z
     method: z.literal("paypal"),
     orderId: z
       .string()
-      .regex(/^[A-Z0-9]{8,64}$/, "orderId is the id of a PayPal order the payer approved")
+      // PayPal's ids mix letters and digits: a card number (all digits) is never taken for one.
+      .regex(/^(?=[A-Z0-9]*[A-Z])[A-Z0-9]{8,64}$/, "orderId is the id of a PayPal order the payer approved")
       .describe("The PayPal order (intent AUTHORIZE, this checkout's total) the payer approved"),
   })
   .meta({ id: "PayPalPayment" });

@@ -11,8 +11,9 @@ import { claim, type LedgerRow, readDetail, reusedKey, STALE_CLAIM_MS, settle } 
 export const IN_PROGRESS = "a request with this idempotency key is under way; retry it with the same key";
 
 /**
- * Authorizes (holds) the amount on the card with the primary provider. The card number and cvc go to the
- * provider and nowhere else; we keep the brand and last four digits.
+ * Authorizes (holds) the amount with the primary provider, by the one payment method it takes: a card number
+ * (the test provider) goes to it and nowhere else, a Stripe PaymentMethod or an approved PayPal order is what
+ * the shopper's browser made. We keep the brand and last four digits.
  */
 export async function authorize(deps: Deps, input: unknown): Promise<Result<AuthorizeOutcome>> {
   const parsed = parseInput(AuthorizeRequest, input);

@@ -16,7 +16,13 @@ const PaymentsConfig = z
     // The test provider accepts any Luhn-valid number as paid: only a local platform (npm start, npm run dev, the
     // tests) turns it on, never a deployed config (the deploy refuses it).
     TEST_PAYMENTS: z.enum(["on", "off"], { error: "TEST_PAYMENTS is on or off" }).default("off"),
-    STRIPE_PUBLISHABLE_KEY: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^pk_(test|live)_/).optional()),
+    STRIPE_PUBLISHABLE_KEY: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z
+        .string()
+        .regex(/^pk_(test|live)_/)
+        .optional(),
+    ),
     TEST_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(0).default(50),
     STRIPE_API_BASE: z.url().default("https://api.stripe.com"),
     PAYPAL_API_BASE: z.url().default("https://api-m.sandbox.paypal.com"),

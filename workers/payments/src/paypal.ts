@@ -146,7 +146,8 @@ export class PayPalProvider implements PaymentProvider {
     const requestId = await paypalRequestId(call.idempotencyKey);
     const sent = await this.send(`/v2/checkout/orders/${encodeURIComponent(call.payment.orderId)}/authorize`, {}, requestId);
     const answer = authorizationFrom(sent);
-    if (answer.status === "needs_authorize") {
+    // Approval is the payer's, in PayPal's buttons, before checkout: an order still waiting for it is not paid.
+    if (answer.status === "needs_authorize" || (answer.status === "pending" && answer.providerRef.startsWith(ORDER_PREFIX))) {
       return { status: "declined", reason: "provider_error", message: "the payer has not approved the PayPal order" };
     }
     if (answer.status !== "authorized" && answer.status !== "pending") return answer;
