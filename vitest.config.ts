@@ -65,7 +65,14 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./workers/payments/wrangler.toml" },
             // The service runs the test provider; the Stripe and PayPal adapters are tested with a recorder.
-            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("schema/payments/migrations"), LOG_LEVEL: "debug" } },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("schema/payments/migrations"),
+                LOG_LEVEL: "debug",
+                PAYMENT_PROVIDER: "test",
+                TEST_PAYMENTS: "on",
+              },
+            },
           }),
         ],
         test: {
@@ -101,7 +108,7 @@ export default defineConfig({
         test: {
           name: "orders",
           include: ["workers/orders/test/**/*.test.ts"],
-          exclude: ["workers/orders/test/pricing.test.ts"],
+          exclude: ["workers/orders/test/pricing.test.ts", "workers/orders/test/checkout-flow.test.ts"],
           setupFiles: ["workers/orders/test/apply-migrations.ts"],
         },
       },
@@ -111,8 +118,10 @@ export default defineConfig({
           include: [
             "workers/shared/test/**/*.test.ts",
             "workers/orders/test/pricing.test.ts",
+            "workers/orders/test/checkout-flow.test.ts",
             "workers/fulfillment/test/**/*.test.ts",
             "workers/notifications/test/**/*.test.ts",
+            "scripts/test/**/*.test.ts",
           ],
           environment: "node",
         },

@@ -2,10 +2,12 @@ import { z } from "zod";
 import type { Problem } from "./problem.ts";
 
 // The Inventory object's RPC contract, shared by its callers (cart, checkout, admin, seeder).
-export const MOVEMENT_KINDS = ["opening", "sale", "restock", "return", "adjustment", "correction"] as const;
+// `reversal`: a sale whose checkout was undone (its units back on hand).
+export const MOVEMENT_KINDS = ["opening", "sale", "restock", "return", "adjustment", "correction", "reversal"] as const;
 export type MovementKind = (typeof MOVEMENT_KINDS)[number];
 
-export const HOLD_STATUSES = ["active", "released", "committed", "expired"] as const;
+// `reversed`: a committed hold whose sale was undone (a checkout refused after committing it).
+export const HOLD_STATUSES = ["active", "released", "committed", "expired", "reversed"] as const;
 export type HoldStatus = (typeof HOLD_STATUSES)[number];
 
 export const OpId = z.string().min(1).max(200);
@@ -43,6 +45,8 @@ export type HoldResult =
   | Invalid;
 
 export type ReleaseResult = { released: boolean; hold: Hold | null; stock: StockLevel };
+/** What undoing a hold did: released it (it was active), put its sold units back (it was committed), or nothing. */
+export type UndoResult = { undone: "released" | "reversed" | "nothing"; hold: Hold | null; stock: StockLevel };
 export type CommitResult =
   | { ok: true; hold: Hold; stock: StockLevel }
   | { ok: false; reason: "unknown_hold" | "not_active"; hold: Hold | null; stock: StockLevel };

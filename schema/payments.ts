@@ -46,8 +46,49 @@ export const CardInput = z
   .meta({ id: "CardInput" });
 export type CardInput = z.infer<typeof CardInput>;
 
-export const PaymentMethodInput = z.object({ method: z.literal("card"), card: CardInput }).meta({ id: "PaymentMethodInput" });
+/**
+ * How the shopper pays. Which one a shop takes depends on its provider (`GET /v1/checkout/payment-methods`):
+ * - `card`: the number itself, for the built-in test provider only (a local platform; never deployed);
+ * - `stripe`: a Stripe PaymentMethod id made in the browser by Stripe.js/Elements, so no card number reaches us;
+ * - `paypal`: a PayPal order the payer approved in PayPal's own buttons or card fields.
+ */
+export const CardPayment = z.object({ method: z.literal("card"), card: CardInput }).meta({ id: "CardPayment" });
+export const StripePayment = z
+  .object({
+    method: z.literal("stripe"),
+    paymentMethodId: z
+      .string()
+      .regex(/^pm_[A-Za-z0-9_]{1,200}$/, "paymentMethodId is a Stripe PaymentMethod id (pm_…) made by Stripe.js")
+      .describe("The PaymentMethod Stripe.js created from the card the shopper typed"),
+  })
+  .meta({ id: "StripePayment" });
+export const PayPalPayment = z
+  .object({
+    method: z.literal("paypal"),
+    orderId: z
+      .string()
+      // PayPal's ids mix letters and digits: a card number (all digits) is never taken for one.
+      .regex(/^(?=[A-Z0-9]*[A-Z])[A-Z0-9]{8,64}$/, "orderId is the id of a PayPal order the payer approved")
+      .describe("The PayPal order (intent AUTHORIZE, this checkout's total) the payer approved"),
+  })
+  .meta({ id: "PayPalPayment" });
+export const PaymentMethodInput = z
+  .discriminatedUnion("method", [CardPayment, StripePayment, PayPalPayment], {
+    error: "payment.method is card (test provider), stripe or paypal",
+  })
+  .meta({ id: "PaymentMethodInput" });
 export type PaymentMethodInput = z.infer<typeof PaymentMethodInput>;
+export type PaymentMethodName = PaymentMethodInput["method"];
+
+/** What a client needs to collect a payment for this shop: the method, and the provider's public key. */
+export type CheckoutPaymentMethod =
+  | { method: "card"; provider: "test" }
+  | { method: "stripe"; provider: "stripe"; publishableKey: string }
+  | { method: "paypal"; provider: "paypal"; clientId: string };
+
+/** The last four digits the shopper can be shown before the provider has answered (a card number's only). */
+export const knownLast4 = (payment: PaymentMethodInput): string | null =>
+  payment.method === "card" ? payment.card.number.slice(-4) : null;
 
 /** The built-in test provider's cards (API.md): every other Luhn-valid number succeeds. */
 export const TEST_CARDS = {

@@ -2,11 +2,18 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
+import { deployPlan, parseDeployArgs } from "./deploy-checks.ts";
 import { WORKERS } from "./workers.ts";
 
 // Proves every Worker bundles for deployment, offline: `wrangler deploy --dry-run` builds exactly what
 // would be uploaded and stops there. Prints each bundle's size (raw and gzip, which is what the limit counts).
+// The deployment's choices come first (`--payment-provider stripe|paypal`): a refused plan bundles nothing.
 const OUT = ".wrangler/deploy";
+const plan = deployPlan(parseDeployArgs(process.argv.slice(2)), "workers/payments/wrangler.toml");
+if (plan.refusals.length > 0) {
+  for (const why of plan.refusals) console.error(`deploy refused: ${why}`);
+  process.exit(1);
+}
 rmSync(OUT, { recursive: true, force: true });
 
 const rows: string[] = [];
@@ -14,7 +21,16 @@ for (const worker of WORKERS) {
   const outdir = resolve(OUT, worker.name);
   execFileSync(
     process.execPath,
-    ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", outdir, "-c", worker.config],
+    [
+      "node_modules/wrangler/bin/wrangler.js",
+      "deploy",
+      "--dry-run",
+      "--outdir",
+      outdir,
+      "-c",
+      worker.config,
+      ...Object.entries(plan.vars[worker.name] ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ],
     {
       stdio: ["ignore", "ignore", "inherit"],
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },

@@ -12,12 +12,14 @@ export function newSigningKeys(): string {
 const randomSecret = (): string => randomBytes(32).toString("base64url");
 
 // Local secrets are made on first start and kept in git-ignored .dev.vars files beside each config;
-// production secrets come from `wrangler secret put`.
+// production secrets come from `wrangler secret put`. The payment provider is a local choice too: the test
+// provider (any Luhn-valid number is paid) exists only where this file turns it on, and no deployment reads it.
 const SECRETS: Record<string, Record<string, () => string>> = {
   "workers/catalog": { CURSOR_SECRET: randomSecret },
   "workers/identity": { JWT_SIGNING_KEYS: newSigningKeys },
   "workers/fulfillment": { CARRIER_WEBHOOK_SECRET: randomSecret },
   "workers/admin": { API_KEY_TAG_SECRET: randomSecret },
+  "workers/payments": { PAYMENT_PROVIDER: () => "test", TEST_PAYMENTS: () => "on" },
 };
 
 export function ensureDevVars(root: string): void {

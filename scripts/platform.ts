@@ -39,6 +39,11 @@ export type PlatformOptions = {
   logLevel?: string;
   /** Overrides vars per Worker, e.g. `{ "durable-objects": { CART_IDLE_TTL_SECONDS: "3" } }` in tests. */
   vars?: Record<string, Record<string, string>>;
+  /**
+   * Another entry module per Worker, with the same config and bindings: tests wrap a Worker's classes to
+   * crash at chosen points, so no fault injection lives in production code.
+   */
+  entries?: Record<string, string>;
   say?: (line: string) => void;
 };
 
@@ -68,7 +73,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const admin: V4WorkerOptions[] = [];
     for (const spec of WORKERS) {
       const vars = { ...LOCAL_VARS[spec.name], ...options.vars?.[spec.name] };
-      const worker = await workerFromConfig(root, spec, { logLevel: options.logLevel, vars });
+      const entry = options.entries?.[spec.name];
+      const worker = await workerFromConfig(root, spec, {
+        logLevel: options.logLevel,
+        vars,
+        ...(entry ? { entry: resolve(root, entry) } : {}),
+      });
       if (spec.name === ADMIN) admin.push(worker);
       workers.push(worker);
     }

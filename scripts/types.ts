@@ -9,8 +9,10 @@ const WRANGLER = ["node_modules/wrangler/bin/wrangler.js"];
 
 type Target = { args: string[]; out: string };
 // A Worker's own config comes first; the configs after it let wrangler type its bindings to other Workers.
+// `--env-file=/dev/null` (last: it takes every word after it): a machine's own .dev.vars (local secrets, the local payment provider) must not change
+// the checked-in types; every binding and var a Worker may read is declared in its config.
 const envOf = (envInterface: string, out: string, ...configs: string[]): Target => ({
-  args: [...configs.flatMap((c) => ["-c", c]), "--env-interface", envInterface, "--include-runtime=false"],
+  args: [...configs.flatMap((c) => ["-c", c]), "--env-interface", envInterface, "--include-runtime=false", "--env-file=/dev/null"],
   out,
 });
 const targets: Target[] = [
@@ -63,7 +65,7 @@ const targets: Target[] = [
 ];
 
 for (const t of targets) {
-  execFileSync(process.execPath, [...WRANGLER, "types", ...t.args, ...(check ? ["--check"] : []), t.out], {
+  execFileSync(process.execPath, [...WRANGLER, "types", t.out, ...(check ? ["--check"] : []), ...t.args], {
     stdio: check ? "inherit" : ["ignore", "ignore", "inherit"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });

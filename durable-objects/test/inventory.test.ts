@@ -31,6 +31,30 @@ describe("Inventory", () => {
     expect(await stock.stock()).toMatchObject({ onHand: 10, held: 3, available: 7 });
   });
 
+  it("undo releases an active hold, puts a committed one's units back once, and leaves a cart's active hold alone", async () => {
+    const stock = await sku(10);
+    await stock.hold("order:1:a", 2, TTL, "order:1");
+    expect(await stock.undo("order:1:a", true)).toMatchObject({ undone: "released", stock: { onHand: 10, held: 0 } });
+    await stock.hold("order:2:a", 3, TTL, "order:2");
+    await stock.commit("order:2:a");
+    expect((await stock.stock()).onHand).toBe(7);
+    expect(await stock.undo("order:2:a", true)).toMatchObject({ undone: "reversed", hold: { status: "reversed" }, stock: { onHand: 10 } });
+    // Again: nothing more comes back, and a reversed hold can be neither committed nor released.
+    expect(await stock.undo("order:2:a", true)).toMatchObject({ undone: "nothing", stock: { onHand: 10, held: 0 } });
+    expect(await stock.commit("order:2:a")).toMatchObject({ ok: false, reason: "not_active" });
+    // A cart's flash-sale hold that checkout did not commit stays the cart's.
+    await stock.hold("cart:x:a:1", 1, TTL, "cart:x");
+    expect(await stock.undo("cart:x:a:1", false)).toMatchObject({ undone: "nothing", stock: { held: 1 } });
+    expect(await stock.undo("never-held", true)).toMatchObject({ undone: "nothing", hold: null });
+    const kinds = (await stock.snapshot()).movements.map((m) => [m.kind, m.delta]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        ["sale", -3],
+        ["reversal", 3],
+      ]),
+    );
+  });
+
   it("answers every repeated call the same and changes nothing the second time", async () => {
     const stock = await sku(5);
     const first = await stock.hold("h1", 2, TTL, "cart:a");

@@ -1,4 +1,4 @@
-import type { Browser } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pickSku } from "../system/cart-client.ts";
 import { boot, freshStateDir } from "../system/platform-harness.ts";
@@ -81,21 +81,32 @@ async function journey(scripts: boolean, tag: string): Promise<void> {
   await page.getByRole("alert").waitFor();
   expect(await page.getByRole("alert").textContent()).toMatch(/declined/i);
   for (const [label, value] of Object.entries(typed)) expect(await page.getByLabel(label, { exact: true }).inputValue()).toBe(value);
+  // The card number is never rendered back into a page (nor its security code).
+  expect(await page.getByLabel("Card number").inputValue()).toBe("");
+  expect(await page.content()).not.toContain("4000000000000002");
   expect(await page.locator("aside").textContent()).toContain("3 ×");
   await kit.check(page, `${tag}-declined`, scripts);
 
   // The success card: the confirmation.
   await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByLabel("Expiry (MM/YY)").fill("12/30");
   await page.getByLabel("CVC").fill("123");
   await page.getByRole("button", { name: "Place order" }).click();
   await page.waitForURL(/\/orders\/ord_/);
   await page.getByText("Thank you! Your order is placed").waitFor();
   const orderId = /\/orders\/(ord_[A-Za-z0-9_-]+)/.exec(page.url())?.[1] ?? "";
   await kit.check(page, `${tag}-confirmation`, scripts);
+  // The guest's order token is in an HttpOnly cookie, never in a URL (history, logs, Referer) or the page.
+  const orderToken = await guestOrderToken(context, orderId);
+  expect(orderToken.length).toBeGreaterThan(20);
+  expect(page.url()).not.toContain(orderToken);
+  expect(await page.content()).not.toContain(orderToken);
+  expect(await orderStatusWithToken(orderId, orderToken)).toBe(200);
 
   // Register from the confirmation: the order comes along (its token proves it is this guest's) into the account.
   await page.getByRole("link", { name: "Create an account" }).click();
   await page.waitForURL(/\/register/);
+  expect(page.url()).not.toContain(orderToken);
   await page.getByLabel("Name").fill("Ada Lovelace");
   await page.getByLabel("Email").fill(typed.Email);
   await page.getByLabel("Password").fill("a long shopper password");
@@ -104,10 +115,35 @@ async function journey(scripts: boolean, tag: string): Promise<void> {
   await page.waitForURL(/\/account$/);
   await page.getByRole("link", { name: orderId }).waitFor();
   await kit.check(page, `${tag}-account`, scripts);
+  // Claimed: the account reads the order now, and the guest token is worth nothing (nor kept in the cookie).
+  expect(await orderStatusWithToken(orderId, orderToken)).toBe(404);
+  expect((await context.cookies()).find((c) => c.name === "ec_orders")?.value ?? "").not.toContain(orderId);
   await page.getByRole("link", { name: orderId }).click();
   await page.getByRole("heading", { name: `Order ${orderId}` }).waitFor();
   await kit.check(page, `${tag}-order`, scripts);
   await context.close();
+}
+
+async function guestOrderToken(context: BrowserContext, orderId: string): Promise<string> {
+  const cookie = (await context.cookies()).find((c) => c.name === "ec_orders");
+  expect(cookie?.httpOnly).toBe(true);
+  const pair = (cookie?.value ?? "").split("~").find((p) => p.startsWith(`${orderId}.`));
+  return pair?.slice(orderId.length + 1) ?? "";
+}
+
+const orderStatusWithToken = async (orderId: string, token: string): Promise<number> =>
+  (await fetch(url(`/v1/orders/${orderId}`), { headers: { "x-order-token": token } })).status;
+
+async function countIn(database: string, sql: string, ...args: string[]): Promise<number> {
+  const db = await platform.miniflare.getD1Database("DB", database);
+  return (
+    (
+      await db
+        .prepare(sql)
+        .bind(...args)
+        .first<{ n: number }>()
+    )?.n ?? 0
+  );
 }
 
 describe("the shop in a real browser", () => {
@@ -118,6 +154,51 @@ describe("the shop in a real browser", () => {
 
   it("the same journey with JavaScript disabled", async () => {
     await journey(false, "nojs");
+    expect(kit.problems, kit.problems.join("\n")).toEqual([]);
+  });
+
+  it("the checkout form submitted twice at once (a double click) places one order and charges once", async () => {
+    const origin = new URL(platform.url).origin;
+    const { context, page } = await kit.newPage(browser, { extraHTTPHeaders: { "CF-Connecting-IP": "198.51.100.203" } });
+    const item = await pickSku(platform, "v.available >= 50 AND p.flash_sale = 0 AND p.merchant_id = 'mer_pageturner'");
+    await page.goto(url(`/p/${item.slug}`));
+    await page.locator(`input[name=sku][value="${item.sku}"]`).check();
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    await page.waitForURL(/\/cart$/);
+    await page.getByRole("link", { name: "Check out" }).click();
+    const email = `double-${Date.now()}@example.com`;
+    const typed = { Email: email, "Full name": "Grace Hopper", Address: "1 Compiler Way", City: "Arlington", "Postal code": "22201" };
+    for (const [label, value] of Object.entries(typed)) await page.getByLabel(label, { exact: true }).fill(value);
+    await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await page.getByLabel("Expiry (MM/YY)").fill("12/30");
+    await page.getByLabel("CVC").fill("123");
+    // The form carries its Idempotency-Key: every submit of this very form is the same checkout.
+    type Field = { name: string; value: string; type: string; checked: boolean };
+    const fields = Object.fromEntries(
+      (
+        await page
+          .locator("form[action='/checkout'] [name]")
+          .evaluateAll((els) =>
+            els.map((e) => e as unknown as Field).map(({ name, value, type, checked }) => ({ name, value, type, checked })),
+          )
+      )
+        .filter((f) => (f.type !== "radio" && f.type !== "checkbox") || f.checked)
+        .map((f) => [f.name, f.value]),
+    );
+    expect(fields.idempotencyKey ?? "").toMatch(/^[0-9a-f-]{36}$/);
+    // Both posts leave at once with the browser's own cookies, as a double click's would.
+    const post = () => context.request.post(url("/checkout"), { form: fields, maxRedirects: 0, headers: { Origin: origin } });
+    const [first, second] = await Promise.all([post(), post()]);
+    expect([first.status(), second.status()]).toEqual([303, 303]);
+    expect(second.headers().location).toBe(first.headers().location);
+    expect(await countIn("orders", "SELECT COUNT(*) AS n FROM orders WHERE email = ?", email)).toBe(1);
+    const orderId = /ord_[A-Za-z0-9_-]+/.exec(first.headers().location ?? "")?.[0] ?? "";
+    expect(await countIn("payments", "SELECT COUNT(*) AS n FROM payments WHERE payment_id = ? AND captured > 0", orderId)).toBe(1);
+    expect(await countIn("payments", "SELECT COUNT(*) AS n FROM ledger WHERE kind = 'capture' AND payment_id = ?", orderId)).toBe(1);
+    await page.goto(url(first.headers().location ?? "/"));
+    await page.getByRole("heading", { name: `Order ${orderId}` }).waitFor();
+    await kit.check(page, "double-submit-order");
+    await context.close();
     expect(kit.problems, kit.problems.join("\n")).toEqual([]);
   });
 

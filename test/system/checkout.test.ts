@@ -5,8 +5,9 @@ import { api, uniqueEmail } from "./identity-client.ts";
 import { boot, freshStateDir } from "./platform-harness.ts";
 
 // Checkout through the real runtime: storefront → orders (Checkout objects, D1) → Cart and Inventory objects
-// → payments (test provider, D1 ledger). Crash points are on and the watchdog is short, so interrupted
-// checkouts settle within the test.
+// → payments (test provider, D1 ledger). The orders Worker runs with a Checkout object that crashes where the
+// email says (workers/orders/test/orders-with-faults.ts) and a short watchdog, so interrupted checkouts settle
+// within the test.
 const state = freshStateDir();
 let platform: Awaited<ReturnType<typeof boot>>;
 let n = 0;
@@ -16,7 +17,8 @@ const key = () => `key-${crypto.randomUUID()}`;
 beforeAll(async () => {
   platform = await boot(state.dir, {
     demoSize: 200,
-    vars: { orders: { CHECKOUT_FAULT_INJECTION: "on", CHECKOUT_WATCHDOG_SECONDS: "1" } },
+    vars: { orders: { CHECKOUT_WATCHDOG_SECONDS: "1" } },
+    entries: { orders: "workers/orders/test/orders-with-faults.ts" },
   });
 });
 afterAll(async () => {
@@ -305,6 +307,34 @@ describe("checkout", () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(40);
     for (const r of answers.filter((x) => x.status === 409)) expect(JSON.stringify(r.body.errors)).toContain(sku.sku);
     expect(await stockOf(platform, sku.sku)).toMatchObject({ onHand: onHand - (available - last) - last, held: 0, available: 0 });
+  });
+
+  it("a hold that runs out after another SKU was committed: 409, and the committed units come back (nothing stays sold)", async () => {
+    const ip = nextIp();
+    const buyer = shopper(platform, ip);
+    const [a, b] = await twoMerchantSkus(platform);
+    const before = [await stockOf(platform, a.sku), await stockOf(platform, b.sku)];
+    const cart = await buyer.cart([
+      { sku: a.sku, quantity: 2 },
+      { sku: b.sku, quantity: 1 },
+    ]);
+    const refused = await buyer.checkout(
+      cart,
+      key(),
+      checkoutBody(cart.id, CARDS.success, { email: "fault+second-hold-lapses@example.com" }),
+    );
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    const orderId = String(
+      (await ordersDb(platform).then((db) => db.prepare("SELECT id FROM orders ORDER BY created_at DESC LIMIT 1").first<{ id: string }>()))
+        ?.id,
+    );
+    expect(await countRows("SELECT COUNT(*) AS n FROM orders WHERE id = ? AND status = 'cancelled'", orderId)).toBe(1);
+    expect([await stockOf(platform, a.sku), await stockOf(platform, b.sku)]).toEqual(before);
+    // The voided authorization: nothing was captured.
+    const payments = await platform.miniflare.getD1Database("DB", "payments");
+    expect(await payments.prepare("SELECT status FROM payments WHERE payment_id = ?").bind(orderId).first<{ status: string }>()).toEqual({
+      status: "voided",
+    });
   });
 
   it("a crash after the authorization settles by itself: the order ends paid, stock committed, the same key answers it", async () => {

@@ -30,8 +30,9 @@ const retryFast = { EVENT_RETRY_DELAY_SECONDS: "0", EVENT_MAX_ATTEMPTS: "3", EVE
 beforeAll(async () => {
   platform = await boot(state.dir, {
     demoSize: 200,
+    entries: { orders: "workers/orders/test/orders-with-faults.ts" },
     vars: {
-      orders: { ...retryFast, CHECKOUT_FAULT_INJECTION: "on" },
+      orders: retryFast,
       fulfillment: { ...retryFast, CARRIER_WEBHOOK_SECRET: CARRIER_SECRET },
       notifications: { EVENT_RETRY_DELAY_SECONDS: "0", EVENT_MAX_ATTEMPTS: "3" },
     },

@@ -6,7 +6,7 @@ export type HeldLine = Line & { holdId: string; expiresAt: number };
 export type Shortfall = { sku: string; requested: number; available: number };
 export type HoldAllResult = { ok: true; holds: HeldLine[] } | { ok: false; shortfalls: Shortfall[] };
 
-const holdIdFor = (prefix: string, sku: string): string => `${prefix}:${sku}`;
+export const holdIdFor = (prefix: string, sku: string): string => `${prefix}:${sku}`;
 
 async function releaseWithRetry(stub: DurableObjectStub<Inventory>, holdId: string): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -18,6 +18,7 @@ import {
   type RetireResult,
   type StockLevel,
   TtlMs,
+  type UndoResult,
 } from "../../../schema/inventory.ts";
 import type { Problem } from "../../../schema/problem.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
@@ -299,6 +300,39 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
         now,
       );
       return { ok: true, hold: { ...toHold(row), status: "committed" }, stock: this.changed() };
+    });
+    await this.scheduleExpiry();
+    return result;
+  }
+
+  /**
+   * Undoes whatever a hold did, in one call: an active hold is released (only if `releaseActive`: a cart's own
+   * hold is the cart's to release), a committed one has its units put back on hand (a `reversal` movement), and
+   * the hold ends `reversed` so undoing again changes nothing. A checkout's compensation calls this for every
+   * hold it may have taken or committed, without first asking which (a check and an act in two calls could race).
+   */
+  async undo(holdId: string, releaseActive: boolean): Promise<UndoResult> {
+    const result = this.ctx.storage.transactionSync((): UndoResult => {
+      this.sweep();
+      const row = this.holdRow(holdId);
+      if (row === null) return { undone: "nothing", hold: null, stock: this.level() };
+      const now = Date.now();
+      if (row.status === "active" && releaseActive) {
+        this.sql.exec("UPDATE holds SET status = 'released', settled_at = ? WHERE hold_id = ?", now, holdId);
+        this.sql.exec("UPDATE stock SET held = held - ? WHERE id = 1", row.quantity);
+        return { undone: "released", hold: { ...toHold(row), status: "released" }, stock: this.changed() };
+      }
+      if (row.status !== "committed") return { undone: "nothing", hold: toHold(row), stock: this.level() };
+      this.sql.exec("UPDATE holds SET status = 'reversed', settled_at = ? WHERE hold_id = ?", now, holdId);
+      this.sql.exec("UPDATE stock SET on_hand = on_hand + ? WHERE id = 1", row.quantity);
+      this.sql.exec(
+        "INSERT INTO movements (op_id, kind, delta, reason, hold_id, at) VALUES (?, 'reversal', ?, 'sale undone', ?, ?)",
+        `reversal:${holdId}`,
+        row.quantity,
+        holdId,
+        now,
+      );
+      return { undone: "reversed", hold: { ...toHold(row), status: "reversed" }, stock: this.changed() };
     });
     await this.scheduleExpiry();
     return result;

@@ -15,15 +15,12 @@ const OrdersConfig = z
     CHECKOUT_HOLD_TTL_SECONDS: positiveSeconds("CHECKOUT_HOLD_TTL_SECONDS"),
     CHECKOUT_WATCHDOG_SECONDS: positiveSeconds("CHECKOUT_WATCHDOG_SECONDS"),
     CHECKOUT_AUTHORIZE_ATTEMPTS: z.coerce.number().int().min(1, "CHECKOUT_AUTHORIZE_ATTEMPTS must be at least 1"),
-    // Deployments leave it "off"; only test platforms turn it on.
-    CHECKOUT_FAULT_INJECTION: z.enum(["on", "off"]),
   })
   .transform((v): CheckoutConfig & { watchdogMs: number } => ({
     holdTtlMs: v.CHECKOUT_HOLD_TTL_SECONDS,
     watchdogMs: v.CHECKOUT_WATCHDOG_SECONDS,
     authorizeAttempts: v.CHECKOUT_AUTHORIZE_ATTEMPTS,
     retryDelayMs: 100,
-    faultInjection: v.CHECKOUT_FAULT_INJECTION === "on",
   }));
 
 export const checkoutConfig: (env: OrdersEnv) => CheckoutConfig & { watchdogMs: number } = configFrom(OrdersConfig);

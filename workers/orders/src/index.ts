@@ -10,6 +10,7 @@ import {
   type PlacedOrder,
   type QuoteView,
 } from "../../../schema/orders/dto.ts";
+import type { PaymentMethodInput } from "../../../schema/payments.ts";
 import type { Problem } from "../../../schema/problem.ts";
 import { sha256Hex, timingSafeEqualText } from "../../shared/src/crypto.ts";
 import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
@@ -70,14 +71,14 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
       if (!parsed.ok) return parsed;
       const scope = who.userId !== null ? `user:${who.userId}` : `cart:${parsed.value.cartId}`;
       const { payment, ...rest } = parsed.value;
-      // The same key with another body is refused; the card counts by what may be kept of it. A guest's cart
+      // The same key with another body is refused; a card counts by what may be kept of it. A guest's cart
       // token counts too, so knowing a cart id and a key without the token replays nothing (no order, no token).
       const fingerprint = await sha256Hex(
         JSON.stringify({
           scope,
           credential: who.userId ?? (await sha256Hex(who.cartToken ?? "")),
           rest,
-          card: { last4: payment.card.number.slice(-4), expMonth: payment.card.expMonth, expYear: payment.card.expYear },
+          payment: paymentFingerprint(payment),
         }),
       );
       const object = this.env.CHECKOUT.getByName(`${scope}|${idempotencyKey}`);
@@ -127,8 +128,10 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
   }
 
   /**
-   * Moves a guest order into an account: the order token proves the caller placed it. An order already in this
-   * account answers as it is; one in another account, or a wrong token, is a 404 like a missing order.
+   * Moves a guest order into an account: the order token proves the caller placed it, and stops working once it
+   * has (the account reads the order from then on; a token copied from a shared computer is worth nothing). An
+   * order already in this account answers as it is; one in another account, or a wrong token, is a 404 like a
+   * missing order. Two accounts claiming at once: the guarded update lets one win, the other gets the 404.
    */
   claimOrder(orderId: string, orderToken: string, userId: string, call: CallContext): Promise<Result<OrderView>> {
     return this.run("claimOrder", call, async () => {
@@ -145,10 +148,12 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
       if (stored.userId === userId) return ok(stored.view);
       if (stored.userId !== null || stored.tokenHash === null || !timingSafeEqualText(await sha256Hex(orderToken), stored.tokenHash))
         return missing;
-      await this.env.DB.prepare("UPDATE orders SET user_id = ?, updated_at = ? WHERE id = ? AND user_id IS NULL")
-        .bind(userId, Date.now(), orderId)
+      const claimed = await this.env.DB.prepare(
+        "UPDATE orders SET user_id = ?, token_hash = NULL, updated_at = ? WHERE id = ? AND user_id IS NULL AND token_hash = ?",
+      )
+        .bind(userId, Date.now(), orderId, stored.tokenHash)
         .run();
-      return ok(stored.view);
+      return claimed.meta.changes === 1 ? ok(stored.view) : missing;
     });
   }
 
@@ -185,6 +190,12 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return traceRpc("orders", this.env.LOG_LEVEL, call, method, body);
   }
 }
+
+/** What of the payment tells two checkout bodies apart: a card by what we may keep of it, a token by itself. */
+const paymentFingerprint = (payment: PaymentMethodInput) =>
+  payment.method === "card"
+    ? { last4: payment.card.number.slice(-4), expMonth: payment.card.expMonth, expYear: payment.card.expYear }
+    : payment;
 
 const access = (who: Shopper): CartAccess => (who.userId !== null ? { userId: who.userId } : { token: who.cartToken });
 const cartCall = (who: Shopper, call: CallContext): CartCall => ({ requestId: call.requestId, shopper: who.shopper });

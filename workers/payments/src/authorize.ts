@@ -11,8 +11,9 @@ import { claim, type LedgerRow, readDetail, reusedKey, STALE_CLAIM_MS, settle } 
 export const IN_PROGRESS = "a request with this idempotency key is under way; retry it with the same key";
 
 /**
- * Authorizes (holds) the amount on the card with the primary provider. The card number and cvc go to the
- * provider and nowhere else; we keep the brand and last four digits.
+ * Authorizes (holds) the amount with the primary provider, by the one payment method it takes: a card number
+ * (the test provider) goes to it and nowhere else, a Stripe PaymentMethod or an approved PayPal order is what
+ * the shopper's browser made. We keep the brand and last four digits.
  */
 export async function authorize(deps: Deps, input: unknown): Promise<Result<AuthorizeOutcome>> {
   const parsed = parseInput(AuthorizeRequest, input);
@@ -22,7 +23,15 @@ export async function authorize(deps: Deps, input: unknown): Promise<Result<Auth
   const { db } = deps;
   const { paymentId, idempotencyKey } = req;
   const provider = deps.providers.primary;
-  const card = cardSummary(req.payment.card.number);
+  // Raw card numbers go to the test provider only; a real one gets the token its browser SDK made.
+  if (req.payment.method !== provider.accepts) {
+    return fail(
+      400,
+      `this shop takes payment.method "${provider.accepts}" (see GET /v1/checkout/payment-methods), not "${req.payment.method}"`,
+      "payment.method",
+    );
+  }
+  const known = req.payment.method === "card" ? cardSummary(req.payment.card.number) : null;
   const now = deps.now();
 
   // One live authorization per payment: a new key is refused while another key's authorization holds money
@@ -50,12 +59,14 @@ export async function authorize(deps: Deps, input: unknown): Promise<Result<Auth
       paymentId,
       idempotencyKey,
       amount: req.amount,
-      card: req.payment.card,
+      payment: req.payment,
       email: req.email,
       description: req.description,
     }),
   );
   const at = deps.now();
+  // What was charged, as far as we may keep it: from the number itself, or from the provider's answer.
+  const card = known ?? (answer.status === "unavailable" ? null : (answer.card ?? null));
   let row: LedgerRow;
   if (answer.status === "unavailable") {
     // The card summary is kept for the payment a late webhook may still create from this authorization.
@@ -71,8 +82,8 @@ export async function authorize(deps: Deps, input: unknown): Promise<Result<Auth
       currency: req.amount.currency,
       captured: 0,
       refunded: 0,
-      cardBrand: card.brand,
-      cardLast4: card.last4,
+      cardBrand: card?.brand ?? null,
+      cardLast4: card?.last4 ?? null,
       updatedAt: at,
     } as const;
     // Only a failed payment is ever replaced (the guard let this key in because there was no other).

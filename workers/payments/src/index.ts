@@ -3,6 +3,7 @@ import type { Money } from "../../../schema/money.ts";
 import type {
   AuthorizeOutcome,
   CaptureOutcome,
+  CheckoutPaymentMethod,
   PaymentView,
   RefundOutcome,
   VoidOutcome,
@@ -22,7 +23,7 @@ import { capture } from "./capture.ts";
 import { paymentsConfig } from "./config.ts";
 import { type Deps, findPayment, paymentsDb, toView } from "./db.ts";
 import type { Providers } from "./provider.ts";
-import { providersFrom } from "./providers.ts";
+import { checkoutMethodOf, providersFrom } from "./providers.ts";
 import { refund } from "./refund.ts";
 import { voidPayment } from "./void-payment.ts";
 import { handleWebhook } from "./webhook.ts";
@@ -76,6 +77,11 @@ export class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
   /** A provider webhook as the storefront received it (raw body and headers: the signature covers them). */
   async webhook(delivery: WebhookDelivery, call: CallContext): Promise<WebhookOutcome> {
     return unwrap(await this.run("webhook", call, async (deps) => ok(await handleWebhook(deps, delivery))));
+  }
+
+  /** How shoppers pay here (the method and the provider's public key), for the checkout form and API clients. */
+  async checkoutMethod(): Promise<CheckoutPaymentMethod> {
+    return checkoutMethodOf(paymentsConfig(this.env));
   }
 
   health(): Promise<HealthReport> {

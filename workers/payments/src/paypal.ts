@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { DeclineReason } from "../../../schema/payments.ts";
-import { TEST_CARDS } from "../../../schema/payments.ts";
 import { sha256Hex } from "../../shared/src/crypto.ts";
 import type {
   AuthorizeAnswer,
@@ -34,13 +33,6 @@ export type PayPalSettings = {
  */
 const ORDER_PREFIX = "order:";
 
-// In the sandbox, PayPal declines by the cardholder name (its negative-testing triggers), so the contract's
-// decline cards carry the trigger that gives the same answer there.
-const SANDBOX_NAMES: Record<string, string> = {
-  [TEST_CARDS.declined]: "CCREJECT-REFUSED",
-  [TEST_CARDS.insufficientFunds]: "CCREJECT-IF",
-};
-
 const Money = z.object({ currency_code: z.string(), value: z.string() });
 const Issue = z.object({ issue: z.string(), description: z.string().optional() }).loose();
 const PayPalError = z.object({ name: z.string(), message: z.string().optional(), details: z.array(Issue).optional() }).loose();
@@ -55,10 +47,20 @@ const Authorization = z
     processor_response: z.object({ response_code: z.string().optional() }).loose().optional(),
   })
   .loose();
+// How an approved order was funded: a card (brand and last digits), or the payer's PayPal balance.
+const PaymentSource = z
+  .object({
+    card: z
+      .object({ last_digits: z.string().regex(/^\d{4}$/), brand: z.string().optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
 const Order = z
   .object({
     id: z.string(),
     status: z.string(),
+    payment_source: PaymentSource.optional(),
     purchase_units: z
       .array(
         z
@@ -114,12 +116,13 @@ function declineFromCode(code: string | undefined): DeclineReason {
 const firstIssue = (error: PayPalError | undefined): string | undefined => error?.details?.[0]?.issue;
 
 /**
- * PayPal Orders v2 over plain `fetch`: an OAuth client-credentials token, then an order with intent AUTHORIZE
- * paid by card, capture and void of its authorization, refund of the capture. The caller's key goes as
+ * PayPal Orders v2 over plain `fetch`: an OAuth client-credentials token, then the authorization of an order the
+ * payer approved (intent AUTHORIZE), capture and void of its authorization, refund of the capture. The caller's key goes as
  * `PayPal-Request-Id`, which makes PayPal answer a retry with the first call's result.
  */
 export class PayPalProvider implements PaymentProvider {
   readonly name = "paypal" as const;
+  readonly accepts = "paypal" as const;
   private readonly timeoutMs: number;
   private readonly now: () => number;
   private token: { value: string; expiresAt: number } | undefined;
@@ -132,38 +135,42 @@ export class PayPalProvider implements PaymentProvider {
     this.now = settings.now ?? Date.now;
   }
 
+  /**
+   * Authorizes the order the payer approved in PayPal's buttons or card fields (the card never reaches us), then
+   * checks it is for this checkout's amount: an order for another amount is voided at once and declined.
+   */
   async authorize(call: AuthorizeCall): Promise<AuthorizeAnswer> {
-    const { card } = call;
-    const sandboxName = this.settings.apiBase.includes("sandbox") ? SANDBOX_NAMES[card.number] : undefined;
-    const body = {
-      intent: "AUTHORIZE",
-      purchase_units: [
-        {
-          reference_id: call.paymentId,
-          // Echoed on the authorization and capture (and in their webhooks): how an event finds our payment.
-          custom_id: call.paymentId,
-          ...(call.description === undefined ? {} : { description: call.description.slice(0, 127) }),
-          amount: { currency_code: call.amount.currency, value: toDecimal(call.amount.amount, call.amount.currency) },
-        },
-      ],
-      payment_source: {
-        card: {
-          number: card.number,
-          expiry: `${card.expYear}-${String(card.expMonth).padStart(2, "0")}`,
-          security_code: card.cvc,
-          ...(sandboxName === undefined ? {} : { name: sandboxName }),
-        },
-      },
-    };
+    if (call.payment.method !== "paypal") {
+      return { status: "declined", reason: "invalid_card", message: "PayPal takes an order the payer approved, never a card number" };
+    }
     const requestId = await paypalRequestId(call.idempotencyKey);
-    const created = await this.send("/v2/checkout/orders", body, requestId);
-    const answer = authorizationFrom(created);
-    if (answer.status !== "needs_authorize") return answer;
-    // Some accounts create the order without authorizing it: authorize it now, under a key derived from ours.
-    const authorized = authorizationFrom(
-      await this.send(`/v2/checkout/orders/${encodeURIComponent(answer.orderId)}/authorize`, {}, `${requestId}-auth`),
-    );
-    return authorized.status === "needs_authorize" ? { status: "unavailable", message: "PayPal did not authorize the order" } : authorized;
+    const sent = await this.send(`/v2/checkout/orders/${encodeURIComponent(call.payment.orderId)}/authorize`, {}, requestId);
+    const answer = authorizationFrom(sent);
+    // Approval is the payer's, in PayPal's buttons, before checkout: an order still waiting for it is not paid.
+    if (answer.status === "needs_authorize" || (answer.status === "pending" && answer.providerRef.startsWith(ORDER_PREFIX))) {
+      return { status: "declined", reason: "provider_error", message: "the payer has not approved the PayPal order" };
+    }
+    if (answer.status !== "authorized" && answer.status !== "pending") return answer;
+    const order = sent.ok ? Order.safeParse(sent.body) : undefined;
+    const authorized = order?.success ? order.data.purchase_units?.[0]?.payments?.authorizations?.[0]?.amount : undefined;
+    const minor = authorized === undefined ? null : toMinor(authorized.value, authorized.currency_code);
+    if (minor !== call.amount.amount || authorized?.currency_code !== call.amount.currency) {
+      const voided = await this.void({
+        paymentId: call.paymentId,
+        providerRef: answer.providerRef,
+        idempotencyKey: `${call.idempotencyKey}:wrong-amount`,
+        pending: answer.status === "pending",
+      });
+      if (voided.status !== "voided") return { status: "unavailable", message: `PayPal: an order for the wrong amount is not voided yet` };
+      const got = authorized === undefined ? "no amount" : `${authorized.value} ${authorized.currency_code}`;
+      return {
+        status: "declined",
+        reason: "provider_error",
+        message: `the PayPal order is for ${got}, not this checkout's ${toDecimal(call.amount.amount, call.amount.currency)} ${call.amount.currency}`,
+      };
+    }
+    const card = order?.success ? order.data.payment_source?.card : undefined;
+    return card === undefined ? answer : { ...answer, card: { brand: (card.brand ?? "card").toLowerCase(), last4: card.last_digits } };
   }
 
   async capture(call: CaptureCall): Promise<CaptureAnswer> {

@@ -1,5 +1,5 @@
 import type { Money } from "../../../schema/money.ts";
-import type { CardInput, DeclineReason, ProviderName } from "../../../schema/payments.ts";
+import type { CardSummary, DeclineReason, PaymentMethodInput, PaymentMethodName, ProviderName } from "../../../schema/payments.ts";
 
 // One interface over every payment provider. Each money call carries the caller's idempotency key, which the
 // adapter hands to the provider unchanged (Stripe `Idempotency-Key`, PayPal `PayPal-Request-Id`): a retry
@@ -15,14 +15,15 @@ export type AuthorizeCall = {
   paymentId: string;
   idempotencyKey: string;
   amount: Money;
-  /** Held in memory for this one call: never stored, never logged. */
-  card: CardInput;
+  /** Held in memory for this one call: never stored, never logged. Of the method the provider `accepts`. */
+  payment: PaymentMethodInput;
   email?: string | undefined;
   description?: string | undefined;
 };
+/** `card`: what the provider says was charged (brand and last 4), when the method itself did not show it. */
 export type AuthorizeAnswer =
-  | { status: "authorized" | "pending"; providerRef: string }
-  | { status: "declined"; reason: DeclineReason; message: string }
+  | { status: "authorized" | "pending"; providerRef: string; card?: CardSummary | undefined }
+  | { status: "declined"; reason: DeclineReason; message: string; card?: CardSummary | undefined }
   | Unavailable;
 
 export type CaptureCall = { paymentId: string; providerRef: string; amount: Money; idempotencyKey: string };
@@ -72,6 +73,8 @@ export type WebhookVerdict = { ok: true; event: ProviderEvent } | { ok: false; s
 
 export interface PaymentProvider {
   readonly name: ProviderName;
+  /** The one payment method this provider takes. */
+  readonly accepts: PaymentMethodName;
   authorize(call: AuthorizeCall): Promise<AuthorizeAnswer>;
   capture(call: CaptureCall): Promise<CaptureAnswer>;
   void(call: VoidCall): Promise<VoidAnswer>;

@@ -1,4 +1,4 @@
-import type { ProviderName } from "../../../schema/payments.ts";
+import type { CheckoutPaymentMethod, ProviderName } from "../../../schema/payments.ts";
 import type { PaymentsConfig } from "./config.ts";
 import { PayPalProvider } from "./paypal.ts";
 import type { Fetch, PaymentProvider, Providers } from "./provider.ts";
@@ -6,11 +6,11 @@ import { StripeProvider } from "./stripe.ts";
 import { TestProvider } from "./test-provider.ts";
 
 /**
- * Every provider this Worker has credentials for. The test provider is always there (it needs none); Stripe
- * and PayPal only when their secrets are set. The config check has made sure the primary one is among them.
+ * Every provider this Worker has credentials for: Stripe and PayPal when their secrets are set, the test provider
+ * only where TEST_PAYMENTS is on (a local platform). The config check has made sure the primary one is among them.
  */
 export function providersFrom(config: PaymentsConfig, fetcher: Fetch): Providers {
-  const test = new TestProvider({ timeoutMs: config.TEST_PROVIDER_TIMEOUT_MS });
+  const test = config.TEST_PAYMENTS === "on" ? new TestProvider({ timeoutMs: config.TEST_PROVIDER_TIMEOUT_MS }) : null;
   const stripe =
     config.STRIPE_SECRET_KEY === undefined
       ? null
@@ -34,4 +34,16 @@ export function providersFrom(config: PaymentsConfig, fetcher: Fetch): Providers
   const primary = byName[config.PAYMENT_PROVIDER];
   if (primary === null) throw new Error(`PAYMENT_PROVIDER ${config.PAYMENT_PROVIDER} has no credentials`);
   return { primary, get: (name) => byName[name] };
+}
+
+/** What a shopper's client needs to collect a payment: the primary provider's method and its public key. */
+export function checkoutMethodOf(config: PaymentsConfig): CheckoutPaymentMethod {
+  switch (config.PAYMENT_PROVIDER) {
+    case "stripe":
+      return { method: "stripe", provider: "stripe", publishableKey: config.STRIPE_PUBLISHABLE_KEY ?? "" };
+    case "paypal":
+      return { method: "paypal", provider: "paypal", clientId: config.PAYPAL_CLIENT_ID ?? "" };
+    case "test":
+      return { method: "card", provider: "test" };
+  }
 }

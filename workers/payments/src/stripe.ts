@@ -1,8 +1,6 @@
 import { z } from "zod";
-import type { DeclineReason } from "../../../schema/payments.ts";
-import { TEST_CARDS } from "../../../schema/payments.ts";
+import type { CardSummary, DeclineReason } from "../../../schema/payments.ts";
 import { timestampedSignatureProblem } from "../../shared/src/crypto.ts";
-import { cardBrand } from "./cards.ts";
 import type {
   AuthorizeAnswer,
   AuthorizeCall,
@@ -33,23 +31,22 @@ export type StripeSettings = {
 const STRIPE_VERSION = "2024-06-20";
 const WEBHOOK_TOLERANCE_SECONDS = 300;
 
-// Stripe takes no raw card numbers from a server (that is Stripe.js's job, keeping us out of PCI scope), so
-// this adapter runs in Stripe test mode: a card becomes the Stripe test PaymentMethod that behaves like it.
-// A live integration sends the PaymentMethod id the browser got from Stripe.js instead.
-const TEST_PAYMENT_METHODS: Record<string, string> = {
-  [TEST_CARDS.succeeds]: "pm_card_visa",
-  [TEST_CARDS.declined]: "pm_card_chargeDeclined",
-  [TEST_CARDS.insufficientFunds]: "pm_card_chargeDeclinedInsufficientFunds",
-  // Stripe's own card for this number is a processing error: the closest thing to a provider timeout.
-  [TEST_CARDS.timesOut]: "pm_card_chargeDeclinedProcessingError",
+// Stripe takes no raw card numbers from a server (keeping us out of PCI scope): the shopper's browser turns the
+// card into a PaymentMethod with Stripe.js, and authorize confirms a PaymentIntent with that id. The card's brand
+// and last four digits come back on the expanded PaymentMethod.
+const PaymentMethodCard = z
+  .object({
+    card: z
+      .object({ brand: z.string(), last4: z.string().regex(/^\d{4}$/) })
+      .loose()
+      .nullish(),
+  })
+  .loose();
+const cardOf = (pm: unknown): CardSummary | undefined => {
+  const parsed = PaymentMethodCard.safeParse(pm);
+  const card = parsed.success ? parsed.data.card : null;
+  return card ? { brand: card.brand, last4: card.last4 } : undefined;
 };
-const BY_BRAND: Record<string, string> = {
-  visa: "pm_card_visa",
-  mastercard: "pm_card_mastercard",
-  amex: "pm_card_amex",
-  discover: "pm_card_discover",
-};
-const stripePaymentMethod = (number: string): string => TEST_PAYMENT_METHODS[number] ?? BY_BRAND[cardBrand(number)] ?? "pm_card_visa";
 
 const Metadata = z.record(z.string(), z.string()).nullish();
 
@@ -59,6 +56,7 @@ const StripeErrorBody = z.object({
   decline_code: z.string().optional(),
   message: z.string().optional(),
   payment_intent: z.object({ id: z.string(), status: z.string() }).loose().optional(),
+  payment_method: z.unknown().optional(),
 });
 type StripeErrorBody = z.infer<typeof StripeErrorBody>;
 const StripeError = z.object({ error: StripeErrorBody });
@@ -73,6 +71,7 @@ const PaymentIntent = z
     latest_charge: z.string().nullish(),
     metadata: Metadata,
     last_payment_error: StripeErrorBody.nullish(),
+    payment_method: z.unknown().optional(),
   })
   .loose();
 type PaymentIntent = z.infer<typeof PaymentIntent>;
@@ -118,6 +117,7 @@ const isProcessingError = (error: StripeErrorBody) => error.code === "processing
  */
 export class StripeProvider implements PaymentProvider {
   readonly name = "stripe" as const;
+  readonly accepts = "stripe" as const;
   private readonly timeoutMs: number;
   private readonly now: () => number;
 
@@ -130,13 +130,17 @@ export class StripeProvider implements PaymentProvider {
   }
 
   async authorize(call: AuthorizeCall): Promise<AuthorizeAnswer> {
+    if (call.payment.method !== "stripe") {
+      return { status: "declined", reason: "invalid_card", message: "Stripe takes a PaymentMethod made by Stripe.js, never a card number" };
+    }
     const form: Record<string, string> = {
       amount: String(call.amount.amount),
       currency: call.amount.currency.toLowerCase(),
       capture_method: "manual",
       confirm: "true",
-      payment_method: stripePaymentMethod(call.card.number),
+      payment_method: call.payment.paymentMethodId,
       "payment_method_types[]": "card",
+      "expand[]": "payment_method",
       "metadata[payment_id]": call.paymentId,
     };
     if (call.description !== undefined) form.description = call.description;
@@ -157,7 +161,12 @@ export class StripeProvider implements PaymentProvider {
     }
     if (isProcessingError(error.data.error))
       return { status: "unavailable", message: `Stripe: ${error.data.error.message ?? "processing error"}` };
-    return { status: "declined", reason: declineReason(error.data.error), message: error.data.error.message ?? "the card was declined" };
+    return {
+      status: "declined",
+      reason: declineReason(error.data.error),
+      message: error.data.error.message ?? "the card was declined",
+      card: cardOf(error.data.error.payment_method),
+    };
   }
 
   async capture(call: CaptureCall): Promise<CaptureAnswer> {
@@ -250,19 +259,20 @@ export class StripeProvider implements PaymentProvider {
 }
 
 function fromIntent(intent: PaymentIntent): AuthorizeAnswer {
+  const card = cardOf(intent.payment_method);
   switch (intent.status) {
     case "requires_capture":
     case "succeeded":
-      return { status: "authorized", providerRef: intent.id };
+      return { status: "authorized", providerRef: intent.id, card };
     case "requires_action":
     case "requires_confirmation":
     case "processing":
-      return { status: "pending", providerRef: intent.id };
+      return { status: "pending", providerRef: intent.id, card };
     case "requires_payment_method": {
       const error = intent.last_payment_error;
-      if (error == null) return { status: "declined", reason: "card_declined", message: "the card was declined" };
+      if (error == null) return { status: "declined", reason: "card_declined", message: "the card was declined", card };
       if (isProcessingError(error)) return { status: "unavailable", message: `Stripe: ${error.message ?? "processing error"}` };
-      return { status: "declined", reason: declineReason(error), message: error.message ?? "the card was declined" };
+      return { status: "declined", reason: declineReason(error), message: error.message ?? "the card was declined", card };
     }
     default:
       return { status: "declined", reason: "provider_error", message: `Stripe PaymentIntent is ${intent.status}` };

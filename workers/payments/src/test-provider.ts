@@ -23,6 +23,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class TestProvider implements PaymentProvider {
   readonly name = "test" as const;
+  readonly accepts = "card" as const;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly settings: TestProviderSettings) {
@@ -30,7 +31,10 @@ export class TestProvider implements PaymentProvider {
   }
 
   async authorize(call: AuthorizeCall): Promise<AuthorizeAnswer> {
-    switch (call.card.number) {
+    if (call.payment.method !== "card")
+      return { status: "declined", reason: "invalid_card", message: "the test provider takes card numbers" };
+    const { card } = call.payment;
+    switch (card.number) {
       case TEST_CARDS.declined:
         return { status: "declined", reason: "card_declined", message: "the card was declined" };
       case TEST_CARDS.insufficientFunds:
@@ -40,7 +44,7 @@ export class TestProvider implements PaymentProvider {
         await this.sleep(this.settings.timeoutMs);
         return { status: "unavailable", message: `the test provider did not answer within ${this.settings.timeoutMs} ms` };
     }
-    if (!luhnValid(call.card.number)) return { status: "declined", reason: "invalid_card", message: "the card number is not valid" };
+    if (!luhnValid(card.number)) return { status: "declined", reason: "invalid_card", message: "the card number is not valid" };
     return { status: "authorized", providerRef: await reference("auth", call.idempotencyKey) };
   }
 

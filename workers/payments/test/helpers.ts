@@ -1,4 +1,6 @@
 import { env } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { ledger, payments } from "../../../schema/payments/tables.ts";
 import type { ProviderName } from "../../../schema/payments.ts";
 import { hmacSha256Hex } from "../../shared/src/crypto.ts";
 import { createLogger } from "../../shared/src/logger.ts";
@@ -12,14 +14,41 @@ export const uid = (prefix: string): string => `${prefix}_${crypto.randomUUID().
 /** A card that has not expired, with the number given. */
 export const card = (number: string) => ({ number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "737" });
 
-export const authorizeRequest = (number: string, amount = 1000, currency = "USD") => ({
+/** An authorization request of a new payment under a new key; `payment` says how the shopper pays. */
+const attempt = (amount: number, currency: string) => ({
   paymentId: uid("pay"),
   idempotencyKey: uid("auth"),
   amount: { amount, currency },
-  payment: { method: "card" as const, card: card(number) },
   email: "shopper@example.com",
   description: "Order test",
 });
+
+/** Paid with a card number: the built-in test provider's method only. */
+export const authorizeRequest = (number: string, amount = 1000, currency = "USD") => ({
+  ...attempt(amount, currency),
+  payment: { method: "card" as const, card: card(number) },
+});
+
+/** Paid with a PaymentMethod that Stripe.js made in the shopper's browser (the card never reaches us). */
+export const stripeRequest = (paymentMethodId: string, amount = 1000, currency = "USD") => ({
+  ...attempt(amount, currency),
+  payment: { method: "stripe" as const, paymentMethodId },
+});
+
+/** Paid with a PayPal order the payer approved in PayPal's buttons or card fields. */
+export const paypalRequest = (orderId: string, amount = 1000, currency = "USD") => ({
+  ...attempt(amount, currency),
+  payment: { method: "paypal" as const, orderId },
+});
+
+/** Every ledger row of a payment. */
+export const ledgerOf = (paymentId: string) => db.select().from(ledger).where(eq(ledger.paymentId, paymentId));
+
+/** The payment's row, or undefined when nothing was recorded of it. */
+export async function paymentRow(paymentId: string) {
+  const [row] = await db.select().from(payments).where(eq(payments.paymentId, paymentId));
+  return row;
+}
 
 /** Operations' dependencies with one provider as the primary (and the only one configured). */
 export function depsWith(provider: PaymentProvider): Deps {

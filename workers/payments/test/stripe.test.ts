@@ -1,19 +1,56 @@
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { ledger, payments } from "../../../schema/payments/tables.ts";
 import { TEST_CARDS } from "../../../schema/payments.ts";
 import { authorize } from "../src/authorize.ts";
 import { capture } from "../src/capture.ts";
+import type { Fetch } from "../src/provider.ts";
 import { refund } from "../src/refund.ts";
 import { StripeProvider } from "../src/stripe.ts";
 import { voidPayment } from "../src/void-payment.ts";
 import { handleWebhook } from "../src/webhook.ts";
-import { authorizeRequest, db, depsWith, json, type Recorded, recorder, stripeSignature, uid } from "./helpers.ts";
+import {
+  authorizeRequest,
+  depsWith,
+  everyStoredValue,
+  json,
+  ledgerOf,
+  paymentRow,
+  paypalRequest,
+  type Recorded,
+  recorder,
+  stripeRequest,
+  stripeSignature,
+  uid,
+} from "./helpers.ts";
 
 const SECRET_KEY = "sk_test_recorded";
 const WEBHOOK_SECRET = "whsec_recorded";
 
+// PaymentMethods as Stripe.js makes them in the shopper's browser from the card typed there, and the card each
+// one stands for (what Stripe shows of it: brand and last four digits).
+const PM = {
+  visa: "pm_1Rec0rdedVisa4242",
+  mastercard: "pm_1Rec0rdedMastercard4444",
+  declined: "pm_1Rec0rdedDeclined0002",
+  poor: "pm_1Rec0rdedInsufficientFunds9995",
+  expired: "pm_1Rec0rdedExpired0069",
+  processing: "pm_1Rec0rdedProcessingError0119",
+} as const;
+const CARDS: Record<string, { brand: string; last4: string }> = {
+  [PM.visa]: { brand: "visa", last4: "4242" },
+  [PM.mastercard]: { brand: "mastercard", last4: "4444" },
+  [PM.declined]: { brand: "visa", last4: "0002" },
+  [PM.poor]: { brand: "visa", last4: "9995" },
+  [PM.expired]: { brand: "visa", last4: "0069" },
+  [PM.processing]: { brand: "visa", last4: "0119" },
+};
+
 // Stripe-shaped responses, as the API answers them (trimmed to the fields that matter).
+const paymentMethod = (id: string) => ({
+  id,
+  object: "payment_method",
+  type: "card",
+  card: { ...CARDS[id], exp_month: 12, exp_year: 2030, funding: "credit", country: "US" },
+});
 const intent = (over: Record<string, unknown> = {}) => ({
   id: "pi_3Rec0rded",
   object: "payment_intent",
@@ -24,22 +61,47 @@ const intent = (over: Record<string, unknown> = {}) => ({
   latest_charge: "ch_3Rec0rded",
   metadata: {},
   last_payment_error: null,
+  payment_method: PM.visa,
   ...over,
 });
-const cardError = (decline_code: string, message: string) => ({
+const cardError = (pm: string, codes: { code?: string; decline_code?: string }, message: string) => ({
   error: {
     type: "card_error",
-    code: "card_declined",
-    decline_code,
+    ...codes,
     message,
     payment_intent: { id: "pi_3Declined", object: "payment_intent", status: "requires_payment_method" },
+    // Stripe puts the PaymentMethod that failed on the error, always expanded.
+    payment_method: paymentMethod(pm),
   },
+});
+const noSuchPaymentMethod = (pm: string) => ({
+  error: { type: "invalid_request_error", code: "resource_missing", param: "payment_method", message: `No such PaymentMethod: '${pm}'` },
 });
 
 type Route = (req: Recorded, calls: Recorded[]) => Response | Promise<Response>;
 
+/**
+ * A PaymentIntent created from the form sent: for its amount and currency, with its metadata, and with the
+ * PaymentMethod expanded only when the form asked for it (otherwise Stripe answers its bare id).
+ */
+function createdIntent(req: Recorded, over: Record<string, unknown> = {}): Response {
+  const form = new URLSearchParams(req.body);
+  const pm = form.get("payment_method") ?? "";
+  if (CARDS[pm] === undefined) return json(400, noSuchPaymentMethod(pm));
+  return json(
+    200,
+    intent({
+      amount: Number(form.get("amount")),
+      currency: form.get("currency"),
+      metadata: { payment_id: form.get("metadata[payment_id]") },
+      payment_method: form.getAll("expand[]").includes("payment_method") ? paymentMethod(pm) : pm,
+      ...over,
+    }),
+  );
+}
+
 /** Stripe's API as recorded: authorize answers what `onCreate` says; capture, cancel and refunds succeed. */
-function stripeApi(onCreate: Route = () => json(200, intent())) {
+function stripeApi(onCreate: Route = (req) => createdIntent(req)) {
   return recorder((req, calls) => {
     const form = new URLSearchParams(req.body);
     if (req.path === "/v1/payment_intents") return onCreate(req, calls);
@@ -52,96 +114,211 @@ function stripeApi(onCreate: Route = () => json(200, intent())) {
   });
 }
 
-function setup(api = stripeApi(), now = Date.now) {
+function setup(api: { fetcher: Fetch; calls: Recorded[]; to: (path: string) => Recorded[] } = stripeApi(), timeoutMs?: number) {
   const stripe = new StripeProvider(
-    { apiBase: "https://api.stripe.test", secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, now },
+    {
+      apiBase: "https://api.stripe.test",
+      secretKey: SECRET_KEY,
+      webhookSecret: WEBHOOK_SECRET,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    },
     api.fetcher,
   );
   return { api, stripe, deps: depsWith(stripe) };
 }
 
+const formOf = (call: Recorded | undefined) => Object.fromEntries(new URLSearchParams(call?.body));
+
 describe("Stripe adapter: PaymentIntents", () => {
-  it("authorizes with a manual-capture PaymentIntent, sending our key as Idempotency-Key and never the card number", async () => {
+  it("confirms a manual-capture PaymentIntent with exactly the shopper's PaymentMethod, our key as Idempotency-Key", async () => {
     const { api, deps } = setup();
-    const req = authorizeRequest(TEST_CARDS.succeeds, 1000);
+    const req = stripeRequest(PM.visa, 1000);
     const result = await authorize(deps, req);
     expect(result).toMatchObject({
       ok: true,
-      value: { outcome: "authorized", payment: { provider: "stripe", providerRef: "pi_3Rec0rded" } },
+      value: { outcome: "authorized", payment: { provider: "stripe", providerRef: "pi_3Rec0rded", status: "authorized" } },
     });
+    expect(api.calls).toHaveLength(1);
     const [sent] = api.calls;
     expect(sent?.method).toBe("POST");
+    expect(sent?.path).toBe("/v1/payment_intents");
     expect(sent?.headers).toMatchObject({
       authorization: `Bearer ${SECRET_KEY}`,
       "idempotency-key": req.idempotencyKey,
       "content-type": "application/x-www-form-urlencoded",
+      "stripe-version": "2024-06-20",
     });
-    const form = new URLSearchParams(sent?.body);
-    expect(Object.fromEntries(form)).toMatchObject({
+    // Every field sent, and nothing else: the PaymentMethod id stands for the card, which never passes through us.
+    expect(formOf(sent)).toEqual({
       amount: "1000",
       currency: "usd",
       capture_method: "manual",
       confirm: "true",
-      payment_method: "pm_card_visa",
+      payment_method: PM.visa,
+      "payment_method_types[]": "card",
+      "expand[]": "payment_method",
       "metadata[payment_id]": req.paymentId,
+      description: "Order test",
+      receipt_email: "shopper@example.com",
     });
-    expect(sent?.body).not.toContain(TEST_CARDS.succeeds);
-    expect([...form.keys()].filter((k) => /card|cvc|number|exp/.test(k))).toEqual([]);
+    expect(Object.keys(formOf(sent)).filter((k) => /number|cvc|exp_|card\[/.test(k))).toEqual([]);
   });
 
-  it("maps a decline's decline_code: card_declined and insufficient_funds", async () => {
+  it("records the card's brand and last four from the expanded PaymentMethod, and keeps nothing else of it", async () => {
+    const { deps } = setup();
+    const req = stripeRequest(PM.mastercard, 2599);
+    expect(await authorize(deps, req)).toMatchObject({
+      ok: true,
+      value: { outcome: "authorized", payment: { amount: { amount: 2599 }, card: { brand: "mastercard", last4: "4444" } } },
+    });
+    expect(await paymentRow(req.paymentId)).toMatchObject({ cardBrand: "mastercard", cardLast4: "4444" });
+    // The PaymentMethod is the shopper's; we keep the summary only.
+    expect((await everyStoredValue()).filter((v) => v.includes(PM.mastercard))).toEqual([]);
+
+    // Where Stripe answers the PaymentMethod's bare id (not expanded), there is no card to show: nothing is made up.
+    const bare = setup(stripeApi((r) => createdIntent(r, { payment_method: PM.mastercard })));
+    const plain = stripeRequest(PM.mastercard);
+    expect(await authorize(bare.deps, plain)).toMatchObject({ ok: true, value: { outcome: "authorized", payment: { card: null } } });
+  });
+
+  it("a card number, or a PayPal order, sent to a Stripe shop is a 400 naming payment.method; Stripe is never called", async () => {
+    const { api, deps } = setup();
+    const raw = authorizeRequest(TEST_CARDS.succeeds);
+    expect(await authorize(deps, raw)).toMatchObject({
+      ok: false,
+      problem: { status: 400, detail: expect.stringContaining('"stripe"'), errors: [{ field: "payment.method" }] },
+    });
+    const paypal = paypalRequest("5O190127TN364715T");
+    expect(await authorize(deps, paypal)).toMatchObject({ ok: false, problem: { status: 400, errors: [{ field: "payment.method" }] } });
+    expect(api.calls).toEqual([]);
+    for (const { paymentId } of [raw, paypal]) {
+      expect(await ledgerOf(paymentId)).toEqual([]);
+      expect(await paymentRow(paymentId)).toBeUndefined();
+    }
+    expect((await everyStoredValue()).filter((v) => v.includes(TEST_CARDS.succeeds))).toEqual([]);
+  });
+
+  it("a paymentMethodId that is not a Stripe PaymentMethod (a card number, a token) is a 400 naming the field", async () => {
+    const { api, deps } = setup();
+    for (const id of [TEST_CARDS.succeeds, "tok_visa", "pm_", "pm_1 OR 1=1"]) {
+      expect(await authorize(deps, stripeRequest(id))).toMatchObject({
+        ok: false,
+        problem: { status: 400, errors: [{ field: "payment.paymentMethodId" }] },
+      });
+    }
+    expect(api.calls).toEqual([]);
+  });
+
+  it("maps a decline: card_declined, insufficient_funds and an expired card, with the card from the error's PaymentMethod", async () => {
     const { api, deps } = setup(
       stripeApi((req) => {
-        const pm = new URLSearchParams(req.body).get("payment_method");
-        if (pm === "pm_card_chargeDeclinedInsufficientFunds")
-          return json(402, cardError("insufficient_funds", "Your card has insufficient funds."));
-        return json(402, cardError("generic_decline", "Your card was declined."));
+        const pm = new URLSearchParams(req.body).get("payment_method") ?? "";
+        if (pm === PM.poor)
+          return json(
+            402,
+            cardError(pm, { code: "card_declined", decline_code: "insufficient_funds" }, "Your card has insufficient funds."),
+          );
+        if (pm === PM.expired) return json(402, cardError(pm, { code: "expired_card" }, "Your card has expired."));
+        return json(402, cardError(pm, { code: "card_declined", decline_code: "generic_decline" }, "Your card was declined."));
       }),
     );
-    expect(await authorize(deps, authorizeRequest(TEST_CARDS.declined))).toMatchObject({
+    const declined = stripeRequest(PM.declined);
+    expect(await authorize(deps, declined)).toEqual({
       ok: true,
-      value: { outcome: "declined", reason: "card_declined", message: "Your card was declined.", card: { last4: "0002" } },
+      value: { outcome: "declined", reason: "card_declined", message: "Your card was declined.", card: { brand: "visa", last4: "0002" } },
     });
-    const poor = authorizeRequest(TEST_CARDS.insufficientFunds);
-    expect(await authorize(deps, poor)).toMatchObject({ ok: true, value: { outcome: "declined", reason: "insufficient_funds" } });
-    expect(new URLSearchParams(api.calls[0]?.body).get("payment_method")).toBe("pm_card_chargeDeclined");
-    const [row] = await db.select().from(payments).where(eq(payments.paymentId, poor.paymentId));
-    expect(row?.status).toBe("failed");
+    expect(await authorize(deps, stripeRequest(PM.poor))).toMatchObject({
+      ok: true,
+      value: { outcome: "declined", reason: "insufficient_funds", card: { last4: "9995" } },
+    });
+    expect(await authorize(deps, stripeRequest(PM.expired))).toMatchObject({
+      ok: true,
+      value: { outcome: "declined", reason: "invalid_card", message: "Your card has expired.", card: { last4: "0069" } },
+    });
+    expect(api.calls.map((c) => new URLSearchParams(c.body).get("payment_method"))).toEqual([PM.declined, PM.poor, PM.expired]);
+    expect(await paymentRow(declined.paymentId)).toMatchObject({
+      status: "failed",
+      providerRef: null,
+      cardBrand: "visa",
+      cardLast4: "0002",
+    });
+    expect(await ledgerOf(declined.paymentId)).toMatchObject([{ kind: "authorize", status: "declined" }]);
   });
 
-  it("a 500 is `unavailable`, and the retry sends the same Idempotency-Key and records the answer", async () => {
+  it("a PaymentMethod Stripe does not know (used up, another account's) is a final decline, not something to retry", async () => {
+    const { api, deps } = setup();
+    const req = stripeRequest("pm_1NotMadeByStripeJs");
+    expect(await authorize(deps, req)).toMatchObject({
+      ok: true,
+      value: { outcome: "declined", reason: "provider_error", message: "No such PaymentMethod: 'pm_1NotMadeByStripeJs'" },
+    });
+    // Final: the retry replays it without asking Stripe again.
+    expect(await authorize(deps, req)).toMatchObject({ ok: true, value: { outcome: "declined", reason: "provider_error" } });
+    expect(api.calls).toHaveLength(1);
+  });
+
+  it("Stripe's processing_error is `unavailable`, and the retry with the same key authorizes", async () => {
     let creates = 0;
     const { api, deps } = setup(
-      stripeApi(() => (++creates === 1 ? json(500, { error: { type: "api_error", message: "boom" } }) : json(200, intent()))),
+      stripeApi((req) =>
+        ++creates === 1
+          ? json(402, cardError(PM.processing, { code: "processing_error" }, "An error occurred while processing your card."))
+          : createdIntent(req),
+      ),
     );
-    const req = authorizeRequest(TEST_CARDS.succeeds);
+    const req = stripeRequest(PM.processing);
+    expect(await authorize(deps, req)).toMatchObject({
+      ok: true,
+      value: { outcome: "unavailable", message: expect.stringContaining("processing your card") },
+    });
+    expect(await authorize(deps, req)).toMatchObject({
+      ok: true,
+      value: { outcome: "authorized", payment: { card: { brand: "visa", last4: "0119" } } },
+    });
+    expect(api.calls.map((c) => c.headers["idempotency-key"])).toEqual([req.idempotencyKey, req.idempotencyKey]);
+  });
+
+  it("a 500 is `unavailable`, and the retry sends the same Idempotency-Key and PaymentMethod and records the answer", async () => {
+    let creates = 0;
+    const { api, deps } = setup(
+      stripeApi((req) => (++creates === 1 ? json(500, { error: { type: "api_error", message: "boom" } }) : createdIntent(req))),
+    );
+    const req = stripeRequest(PM.visa);
     expect(await authorize(deps, req)).toMatchObject({ ok: true, value: { outcome: "unavailable" } });
     expect(await authorize(deps, req)).toMatchObject({ ok: true, value: { outcome: "authorized" } });
-    const keys = api.to("/v1/payment_intents").map((c) => c.headers["idempotency-key"]);
-    expect(keys).toEqual([req.idempotencyKey, req.idempotencyKey]);
+    const creations = api.to("/v1/payment_intents");
+    expect(creations.map((c) => c.headers["idempotency-key"])).toEqual([req.idempotencyKey, req.idempotencyKey]);
+    expect(creations[1]?.body).toBe(creations[0]?.body);
     // Final now: a third call replays it without asking Stripe.
     expect(await authorize(deps, req)).toMatchObject({ ok: true, value: { outcome: "authorized" } });
     expect(api.to("/v1/payment_intents")).toHaveLength(2);
-    const rows = await db.select().from(ledger).where(eq(ledger.paymentId, req.paymentId));
-    expect(rows).toMatchObject([{ status: "authorized", attempts: 2 }]);
+    expect(await ledgerOf(req.paymentId)).toMatchObject([{ status: "authorized", attempts: 2 }]);
   });
 
   it("a network failure or a timeout is `unavailable`", async () => {
     const down = setup(recorder(() => Promise.reject(new TypeError("connection refused"))));
-    expect(await authorize(down.deps, authorizeRequest(TEST_CARDS.succeeds))).toMatchObject({
+    expect(await authorize(down.deps, stripeRequest(PM.visa))).toMatchObject({
       ok: true,
       value: { outcome: "unavailable", message: expect.stringContaining("connection refused") },
+    });
+    // A Stripe that never answers: the call gives up at the deadline.
+    const hanging: Fetch = (_url, init) =>
+      new Promise<Response>((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason)));
+    const slow = setup({ fetcher: hanging, calls: [], to: () => [] }, 20);
+    expect(await authorize(slow.deps, stripeRequest(PM.visa))).toMatchObject({
+      ok: true,
+      value: { outcome: "unavailable", message: expect.stringContaining("no answer within 20 ms") },
     });
   });
 
   it("captures, cancels and refunds through their endpoints with each operation's own key", async () => {
     const { api, deps } = setup();
-    const a = authorizeRequest(TEST_CARDS.succeeds, 1000);
+    const a = stripeRequest(PM.visa, 1000);
     await authorize(deps, a);
     const captureKey = uid("cap");
     expect(await capture(deps, a.paymentId, captureKey)).toMatchObject({
       ok: true,
-      value: { outcome: "captured", payment: { status: "captured", captured: 1000 } },
+      value: { outcome: "captured", payment: { status: "captured", captured: 1000, card: { last4: "4242" } } },
     });
     const [captureCall] = api.to("/v1/payment_intents/pi_3Rec0rded/capture");
     expect(captureCall?.headers["idempotency-key"]).toBe(captureKey);
@@ -154,9 +331,9 @@ describe("Stripe adapter: PaymentIntents", () => {
     });
     const [refundCall] = api.to("/v1/refunds");
     expect(refundCall?.headers["idempotency-key"]).toBe(refundKey);
-    expect(Object.fromEntries(new URLSearchParams(refundCall?.body))).toMatchObject({ payment_intent: "pi_3Rec0rded", amount: "400" });
+    expect(formOf(refundCall)).toMatchObject({ payment_intent: "pi_3Rec0rded", amount: "400" });
 
-    const b = authorizeRequest(TEST_CARDS.succeeds);
+    const b = stripeRequest(PM.visa);
     await authorize(deps, b);
     const voidKey = uid("void");
     expect(await voidPayment(deps, b.paymentId, voidKey)).toMatchObject({
@@ -174,18 +351,17 @@ describe("Stripe adapter: PaymentIntents", () => {
           })
         : req.path.endsWith("/capture")
           ? json(200, intent({ status: "succeeded" }))
-          : json(200, intent()),
+          : createdIntent(req),
     );
     const { deps } = setup(api);
-    const a = authorizeRequest(TEST_CARDS.succeeds);
+    const a = stripeRequest(PM.visa);
     await authorize(deps, a);
     await capture(deps, a.paymentId, uid("cap"));
     expect(await refund(deps, a.paymentId, uid("ref"), { amount: 100, currency: "USD" })).toMatchObject({
       ok: true,
       value: { outcome: "refused", message: "Charge has already been refunded." },
     });
-    const [row] = await db.select().from(payments).where(eq(payments.paymentId, a.paymentId));
-    expect(row).toMatchObject({ refunded: 0, status: "captured" });
+    expect(await paymentRow(a.paymentId)).toMatchObject({ refunded: 0, status: "captured" });
   });
 });
 
@@ -215,17 +391,21 @@ describe("Stripe webhooks", () => {
   });
 
   it("a pending authorization's capture waits for the webhook, which captures once however often it comes", async () => {
-    const { api, deps } = setup(stripeApi(() => json(200, intent({ id: "pi_3Pending", status: "requires_action" }))));
-    const a = authorizeRequest(TEST_CARDS.succeeds, 1000);
-    expect(await authorize(deps, a)).toMatchObject({ ok: true, value: { outcome: "pending", payment: { status: "pending" } } });
+    const { api, deps } = setup(stripeApi((req) => createdIntent(req, { id: "pi_3Pending", status: "requires_action" })));
+    const a = stripeRequest(PM.mastercard, 1000);
+    expect(await authorize(deps, a)).toMatchObject({
+      ok: true,
+      value: { outcome: "pending", payment: { status: "pending", card: { brand: "mastercard", last4: "4444" } } },
+    });
 
     const captureKey = uid("cap");
     expect(await capture(deps, a.paymentId, captureKey)).toMatchObject({ ok: true, value: { outcome: "unavailable" } });
     expect(await capture(deps, a.paymentId, captureKey)).toMatchObject({ ok: true, value: { outcome: "unavailable" } });
     expect(api.to("/v1/payment_intents/pi_3Pending/capture")).toHaveLength(0);
 
+    // As the webhook sends it: the PaymentMethod is a bare id there.
     const capturable = intent({ id: "pi_3Pending", status: "requires_capture", metadata: { payment_id: a.paymentId } });
-    const delivery = await signed(event("payment_intent.amount_capturable_updated", capturable, "evt_capturable_1"));
+    const delivery = await signed(event("payment_intent.amount_capturable_updated", capturable, uid("evt_capturable")));
     expect(await handleWebhook(deps, delivery)).toMatchObject({ status: 200, detail: expect.stringContaining("captured") });
     const captures = api.to("/v1/payment_intents/pi_3Pending/capture");
     expect(captures).toHaveLength(1);
@@ -238,13 +418,14 @@ describe("Stripe webhooks", () => {
     });
     expect(api.to("/v1/payment_intents/pi_3Pending/capture")).toHaveLength(1);
 
-    // The caller's retry learns the result from the ledger.
+    // The caller's retry learns the result from the ledger; the card stays what the PaymentMethod showed.
     expect(await capture(deps, a.paymentId, captureKey)).toMatchObject({
       ok: true,
-      value: { outcome: "captured", payment: { captured: 1000 } },
+      value: { outcome: "captured", payment: { captured: 1000, card: { brand: "mastercard", last4: "4444" } } },
     });
     expect(await authorize(deps, a)).toMatchObject({ ok: true, value: { outcome: "authorized" } });
     expect(api.to("/v1/payment_intents/pi_3Pending/capture")).toHaveLength(1);
+    expect(api.to("/v1/payment_intents")).toHaveLength(1);
 
     // payment_intent.succeeded for the capture we made is known already.
     const succeeded = intent({ id: "pi_3Pending", status: "succeeded", amount_received: 1000, metadata: { payment_id: a.paymentId } });
@@ -255,8 +436,8 @@ describe("Stripe webhooks", () => {
   });
 
   it("payment_intent.payment_failed fails a pending authorization and the capture that waited for it", async () => {
-    const { api, deps } = setup(stripeApi(() => json(200, intent({ id: "pi_3Fails", status: "requires_action" }))));
-    const a = authorizeRequest(TEST_CARDS.succeeds);
+    const { api, deps } = setup(stripeApi((req) => createdIntent(req, { id: "pi_3Fails", status: "requires_action" })));
+    const a = stripeRequest(PM.visa);
     await authorize(deps, a);
     const captureKey = uid("cap");
     await capture(deps, a.paymentId, captureKey);
@@ -270,11 +451,12 @@ describe("Stripe webhooks", () => {
     expect(await authorize(deps, a)).toMatchObject({ ok: true, value: { outcome: "declined", message: "3-D Secure failed." } });
     expect(await capture(deps, a.paymentId, captureKey)).toMatchObject({ ok: true, value: { outcome: "refused" } });
     expect(api.to("/v1/payment_intents/pi_3Fails/capture")).toHaveLength(0);
+    expect(await paymentRow(a.paymentId)).toMatchObject({ status: "failed" });
   });
 
   it("reconciles a refund made in the Stripe dashboard (charge.refunded) once", async () => {
     const { deps } = setup();
-    const a = authorizeRequest(TEST_CARDS.succeeds, 1000);
+    const a = stripeRequest(PM.visa, 1000);
     await authorize(deps, a);
     await capture(deps, a.paymentId, uid("cap"));
     await refund(deps, a.paymentId, uid("ref"), { amount: 100, currency: "USD" });
@@ -288,15 +470,14 @@ describe("Stripe webhooks", () => {
     const delivery = await signed(event("charge.refunded", charge));
     expect(await handleWebhook(deps, delivery)).toMatchObject({ status: 200 });
     expect(await handleWebhook(deps, delivery)).toMatchObject({ status: 200, duplicate: true });
-    const [row] = await db.select().from(payments).where(eq(payments.paymentId, a.paymentId));
-    expect(row).toMatchObject({ refunded: 350, status: "partially_refunded" });
-    const refunds = (await db.select().from(ledger).where(eq(ledger.paymentId, a.paymentId))).filter((r) => r.kind === "refund");
+    expect(await paymentRow(a.paymentId)).toMatchObject({ refunded: 350, status: "partially_refunded" });
+    const refunds = (await ledgerOf(a.paymentId)).filter((r) => r.kind === "refund");
     expect(refunds.map((r) => r.amount).sort()).toEqual([100, 250]);
   });
 
   it("an authorization that arrives after the caller voided it is cancelled at Stripe", async () => {
     const { api, deps } = setup(stripeApi(() => json(503, { error: { type: "api_error", message: "overloaded" } })));
-    const a = authorizeRequest(TEST_CARDS.succeeds);
+    const a = stripeRequest(PM.visa);
     expect(await authorize(deps, a)).toMatchObject({ ok: true, value: { outcome: "unavailable" } });
     expect(await voidPayment(deps, a.paymentId, uid("void"))).toEqual({ ok: true, value: { outcome: "voided", payment: null } });
     expect(api.to("/v1/payment_intents/pi_late/cancel")).toHaveLength(0);
@@ -304,6 +485,13 @@ describe("Stripe webhooks", () => {
     const late = intent({ id: "pi_late", status: "requires_capture", metadata: { payment_id: a.paymentId } });
     const delivery = await signed(event("payment_intent.amount_capturable_updated", late));
     expect(await handleWebhook(deps, delivery)).toMatchObject({ status: 200, detail: expect.stringContaining("released") });
+    const cancels = api.to("/v1/payment_intents/pi_late/cancel");
+    expect(cancels).toHaveLength(1);
+    expect(cancels[0]?.headers["idempotency-key"]).toBe("late-void:stripe:pi_late");
+    // Redelivered: released before, not cancelled again.
+    expect(await handleWebhook(deps, await signed(event("payment_intent.amount_capturable_updated", late)))).toMatchObject({
+      status: 200,
+    });
     expect(api.to("/v1/payment_intents/pi_late/cancel")).toHaveLength(1);
   });
 });

@@ -11,6 +11,7 @@ import { checkoutRoutes } from "./routes/checkout.ts";
 import { devRoutes } from "./routes/dev.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { insightRoutes } from "./routes/insights.ts";
+import { paymentMethodRoutes } from "./routes/payment-methods.ts";
 import { paymentWebhookRoutes } from "./routes/payment-webhooks.ts";
 
 export function createStorefrontApp() {
@@ -19,6 +20,7 @@ export function createStorefrontApp() {
     .route("/", cartRoutes)
     .route("/", accountRoutes)
     .route("/", checkoutRoutes)
+    .route("/", paymentMethodRoutes)
     .route("/", paymentWebhookRoutes)
     .route("/", afterSaleRoutes)
     .route("/", carrierWebhookRoutes)

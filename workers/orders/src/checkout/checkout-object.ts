@@ -1,15 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import type { CartAccess, CartCall } from "../../../../schema/cart.ts";
 import type { CheckoutBody } from "../../../../schema/orders/dto.ts";
+import { knownLast4 } from "../../../../schema/payments.ts";
 import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "../../../shared/src/logger.ts";
 import { problem } from "../../../shared/src/problem.ts";
 import { checkoutConfig } from "../config.ts";
 import { publishOrderEvents } from "../order-events.ts";
 import { type Answer, type CheckoutConfig, type Ports, type Progress, runCheckout } from "./flow.ts";
+import { cartPort, orderBook, paymentsPort, stockPort } from "./ports.ts";
 import { progressWithoutBuyer } from "./without-buyer.ts";
 
-/** What the first request brings and no retry may change (the card number only as its last 4). */
+/** What the first request brings and no retry may change (a card number only as its last 4). */
 export type CheckoutRequest = {
   body: CheckoutBody;
   userId: string | null;
@@ -56,7 +58,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
     return row ? { fingerprint: row.fingerprint, progress: JSON.parse(row.progress) as Progress, createdAt: row.created_at } : null;
   }
 
-  private save(p: Progress): void {
+  protected save(p: Progress): void {
     this.sql.exec("UPDATE checkout SET progress = ? WHERE id = 1", JSON.stringify(p));
   }
 
@@ -78,7 +80,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
       progress = {
         orderId: `ord_${randomToken(12)}`,
         done: [],
-        request: { ...withoutPayment(request.body), card: { last4: request.body.payment.card.number.slice(-4) } },
+        request: { ...withoutPayment(request.body), card: { last4: knownLast4(request.body.payment) } },
         userId: request.userId,
         checkoutId: this.ctx.id.toString(),
         orderToken,
@@ -109,43 +111,28 @@ export class Checkout extends DurableObject<OrdersEnv> {
     return run;
   }
 
-  private ports(progress: Progress, request: CheckoutRequest | null): Ports {
+  /** The real services behind the flow's ports (a test subclass may wrap them to crash at a chosen point). */
+  protected ports(progress: Progress, request: CheckoutRequest | null): Ports {
     const requestId = request?.call.requestId ?? `alarm:${progress.orderId}`;
     const log = this.logger(requestId);
     return {
-      db: this.env.DB,
-      cart: this.env.CART.getByName(progress.request.cartId),
-      inventory: this.env.INVENTORY,
-      payments: this.env.PAYMENTS,
+      orders: orderBook(this.env.DB, log),
+      cart: cartPort(this.env.CART.getByName(progress.request.cartId)),
+      stock: stockPort(this.env.INVENTORY),
+      payments: paymentsPort(this.env.PAYMENTS),
       log,
       config: this.config,
       call: request?.call ?? { requestId },
       save: (p) => this.save(p),
       publish: async () => {
         try {
-          // Tests only: the queue "does not take" this order's events; they wait in the outbox for the cron.
-          if (request !== null && this.config.faultInjection && progress.request.email.toLowerCase().startsWith("fault+publish-fails@")) {
-            throw new Error("injected: the queue did not take the events");
-          }
           // Only this order's events (their ids start with the order id): the cron sends anything else left.
           await publishOrderEvents(this.env, { idPrefix: `${progress.orderId}:` });
         } catch (err) {
           log.warn("order events not sent yet; the alarm retries", errorFields(err));
         }
       },
-      fault: (point, p) => {
-        // Crashes strike the first run only, as a real one would not repeat on the resumed run.
-        if (
-          request === null ||
-          !this.config.faultInjection ||
-          !p.request.email.toLowerCase().startsWith(`fault+crash-${point.replace(":", "-")}@`.toLowerCase())
-        )
-          return;
-        log.warn("injected crash", { point });
-        // A real crash: the object is reset mid-flight and the caller's call fails; the alarm takes over.
-        this.ctx.abort(`injected crash at ${point}`);
-      },
-      card: request?.body.payment.card ?? null,
+      payment: request?.body.payment ?? null,
       cartAccess: request?.cartAccess ?? null,
     };
   }

@@ -1,35 +1,41 @@
-import type { Cart } from "../../../../durable-objects/src/cart/cart.ts";
-import { holdAll } from "../../../../durable-objects/src/inventory/hold-all.ts";
-import type { Inventory } from "../../../../durable-objects/src/inventory/inventory.ts";
-import type { CartAccess, CartCall, CheckoutLine } from "../../../../schema/cart.ts";
+import type { CartAccess, CartCall, CheckoutLine, CheckoutRefusal } from "../../../../schema/cart.ts";
 import { EVENT_TYPES } from "../../../../schema/events.ts";
-import type { CheckoutBody, PaymentSummary, PlacedOrder } from "../../../../schema/orders/dto.ts";
-import type { CardInput } from "../../../../schema/payments.ts";
+import type { CheckoutBody, OrderStatus, OrderView, PaymentSummary, PlacedOrder } from "../../../../schema/orders/dto.ts";
+import type {
+  AuthorizeOutcome,
+  AuthorizeRequest,
+  CaptureOutcome,
+  PaymentMethodInput,
+  PaymentView,
+  VoidOutcome,
+} from "../../../../schema/payments.ts";
 import type { Problem } from "../../../../schema/problem.ts";
-import type { PaymentsService } from "../../../payments/src/index.ts";
 import type { Logger } from "../../../shared/src/logger.ts";
-import { outboxRow } from "../../../shared/src/outbox.ts";
+import { type OutboxRow, outboxRow } from "../../../shared/src/outbox.ts";
 import { problem } from "../../../shared/src/problem.ts";
-import { moveOrder } from "../order-status.ts";
-import { insertOrder, loadOrder, type OrderRecord, orderSummary, setPaymentSummary } from "../order-store.ts";
+import type { Result } from "../../../shared/src/result.ts";
+import type { TransitionResult } from "../order-status.ts";
+import { type OrderRecord, orderSummary } from "../order-store.ts";
 import { type PricedCheckout, priceCheckout } from "./pricing-bridge.ts";
 
 /*
  * Checkout, as named steps run in order. Each step's result is saved before the next starts, so a crash at any
  * point resumes from the last finished step (the Checkout object's alarm does that, or the next request with
- * the same Idempotency-Key). A step that refuses (declined card, stock gone) undoes the finished steps in
- * reverse, each with its compensation:
+ * the same Idempotency-Key). A step that refuses (declined card, stock gone) undoes its own partial work and
+ * then the finished steps, in reverse, each with its compensation:
  *
  *   validateCart      prices from the catalog, never the client         —
  *   holdStock         every line held, all or nothing (holdAll)          release the holds it took
  *   createOrder       `pending_payment`, totals computed here, order.placed   → `payment_failed` / `cancelled` + event
- *   authorizePayment  the provider, with one idempotency key             void the authorization
- *   commitStock       holds become sales                                  put the units back (restock)
+ *   authorizePayment  the provider, with one idempotency key             void the authorization (also after a timeout)
+ *   commitStock       holds become sales, one SKU at a time              undo every hold: release, or put sold units back
  *   capturePayment    take the money                                      —  (nothing after it can refuse)
  *   markPaid          `paid` + order.paid, in one transaction             —
  *   emptyCart         the ordered lines leave the cart                    —  (retried until done)
  *   publishEvents     the outbox goes to the order-events queue           —  (retried until done)
  *
+ * Every compensation undoes whatever its step did, finished or not, and may run any number of times (each call
+ * is keyed or idempotent), because a crash can strike in the middle of a step or of its compensation.
  * Never paid-but-unfulfillable: stock is held before the card is charged, and a payment whose stock could not
  * be committed is voided. Never charged twice: every provider call carries a key derived from the order id.
  */
@@ -47,11 +53,14 @@ export const STEP_NAMES = [
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
-/** What survives a crash: everything but the card, which lives only in the first request's memory. */
+export type HeldLine = { sku: string; quantity: number; holdId: string };
+
+/** What survives a crash: everything but the payment method, which lives only in the first request's memory. */
 export type Progress = {
   orderId: string;
   done: StepName[];
-  request: Omit<CheckoutBody, "payment"> & { card: { last4: string } };
+  /** `card.last4`: a card number's last digits, known at once; null for a provider token until it authorizes. */
+  request: Omit<CheckoutBody, "payment"> & { card: { last4: string | null } };
   userId: string | null;
   orderToken: string | null;
   tokenHash: string | null;
@@ -60,13 +69,15 @@ export type Progress = {
   lines?: CheckoutLine[];
   priced?: PricedCheckout;
   /** Holds this checkout must commit: its own (`owned`) and the cart's flash-sale holds. */
-  holds?: { sku: string; quantity: number; holdId: string; owned: boolean }[];
+  holds?: (HeldLine & { owned: boolean })[];
   committed?: string[];
   payment?: PaymentSummary;
   /** The answer, once there is one: replayed for every request with the same key. */
   answer?: Answer;
   /** Set when a step refused: the finished steps are being undone. */
   compensating?: Refusal;
+  /** The steps whose work is still to undo (the finished ones and the one that refused), in run order. */
+  undoing?: StepName[];
   /** Nothing left to do, either way. */
   settled?: boolean;
 };
@@ -77,14 +88,59 @@ export type CheckoutConfig = {
   holdTtlMs: number;
   authorizeAttempts: number;
   retryDelayMs: number;
-  faultInjection: boolean;
+};
+
+// What checkout needs of the world, as ports: the Checkout object passes the real services (./ports.ts), the
+// flow's unit test passes fakes that refuse or crash at any step, after any number of items.
+
+/** The orders database, as checkout writes it. */
+export type OrderBook = {
+  /** Writes the new `pending_payment` order and its events in one transaction; writing it again changes nothing. */
+  insert(order: OrderRecord, events: OutboxRow[]): Promise<void>;
+  move(orderId: string, to: OrderStatus, reason: string, events: OutboxRow[]): Promise<TransitionResult>;
+  setPaymentSummary(orderId: string, payment: PaymentSummary): Promise<void>;
+  view(orderId: string): Promise<OrderView | null>;
+};
+
+/** The shopper's cart. */
+export type CartPort = {
+  checkoutLines(
+    access: CartAccess,
+    holdTtlMs: number,
+    call: CartCall,
+  ): Promise<Result<{ lines: CheckoutLine[]; refusals: CheckoutRefusal[] }>>;
+  completeCheckout(orderId: string, taken: { sku: string; quantity: number }[]): Promise<unknown>;
+};
+
+/** The SKUs' Inventory objects. */
+export type StockPort = {
+  /** Holds every line or none, under hold ids derived from `prefix` (a retry finds its own holds). */
+  holdAll(
+    lines: { sku: string; quantity: number }[],
+    options: { prefix: string; ttlMs: number; owner: string },
+  ): Promise<{ ok: true; holds: HeldLine[] } | { ok: false; shortfalls: Shortfall[] }>;
+  /** The hold id `holdAll` uses for a SKU (so a compensation finds holds a crash kept it from recording). */
+  holdIdFor(prefix: string, sku: string): string;
+  /** Turns the hold into a sale; false if the hold is gone (expired, released). Committing twice is one sale. */
+  commit(sku: string, holdId: string): Promise<boolean>;
+  /** Undoes whatever the hold did (released if active and `releaseActive`, sold units back if committed); repeatable. */
+  undo(sku: string, holdId: string, releaseActive: boolean): Promise<void>;
+};
+export type Shortfall = { sku: string; requested: number; available: number };
+
+/** The payments Worker. */
+export type PaymentsPort = {
+  authorize(req: AuthorizeRequest, call: CartCall): Promise<Result<AuthorizeOutcome>>;
+  getPayment(paymentId: string, call: CartCall): Promise<Result<PaymentView | null>>;
+  voidPayment(paymentId: string, idempotencyKey: string, call: CartCall): Promise<Result<VoidOutcome>>;
+  capture(paymentId: string, idempotencyKey: string, call: CartCall): Promise<Result<CaptureOutcome>>;
 };
 
 export type Ports = {
-  db: D1Database;
-  cart: DurableObjectStub<Cart>;
-  inventory: DurableObjectNamespace<Inventory>;
-  payments: Service<PaymentsService>;
+  orders: OrderBook;
+  cart: CartPort;
+  stock: StockPort;
+  payments: PaymentsPort;
   log: Logger;
   config: CheckoutConfig;
   call: CartCall;
@@ -92,10 +148,8 @@ export type Ports = {
   save: (p: Progress) => void;
   /** Sends the order outbox; a failure leaves the rows for the alarm's next try. */
   publish: () => Promise<void>;
-  /** Test-only crash points (CHECKOUT_FAULT_INJECTION): throws where the named point is reached. */
-  fault: (point: string, p: Progress) => void;
-  /** The card and the guest's cart token: only in a request's memory, never saved (null when resumed by the alarm). */
-  card: CardInput | null;
+  /** The payment method and the guest's cart token: only in a request's memory, never saved (null when resumed). */
+  payment: PaymentMethodInput | null;
   cartAccess: CartAccess | null;
 };
 
@@ -105,6 +159,7 @@ type StepOutcome = { ok: true } | { ok: false; refusal: Refusal };
 type Step = {
   name: StepName;
   run: (p: Progress, io: Ports) => Promise<StepOutcome>;
+  /** Undoes what `run` did, all or part of it; runs for a finished step and for the step that refused. */
   compensate?: (p: Progress, io: Ports, why: Refusal) => Promise<void>;
 };
 
@@ -115,6 +170,7 @@ const refuse = (status: number, detail: string, orderStatus: Refusal["orderStatu
 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const keyFor = (p: Progress, op: "authorize" | "capture" | "void") => `${p.orderId}:${op}`;
+const holdPrefix = (p: Progress) => `order:${p.orderId}`;
 
 const STEPS: Step[] = [
   {
@@ -145,11 +201,7 @@ const STEPS: Step[] = [
     async run(p, io) {
       const lines = p.lines ?? [];
       const own = lines.filter((l) => l.cartHoldId === null);
-      const held = await holdAll(io.inventory, own, {
-        prefix: `order:${p.orderId}`,
-        ttlMs: io.config.holdTtlMs,
-        owner: `order:${p.orderId}`,
-      });
+      const held = await io.stock.holdAll(own, { prefix: holdPrefix(p), ttlMs: io.config.holdTtlMs, owner: holdPrefix(p) });
       if (!held.ok) return outOfStock(held.shortfalls);
       p.holds = [
         ...held.holds.map((h) => ({ sku: h.sku, quantity: h.quantity, holdId: h.holdId, owned: true })),
@@ -158,7 +210,9 @@ const STEPS: Step[] = [
       return done;
     },
     async compensate(p, io) {
-      await Promise.all((p.holds ?? []).filter((h) => h.owned).map((h) => io.inventory.getByName(h.sku).release(h.holdId)));
+      // From the lines, not p.holds: a crash inside holdAll can leave holds it never got to record.
+      const own = (p.lines ?? []).filter((l) => l.cartHoldId === null);
+      await Promise.all(own.map((l) => io.stock.undo(l.sku, io.stock.holdIdFor(holdPrefix(p), l.sku), true)));
     },
   },
   {
@@ -167,20 +221,20 @@ const STEPS: Step[] = [
       const order = orderRecord(p);
       // The installment plan is known now; the card's brand once the provider has seen it.
       p.payment = order.payment;
-      await insertOrder(io.db, order, [outboxRow(EVENT_TYPES.orderPlaced, orderSummary(order), io.call.requestId, `${p.orderId}:placed`)]);
+      await io.orders.insert(order, [outboxRow(EVENT_TYPES.orderPlaced, orderSummary(order), io.call.requestId, `${p.orderId}:placed`)]);
       return done;
     },
     async compensate(p, io, why) {
       const type = why.orderStatus === "payment_failed" ? EVENT_TYPES.orderPaymentFailed : EVENT_TYPES.orderCancelled;
       const event = outboxRow(type, { orderId: p.orderId, reason: why.reason }, io.call.requestId, `${p.orderId}:${why.orderStatus}`);
-      await moveOrder(io.db, io.log, p.orderId, why.orderStatus, why.reason, [event]);
+      await io.orders.move(p.orderId, why.orderStatus, why.reason, [event]);
     },
   },
   {
     name: "authorizePayment",
     async run(p, io) {
       const total = p.priced?.total ?? { amount: 0, currency: "USD" };
-      if (io.card === null) {
+      if (io.payment === null) {
         // Resumed after a crash: the card is gone with the request that brought it. Whatever the provider did
         // under this order's key is in the ledger; anything short of an authorization is not a sale.
         const known = await io.payments.getPayment(p.orderId, io.call);
@@ -196,7 +250,7 @@ const STEPS: Step[] = [
             paymentId: p.orderId,
             idempotencyKey: keyFor(p, "authorize"),
             amount: total,
-            payment: { method: "card", card: io.card },
+            payment: io.payment,
             email: p.request.email,
           },
           io.call,
@@ -217,7 +271,7 @@ const STEPS: Step[] = [
             brand: outcome.payment.card?.brand ?? null,
             last4: outcome.payment.card?.last4 ?? p.request.card.last4,
           };
-          await setPaymentSummary(io.db, p.orderId, p.payment);
+          await io.orders.setPaymentSummary(p.orderId, p.payment);
           return done;
         }
         if (outcome.outcome === "declined") {
@@ -250,8 +304,7 @@ const STEPS: Step[] = [
       const lost: string[] = [];
       for (const h of p.holds ?? []) {
         if (p.committed.includes(h.sku)) continue;
-        const result = await io.inventory.getByName(h.sku).commit(h.holdId);
-        if (result.ok || (result.reason === "not_active" && result.hold?.status === "committed")) p.committed.push(h.sku);
+        if (await io.stock.commit(h.sku, h.holdId)) p.committed.push(h.sku);
         else lost.push(h.sku);
         io.save(p);
       }
@@ -263,11 +316,9 @@ const STEPS: Step[] = [
       return done;
     },
     async compensate(p, io) {
-      for (const h of p.holds ?? []) {
-        if (p.committed?.includes(h.sku))
-          await io.inventory.getByName(h.sku).restock(`${p.orderId}:uncommit:${h.sku}`, h.quantity, `checkout ${p.orderId} undone`);
-        else if (h.owned) await io.inventory.getByName(h.sku).release(h.holdId);
-      }
+      // Every hold, whether or not p.committed says so: a commit can land and its answer be lost in a crash. The
+      // object decides in one call (released if still active and ours, sold units back if committed).
+      for (const h of p.holds ?? []) await io.stock.undo(h.sku, h.holdId, h.owned);
     },
   },
   {
@@ -291,7 +342,7 @@ const STEPS: Step[] = [
         io.call.requestId,
         `${p.orderId}:paid`,
       );
-      const moved = await moveOrder(io.db, io.log, p.orderId, "paid", "payment captured", [event]);
+      const moved = await io.orders.move(p.orderId, "paid", "payment captured", [event]);
       if (!moved.ok) throw new Error(`order ${p.orderId} could not be marked paid (it is ${moved.from})`);
       return done;
     },
@@ -356,11 +407,12 @@ export async function runCheckout(p: Progress, io: Ports): Promise<Answer> {
   if (p.compensating !== undefined) return compensate(p, io, p.compensating);
   for (const step of STEPS) {
     if (p.done.includes(step.name)) continue;
-    io.fault(`before:${step.name}`, p);
     const outcome = await step.run(p, io);
     if (!outcome.ok) {
       // The answer is fixed first: a replay of the same key says the same while compensation runs or retries.
+      // The refusing step is undone too: it may have done part of its work (committed some SKUs, say).
       p.compensating = outcome.refusal;
+      p.undoing = [...p.done, step.name];
       p.answer = outcome.refusal.answer;
       io.save(p);
       try {
@@ -374,7 +426,6 @@ export async function runCheckout(p: Progress, io: Ports): Promise<Answer> {
     p.done.push(step.name);
     if (step.name === "markPaid") p.answer = await placedAnswer(p, io);
     io.save(p);
-    io.fault(`after:${step.name}`, p);
   }
   p.settled = true;
   io.save(p);
@@ -382,9 +433,12 @@ export async function runCheckout(p: Progress, io: Ports): Promise<Answer> {
 }
 
 async function compensate(p: Progress, io: Ports, why: Refusal): Promise<Answer> {
+  // Progress saved before `undoing` existed lists only the finished steps.
+  p.undoing ??= [...p.done];
   for (const step of [...STEPS].reverse()) {
-    if (!p.done.includes(step.name)) continue;
+    if (!p.undoing.includes(step.name)) continue;
     if (step.compensate !== undefined) await step.compensate(p, io, why);
+    p.undoing = p.undoing.filter((n) => n !== step.name);
     p.done = p.done.filter((n) => n !== step.name);
     io.save(p);
   }
@@ -395,7 +449,7 @@ async function compensate(p: Progress, io: Ports, why: Refusal): Promise<Answer>
 }
 
 async function placedAnswer(p: Progress, io: Ports): Promise<Answer> {
-  const stored = await loadOrder(io.db, p.orderId);
-  if (stored === null) throw new Error(`order ${p.orderId} vanished`);
-  return { status: 201, body: { order: stored.view, ...(p.orderToken ? { orderToken: p.orderToken } : {}) } };
+  const order = await io.orders.view(p.orderId);
+  if (order === null) throw new Error(`order ${p.orderId} vanished`);
+  return { status: 201, body: { order, ...(p.orderToken ? { orderToken: p.orderToken } : {}) } };
 }

@@ -28,6 +28,34 @@ export const forgetCart = (c: ShopContext): void => {
   deleteCookie(c, CART, cartCookie);
 };
 
+// A guest's order tokens live only in this HttpOnly cookie (newest first), never in a URL: query strings end up
+// in browser history, server logs and Referer headers. The browser that placed an order can show it, request a
+// return and carry it into an account; a claimed order leaves the cookie (its token no longer works anyway).
+const GUEST_ORDERS = "ec_orders";
+const MAX_GUEST_ORDERS = 10;
+const guestOrdersCookie = { ...cartCookie, maxAge: 90 * 86_400 } as const;
+const ORDER_ID = /^ord_[A-Za-z0-9_-]{1,40}$/;
+
+function guestOrders(c: ShopContext): [string, string][] {
+  return (getCookie(c, GUEST_ORDERS) ?? "")
+    .split("~")
+    .map((pair) => pair.split("."))
+    .filter((p): p is [string, string] => p.length === 2 && ORDER_ID.test(p[0] ?? "") && /^[A-Za-z0-9_-]{1,128}$/.test(p[1] ?? ""));
+}
+const keepGuestOrders = (c: ShopContext, orders: [string, string][]): void => {
+  if (orders.length === 0) deleteCookie(c, GUEST_ORDERS, guestOrdersCookie);
+  else setCookie(c, GUEST_ORDERS, orders.map((o) => o.join(".")).join("~"), guestOrdersCookie);
+};
+export const guestOrderToken = (c: ShopContext, orderId: string): string | null =>
+  guestOrders(c).find(([id]) => id === orderId)?.[1] ?? null;
+export const rememberGuestOrder = (c: ShopContext, orderId: string, token: string): void =>
+  keepGuestOrders(c, [[orderId, token] as [string, string], ...guestOrders(c).filter(([id]) => id !== orderId)].slice(0, MAX_GUEST_ORDERS));
+export const forgetGuestOrder = (c: ShopContext, orderId: string): void =>
+  keepGuestOrders(
+    c,
+    guestOrders(c).filter(([id]) => id !== orderId),
+  );
+
 /**
  * A post must come from this shop: a browser that says where it comes from (Origin, or Sec-Fetch-Site) must name
  * this origin. With SameSite=Lax cookies, that is what keeps another site's form from acting as the shopper.

@@ -16,7 +16,10 @@ import {
   categoriesOf,
   dataOr,
   forgetCart,
+  forgetGuestOrder,
+  guestOrderToken,
   rememberCart,
+  rememberGuestOrder,
   type ShopApi,
   type ShopContext,
   sameOrigin,
@@ -24,8 +27,9 @@ import {
   shopSession,
 } from "./context.ts";
 import { Page } from "./layout.tsx";
+import { STRIPE_CHECKOUT_CSP, STRIPE_CHECKOUT_JS, STRIPE_CHECKOUT_JS_PATH, STRIPE_JS_URL } from "./stripe-checkout.ts";
 import { SHOP_CSS, SHOP_CSS_PATH } from "./styles.ts";
-import { AccountPage, type Claim, ErrorPage, SignInPage } from "./views/account.tsx";
+import { AccountPage, ErrorPage, SignInPage } from "./views/account.tsx";
 import { CartPage, type CheckoutForm, CheckoutPage, OrderPage } from "./views/buying.tsx";
 import { Home, Listing, type ListingState, ProductView } from "./views/catalog.tsx";
 
@@ -43,7 +47,16 @@ const productPages = new TtlCache<Rendered>(2_000, 5_000, 2_000);
 
 // A form shown again with what went wrong is a page like any other (200): the problem is in it, in words, next to
 // what was typed. Error statuses are for pages that are errors (404, 500).
-type Render = { title: string; body: Child; status?: number; cache?: string; current?: string; q?: string };
+type Render = {
+  title: string;
+  body: Child;
+  status?: number;
+  cache?: string;
+  current?: string;
+  q?: string;
+  /** A page that loads scripts says so, with the policy that lets exactly those in. */
+  scripts?: { urls: string[]; csp: string };
+};
 
 /** The shop's pages: server-rendered, no client script, every form a plain post (they work without JavaScript). */
 export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
@@ -51,12 +64,12 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
 
   const html = async (c: ShopContext, api: ShopApi, r: Render): Promise<Response> => {
     const categories = await categoriesOf(api);
-    c.header("Content-Security-Policy", CSP);
+    c.header("Content-Security-Policy", r.scripts?.csp ?? CSP);
     c.header("Referrer-Policy", "same-origin");
     c.header("Cache-Control", r.cache ?? "no-store");
     const flash = r.cache === undefined ? shopSession.takeFlash(c) : null;
     return c.html(
-      <Page title={r.title} categories={categories} current={r.current} q={r.q} flash={flash}>
+      <Page title={r.title} categories={categories} current={r.current} q={r.q} flash={flash} scripts={r.scripts?.urls}>
         {r.body}
       </Page>,
       (r.status ?? 200) as 200,
@@ -110,6 +123,12 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
       ]),
     );
   };
+
+  app.get(STRIPE_CHECKOUT_JS_PATH, (c) => {
+    c.header("Content-Type", "text/javascript; charset=utf-8");
+    c.header("Cache-Control", "public, max-age=31536000, immutable");
+    return c.body(STRIPE_CHECKOUT_JS);
+  });
 
   app.get(SHOP_CSS_PATH, (c) => {
     c.header("Content-Type", "text/css; charset=utf-8");
@@ -309,16 +328,19 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
       undefined,
       cartHeaders(opened.ref),
     );
+    const paying = await c.env.PAYMENTS.checkoutMethod();
     const body = (
       <CheckoutPage
         cart={opened.cart}
         quote={quote.ok ? quote.data : null}
         form={values}
         problem={problem}
-        key={values.idempotencyKey || crypto.randomUUID()}
+        idempotencyKey={values.idempotencyKey || crypto.randomUUID()}
+        paying={paying}
       />
     );
-    return html(c, api, { title: "Checkout", body });
+    const scripts = paying.method === "stripe" ? { urls: [STRIPE_JS_URL, STRIPE_CHECKOUT_JS_PATH], csp: STRIPE_CHECKOUT_CSP } : undefined;
+    return html(c, api, { title: "Checkout", body, ...(scripts ? { scripts } : {}) });
   };
 
   app.get(
@@ -332,20 +354,11 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
       const f = await form(c);
       const opened = await openCart(c, api, false);
       if (opened === null) return c.redirect("/cart", 303);
-      const [month, year] = (f.expiry ?? "").split("/").map((s) => Number(s.trim()));
       const body = {
         cartId: opened.ref.id,
         email: f.email,
         shippingAddress: { name: f.name, line1: f.line1, city: f.city, postalCode: f.postalCode, country: f.country },
-        payment: {
-          method: "card",
-          card: {
-            number: (f.cardNumber ?? "").replaceAll(/\s/g, ""),
-            expMonth: month,
-            expYear: year !== undefined && year < 100 ? 2000 + year : year,
-            cvc: f.cvc,
-          },
-        },
+        payment: paymentOf(f),
         ...(f.installments ? { installments: { months: Number(f.installments) } } : {}),
         ...(f.warranty ? { warranties: f.warranty.split(",").map((w) => ({ sku: w.split(":")[0], planId: w.split(":")[1] })) } : {}),
       };
@@ -354,17 +367,19 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
         "Idempotency-Key": f.idempotencyKey || crypto.randomUUID(),
       });
       if (!placed.ok) {
-        // What was typed stays (the card's security code excepted); a new key, since this attempt is settled.
-        const { cvc: _cvc, idempotencyKey: _key, ...kept } = f;
+        // What was typed stays, but never the card number or its security code (a page is no place for them);
+        // a new key, since this attempt is settled.
+        const { cardNumber: _number, cvc: _cvc, idempotencyKey: _key, paymentMethodId: _method, ...kept } = f;
         return checkoutPage(c, api, kept, placed.problem);
       }
       const token = placed.data.orderToken;
-      return c.redirect(`/orders/${placed.data.order.id}?placed=1${token ? `&t=${encodeURIComponent(token)}` : ""}`, 303);
+      if (token !== undefined) rememberGuestOrder(c, placed.data.order.id, token);
+      return c.redirect(`/orders/${placed.data.order.id}?placed=1`, 303);
     }),
   );
 
   const orderHeaders = (c: ShopContext): Record<string, string> => {
-    const t = c.req.query("t");
+    const t = guestOrderToken(c, param(c, "id"));
     return t ? { "X-Order-Token": t } : {};
   };
 
@@ -375,7 +390,12 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
       if (!order.ok) return notFound(c, api);
       const returnable = order.data.shipments.some((s) => s.status === "delivered");
       const body = (
-        <OrderPage order={order.data} placed={c.req.query("placed") === "1"} token={c.req.query("t") ?? null} returnable={returnable} />
+        <OrderPage
+          order={order.data}
+          placed={c.req.query("placed") === "1"}
+          guest={guestOrderToken(c, order.data.id) !== null}
+          returnable={returnable}
+        />
       );
       return html(c, api, { title: `Order ${order.data.id}`, body });
     }),
@@ -418,8 +438,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
           ? { kind: "ok", text: "Return requested: the merchant will confirm it by email." }
           : { kind: "bad", text: asked.problem.detail ?? asked.problem.title },
       );
-      const t = c.req.query("t");
-      return c.redirect(`/orders/${id}${t ? `?t=${encodeURIComponent(t)}` : ""}`, 303);
+      return c.redirect(`/orders/${id}`, 303);
     }),
   );
 
@@ -427,9 +446,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
     page(
       async (c, api) => {
         const next = safeNext(c.req.query("next"));
-        const body = (
-          <SignInPage mode={mode} email="" name="" error={null} next={next} claim={claimOf(c.req.query("claim"), c.req.query("t"))} />
-        );
+        const body = <SignInPage mode={mode} email="" name="" error={null} next={next} claim={claimOf(c, c.req.query("claim"))} />;
         return html(c, api, { title: mode === "sign-in" ? "Sign in" : "Create account", body });
       },
       { anonymous: true },
@@ -457,14 +474,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
         if (!session.ok) {
           const error = session.problem.detail ?? session.problem.title;
           const again = (
-            <SignInPage
-              mode={mode}
-              email={f.email ?? ""}
-              name={f.name ?? ""}
-              error={error}
-              next={next}
-              claim={claimOf(f.claim, f.claimToken)}
-            />
+            <SignInPage mode={mode} email={f.email ?? ""} name={f.name ?? ""} error={error} next={next} claim={claimOf(c, f.claim)} />
           );
           return html(c, api, { title: "Sign in", body: again });
         }
@@ -476,11 +486,15 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
         });
         if (own.ok) rememberCart(c, { id: own.data.id, token: null });
         // A guest order placed before signing up comes along: its token (from the confirmation page) proves it.
-        const claim = claimOf(f.claim, f.claimToken);
-        if (claim !== null) {
-          const bearer = { Authorization: `Bearer ${session.data.accessToken}`, "X-Order-Token": claim.token };
-          const claimed = await shopApi(c, callApi, true)("POST", `/v1/orders/${encodeURIComponent(claim.id)}/claim`, undefined, bearer);
-          if (claimed.ok) shopSession.flash(c, { kind: "ok", text: `Order ${claim.id} is now in your account.` });
+        const claim = claimOf(c, f.claim);
+        const token = claim === null ? null : guestOrderToken(c, claim);
+        if (claim !== null && token !== null) {
+          const bearer = { Authorization: `Bearer ${session.data.accessToken}`, "X-Order-Token": token };
+          const claimed = await shopApi(c, callApi, true)("POST", `/v1/orders/${encodeURIComponent(claim)}/claim`, undefined, bearer);
+          if (claimed.ok) {
+            forgetGuestOrder(c, claim);
+            shopSession.flash(c, { kind: "ok", text: `Order ${claim} is now in your account.` });
+          }
         }
         return c.redirect(next, 303);
       },
@@ -526,13 +540,30 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
   return app;
 }
 
+/**
+ * The form's payment as the API takes it: a Stripe PaymentMethod id when Stripe.js made one (the card never came
+ * here), else the card fields, which only the test provider accepts.
+ */
+function paymentOf(f: Record<string, string>) {
+  if (f.paymentMethodId) return { method: "stripe", paymentMethodId: f.paymentMethodId };
+  const [month, year] = (f.expiry ?? "").split("/").map((s) => Number(s.trim()));
+  return {
+    method: "card",
+    card: {
+      number: (f.cardNumber ?? "").replaceAll(/\s/g, ""),
+      expMonth: month,
+      expYear: year !== undefined && year < 100 ? 2000 + year : year,
+      cvc: f.cvc,
+    },
+  };
+}
+
 /** A path parameter (the page wrapper does not carry the route's path types). */
 const param = (c: ShopContext, name: string): string => c.req.param(name) ?? "";
 
-const claimOf = (id: string | undefined, token: string | undefined): Claim | null =>
-  id !== undefined && token !== undefined && /^ord_[A-Za-z0-9_-]{1,40}$/.test(id) && token.length > 0 && token.length <= 128
-    ? { id, token }
-    : null;
+/** The guest order to claim at sign-in: only one this browser placed (its token is in the guest-orders cookie). */
+const claimOf = (c: ShopContext, id: string | undefined): string | null =>
+  id !== undefined && guestOrderToken(c, id) !== null ? id : null;
 
 /** Only a path on this shop (never another site) may be where a sign-in sends the shopper next. */
 function safeNext(next: string | undefined): string {

@@ -13,6 +13,8 @@ export const Page: FC<{
   current?: string;
   q?: string;
   flash?: Flash | null;
+  /** Scripts the page needs (only checkout through Stripe has any), loaded deferred. */
+  scripts?: string[];
   children?: Child;
 }> = (p) => (
   <>
@@ -25,6 +27,9 @@ export const Page: FC<{
         <title>{`${p.title} · Edge Commerce`}</title>
         <link rel="stylesheet" href={SHOP_CSS_PATH} />
         <link rel="icon" href="data:," />
+        {(p.scripts ?? []).map((src) => (
+          <script src={src} defer />
+        ))}
       </head>
       <body>
         <a class="skip" href="#main">

@@ -93,6 +93,9 @@ footer{border-top:1px solid var(--line);padding:26px 0;color:var(--muted);font-s
 .spaced{margin-top:12px}
 .spaced-top{margin-top:28px}
 .field.short{max-width:120px}
+.field .label{font-weight:600;font-size:14px}
+.card-element{border:1px solid #c9ccd4;border-radius:10px;padding:12px;min-height:46px;background:#fff}
+.field-error{color:var(--bad);font-size:14px;margin:0;min-height:1em}
 .section{margin-top:44px}
 .crumbs{margin-bottom:14px}
 .flush{margin:0}

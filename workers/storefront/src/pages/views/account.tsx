@@ -3,15 +3,14 @@ import type { FC } from "hono/jsx";
 import type { OrderView } from "../../../../../schema/orders/dto.ts";
 import { money } from "../layout.tsx";
 
-export type Claim = { id: string; token: string };
-
 export const SignInPage: FC<{
   mode: "sign-in" | "register";
   email: string;
   name: string;
   error: string | null;
   next: string;
-  claim: Claim | null;
+  /** A guest order of this browser to add to the account. */
+  claim: string | null;
 }> = (p) => (
   <div class="narrow">
     <h1>{p.mode === "sign-in" ? "Sign in" : "Create your account"}</h1>
@@ -36,9 +35,8 @@ export const SignInPage: FC<{
       <input type="hidden" name="next" value={p.next} />
       {p.claim === null ? null : (
         <>
-          <input type="hidden" name="claim" value={p.claim.id} />
-          <input type="hidden" name="claimToken" value={p.claim.token} />
-          <p class="muted">Order {p.claim.id} will be added to your account.</p>
+          <input type="hidden" name="claim" value={p.claim} />
+          <p class="muted">Order {p.claim} will be added to your account.</p>
         </>
       )}
       {p.mode === "register" ? (

@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { CartView } from "../../../../../schema/cart.ts";
 import type { OrderView, QuoteView } from "../../../../../schema/orders/dto.ts";
+import type { CheckoutPaymentMethod } from "../../../../../schema/payments.ts";
 import type { Problem } from "../../../../../schema/problem.ts";
 import { money, ProblemNotice } from "../layout.tsx";
 
@@ -120,20 +121,29 @@ const Input: FC<{
   </div>
 );
 
-export const CheckoutPage: FC<{ cart: CartView; quote: QuoteView | null; form: CheckoutForm; problem: Problem | null; key: string }> = ({
-  cart,
-  quote,
-  form,
-  problem,
-  key,
-}) => {
+// The key is not called `key`: the JSX runtime takes that prop for itself and the field would render empty,
+// giving every submit of the same form a fresh key (a double click, two orders).
+export const CheckoutPage: FC<{
+  cart: CartView;
+  quote: QuoteView | null;
+  form: CheckoutForm;
+  problem: Problem | null;
+  idempotencyKey: string;
+  /** How this shop takes payment: card fields (the test provider) or Stripe's own card field. */
+  paying: CheckoutPaymentMethod;
+}> = ({ cart, quote, form, problem, idempotencyKey, paying }) => {
   const bad = new Set((problem?.errors ?? []).map((e) => e.field.split(".").at(-1) ?? ""));
   return (
     <>
       <h1>Checkout</h1>
       <ProblemNotice problem={problem} id="checkout-problem" />
-      <form method="post" action="/checkout" class="summary">
-        <input type="hidden" name="idempotencyKey" value={key} />
+      <form
+        method="post"
+        action="/checkout"
+        class="summary"
+        data-stripe-key={paying.method === "stripe" ? paying.publishableKey : undefined}
+      >
+        <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
         <div>
           <section class="panel" aria-labelledby="contact">
             <h2 id="contact">Contact</h2>
@@ -160,18 +170,7 @@ export const CheckoutPage: FC<{ cart: CartView; quote: QuoteView | null; form: C
           </section>
           <section class="panel" aria-labelledby="payment">
             <h2 id="payment">Payment</h2>
-            <p class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
-            <Input id="cardNumber" label="Card number" autocomplete="cc-number" form={form} invalid={bad.has("number")} />
-            <div class="row2">
-              <Input
-                id="expiry"
-                label="Expiry (MM/YY)"
-                autocomplete="cc-exp"
-                form={form}
-                invalid={bad.has("expMonth") || bad.has("expYear")}
-              />
-              <Input id="cvc" label="CVC" autocomplete="cc-csc" form={{}} invalid={bad.has("cvc")} />
-            </div>
+            <PaymentFields paying={paying} form={form} bad={bad} />
             {quote !== null && quote.installments.length > 0 ? (
               <fieldset class="variant">
                 <legend>Pay in instalments?</legend>
@@ -241,24 +240,60 @@ export const CheckoutPage: FC<{ cart: CartView; quote: QuoteView | null; form: C
   );
 };
 
-export const OrderPage: FC<{ order: OrderView; placed: boolean; token: string | null; returnable: boolean }> = ({
+/** `guest`: the order is this browser's guest order (its token is in the guest-orders cookie), so it can be claimed. */
+/** The card itself for the test provider; for Stripe, Stripe's own field (the number never comes to this shop). */
+const PaymentFields: FC<{ paying: CheckoutPaymentMethod; form: CheckoutForm; bad: Set<string> }> = ({ paying, form, bad }) => {
+  if (paying.method === "stripe")
+    return (
+      <>
+        <input type="hidden" name="paymentMethodId" value="" />
+        <div class="field">
+          <span class="label" id="card-label">
+            Card
+          </span>
+          <div id="card-element" class="card-element" role="group" aria-labelledby="card-label" />
+          <p id="card-errors" class="field-error" role="alert" />
+        </div>
+        <noscript>
+          <p class="notice bad">Paying by card needs JavaScript here: Stripe takes the card in its own secure field.</p>
+        </noscript>
+        <p class="muted">Your card goes straight to Stripe; this shop never sees its number.</p>
+      </>
+    );
+  if (paying.method === "paypal")
+    return (
+      <p class="notice bad">
+        This shop takes PayPal, whose buttons these pages do not show yet: pay through the API with an order approved in PayPal.
+      </p>
+    );
+  return (
+    <>
+      <p class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
+      <Input id="cardNumber" label="Card number" autocomplete="cc-number" form={form} invalid={bad.has("number")} />
+      <div class="row2">
+        <Input id="expiry" label="Expiry (MM/YY)" autocomplete="cc-exp" form={form} invalid={bad.has("expMonth") || bad.has("expYear")} />
+        <Input id="cvc" label="CVC" autocomplete="cc-csc" form={{}} invalid={bad.has("cvc")} />
+      </div>
+    </>
+  );
+};
+
+export const OrderPage: FC<{ order: OrderView; placed: boolean; guest: boolean; returnable: boolean }> = ({
   order,
   placed,
-  token,
+  guest,
   returnable,
 }) => {
-  const q = token === null ? "" : `?t=${encodeURIComponent(token)}`;
+  const claim = `next=/account&claim=${encodeURIComponent(order.id)}`;
   return (
     <>
       {placed ? (
         <div class="notice ok" role="status">
           Thank you! Your order is placed and a receipt is on its way to {order.email}.
-          {token === null ? null : (
+          {!guest ? null : (
             <>
               {" "}
-              <a href={`/register?next=/account&claim=${encodeURIComponent(order.id)}&t=${encodeURIComponent(token)}`}>Create an account</a>{" "}
-              or <a href={`/sign-in?next=/account&claim=${encodeURIComponent(order.id)}&t=${encodeURIComponent(token)}`}>sign in</a> to keep
-              track of it.
+              <a href={`/register?${claim}`}>Create an account</a> or <a href={`/sign-in?${claim}`}>sign in</a> to keep track of it.
             </>
           )}
         </div>
@@ -309,9 +344,7 @@ export const OrderPage: FC<{ order: OrderView; placed: boolean; token: string | 
               {order.parts.map((p, i) => (
                 <>
                   {i > 0 ? ", " : ""}
-                  <a href={`/orders/${order.id}/invoice${q}${q ? "&" : "?"}part=${encodeURIComponent(p.merchantId)}`}>
-                    {p.merchantId.replace("mer_", "")}
-                  </a>
+                  <a href={`/orders/${order.id}/invoice?part=${encodeURIComponent(p.merchantId)}`}>{p.merchantId.replace("mer_", "")}</a>
                 </>
               ))}
             </p>
@@ -319,7 +352,7 @@ export const OrderPage: FC<{ order: OrderView; placed: boolean; token: string | 
           {returnable ? (
             <section class="panel" aria-labelledby="return">
               <h2 id="return">Return something</h2>
-              <form method="post" action={`/orders/${order.id}/returns${q}`}>
+              <form method="post" action={`/orders/${order.id}/returns`}>
                 <div class="field">
                   <label for="return-sku">Item</label>
                   <select id="return-sku" name="sku">

@@ -1,0 +1,46 @@
+import { type CheckoutRequest, Checkout as RealCheckout } from "../src/checkout/checkout-object.ts";
+import type { Ports, Progress } from "../src/checkout/flow.ts";
+import orders from "../src/index.ts";
+
+// The orders Worker as tests run it when they need a checkout to fail on purpose: the same Worker, with a
+// Checkout object that crashes where the buyer's email says, so no fault injection lives in production code.
+//   fault+crash-after-<step>@…   the object dies right after saving that step (a real abort: the request
+//                                fails, the alarm resumes the checkout from what was saved)
+//   fault+publish-fails@…        the queue "does not take" the order's events: they wait for the cron
+//   fault+second-hold-lapses@…   the second hold runs out just before it is committed (released in its
+//                                Inventory object), after the first was committed: commitStock refuses
+// Both strike only the run a request started, as a real crash would not repeat on the resumed run.
+export * from "../src/index.ts";
+export default orders;
+
+export class Checkout extends RealCheckout {
+  protected override ports(progress: Progress, request: CheckoutRequest | null): Ports {
+    const ports = super.ports(progress, request);
+    if (request === null) return ports;
+    const email = progress.request.email.toLowerCase();
+    const crashAfter = /^fault\+crash-after-([a-z]+)@/.exec(email)?.[1];
+    let commits = 0;
+    return {
+      ...ports,
+      stock: email.startsWith("fault+second-hold-lapses@")
+        ? {
+            ...ports.stock,
+            commit: async (sku, holdId) => {
+              if (++commits === 2) await this.env.INVENTORY.getByName(sku).release(holdId);
+              return ports.stock.commit(sku, holdId);
+            },
+          }
+        : ports.stock,
+      save: (p) => {
+        ports.save(p);
+        if (crashAfter !== undefined && p.done.at(-1)?.toLowerCase() === crashAfter) {
+          ports.log.warn("injected crash", { after: crashAfter });
+          this.ctx.abort(`injected crash after ${crashAfter}`);
+        }
+      },
+      publish: email.startsWith("fault+publish-fails@")
+        ? async () => ports.log.warn("injected: the queue did not take the events")
+        : ports.publish,
+    };
+  }
+}
