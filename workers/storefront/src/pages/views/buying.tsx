@@ -247,13 +247,11 @@ const PaymentFields: FC<{ paying: CheckoutPaymentMethod; form: CheckoutForm; bad
     return (
       <>
         <input type="hidden" name="paymentMethodId" value="" />
-        <div class="field">
-          <span class="label" id="card-label">
-            Card
-          </span>
-          <div id="card-element" class="card-element" role="group" aria-labelledby="card-label" />
+        <fieldset class="field card-field">
+          <legend class="label">Card</legend>
+          <div id="card-element" class="card-element" />
           <p id="card-errors" class="field-error" role="alert" />
-        </div>
+        </fieldset>
         <noscript>
           <p class="notice bad">Paying by card needs JavaScript here: Stripe takes the card in its own secure field.</p>
         </noscript>
