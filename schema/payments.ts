@@ -68,7 +68,9 @@ export const PayPalPayment = z
     orderId: z
       .string()
       // PayPal's ids mix letters and digits: a card number (all digits) is never taken for one.
-      .regex(/^(?=[A-Z0-9]*[A-Z])[A-Z0-9]{8,64}$/, "orderId is the id of a PayPal order the payer approved")
+      .min(8, "orderId is the id of a PayPal order the payer approved")
+      .max(64, "orderId is the id of a PayPal order the payer approved")
+      .regex(/^[0-9]*[A-Z][A-Z0-9]*$/, "orderId is the id of a PayPal order the payer approved")
       .describe("The PayPal order (intent AUTHORIZE, this checkout's total) the payer approved"),
   })
   .meta({ id: "PayPalPayment" });

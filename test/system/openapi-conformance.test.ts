@@ -180,6 +180,10 @@ describe("the OpenAPI documents are the contract", () => {
 
     // The quote, then a guest checkout (201) and the guest reading the order with its token.
     expect.soft((await shop("GET", `/v1/checkout/quote?cartId=${cart.id}&country=GB`, guest)).status).toBe(200);
+    // How this (local) shop takes payment: card numbers, to the test provider.
+    const methods = await shop("GET", "/v1/checkout/payment-methods");
+    expect.soft(methods.status).toBe(200);
+    expect.soft(methods.body).toEqual({ items: [{ method: "card", provider: "test" }] });
     expect.soft((await shop("GET", `/v1/checkout/quote?cartId=${cart.id}&country=ZZ`, guest)).status).toBe(400);
     expect.soft((await shop("GET", `/v1/checkout/quote?cartId=${cart.id}`, { headers: cartHeaders("wrong") })).status).toBe(404);
     const idem = key();
