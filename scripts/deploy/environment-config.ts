@@ -62,15 +62,23 @@ const TopLevel = z
       .strict()
       .optional(),
     send_email: z.array(z.looseObject({ name: Name })).optional(),
+    tail_consumers: z.array(z.object({ service: Name, environment: Name.optional() }).strict()).optional(),
+    version_metadata: z.object({ binding: Name }).strict().optional(),
     observability: Passed.optional(),
     limits: Passed.optional(),
     placement: Passed.optional(),
+    upload_source_maps: z.boolean().optional(),
+    logpush: z.boolean().optional(),
+    minify: z.boolean().optional(),
   })
   .strict();
 export type TopLevelConfig = z.output<typeof TopLevel>;
 
 export type Route = { pattern: string; zone_name: string } | { pattern: string; custom_domain: true };
-export type EnvironmentConfig = TopLevelConfig & {
+type D1Binding = NonNullable<TopLevelConfig["d1_databases"]>[number];
+export type EnvironmentConfig = Omit<TopLevelConfig, "d1_databases"> & {
+  /** Without an id until the database exists (a dry-run of an environment never deployed). */
+  d1_databases?: (Omit<D1Binding, "database_id"> & { database_id?: string })[];
   account_id?: string;
   workers_dev: boolean;
   preview_urls: boolean;
@@ -113,7 +121,17 @@ export function environmentConfig(
 ): EnvironmentConfig {
   const named = (name: string) => `${name}${env.suffix}`;
   const rebased = (path: string) => relative(paths.outDir, resolve(paths.sourceDir, path));
-  const { services, durable_objects, d1_databases, r2_buckets, queues, ratelimits, analytics_engine_datasets, ...settings } = top;
+  const {
+    services,
+    tail_consumers,
+    durable_objects,
+    d1_databases,
+    r2_buckets,
+    queues,
+    ratelimits,
+    analytics_engine_datasets,
+    ...settings
+  } = top;
   const secrets = [...new Set([...(top.secrets?.required ?? []), ...add.secrets])];
   return {
     ...settings,
@@ -127,6 +145,7 @@ export function environmentConfig(
     ...(secrets.length > 0 ? { secrets: { required: secrets } } : {}),
     ...(top.observability === undefined ? {} : { observability: { ...top.observability, ...env.observability } }),
     ...(services && { services: services.map((s) => ({ ...s, service: named(s.service) })) }),
+    ...(tail_consumers && { tail_consumers: tail_consumers.map((t) => ({ ...t, service: named(t.service) })) }),
     ...(durable_objects && {
       durable_objects: {
         bindings: durable_objects.bindings.map((b) => (b.script_name === undefined ? b : { ...b, script_name: named(b.script_name) })),
@@ -162,7 +181,7 @@ export function environmentConfig(
         dataset: `${d.dataset ?? d.binding}${env.suffix.replaceAll("-", "_")}`,
       })),
     }),
-  } as EnvironmentConfig;
+  };
 }
 
 /** Writes the generated config as JSONC (wrangler reads it by its extension), saying where it came from. */

@@ -10,10 +10,11 @@ export type GeneratedWorker = {
   source: string;
 };
 
-/** The Workers a Worker binds (services and other Workers' Durable Object classes), by their names in the configs. */
+/** The Workers a Worker binds (services, tail consumers, other Workers' Durable Object classes), by their names in the configs. */
 export function dependenciesOf(worker: GeneratedWorker, all: readonly GeneratedWorker[]): string[] {
   const scripts = [
     ...(worker.config.services ?? []).map((s) => s.service),
+    ...(worker.config.tail_consumers ?? []).map((t) => t.service),
     ...(worker.config.durable_objects?.bindings ?? []).flatMap((b) => (b.script_name === undefined ? [] : [b.script_name])),
   ];
   const byScript = new Map(all.map((w) => [w.config.name, w.worker]));

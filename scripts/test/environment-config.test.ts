@@ -26,10 +26,11 @@ function generated(env: Environment, worker: string, top: TopLevelConfig = tops[
 }
 
 /** Every name of an account resource a config uses: the Worker's own, those it binds, databases, buckets, queues. */
-function resourceNames(c: TopLevelConfig): string[] {
+function resourceNames(c: TopLevelConfig | EnvironmentConfig): string[] {
   return [
     c.name,
     ...(c.services ?? []).map((s) => s.service),
+    ...(c.tail_consumers ?? []).map((t) => t.service),
     ...(c.durable_objects?.bindings ?? []).flatMap((b) => b.script_name ?? []),
     ...(c.d1_databases ?? []).map((d) => d.database_name),
     ...(c.r2_buckets ?? []).map((b) => b.bucket_name),
@@ -38,7 +39,7 @@ function resourceNames(c: TopLevelConfig): string[] {
     ...(c.analytics_engine_datasets ?? []).map((d) => d.dataset ?? d.binding),
   ];
 }
-const bindingsOf = (c: TopLevelConfig) =>
+const bindingsOf = (c: TopLevelConfig | EnvironmentConfig) =>
   [
     ...(c.services ?? []).map((s) => s.binding),
     ...(c.durable_objects?.bindings ?? []).map((b) => b.name),
@@ -92,7 +93,7 @@ describe("each environment's configs, generated from the configs' top level", ()
     });
   }
 
-  it("follows what other branches add to a top level: observability, Analytics Engine, a backups bucket, crons", () => {
+  it("follows what other branches add to a top level: observability, Analytics Engine, a backups bucket, crons, a tail", () => {
     const dir = mkdtempSync(join(tmpdir(), "env-config-"));
     const file = join(dir, "wrangler.toml");
     writeFileSync(
@@ -101,7 +102,7 @@ describe("each environment's configs, generated from the configs' top level", ()
         `[observability]\nenabled = true\nhead_sampling_rate = 1\n` +
         `[[analytics_engine_datasets]]\nbinding = "METRICS"\ndataset = "edge_commerce_metrics"\n` +
         `[[r2_buckets]]\nbinding = "BACKUPS"\nbucket_name = "edge-commerce-backups"\n` +
-        `[triggers]\ncrons = ["* * * * *", "0 3 * * *"]\n`,
+        `[triggers]\ncrons = ["* * * * *", "0 3 * * *"]\n[[tail_consumers]]\nservice = "insights"\n`,
     );
     const env = environment("production", {
       production: { ...(ENVIRONMENTS.production as EnvironmentInput), observability: { head_sampling_rate: 0.1 } },
@@ -111,6 +112,7 @@ describe("each environment's configs, generated from the configs' top level", ()
     expect(config.analytics_engine_datasets).toEqual([{ binding: "METRICS", dataset: "edge_commerce_metrics_production" }]);
     expect(config.r2_buckets).toEqual([{ binding: "BACKUPS", bucket_name: "edge-commerce-backups-production" }]);
     expect(config.triggers).toEqual({ crons: ["* * * * *", "0 3 * * *"] });
+    expect(config.tail_consumers).toEqual([{ service: "insights-production" }]);
   });
 
   it("stops at a key it does not know, or an [env] section written by hand, naming the file to teach", () => {
