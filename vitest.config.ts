@@ -121,6 +121,7 @@ export default defineConfig({
             "workers/orders/test/checkout-flow.test.ts",
             "workers/fulfillment/test/**/*.test.ts",
             "workers/notifications/test/**/*.test.ts",
+            "workers/admin/test/**/*.test.ts",
             "scripts/test/**/*.test.ts",
           ],
           environment: "node",

@@ -26,7 +26,10 @@ if (process.argv.includes("--migrate-only")) process.exit(0);
 // so under `npm run dev` notifications keep their deployed transport (wrangler's local email simulation) and the
 // /dev/outbox stays empty; `npm start` has both.
 const localVars = Object.entries(LOCAL_VARS.storefront ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-const dev = spawn(process.execPath, wrangler(["dev", ...WORKERS.flatMap((w) => ["-c", w.config]), ...localVars]), {
+// wrangler dev keeps its state beside the first config (workers/storefront/) unless told: the project's one state
+// folder is the one `npm start` and the migrations above use.
+const configs = WORKERS.flatMap((w) => ["-c", w.config]);
+const dev = spawn(process.execPath, wrangler(["dev", ...configs, "--persist-to", STATE, ...localVars]), {
   stdio: "inherit",
   env,
 });

@@ -16,7 +16,7 @@ const IDENTITY_CONFIG = "workers/identity/wrangler.toml";
 const ADMIN = "admin";
 
 export type PlatformOptions = {
-  /** Project root (where wrangler.toml is). */
+  /** Project root (where package.json is). */
   root?: string;
   /** Where D1, R2, Durable Objects and the cache persist; shared with `wrangler dev` by default. */
   stateDir?: string;

@@ -19,7 +19,7 @@ const targets: Target[] = [
   envOf(
     "StorefrontEnv",
     "workers/storefront/worker-configuration.d.ts",
-    "wrangler.toml",
+    "workers/storefront/wrangler.toml",
     "workers/catalog/wrangler.toml",
     "durable-objects/wrangler.toml",
     "workers/identity/wrangler.toml",
@@ -61,7 +61,7 @@ const targets: Target[] = [
   envOf("CatalogEnv", "workers/catalog/worker-configuration.d.ts", "workers/catalog/wrangler.toml"),
   envOf("DurableObjectsEnv", "durable-objects/worker-configuration.d.ts", "durable-objects/wrangler.toml", "workers/catalog/wrangler.toml"),
   envOf("CeilingEnv", "bench/ceiling/worker-configuration.d.ts", "bench/ceiling/wrangler.toml", "durable-objects/wrangler.toml"),
-  { args: ["-c", "wrangler.toml", "--include-env=false"], out: "types/workers-runtime.d.ts" },
+  { args: ["-c", "workers/storefront/wrangler.toml", "--include-env=false"], out: "types/workers-runtime.d.ts" },
 ];
 
 for (const t of targets) {

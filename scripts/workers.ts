@@ -3,7 +3,7 @@
 import type { WorkerSpec } from "./miniflare-launch.ts";
 
 export const WORKERS: readonly WorkerSpec[] = [
-  { name: "storefront", config: "wrangler.toml" },
+  { name: "storefront", config: "workers/storefront/wrangler.toml" },
   { name: "catalog", config: "workers/catalog/wrangler.toml" },
   { name: "durable-objects", config: "durable-objects/wrangler.toml" },
   { name: "identity", config: "workers/identity/wrangler.toml" },

@@ -37,7 +37,9 @@ describe("a deployment's payment provider", () => {
   });
 
   it("the dry-run command refuses before it bundles anything", () => {
-    const run = spawnSync(process.execPath, ["scripts/deploy-dry-run.ts", "--payment-provider", "test"], { encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["scripts/deploy.ts", "--dry-run", "--env", "staging", "--payment-provider", "test"], {
+      encoding: "utf8",
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("deploy refused: the test payment provider takes any card number as paid");
     expect(run.stdout).not.toContain("bundle");

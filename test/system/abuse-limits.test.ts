@@ -31,14 +31,14 @@ const newClient = (): string => {
 type Reply = Awaited<ReturnType<typeof request>>;
 const call = (method: string, path: string, options: CallOptions & { ip: string }) => request(platform.url, method, path, options);
 
-/** The limits as configured (wrangler.toml is the one source), so the test follows a change of number. */
+/** The limits as configured (the wrangler configs are the one source), so the test follows a change of number. */
 type RateLimitConfig = { name: string; simple: { limit: number; period: number } };
 const limitsOf = (config: string) =>
   (unstable_readConfig({ config: join(process.cwd(), config) }).ratelimits as RateLimitConfig[]).map((r) => [r.name, r] as const);
-const limits = new Map([...limitsOf("wrangler.toml"), ...limitsOf("workers/admin/wrangler.toml")]);
+const limits = new Map([...limitsOf("workers/storefront/wrangler.toml"), ...limitsOf("workers/admin/wrangler.toml")]);
 const limitOf = (name: string): number => {
   const limit = limits.get(name)?.simple.limit;
-  if (limit === undefined) throw new Error(`no [[ratelimits]] ${name} in wrangler.toml or workers/admin/wrangler.toml`);
+  if (limit === undefined) throw new Error(`no [[ratelimits]] ${name} in workers/storefront/wrangler.toml or workers/admin/wrangler.toml`);
   return limit;
 };
 

@@ -35,6 +35,7 @@ import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../..
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
 import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
+import { isQueue } from "../../shared/src/queue-name.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { traceRpc } from "../../shared/src/rpc.ts";
@@ -223,7 +224,7 @@ export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "the catalog is reached through the storefront"))),
   async queue(batch, env, _ctx) {
     const log = createLogger("catalog", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
-    if (batch.queue === "catalog-events") {
+    if (isQueue(batch.queue, "catalog-events")) {
       await consumeEvents(batch, {
         consumer: "catalog",
         db: env.DB,

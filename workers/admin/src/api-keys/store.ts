@@ -26,7 +26,7 @@ const tagSecret = configFrom(
     .object({
       API_KEY_TAG_SECRET: z
         .string()
-        .min(16, "API_KEY_TAG_SECRET must be at least 16 characters (set it with `wrangler secret put -c workers/admin/wrangler.toml`)"),
+        .min(16, "API_KEY_TAG_SECRET must be at least 16 characters (set it with `wrangler secret put`: README, Deploy)"),
     })
     .transform((v) => v.API_KEY_TAG_SECRET),
 );

@@ -1,7 +1,8 @@
 import type { Producer } from "../../../../schema/events.ts";
+import { isQueue } from "../../../shared/src/queue-name.ts";
 import type { DeadLetterRow } from "./store.ts";
 
-/** The queues a dead letter can be sent back to, by name. */
+/** The queues a dead letter can be sent back to, by the configs' name (a deployment's `order-events-staging` is `order-events`). */
 export function replayQueues(env: AdminEnv): Record<string, Producer> {
   return {
     "order-events": env.REPLAY_ORDER_EVENTS,
@@ -19,7 +20,7 @@ export function replayQueues(env: AdminEnv): Record<string, Producer> {
  * something that did get done changes nothing, and one that fails again comes back as a new dead letter.
  */
 export async function replay(env: AdminEnv, row: DeadLetterRow): Promise<DeadLetterRow | null> {
-  const queue = replayQueues(env)[row.queue];
+  const queue = Object.entries(replayQueues(env)).find(([name]) => isQueue(row.queue, name))?.[1];
   if (queue === undefined) return null;
   await queue.send(JSON.parse(row.body), { contentType: "json" });
   const now = Date.now();
