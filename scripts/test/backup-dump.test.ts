@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { unstable_splitSqlQuery } from "wrangler";
 import { dumpSnapshot } from "../../workers/shared/src/backup/d1-dump.ts";
 import { type SqlDb, type SqlStatement, takeSnapshot } from "../../workers/shared/src/backup/d1-snapshot.ts";
-import { rowsChecksum } from "../../workers/shared/src/backup/fingerprint.ts";
+import { type Row, rowsChecksum } from "../../workers/shared/src/backup/fingerprint.ts";
 import { oneLine, sqlLiteral } from "../../workers/shared/src/backup/sql-text.ts";
 
 // The backup file's format, on Node's own SQLite (the same engine D1 runs): a database with everything the
@@ -173,25 +173,22 @@ describe("a D1 backup file", () => {
 
 describe("a table's checksum", () => {
   const columns = ["rowid", "id", "n", "b"];
-  const rows = [
-    { rowid: 1, id: "a", n: 1, b: [0, 1] },
-    { rowid: 2, id: "b", n: null, b: null },
-  ];
+  const a: Row = { rowid: 1, id: "a", n: 1, b: [0, 1] };
+  const b: Row = { rowid: 2, id: "b", n: null, b: null };
 
   it("changes with any cell, rowid or row order, and reads a BLOB the same however it was handed out", async () => {
-    const base = await rowsChecksum(columns, rows);
-    const variants = [
-      [{ ...rows[0], n: 2 }, rows[1]],
-      [{ ...rows[0], rowid: 3 }, rows[1]],
-      [{ ...rows[0], b: [0, 2] }, rows[1]],
-      [rows[0], { ...rows[1], n: 0 }],
-      [rows[0], { ...rows[1], id: "b " }],
-      [rows[1], rows[0]],
-      [rows[0]],
+    const base = await rowsChecksum(columns, [a, b]);
+    const variants: Row[][] = [
+      [{ ...a, n: 2 }, b],
+      [{ ...a, rowid: 3 }, b],
+      [{ ...a, b: [0, 2] }, b],
+      [a, { ...b, n: 0 }],
+      [a, { ...b, id: "b " }],
+      [b, a],
+      [a],
     ];
-    for (const changed of variants) expect(await rowsChecksum(columns, changed as typeof rows)).not.toBe(base);
-    const asBuffer = [{ ...rows[0], b: new Uint8Array([0, 1]).buffer }, rows[1]];
-    expect(await rowsChecksum(columns, asBuffer)).toBe(base);
+    for (const changed of variants) expect(await rowsChecksum(columns, changed)).not.toBe(base);
+    expect(await rowsChecksum(columns, [{ ...a, b: new Uint8Array([0, 1]).buffer }, b])).toBe(base);
   });
 });
 
