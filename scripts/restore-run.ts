@@ -104,26 +104,39 @@ export async function restorePlatform(options: {
     const times = new Set(plan.databases.map((d) => d.takenAt));
     if (times.size > 1) say("note: the databases' newest backups are not all from the same run (listed below)");
 
+    let failed = false;
+    // A database is restored in one transaction, so one that fails is left as it was; the others go on.
+    const attempt = async (what: string, work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (err) {
+        failed = true;
+        say(`${what.padEnd(17)} FAILED, nothing written: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
     for (const d of plan.databases) {
-      const check = await restorer.call<DatabaseCheck>(`/d1/${d.database}`, { takenAt: d.takenAt, wipe: options.wipe });
-      outcome.databases.push(check);
-      const rows = check.tables.reduce((n, t) => n + t.rows, 0);
-      const bad = check.tables.filter((t) => !t.ok).map((t) => `${t.name} (${t.rows} rows, backup ${t.expectedRows})`);
-      say(
-        `D1 ${d.database.padEnd(14)} ${check.takenAt}  ${String(check.tables.length).padStart(3)} tables ${count(rows).padStart(9)} rows  ${check.ok ? "verified" : `MISMATCH ${check.schemaOk ? "" : "schema "}${bad.join(", ")}`}`,
-      );
+      await attempt(`D1 ${d.database}`, async () => {
+        const check = await restorer.call<DatabaseCheck>(`/d1/${d.database}`, { takenAt: d.takenAt, wipe: options.wipe });
+        outcome.databases.push(check);
+        const rows = check.tables.reduce((n, t) => n + t.rows, 0);
+        const bad = check.tables.filter((t) => !t.ok).map((t) => `${t.name} (${t.rows} rows, backup ${t.expectedRows})`);
+        const verdict = check.ok ? "verified" : `MISMATCH ${check.schemaOk ? "" : "schema "}${bad.join(", ")}`;
+        say(
+          `D1 ${d.database.padEnd(14)} ${check.takenAt}  ${String(check.tables.length).padStart(3)} tables ${count(rows).padStart(9)} rows  ${verdict}`,
+        );
+      });
     }
     for (const b of plan.buckets) {
       if (b.takenAt === null) continue;
-      const check = await restorer.call<BucketCheck>(`/r2/${b.bucket}`, { takenAt: b.takenAt, wipe: options.wipe });
-      outcome.buckets.push(check);
-      say(
-        `R2 ${b.bucket.padEnd(14)} ${check.takenAt}  ${count(check.objects).padStart(6)} objects (${count(check.restored)} put back, ${count(check.kept)} already there, ${count(check.removed)} removed)  ${
-          check.ok ? "verified" : `NOT ALL BACK: ${check.missing.length} missing, ${check.changed.length} rewritten since`
-        }`,
-      );
+      await attempt(`R2 ${b.bucket}`, async () => {
+        const check = await restorer.call<BucketCheck>(`/r2/${b.bucket}`, { takenAt: b.takenAt, wipe: options.wipe });
+        outcome.buckets.push(check);
+        const moves = `${count(check.restored)} put back, ${count(check.kept)} already there, ${count(check.removed)} removed`;
+        const verdict = check.ok ? "verified" : `NOT ALL BACK: ${check.missing.length} missing, ${check.changed.length} rewritten since`;
+        say(`R2 ${b.bucket.padEnd(14)} ${check.takenAt}  ${count(check.objects).padStart(6)} objects (${moves})  ${verdict}`);
+      });
     }
-    const ok = outcome.databases.every((d) => d.ok) && outcome.buckets.every((b) => b.ok);
+    const ok = !failed && outcome.databases.every((d) => d.ok) && outcome.buckets.every((b) => b.ok);
     return { ...outcome, code: ok ? 0 : 1 };
   } finally {
     await restorer.dispose();
