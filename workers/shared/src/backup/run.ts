@@ -28,6 +28,8 @@ export type BackupTarget = {
   retentionDays: number;
   at: Date;
   log: Logger;
+  /** New objects copied per bucket in this run (MAX_COPIES_PER_RUN unless a test says otherwise). */
+  maxCopies?: number;
 };
 
 export type BackupReport = {
@@ -110,7 +112,7 @@ export async function runBackup(target: BackupTarget): Promise<BackupReport> {
   });
   for (const [name, bucket] of Object.entries(target.buckets ?? {})) {
     await attempt(`R2 ${name}`, async () => {
-      const manifest = await backupBucket({ name, bucket, backups: target.backups, at, maxCopies: MAX_COPIES_PER_RUN });
+      const manifest = await backupBucket({ name, bucket, backups: target.backups, at, maxCopies: target.maxCopies ?? MAX_COPIES_PER_RUN });
       report.buckets.push({ bucket: name, objects: manifest.objects.length, copied: manifest.copied, complete: manifest.complete });
       if (!manifest.complete) log.warn("backup: some objects are left for the next run", { bucket: name });
       report.expired += await expireRuns(target.backups, backupKeys.r2Prefix(name), target.retentionDays, at);
