@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { unstable_readConfig } from "wrangler";
+import { BACKUP_CRON } from "../workers/shared/src/cron.ts";
 import { WORKERS } from "./workers.ts";
 
 // What a backup covers and a restore rebuilds, read from the Workers' configs (the single source of bindings):
@@ -27,6 +28,8 @@ export function backupTargets(root: string): Targets {
     if (db.database_name === undefined || db.database_id === undefined) {
       throw new Error(`${spec.config}: the D1 database needs a name and an id`);
     }
+    if (!(config.triggers.crons ?? []).includes(BACKUP_CRON))
+      throw new Error(`${spec.config}: owns a D1 database, but has no backup cron "${BACKUP_CRON}"`);
     databases.push({ name: db.database_name, worker: spec.name, binding: db.binding, id: db.database_id });
     const r2 = new Map((config.r2_buckets as { binding: string; bucket_name?: string }[]).map((b) => [b.binding, b.bucket_name]));
     const bucketName = (binding: string): string => {
