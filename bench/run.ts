@@ -8,6 +8,7 @@ import type { AdjustResult, InventorySnapshot, StockLevel } from "../schema/inve
 import { launch, workerFromConfig } from "../scripts/miniflare-launch.ts";
 import { type Platform, startPlatform } from "../scripts/platform.ts";
 import { WORKERS } from "../scripts/workers.ts";
+import { EVERY_MINUTE } from "../workers/shared/src/cron.ts";
 import {
   clientAddress,
   DRAIN_SECONDS,
@@ -286,9 +287,9 @@ const FACET_SEARCHES: LoadSpec["requests"] = Array.from({ length: 6_000 }, (_, i
  */
 async function warmCronProxies(platform: Platform): Promise<void> {
   for (const spec of WORKERS) {
-    if ((unstable_readConfig({ config: join(root, spec.config) }).triggers.crons ?? []).length === 0) continue;
+    if (!(unstable_readConfig({ config: join(root, spec.config) }).triggers.crons ?? []).includes(EVERY_MINUTE)) continue;
     const worker = await platform.miniflare.getWorker(spec.name);
-    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    await worker.scheduled({ cron: EVERY_MINUTE, scheduledTime: new Date() });
   }
 }
 

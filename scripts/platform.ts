@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { Miniflare, V4WorkerOptions } from "miniflare";
 import { unstable_readConfig } from "wrangler";
 import type { LoadResult } from "../workers/catalog/seed/load.ts";
+import { EVERY_MINUTE } from "../workers/shared/src/cron.ts";
 import { applyMigrations, d1Targets } from "./d1-migrations.ts";
 import { ensureDevVars, LOCAL_VARS } from "./dev-vars.ts";
 import { launch, miniflareOptions, workerFromConfig } from "./miniflare-launch.ts";
@@ -151,11 +152,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 }
 
 /**
- * Miniflare does not fire cron triggers by itself: once a minute, every Worker whose config has crons gets its
- * `scheduled` event, as in production (the outboxes' backstop sends rely on it).
+ * Miniflare does not fire cron triggers by itself: once a minute, every Worker whose config has an every-minute
+ * cron gets its `scheduled` event, as in production (the outboxes' backstop sends rely on it). The daily backup
+ * cron is not fired here: `npm run backup` takes one when asked.
  */
 async function startCronTicker(miniflare: Miniflare, root: string, say: (line: string) => void): Promise<ReturnType<typeof setInterval>> {
-  const scheduled = WORKERS.filter((spec) => (unstable_readConfig({ config: join(root, spec.config) }).triggers.crons ?? []).length > 0);
+  const scheduled = WORKERS.filter((spec) =>
+    (unstable_readConfig({ config: join(root, spec.config) }).triggers.crons ?? []).includes(EVERY_MINUTE),
+  );
   // The first call through Miniflare's proxy blocks Node until workerd answers; made later, under load while
   // workerd writes logs to Node, both can wait on each other forever. So the proxies are made (and each cron
   // fired once) now, while the platform is idle.
@@ -163,7 +167,7 @@ async function startCronTicker(miniflare: Miniflare, root: string, say: (line: s
   const tick = () => {
     for (const { spec, worker } of workers) {
       worker
-        .scheduled({ cron: "* * * * *", scheduledTime: new Date() })
+        .scheduled({ cron: EVERY_MINUTE, scheduledTime: new Date() })
         .catch((err: unknown) => say(`${spec.name}: scheduled run failed: ${err instanceof Error ? err.message : String(err)}`));
     }
   };

@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_IMAGE_BYTES } from "../../../schema/catalog/admin-dto.ts";
+import { scheduledBackup } from "../../shared/src/backup/run.ts";
+import { BACKUP_CRON, runCron } from "../../shared/src/cron.ts";
 import { registerDocsPage } from "../../shared/src/docs-page.ts";
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
 import { imageRoutes } from "../../shared/src/image-route.ts";
@@ -61,5 +63,8 @@ export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   async queue(batch, env) {
     await storeDeadLetters(env.DB, batch, createLogger("admin", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue }));
+  },
+  async scheduled(controller, env) {
+    await runCron(controller, { [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "admin", database: "operations" }) });
   },
 } satisfies ExportedHandler<AdminEnv>;

@@ -30,6 +30,8 @@ import {
   ReviewModeration,
   type ReviewPage,
 } from "../../../schema/catalog/review-dto.ts";
+import { scheduledBackup } from "../../shared/src/backup/run.ts";
+import { BACKUP_CRON, runCron } from "../../shared/src/cron.ts";
 import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
@@ -237,5 +239,11 @@ export default {
     }
     const applied = await consumeInventoryEvents(catalogDb(env.DB), batch, env.DEAD_LETTERS, log);
     if (log.enabled("debug")) log.debug("stock snapshot updated", { messages: batch.messages.length, skus: applied });
+  },
+  async scheduled(controller, env) {
+    await runCron(controller, {
+      // The database and the product images.
+      [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "catalog", database: "catalog", buckets: { assets: env.ASSETS } }),
+    });
   },
 } satisfies ExportedHandler<CatalogEnv>;

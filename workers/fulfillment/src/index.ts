@@ -2,7 +2,9 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
 import { EVENT_TYPES, type ShipmentStatus } from "../../../schema/events.ts";
 import { ReturnBody, type ReturnView, ShipBody, type ShipmentDetail } from "../../../schema/fulfillment/dto.ts";
+import { scheduledBackup } from "../../shared/src/backup/run.ts";
 import { configFrom } from "../../shared/src/config.ts";
+import { BACKUP_CRON, EVERY_MINUTE, runCron } from "../../shared/src/cron.ts";
 import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe } from "../../shared/src/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
@@ -192,7 +194,12 @@ export default {
     // Invoice documents go to R2 once their numbers are committed (and are written on first read otherwise).
     ctx.waitUntil(Promise.all(paid.map((orderId) => storeInvoices(env.DB, env.DOCUMENTS, orderId).catch(() => undefined))));
   },
-  async scheduled(_controller, env) {
-    await publishAll(env);
+  async scheduled(controller, env) {
+    await runCron(controller, {
+      [EVERY_MINUTE]: () => publishAll(env),
+      // The database and the invoice documents.
+      [BACKUP_CRON]: () =>
+        scheduledBackup(controller, env, { service: "fulfillment", database: "fulfillment", buckets: { documents: env.DOCUMENTS } }),
+    });
   },
 } satisfies ExportedHandler<FulfillmentEnv>;

@@ -3,7 +3,9 @@ import { drizzle } from "drizzle-orm/d1";
 import { RefreshBody, type Session, type User, type VerificationKeys } from "../../../schema/identity/dto.ts";
 import type { Invitation, Member, NewMerchant, Standing } from "../../../schema/identity/staff-dto.ts";
 import * as tables from "../../../schema/identity/tables.ts";
+import { scheduledBackup } from "../../shared/src/backup/run.ts";
 import { clientKey } from "../../shared/src/client.ts";
+import { BACKUP_CRON, EVERY_MINUTE, runCron } from "../../shared/src/cron.ts";
 import { sha256Hex } from "../../shared/src/crypto.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
@@ -159,8 +161,11 @@ const report = (env: IdentityEnv): Promise<HealthReport> => healthReport("identi
 
 export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "identity is reached through the storefront and admin Workers"))),
-  // The outbox's backstop: whatever a failed send left behind goes out within a minute.
-  async scheduled(_controller, env) {
-    await flushOutbox(env.DB, identityEventQueues(env));
+  async scheduled(controller, env) {
+    await runCron(controller, {
+      // The outbox's backstop: whatever a failed send left behind goes out within a minute.
+      [EVERY_MINUTE]: () => flushOutbox(env.DB, identityEventQueues(env)),
+      [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "identity", database: "identity" }),
+    });
   },
 } satisfies ExportedHandler<IdentityEnv>;

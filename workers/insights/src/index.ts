@@ -2,6 +2,8 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
 import { EVENT_TYPES, type EventEnvelope } from "../../../schema/events.ts";
 import { type PlatformReport, ReportQuery, type SalesReport } from "../../../schema/insights/dto.ts";
+import { scheduledBackup } from "../../shared/src/backup/run.ts";
+import { BACKUP_CRON, runCron } from "../../shared/src/cron.ts";
 import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
@@ -106,5 +108,8 @@ export default {
         [EVENT_TYPES.cartCreated]: async (event) => cartCreatedStatements(env.DB, event as EventEnvelope<typeof EVENT_TYPES.cartCreated>),
       },
     });
+  },
+  async scheduled(controller, env) {
+    await runCron(controller, { [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "insights", database: "insights" }) });
   },
 } satisfies ExportedHandler<InsightsEnv>;

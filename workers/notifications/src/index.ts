@@ -1,5 +1,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
+import { scheduledBackup } from "../../shared/src/backup/run.ts";
+import { BACKUP_CRON, runCron } from "../../shared/src/cron.ts";
 import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
@@ -115,6 +117,11 @@ export default {
       deadLetters: env.DEAD_LETTERS,
       log,
       ...retryPolicy(env),
+    });
+  },
+  async scheduled(controller, env) {
+    await runCron(controller, {
+      [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "notifications", database: "notifications" }),
     });
   },
 } satisfies ExportedHandler<NotificationsEnv>;

@@ -12,6 +12,8 @@ import {
 } from "../../../schema/orders/dto.ts";
 import type { PaymentMethodInput } from "../../../schema/payments.ts";
 import type { Problem } from "../../../schema/problem.ts";
+import { scheduledBackup } from "../../shared/src/backup/run.ts";
+import { BACKUP_CRON, EVERY_MINUTE, runCron } from "../../shared/src/cron.ts";
 import { sha256Hex, timingSafeEqualText } from "../../shared/src/crypto.ts";
 import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe } from "../../shared/src/health.ts";
@@ -216,8 +218,11 @@ export default {
       ...retryPolicy(env),
     });
   },
-  // The outbox's backstop: events a failed send left behind go out on the next tick.
-  async scheduled(_controller, env) {
-    await publishOrderEvents(env);
+  async scheduled(controller, env) {
+    await runCron(controller, {
+      // The outbox's backstop: events a failed send left behind go out on the next tick.
+      [EVERY_MINUTE]: () => publishOrderEvents(env),
+      [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "orders", database: "orders" }),
+    });
   },
 } satisfies ExportedHandler<OrdersEnv>;

@@ -10,6 +10,8 @@ import type {
   WebhookDelivery,
   WebhookOutcome,
 } from "../../../schema/payments.ts";
+import { scheduledBackup } from "../../shared/src/backup/run.ts";
+import { BACKUP_CRON, runCron } from "../../shared/src/cron.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
 import { parseInput } from "../../shared/src/parse.ts";
@@ -104,4 +106,7 @@ const report = (env: PaymentsEnv): Promise<HealthReport> => healthReport("paymen
 
 export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "payments is reached through the orders and storefront Workers"))),
+  async scheduled(controller, env) {
+    await runCron(controller, { [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "payments", database: "payments" }) });
+  },
 } satisfies ExportedHandler<PaymentsEnv>;
