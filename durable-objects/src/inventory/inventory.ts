@@ -21,7 +21,9 @@ import {
   type UndoResult,
 } from "../../../schema/inventory.ts";
 import type { Problem } from "../../../schema/problem.ts";
+import { ObjectSchema } from "../../../workers/shared/src/object-schema.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
+import { INVENTORY_SCHEMA } from "./inventory-schema.ts";
 
 type HoldRow = { hold_id: string; quantity: number; owner: string; status: HoldStatus; expires_at: number; shopper: string | null };
 type MovementRow = { op_id: string; kind: MovementKind; delta: number; reason: string; hold_id: string | null; at: number };
@@ -58,39 +60,16 @@ const toHold = (r: HoldRow): Hold => ({
  * `available = onHand − active, unexpired holds`, and it is never below zero.
  */
 export class Inventory extends DurableObject<DurableObjectsEnv> {
-  private readonly sql: SqlStorage;
+  private readonly schema: ObjectSchema;
 
   constructor(ctx: DurableObjectState, env: DurableObjectsEnv) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS stock (
-        id INTEGER PRIMARY KEY CHECK (id = 1), on_hand INTEGER NOT NULL, held INTEGER NOT NULL, seq INTEGER NOT NULL,
-        retired_at INTEGER
-      );
-      INSERT OR IGNORE INTO stock (id, on_hand, held, seq) VALUES (1, 0, 0, 0);
-      CREATE TABLE IF NOT EXISTS holds (
-        hold_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, owner TEXT NOT NULL, status TEXT NOT NULL,
-        expires_at INTEGER NOT NULL, settled_at INTEGER, shopper TEXT
-      );
-      CREATE INDEX IF NOT EXISTS holds_active ON holds (status, expires_at);
-      CREATE TABLE IF NOT EXISTS movements (
-        op_id TEXT PRIMARY KEY, kind TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, hold_id TEXT, at INTEGER NOT NULL
-      );
-    `);
-    // Objects made before per-shopper limits have no `shopper` column yet, nor those made before retirement `retired_at`.
-    const columns = this.sql
-      .exec<{ tbl: string; name: string }>(
-        "SELECT 'holds' AS tbl, name FROM pragma_table_info('holds') UNION ALL SELECT 'stock', name FROM pragma_table_info('stock')",
-      )
-      .toArray();
-    if (!columns.some((c) => c.tbl === "holds" && c.name === "shopper")) {
-      this.sql.exec("ALTER TABLE holds ADD COLUMN shopper TEXT");
-    }
-    if (!columns.some((c) => c.tbl === "stock" && c.name === "retired_at")) {
-      this.sql.exec("ALTER TABLE stock ADD COLUMN retired_at INTEGER");
-    }
-    this.sql.exec("CREATE INDEX IF NOT EXISTS holds_shopper ON holds (shopper, status)");
+    this.schema = new ObjectSchema(ctx.storage, INVENTORY_SCHEMA);
+  }
+
+  // Every use of the tables goes through here: the first brings the object's schema to the newest version.
+  private get sql(): SqlStorage {
+    return this.schema.sql;
   }
 
   /** A refusal for arguments that fail their schema (the caller's bug, or a stranger's input passed on). */

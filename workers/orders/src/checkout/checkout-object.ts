@@ -4,9 +4,11 @@ import type { CheckoutBody } from "../../../../schema/orders/dto.ts";
 import { knownLast4 } from "../../../../schema/payments.ts";
 import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "../../../shared/src/logger.ts";
+import { ObjectSchema } from "../../../shared/src/object-schema.ts";
 import { problem } from "../../../shared/src/problem.ts";
 import { checkoutConfig } from "../config.ts";
 import { publishOrderEvents } from "../order-events.ts";
+import { CHECKOUT_SCHEMA } from "./checkout-schema.ts";
 import { type Answer, type CheckoutConfig, type Ports, type Progress, runCheckout } from "./flow.ts";
 import { cartPort, orderBook, paymentsPort, stockPort } from "./ports.ts";
 import { progressWithoutBuyer } from "./without-buyer.ts";
@@ -35,14 +37,16 @@ export const KEY_LIFETIME_MS = 24 * 3600_000;
  */
 export class Checkout extends DurableObject<OrdersEnv> {
   private inflight: Promise<Answer> | null = null;
-  private readonly sql: SqlStorage;
+  private readonly schema: ObjectSchema;
 
   constructor(ctx: DurableObjectState, env: OrdersEnv) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(
-      "CREATE TABLE IF NOT EXISTS checkout (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL, progress TEXT NOT NULL, created_at INTEGER NOT NULL)",
-    );
+    this.schema = new ObjectSchema(ctx.storage, CHECKOUT_SCHEMA);
+  }
+
+  // The first use brings the object's schema to the newest version (again after the key is forgotten).
+  private get sql(): SqlStorage {
+    return this.schema.sql;
   }
 
   private get config(): CheckoutConfig & { watchdogMs: number } {
@@ -158,7 +162,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
       return;
     }
     if (Date.now() >= saved.createdAt + KEY_LIFETIME_MS) {
-      await this.ctx.storage.deleteAll();
+      await this.schema.deleteAll();
       return;
     }
     await this.ctx.storage.setAlarm(saved.createdAt + KEY_LIFETIME_MS);
@@ -167,13 +171,13 @@ export class Checkout extends DurableObject<OrdersEnv> {
   /**
    * The buyer was erased: the saved request and answer lose their email and address (without-buyer.ts says
    * what stays). A run in progress saves as it goes, so it is let finish first. An object that has already
-   * forgotten its key keeps nothing, not even the empty table this call's construction made.
+   * forgotten its key keeps nothing, not even the empty table this call's first use made.
    */
   async forgetBuyer(): Promise<void> {
     await this.inflight?.catch(() => undefined);
     const saved = this.load();
     if (saved === null) {
-      await this.ctx.storage.deleteAll();
+      await this.schema.deleteAll();
       return;
     }
     this.save(progressWithoutBuyer(saved.progress));
