@@ -1,8 +1,8 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { schemaVersion } from "../../shared/src/object-schema.ts";
-import { KEY_LIFETIME_MS } from "../src/checkout/checkout-object.ts";
 import type { Progress } from "../src/checkout/flow.ts";
+import { checkoutConfig } from "../src/config.ts";
 
 // A settled checkout as the previous release saved it (its DDL, copied from that release).
 const PREVIOUS_CHECKOUT =
@@ -44,7 +44,7 @@ describe("Checkout objects of the previous release", () => {
   });
 
   it("forget their key a day on, and the same object answers again afterwards (its schema made anew)", async () => {
-    const stub = await previousCheckout("ord_previous2", Date.now() - KEY_LIFETIME_MS - 60_000);
+    const stub = await previousCheckout("ord_previous2", Date.now() - checkoutConfig(env).keyLifetimeMs - 60_000);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await runInDurableObject(stub, (_object, state) => state.storage.sql.exec("SELECT name FROM sqlite_master").toArray())).toEqual(
       [],

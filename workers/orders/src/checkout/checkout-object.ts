@@ -6,10 +6,10 @@ import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "../../../shared/src/logger.ts";
 import { ObjectSchema } from "../../../shared/src/object-schema.ts";
 import { problem } from "../../../shared/src/problem.ts";
-import { checkoutConfig } from "../config.ts";
+import { type CheckoutObjectConfig, checkoutConfig } from "../config.ts";
 import { publishOrderEvents } from "../order-events.ts";
 import { CHECKOUT_SCHEMA } from "./checkout-schema.ts";
-import { type Answer, type CheckoutConfig, type Ports, type Progress, runCheckout } from "./flow.ts";
+import { type Answer, type Ports, type Progress, runCheckout } from "./flow.ts";
 import { cartPort, orderBook, paymentsPort, stockPort } from "./ports.ts";
 import { progressWithoutBuyer } from "./without-buyer.ts";
 
@@ -20,9 +20,6 @@ export type CheckoutRequest = {
   cartAccess: CartAccess;
   call: CartCall;
 };
-
-// An idempotency key is remembered this long, as Stripe does; then the object forgets it.
-export const KEY_LIFETIME_MS = 24 * 3600_000;
 
 /**
  * One checkout: the object is named by the caller's scope and the Idempotency-Key, so every request with that
@@ -49,7 +46,8 @@ export class Checkout extends DurableObject<OrdersEnv> {
     return this.schema.sql;
   }
 
-  private get config(): CheckoutConfig & { watchdogMs: number } {
+  // An idempotency key is remembered for config.keyLifetimeMs (a day, as Stripe does); then the object forgets it.
+  private get config(): CheckoutObjectConfig {
     return checkoutConfig(this.env);
   }
 
@@ -141,7 +139,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
     };
   }
 
-  /** The watchdog and the janitor: resumes an interrupted checkout, then forgets the key after 24 hours. */
+  /** The watchdog and the janitor: resumes an interrupted checkout, then forgets the key after its lifetime (a day). */
   override async alarm(): Promise<void> {
     const saved = this.load();
     if (saved === null) return;
@@ -158,14 +156,14 @@ export class Checkout extends DurableObject<OrdersEnv> {
       }
       this.logger().warn("resuming an interrupted checkout", { orderId: progress.orderId, done: progress.done });
       await this.start(progress, null);
-      await this.ctx.storage.setAlarm(saved.createdAt + KEY_LIFETIME_MS);
+      await this.ctx.storage.setAlarm(saved.createdAt + this.config.keyLifetimeMs);
       return;
     }
-    if (Date.now() >= saved.createdAt + KEY_LIFETIME_MS) {
+    if (Date.now() >= saved.createdAt + this.config.keyLifetimeMs) {
       await this.schema.deleteAll();
       return;
     }
-    await this.ctx.storage.setAlarm(saved.createdAt + KEY_LIFETIME_MS);
+    await this.ctx.storage.setAlarm(saved.createdAt + this.config.keyLifetimeMs);
   }
 
   /**
