@@ -58,7 +58,7 @@ const copyCached = (sku: string, into: Record<string, Purchasable>): boolean => 
 };
 
 export class Cart extends DurableObject<DurableObjectsEnv> {
-  private readonly schema: ObjectSchema;
+  private readonly schema: ObjectSchema<SqlStorage>;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: DurableObjectsEnv) {

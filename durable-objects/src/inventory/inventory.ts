@@ -60,7 +60,7 @@ const toHold = (r: HoldRow): Hold => ({
  * `available = onHand − active, unexpired holds`, and it is never below zero.
  */
 export class Inventory extends DurableObject<DurableObjectsEnv> {
-  private readonly schema: ObjectSchema;
+  private readonly schema: ObjectSchema<SqlStorage>;
 
   constructor(ctx: DurableObjectState, env: DurableObjectsEnv) {
     super(ctx, env);

@@ -26,7 +26,7 @@ export type ThrottleVerdict = { allowed: true; ticket: string } | { allowed: fal
  * Lives with identity: it is identity's state.
  */
 export class LoginThrottle extends DurableObject<IdentityEnv> {
-  private readonly schema: ObjectSchema;
+  private readonly schema: ObjectSchema<SqlStorage>;
 
   constructor(ctx: DurableObjectState, env: IdentityEnv) {
     super(ctx, env);

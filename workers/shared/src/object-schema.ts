@@ -13,16 +13,26 @@ export type SchemaStep = {
   version: number;
   /** What the step does, for whoever reads the list. */
   does: string;
-  up: (sql: SqlStorage) => void;
+  up: (sql: ObjectSql) => void;
+};
+
+// A Durable Object's SqlStorage and storage, as far as this module uses them: written out, so the module (and each
+// class's list of steps) also type-checks where the Workers runtime's types are absent (the upgrade test, in Node).
+export type ObjectSql = { exec(query: string, ...bindings: (string | number | null)[]): { toArray(): Record<string, unknown>[] } };
+export type ObjectStorage<Sql extends ObjectSql = ObjectSql> = {
+  sql: Sql;
+  transactionSync<T>(work: () => T): T;
+  deleteAll(): Promise<void>;
 };
 
 export const SCHEMA_VERSION_TABLE = "schema_version";
 
 /** The version the object has reached; 0 if it has no version table. */
-export function schemaVersion(sql: SqlStorage): number {
+export function schemaVersion(sql: ObjectSql): number {
   const table = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", SCHEMA_VERSION_TABLE).toArray();
   if (table.length === 0) return 0;
-  return sql.exec<{ version: number }>(`SELECT version FROM ${SCHEMA_VERSION_TABLE} WHERE id = 1`).toArray()[0]?.version ?? 0;
+  const row = sql.exec(`SELECT version FROM ${SCHEMA_VERSION_TABLE} WHERE id = 1`).toArray()[0];
+  return typeof row?.version === "number" ? row.version : 0;
 }
 
 /** The steps' newest version; throws if they are not numbered 1, 2, 3… in order (a mistake in the class). */
@@ -38,7 +48,7 @@ export function latestVersion(steps: readonly SchemaStep[]): number {
  * versions before and after. An object newer than the steps (this code is older than the code that migrated it)
  * is refused rather than used with a schema it does not know.
  */
-export function migrateObject(storage: DurableObjectStorage, steps: readonly SchemaStep[]): { from: number; to: number } {
+export function migrateObject(storage: ObjectStorage, steps: readonly SchemaStep[]): { from: number; to: number } {
   const latest = latestVersion(steps);
   return storage.transactionSync(() => {
     const sql = storage.sql;
@@ -60,7 +70,7 @@ export function migrateObject(storage: DurableObjectStorage, steps: readonly Sch
 }
 
 /** For step 1 only: adds a column that objects of an older shape lack (later steps know the shape they start from). */
-export function addColumnIfMissing(sql: SqlStorage, table: string, column: string, definition: string): void {
+export function addColumnIfMissing(sql: ObjectSql, table: string, column: string, definition: string): void {
   const present = sql.exec("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", table, column).toArray();
   if (present.length === 0) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
 }
@@ -70,17 +80,18 @@ export function addColumnIfMissing(sql: SqlStorage, table: string, column: strin
  * storage's SQL. An object that deletes its storage does it through `deleteAll()`, so its next use makes the
  * schema again (the same instance may be called after its alarm wiped everything).
  */
-export class ObjectSchema {
+export class ObjectSchema<Sql extends ObjectSql> {
+  private readonly storage: ObjectStorage<Sql>;
+  private readonly steps: readonly SchemaStep[];
   private migrated = false;
 
-  constructor(
-    private readonly storage: DurableObjectStorage,
-    private readonly steps: readonly SchemaStep[],
-  ) {
+  constructor(storage: ObjectStorage<Sql>, steps: readonly SchemaStep[]) {
     latestVersion(steps);
+    this.storage = storage;
+    this.steps = steps;
   }
 
-  get sql(): SqlStorage {
+  get sql(): Sql {
     if (!this.migrated) {
       migrateObject(this.storage, this.steps);
       this.migrated = true;

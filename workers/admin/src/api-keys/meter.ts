@@ -31,7 +31,7 @@ const day = (at: number) => new Date(at).toISOString().slice(0, 10);
  * stops at its very next request and concurrent requests cannot both take the last unit of a window.
  */
 export class ApiKeyMeter extends DurableObject<AdminEnv> {
-  private readonly schema: ObjectSchema;
+  private readonly schema: ObjectSchema<SqlStorage>;
 
   constructor(ctx: DurableObjectState, env: AdminEnv) {
     super(ctx, env);

@@ -34,7 +34,7 @@ export type CheckoutRequest = {
  */
 export class Checkout extends DurableObject<OrdersEnv> {
   private inflight: Promise<Answer> | null = null;
-  private readonly schema: ObjectSchema;
+  private readonly schema: ObjectSchema<SqlStorage>;
 
   constructor(ctx: DurableObjectState, env: OrdersEnv) {
     super(ctx, env);
