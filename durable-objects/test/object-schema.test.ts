@@ -122,6 +122,20 @@ describe("Durable Object schema versions", () => {
     });
   });
 
+  it("a transaction of the object's own that rolls back keeps the migration its first use ran", async () => {
+    await storageOf((storage) => {
+      const schema = new ObjectSchema(storage, twoSteps([]));
+      const failing = () =>
+        schema.transaction(() => {
+          schema.sql.exec("INSERT INTO notes (id, body) VALUES ('n1', 'rolled back')");
+          throw new Error("the call failed");
+        });
+      expect(failing).toThrow("the call failed");
+      expect(schemaVersion(storage.sql)).toBe(2);
+      expect(schema.sql.exec("SELECT count(*) AS n FROM notes").one().n).toBe(0);
+    });
+  });
+
   it("an object newer than the code is refused and left as it is", async () => {
     await storageOf((storage) => {
       migrateObject(storage, twoSteps([]));

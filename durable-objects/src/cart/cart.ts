@@ -214,7 +214,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
   /** Takes today's prices into the lines; a changed price is kept visible as `priceChanged`. */
   private applyPrices(prices: Record<string, Purchasable>): void {
-    this.ctx.storage.transactionSync(() => {
+    this.schema.transaction(() => {
       for (const line of this.lines()) {
         const now = prices[line.sku];
         const price = now?.price.amount ?? line.unit_price;

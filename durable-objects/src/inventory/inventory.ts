@@ -171,7 +171,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   async hold(holdId: string, quantity: number, ttlMs: number, owner: string, options?: HoldOptions): Promise<HoldResult> {
     const args = parseInput(HoldArgs, { holdId, quantity, ttlMs, owner, options });
     if (!args.ok) return this.invalid(args.problem);
-    const result = this.ctx.storage.transactionSync((): HoldResult => {
+    const result = this.schema.transaction((): HoldResult => {
       const now = Date.now();
       this.sweep(now);
       const existing = this.holdRow(holdId);
@@ -230,7 +230,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   async extend(holdId: string, ttlMs: number): Promise<HoldResult> {
     const args = parseInput(ExtendArgs, { holdId, ttlMs });
     if (!args.ok) return this.invalid(args.problem);
-    const result = this.ctx.storage.transactionSync((): HoldResult => {
+    const result = this.schema.transaction((): HoldResult => {
       this.sweep();
       const row = this.holdRow(holdId);
       if (row === null || row.status !== "active") {
@@ -249,7 +249,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   /** Gives a hold's units back. Releasing twice, or releasing a settled hold, changes nothing. */
   async release(holdId: string): Promise<ReleaseResult> {
-    const result = this.ctx.storage.transactionSync((): ReleaseResult => {
+    const result = this.schema.transaction((): ReleaseResult => {
       this.sweep();
       const row = this.holdRow(holdId);
       if (row === null || row.status !== "active") return { released: false, hold: row && toHold(row), stock: this.level() };
@@ -263,7 +263,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   /** Turns an active hold into a sale: on hand goes down by its quantity. Committing twice is one sale. */
   async commit(holdId: string): Promise<CommitResult> {
-    const result = this.ctx.storage.transactionSync((): CommitResult => {
+    const result = this.schema.transaction((): CommitResult => {
       const row = this.holdRow(holdId);
       if (row === null) return { ok: false, reason: "unknown_hold", hold: null, stock: this.level() };
       if (row.status === "committed") return { ok: true, hold: toHold(row), stock: this.level() };
@@ -291,7 +291,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
    * hold it may have taken or committed, without first asking which (a check and an act in two calls could race).
    */
   async undo(holdId: string, releaseActive: boolean): Promise<UndoResult> {
-    const result = this.ctx.storage.transactionSync((): UndoResult => {
+    const result = this.schema.transaction((): UndoResult => {
       this.sweep();
       const row = this.holdRow(holdId);
       if (row === null) return { undone: "nothing", hold: null, stock: this.level() };
@@ -332,7 +332,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   }
 
   private move(opId: string, kind: MovementKind, delta: number, reason: string): AdjustResult {
-    return this.ctx.storage.transactionSync((): AdjustResult => {
+    return this.schema.transaction((): AdjustResult => {
       this.sweep();
       const done = this.sql.exec<{ op_id: string }>("SELECT op_id FROM movements WHERE op_id = ?", opId).toArray();
       if (done.length > 0) return { ok: true, stock: this.level() };
@@ -359,7 +359,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
    * comes back on hand, so its history stays true. Repeating it changes nothing. Answers what the SKU had.
    */
   retire(): RetireResult {
-    return this.ctx.storage.transactionSync((): RetireResult => {
+    return this.schema.transaction((): RetireResult => {
       this.sweep();
       let retiredAt = this.retiredAt();
       if (retiredAt === null) {
@@ -378,7 +378,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   /** Stock level, active holds and the most recent movements. */
   snapshot(limit = 50): InventorySnapshot {
-    this.ctx.storage.transactionSync(() => this.sweep());
+    this.schema.transaction(() => this.sweep());
     const holds = this.sql
       .exec<HoldRow>("SELECT hold_id, quantity, owner, status, expires_at, shopper FROM holds WHERE status = 'active' ORDER BY expires_at")
       .toArray()
@@ -395,7 +395,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   /** Current level only: the cheap read for carts and product pages. */
   stock(): StockLevel {
-    return this.ctx.storage.transactionSync(() => {
+    return this.schema.transaction(() => {
       this.sweep();
       return this.level();
     });
@@ -404,7 +404,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   /** The backstop for SKUs nobody calls: expires what is due, prunes old settled holds, re-arms. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
+    this.schema.transaction(() => {
       this.sweep(now);
       this.sql.exec("DELETE FROM holds WHERE status != 'active' AND settled_at < ?", now - KEEP_SETTLED_MS);
     });

@@ -78,7 +78,8 @@ export function addColumnIfMissing(sql: ObjectSql, table: string, column: string
 /**
  * One object's schema, migrated on its first use: `sql` runs the migration once per instance, then hands out the
  * storage's SQL. An object that deletes its storage does it through `deleteAll()`, so its next use makes the
- * schema again (the same instance may be called after its alarm wiped everything).
+ * schema again (the same instance may be called after its alarm wiped everything). Its transactions go through
+ * `transaction()`: a migration run inside one would be undone by its rollback after this instance counted it done.
  */
 export class ObjectSchema<Sql extends ObjectSql> {
   private readonly storage: ObjectStorage<Sql>;
@@ -92,11 +93,14 @@ export class ObjectSchema<Sql extends ObjectSql> {
   }
 
   get sql(): Sql {
-    if (!this.migrated) {
-      migrateObject(this.storage, this.steps);
-      this.migrated = true;
-    }
+    this.migrate();
     return this.storage.sql;
+  }
+
+  /** `transactionSync`, after the migration (which must not roll back with `work`). */
+  transaction<T>(work: () => T): T {
+    this.migrate();
+    return this.storage.transactionSync(work);
   }
 
   /** Whether the object has a table of that name now, without making any (a probe must not create an object). */
@@ -109,5 +113,11 @@ export class ObjectSchema<Sql extends ObjectSql> {
     const deleting = this.storage.deleteAll();
     this.migrated = false;
     await deleting;
+  }
+
+  private migrate(): void {
+    if (this.migrated) return;
+    migrateObject(this.storage, this.steps);
+    this.migrated = true;
   }
 }

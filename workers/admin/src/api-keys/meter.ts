@@ -55,7 +55,7 @@ export class ApiKeyMeter extends DurableObject<AdminEnv> {
   }
 
   use(secretHash: string, needs: ApiKeyScope, now = Date.now()): KeyUse {
-    return this.ctx.storage.transactionSync((): KeyUse => {
+    return this.schema.transaction((): KeyUse => {
       const row = this.sql.exec<KeyRow>("SELECT * FROM key WHERE id = 1").toArray()[0];
       // A wrong secret for a real id is a stranger, not the key's owner: it is not counted against them.
       if (row === undefined || row.revoked_at !== null || !timingSafeEqualText(row.secret_hash, secretHash))
