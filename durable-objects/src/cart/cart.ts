@@ -13,10 +13,12 @@ import type { Purchasable } from "../../../schema/catalog/dto.ts";
 import { EVENT_TYPES, envelope } from "../../../schema/events.ts";
 import { sha256Hex, timingSafeEqualText } from "../../../workers/shared/src/crypto.ts";
 import { createLogger, parseLogLevel } from "../../../workers/shared/src/logger.ts";
+import { ObjectSchema } from "../../../workers/shared/src/object-schema.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
 import type { CallContext } from "../../../workers/shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../../workers/shared/src/result.ts";
 import { TtlCache } from "../../../workers/shared/src/ttl-cache.ts";
+import { CART_SCHEMA } from "./cart-schema.ts";
 
 type LineRow = {
   sku: string;
@@ -56,12 +58,17 @@ const copyCached = (sku: string, into: Record<string, Purchasable>): boolean => 
 };
 
 export class Cart extends DurableObject<DurableObjectsEnv> {
-  private readonly sql: SqlStorage;
+  private readonly schema: ObjectSchema<SqlStorage>;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: DurableObjectsEnv) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.schema = new ObjectSchema(ctx.storage, CART_SCHEMA);
+  }
+
+  // The first use of the tables brings an existing cart's schema to the newest version (or makes it, in `make`).
+  private get sql(): SqlStorage {
+    return this.schema.sql;
   }
 
   private get id(): string {
@@ -90,7 +97,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
   // A stranger's probe of a random id must not create anything, so tables exist only once a cart does.
   private exists(): boolean {
-    return this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cart'").toArray().length > 0;
+    return this.schema.hasTable("cart");
   }
 
   private row(): CartRow | undefined {
@@ -127,8 +134,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   // cart.created (the conversion report's denominator) leaves through the cart's own outbox: written in the same
   // storage transaction as the cart, sent after, deleted once the queue has it; insights dedupes by event id.
   private pendingEvents(): { id: string; body: string }[] {
-    const table = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").toArray();
-    return table.length === 0 ? [] : this.sql.exec<{ id: string; body: string }>("SELECT id, body FROM outbox ORDER BY rowid").toArray();
+    return this.sql.exec<{ id: string; body: string }>("SELECT id, body FROM outbox ORDER BY rowid").toArray();
   }
 
   /** Sends what the outbox holds; true when it is empty after. A refusal is logged and left for the alarm. */
@@ -208,7 +214,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
   /** Takes today's prices into the lines; a changed price is kept visible as `priceChanged`. */
   private applyPrices(prices: Record<string, Purchasable>): void {
-    this.ctx.storage.transactionSync(() => {
+    this.schema.transaction(() => {
       for (const line of this.lines()) {
         const now = prices[line.sku];
         const price = now?.price.amount ?? line.unit_price;
@@ -238,18 +244,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
   private make(tokenHash: string | null, ownerUserId: string | null, requestId: string | undefined): void {
     const now = Date.now();
-    this.sql.exec(`
-      CREATE TABLE cart (
-        id INTEGER PRIMARY KEY CHECK (id = 1), token_hash TEXT, owner_user_id TEXT,
-        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-      );
-      CREATE TABLE lines (
-        sku TEXT PRIMARY KEY, product_slug TEXT NOT NULL, title TEXT NOT NULL, quantity INTEGER NOT NULL,
-        unit_price INTEGER NOT NULL, currency TEXT NOT NULL, purchasable INTEGER NOT NULL DEFAULT 1, price_was INTEGER,
-        hold_id TEXT, hold_expires_at INTEGER, hold_version INTEGER NOT NULL DEFAULT 0, added_at INTEGER NOT NULL
-      );
-      CREATE TABLE outbox (id TEXT PRIMARY KEY, body TEXT NOT NULL);
-    `);
+    // The first use of `sql` on a new object makes the tables.
     this.sql.exec(
       "INSERT INTO cart (id, token_hash, owner_user_id, created_at, updated_at) VALUES (1, ?, ?, ?, ?)",
       tokenHash,
@@ -441,7 +436,6 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   async completeCheckout(orderId: string, taken: { sku: string; quantity: number }[]): Promise<{ removed: number; orderId: string }> {
     return this.serially(async () => {
       if (!this.exists()) return { removed: 0, orderId };
-      this.sql.exec("CREATE TABLE IF NOT EXISTS completed_orders (order_id TEXT PRIMARY KEY)");
       if (this.sql.exec("SELECT 1 FROM completed_orders WHERE order_id = ?", orderId).toArray().length > 0) return { removed: 0, orderId };
       let removed = 0;
       for (const line of taken) {
@@ -599,6 +593,6 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       if (line.hold_id !== null) await this.env.INVENTORY.getByName(line.sku).release(line.hold_id);
     }
     await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
+    await this.schema.deleteAll();
   }
 }

@@ -21,7 +21,9 @@ import {
   type UndoResult,
 } from "../../../schema/inventory.ts";
 import type { Problem } from "../../../schema/problem.ts";
+import { ObjectSchema } from "../../../workers/shared/src/object-schema.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
+import { INVENTORY_SCHEMA } from "./inventory-schema.ts";
 
 type HoldRow = { hold_id: string; quantity: number; owner: string; status: HoldStatus; expires_at: number; shopper: string | null };
 type MovementRow = { op_id: string; kind: MovementKind; delta: number; reason: string; hold_id: string | null; at: number };
@@ -58,39 +60,16 @@ const toHold = (r: HoldRow): Hold => ({
  * `available = onHand − active, unexpired holds`, and it is never below zero.
  */
 export class Inventory extends DurableObject<DurableObjectsEnv> {
-  private readonly sql: SqlStorage;
+  private readonly schema: ObjectSchema<SqlStorage>;
 
   constructor(ctx: DurableObjectState, env: DurableObjectsEnv) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS stock (
-        id INTEGER PRIMARY KEY CHECK (id = 1), on_hand INTEGER NOT NULL, held INTEGER NOT NULL, seq INTEGER NOT NULL,
-        retired_at INTEGER
-      );
-      INSERT OR IGNORE INTO stock (id, on_hand, held, seq) VALUES (1, 0, 0, 0);
-      CREATE TABLE IF NOT EXISTS holds (
-        hold_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, owner TEXT NOT NULL, status TEXT NOT NULL,
-        expires_at INTEGER NOT NULL, settled_at INTEGER, shopper TEXT
-      );
-      CREATE INDEX IF NOT EXISTS holds_active ON holds (status, expires_at);
-      CREATE TABLE IF NOT EXISTS movements (
-        op_id TEXT PRIMARY KEY, kind TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, hold_id TEXT, at INTEGER NOT NULL
-      );
-    `);
-    // Objects made before per-shopper limits have no `shopper` column yet, nor those made before retirement `retired_at`.
-    const columns = this.sql
-      .exec<{ tbl: string; name: string }>(
-        "SELECT 'holds' AS tbl, name FROM pragma_table_info('holds') UNION ALL SELECT 'stock', name FROM pragma_table_info('stock')",
-      )
-      .toArray();
-    if (!columns.some((c) => c.tbl === "holds" && c.name === "shopper")) {
-      this.sql.exec("ALTER TABLE holds ADD COLUMN shopper TEXT");
-    }
-    if (!columns.some((c) => c.tbl === "stock" && c.name === "retired_at")) {
-      this.sql.exec("ALTER TABLE stock ADD COLUMN retired_at INTEGER");
-    }
-    this.sql.exec("CREATE INDEX IF NOT EXISTS holds_shopper ON holds (shopper, status)");
+    this.schema = new ObjectSchema(ctx.storage, INVENTORY_SCHEMA);
+  }
+
+  // Every use of the tables goes through here: the first brings the object's schema to the newest version.
+  private get sql(): SqlStorage {
+    return this.schema.sql;
   }
 
   /** A refusal for arguments that fail their schema (the caller's bug, or a stranger's input passed on). */
@@ -192,7 +171,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   async hold(holdId: string, quantity: number, ttlMs: number, owner: string, options?: HoldOptions): Promise<HoldResult> {
     const args = parseInput(HoldArgs, { holdId, quantity, ttlMs, owner, options });
     if (!args.ok) return this.invalid(args.problem);
-    const result = this.ctx.storage.transactionSync((): HoldResult => {
+    const result = this.schema.transaction((): HoldResult => {
       const now = Date.now();
       this.sweep(now);
       const existing = this.holdRow(holdId);
@@ -251,7 +230,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   async extend(holdId: string, ttlMs: number): Promise<HoldResult> {
     const args = parseInput(ExtendArgs, { holdId, ttlMs });
     if (!args.ok) return this.invalid(args.problem);
-    const result = this.ctx.storage.transactionSync((): HoldResult => {
+    const result = this.schema.transaction((): HoldResult => {
       this.sweep();
       const row = this.holdRow(holdId);
       if (row === null || row.status !== "active") {
@@ -270,7 +249,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   /** Gives a hold's units back. Releasing twice, or releasing a settled hold, changes nothing. */
   async release(holdId: string): Promise<ReleaseResult> {
-    const result = this.ctx.storage.transactionSync((): ReleaseResult => {
+    const result = this.schema.transaction((): ReleaseResult => {
       this.sweep();
       const row = this.holdRow(holdId);
       if (row === null || row.status !== "active") return { released: false, hold: row && toHold(row), stock: this.level() };
@@ -284,7 +263,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   /** Turns an active hold into a sale: on hand goes down by its quantity. Committing twice is one sale. */
   async commit(holdId: string): Promise<CommitResult> {
-    const result = this.ctx.storage.transactionSync((): CommitResult => {
+    const result = this.schema.transaction((): CommitResult => {
       const row = this.holdRow(holdId);
       if (row === null) return { ok: false, reason: "unknown_hold", hold: null, stock: this.level() };
       if (row.status === "committed") return { ok: true, hold: toHold(row), stock: this.level() };
@@ -312,7 +291,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
    * hold it may have taken or committed, without first asking which (a check and an act in two calls could race).
    */
   async undo(holdId: string, releaseActive: boolean): Promise<UndoResult> {
-    const result = this.ctx.storage.transactionSync((): UndoResult => {
+    const result = this.schema.transaction((): UndoResult => {
       this.sweep();
       const row = this.holdRow(holdId);
       if (row === null) return { undone: "nothing", hold: null, stock: this.level() };
@@ -353,7 +332,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   }
 
   private move(opId: string, kind: MovementKind, delta: number, reason: string): AdjustResult {
-    return this.ctx.storage.transactionSync((): AdjustResult => {
+    return this.schema.transaction((): AdjustResult => {
       this.sweep();
       const done = this.sql.exec<{ op_id: string }>("SELECT op_id FROM movements WHERE op_id = ?", opId).toArray();
       if (done.length > 0) return { ok: true, stock: this.level() };
@@ -380,7 +359,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
    * comes back on hand, so its history stays true. Repeating it changes nothing. Answers what the SKU had.
    */
   retire(): RetireResult {
-    return this.ctx.storage.transactionSync((): RetireResult => {
+    return this.schema.transaction((): RetireResult => {
       this.sweep();
       let retiredAt = this.retiredAt();
       if (retiredAt === null) {
@@ -399,7 +378,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   /** Stock level, active holds and the most recent movements. */
   snapshot(limit = 50): InventorySnapshot {
-    this.ctx.storage.transactionSync(() => this.sweep());
+    this.schema.transaction(() => this.sweep());
     const holds = this.sql
       .exec<HoldRow>("SELECT hold_id, quantity, owner, status, expires_at, shopper FROM holds WHERE status = 'active' ORDER BY expires_at")
       .toArray()
@@ -416,7 +395,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
 
   /** Current level only: the cheap read for carts and product pages. */
   stock(): StockLevel {
-    return this.ctx.storage.transactionSync(() => {
+    return this.schema.transaction(() => {
       this.sweep();
       return this.level();
     });
@@ -425,7 +404,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   /** The backstop for SKUs nobody calls: expires what is due, prunes old settled holds, re-arms. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
+    this.schema.transaction(() => {
       this.sweep(now);
       this.sql.exec("DELETE FROM holds WHERE status != 'active' AND settled_at < ?", now - KEEP_SETTLED_MS);
     });

@@ -1,4 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import { ObjectSchema } from "../../shared/src/object-schema.ts";
+import { THROTTLE_SCHEMA } from "./throttle-schema.ts";
 
 export type ThrottleLimits = {
   /**
@@ -24,23 +26,17 @@ export type ThrottleVerdict = { allowed: true; ticket: string } | { allowed: fal
  * Lives with identity: it is identity's state.
  */
 export class LoginThrottle extends DurableObject<IdentityEnv> {
-  // The schema is made on first use, not in the constructor: the alarm deletes everything, tables
-  // included, and the same instance may be called again afterwards.
-  private schemaMade = false;
+  private readonly schema: ObjectSchema<SqlStorage>;
+
+  constructor(ctx: DurableObjectState, env: IdentityEnv) {
+    super(ctx, env);
+    this.schema = new ObjectSchema(ctx.storage, THROTTLE_SCHEMA);
+  }
+
+  // The schema is made on first use: the alarm deletes everything, tables included, and the same instance may
+  // be called again afterwards.
   private get sql(): SqlStorage {
-    const sql = this.ctx.storage.sql;
-    if (!this.schemaMade) {
-      sql.exec(`
-        CREATE TABLE IF NOT EXISTS attempts (ticket TEXT PRIMARY KEY, client TEXT NOT NULL, at INTEGER NOT NULL, device TEXT);
-        CREATE INDEX IF NOT EXISTS attempts_client ON attempts (client, at);
-      `);
-      // An object made before known devices (still inside its window) has the table without the column.
-      const columns = sql.exec<{ name: string }>("PRAGMA table_info(attempts)").toArray();
-      if (!columns.some((column) => column.name === "device")) sql.exec("ALTER TABLE attempts ADD COLUMN device TEXT");
-      sql.exec("CREATE INDEX IF NOT EXISTS attempts_device ON attempts (device, at)");
-      this.schemaMade = true;
-    }
-    return sql;
+    return this.schema.sql;
   }
 
   async attempt(client: string, limits: ThrottleLimits, device: string | null = null): Promise<ThrottleVerdict> {
@@ -82,7 +78,6 @@ export class LoginThrottle extends DurableObject<IdentityEnv> {
 
   /** Set a window after the latest attempt: every attempt is spent by now, so the object keeps nothing. */
   override async alarm(): Promise<void> {
-    await this.ctx.storage.deleteAll();
-    this.schemaMade = false;
+    await this.schema.deleteAll();
   }
 }

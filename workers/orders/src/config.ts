@@ -15,12 +15,19 @@ const OrdersConfig = z
     CHECKOUT_HOLD_TTL_SECONDS: positiveSeconds("CHECKOUT_HOLD_TTL_SECONDS"),
     CHECKOUT_WATCHDOG_SECONDS: positiveSeconds("CHECKOUT_WATCHDOG_SECONDS"),
     CHECKOUT_AUTHORIZE_ATTEMPTS: z.coerce.number().int().min(1, "CHECKOUT_AUTHORIZE_ATTEMPTS must be at least 1"),
+    CHECKOUT_KEY_LIFETIME_SECONDS: positiveSeconds("CHECKOUT_KEY_LIFETIME_SECONDS"),
   })
-  .transform((v): CheckoutConfig & { watchdogMs: number } => ({
-    holdTtlMs: v.CHECKOUT_HOLD_TTL_SECONDS,
-    watchdogMs: v.CHECKOUT_WATCHDOG_SECONDS,
-    authorizeAttempts: v.CHECKOUT_AUTHORIZE_ATTEMPTS,
-    retryDelayMs: 100,
-  }));
+  .transform(
+    (v): CheckoutObjectConfig => ({
+      holdTtlMs: v.CHECKOUT_HOLD_TTL_SECONDS,
+      watchdogMs: v.CHECKOUT_WATCHDOG_SECONDS,
+      keyLifetimeMs: v.CHECKOUT_KEY_LIFETIME_SECONDS,
+      authorizeAttempts: v.CHECKOUT_AUTHORIZE_ATTEMPTS,
+      retryDelayMs: 100,
+    }),
+  );
 
-export const checkoutConfig: (env: OrdersEnv) => CheckoutConfig & { watchdogMs: number } = configFrom(OrdersConfig);
+/** The flow's settings, and the Checkout object's own: its watchdog, and how long it remembers an Idempotency-Key. */
+export type CheckoutObjectConfig = CheckoutConfig & { watchdogMs: number; keyLifetimeMs: number };
+
+export const checkoutConfig: (env: OrdersEnv) => CheckoutObjectConfig = configFrom(OrdersConfig);

@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ApiKeyScope, DailyUsage } from "../../../../schema/operations/api-key-dto.ts";
 import { timingSafeEqualText } from "../../../shared/src/crypto.ts";
+import { ObjectSchema } from "../../../shared/src/object-schema.ts";
+import { METER_SCHEMA } from "./meter-schema.ts";
 
 export type KeyRecord = { secretHash: string; merchantId: string; scope: ApiKeyScope; quotaPerMinute: number };
 
@@ -29,15 +31,16 @@ const day = (at: number) => new Date(at).toISOString().slice(0, 10);
  * stops at its very next request and concurrent requests cannot both take the last unit of a window.
  */
 export class ApiKeyMeter extends DurableObject<AdminEnv> {
-  private readonly sql: SqlStorage;
+  private readonly schema: ObjectSchema<SqlStorage>;
 
   constructor(ctx: DurableObjectState, env: AdminEnv) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS key (
-      id INTEGER PRIMARY KEY CHECK (id = 1), secret_hash TEXT NOT NULL, merchant_id TEXT NOT NULL, scope TEXT NOT NULL,
-      quota INTEGER NOT NULL, revoked_at INTEGER, window_start INTEGER NOT NULL DEFAULT 0, window_count INTEGER NOT NULL DEFAULT 0)`);
-    this.sql.exec("CREATE TABLE IF NOT EXISTS usage (day TEXT PRIMARY KEY, requests INTEGER NOT NULL, refused INTEGER NOT NULL)");
+    this.schema = new ObjectSchema(ctx.storage, METER_SCHEMA);
+  }
+
+  // The first use brings the object's schema to the newest version.
+  private get sql(): SqlStorage {
+    return this.schema.sql;
   }
 
   /** Sets the key up once; a second call (a retried create) changes nothing. */
@@ -52,7 +55,7 @@ export class ApiKeyMeter extends DurableObject<AdminEnv> {
   }
 
   use(secretHash: string, needs: ApiKeyScope, now = Date.now()): KeyUse {
-    return this.ctx.storage.transactionSync((): KeyUse => {
+    return this.schema.transaction((): KeyUse => {
       const row = this.sql.exec<KeyRow>("SELECT * FROM key WHERE id = 1").toArray()[0];
       // A wrong secret for a real id is a stranger, not the key's owner: it is not counted against them.
       if (row === undefined || row.revoked_at !== null || !timingSafeEqualText(row.secret_hash, secretHash))

@@ -4,10 +4,12 @@ import type { CheckoutBody } from "../../../../schema/orders/dto.ts";
 import { knownLast4 } from "../../../../schema/payments.ts";
 import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "../../../shared/src/logger.ts";
+import { ObjectSchema } from "../../../shared/src/object-schema.ts";
 import { problem } from "../../../shared/src/problem.ts";
-import { checkoutConfig } from "../config.ts";
+import { type CheckoutObjectConfig, checkoutConfig } from "../config.ts";
 import { publishOrderEvents } from "../order-events.ts";
-import { type Answer, type CheckoutConfig, type Ports, type Progress, runCheckout } from "./flow.ts";
+import { CHECKOUT_SCHEMA } from "./checkout-schema.ts";
+import { type Answer, type Ports, type Progress, runCheckout } from "./flow.ts";
 import { cartPort, orderBook, paymentsPort, stockPort } from "./ports.ts";
 import { progressWithoutBuyer } from "./without-buyer.ts";
 
@@ -18,9 +20,6 @@ export type CheckoutRequest = {
   cartAccess: CartAccess;
   call: CartCall;
 };
-
-// An idempotency key is remembered this long, as Stripe does; then the object forgets it.
-export const KEY_LIFETIME_MS = 24 * 3600_000;
 
 /**
  * One checkout: the object is named by the caller's scope and the Idempotency-Key, so every request with that
@@ -35,17 +34,20 @@ export const KEY_LIFETIME_MS = 24 * 3600_000;
  */
 export class Checkout extends DurableObject<OrdersEnv> {
   private inflight: Promise<Answer> | null = null;
-  private readonly sql: SqlStorage;
+  private readonly schema: ObjectSchema<SqlStorage>;
 
   constructor(ctx: DurableObjectState, env: OrdersEnv) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(
-      "CREATE TABLE IF NOT EXISTS checkout (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL, progress TEXT NOT NULL, created_at INTEGER NOT NULL)",
-    );
+    this.schema = new ObjectSchema(ctx.storage, CHECKOUT_SCHEMA);
   }
 
-  private get config(): CheckoutConfig & { watchdogMs: number } {
+  // The first use brings the object's schema to the newest version (again after the key is forgotten).
+  private get sql(): SqlStorage {
+    return this.schema.sql;
+  }
+
+  // An idempotency key is remembered for config.keyLifetimeMs (a day, as Stripe does); then the object forgets it.
+  private get config(): CheckoutObjectConfig {
     return checkoutConfig(this.env);
   }
 
@@ -137,7 +139,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
     };
   }
 
-  /** The watchdog and the janitor: resumes an interrupted checkout, then forgets the key after 24 hours. */
+  /** The watchdog and the janitor: resumes an interrupted checkout, then forgets the key after its lifetime (a day). */
   override async alarm(): Promise<void> {
     const saved = this.load();
     if (saved === null) return;
@@ -154,26 +156,26 @@ export class Checkout extends DurableObject<OrdersEnv> {
       }
       this.logger().warn("resuming an interrupted checkout", { orderId: progress.orderId, done: progress.done });
       await this.start(progress, null);
-      await this.ctx.storage.setAlarm(saved.createdAt + KEY_LIFETIME_MS);
+      await this.ctx.storage.setAlarm(saved.createdAt + this.config.keyLifetimeMs);
       return;
     }
-    if (Date.now() >= saved.createdAt + KEY_LIFETIME_MS) {
-      await this.ctx.storage.deleteAll();
+    if (Date.now() >= saved.createdAt + this.config.keyLifetimeMs) {
+      await this.schema.deleteAll();
       return;
     }
-    await this.ctx.storage.setAlarm(saved.createdAt + KEY_LIFETIME_MS);
+    await this.ctx.storage.setAlarm(saved.createdAt + this.config.keyLifetimeMs);
   }
 
   /**
    * The buyer was erased: the saved request and answer lose their email and address (without-buyer.ts says
    * what stays). A run in progress saves as it goes, so it is let finish first. An object that has already
-   * forgotten its key keeps nothing, not even the empty table this call's construction made.
+   * forgotten its key keeps nothing, not even the empty table this call's first use made.
    */
   async forgetBuyer(): Promise<void> {
     await this.inflight?.catch(() => undefined);
     const saved = this.load();
     if (saved === null) {
-      await this.ctx.storage.deleteAll();
+      await this.schema.deleteAll();
       return;
     }
     this.save(progressWithoutBuyer(saved.progress));
