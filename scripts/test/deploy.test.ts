@@ -94,6 +94,7 @@ describe("npm run deploy -- --env staging, against a fake account", { timeout: 6
           (db) => `D1 database ${db}-staging`,
         ),
         "R2 bucket edge-commerce-assets-staging",
+        "R2 bucket edge-commerce-backups-staging",
         ...["inventory-events", "catalog-events", "insights-events", "identity-events", "fulfillment-events", "notification-events"].map(
           (q) => `queue ${q}-staging`,
         ),
