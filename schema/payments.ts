@@ -92,7 +92,7 @@ export type CheckoutPaymentMethod =
 export const knownLast4 = (payment: PaymentMethodInput): string | null =>
   payment.method === "card" ? payment.card.number.slice(-4) : null;
 
-/** The built-in test provider's cards (API.md): every other Luhn-valid number succeeds. */
+/** The built-in test provider's cards (docs/api.md): every other Luhn-valid number succeeds. */
 export const TEST_CARDS = {
   succeeds: "4242424242424242",
   declined: "4000000000000002",

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { RETURN_STATUSES, SHIPMENT_STATUSES } from "../events.ts";
 import { Money } from "../money.ts";
 
-// Shipments, returns and the carrier webhook as the shopper and merchant APIs show and take them (API.md).
+// Shipments, returns and the carrier webhook as the shopper and merchant APIs show and take them (docs/api.md).
 
 const ItemCount = z.object({ sku: z.string(), quantity: z.number().int() });
 

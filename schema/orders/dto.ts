@@ -5,7 +5,7 @@ import { Email } from "../identity/dto.ts";
 import { Money } from "../money.ts";
 import { PaymentMethodInput } from "../payments.ts";
 
-// The shopper API's checkout and order shapes (API.md), validated at the storefront and again in the orders Worker.
+// The shopper API's checkout and order shapes (docs/api.md), validated at the storefront and again in the orders Worker.
 
 export const ORDER_STATUSES = [
   "pending_payment",

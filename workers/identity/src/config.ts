@@ -5,7 +5,7 @@ const positive = (fallback: number) => z.coerce.number().int().positive().defaul
 
 // Configuration is a boundary: a missing key or a nonsense TTL stops the Worker with a message that says so.
 const IdentityConfig = z.object({
-  JWT_SIGNING_KEYS: z.string().min(2, "JWT_SIGNING_KEYS is not set (see the README: keys and rotation)"),
+  JWT_SIGNING_KEYS: z.string().min(2, "JWT_SIGNING_KEYS is not set (see docs/operations.md: keys and rotation)"),
   JWT_ISSUER: z.string().min(1),
   JWT_AUDIENCE: z.string().min(1),
   ACCESS_TOKEN_TTL_SECONDS: positive(900),

@@ -10,7 +10,7 @@ import { expireRuns, sweepCopies } from "./retention.ts";
 
 /**
  * A snapshot is read into the Worker's memory (128 MB) in one transaction. A database larger than this on disk
- * is not read: the run fails loudly instead of being killed half-way (see README, Operate: past this, export it
+ * is not read: the run fails loudly instead of being killed half-way (see docs/operations.md, Backups: past this, export it
  * from outside with `wrangler d1 export`, and Time Travel covers the last 30 days either way).
  */
 export const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
