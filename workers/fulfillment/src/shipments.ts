@@ -67,7 +67,7 @@ export async function shipmentDetails(db: D1Database, rows: ShipmentRow[]): Prom
 }
 
 /** The event announcing that a shipment is now `row.status`; its id is fixed per shipment and status. */
-export function shipmentEvent(row: ShipmentRow, order: Pick<PaidOrder, "email" | "parts"> | null) {
+export function shipmentEvent(row: ShipmentRow, order: Pick<PaidOrder, "email" | "parts"> | null, requestId?: string) {
   const data: ShipmentChanged = {
     shipmentId: row.id,
     orderId: row.order_id,
@@ -78,7 +78,7 @@ export function shipmentEvent(row: ShipmentRow, order: Pick<PaidOrder, "email" |
     trackingNumber: row.tracking_number,
     items: shippedItems(order?.parts.find((p) => p.merchantId === row.merchant_id)),
   };
-  return outboxRow(EVENT_OF[row.status], data, undefined, `${row.id}:${row.status}`);
+  return outboxRow(EVENT_OF[row.status], data, requestId, `${row.id}:${row.status}`);
 }
 
 const PARCEL_TAKEN = "parcel taken";

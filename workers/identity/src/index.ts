@@ -46,6 +46,7 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
       const client = clientKey(call.clientIp);
       const throttles = {
         client,
+        call: { requestId: call.requestId },
         // Named by a hash of the address, not the address: the runtime keeps an object's name beside its storage
         // (and its alarm), which would outlive the account's erasure for a window.
         account: this.env.LOGIN_THROTTLE.getByName(`account:${await sha256Hex(emailKey(email))}`),
