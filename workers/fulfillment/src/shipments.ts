@@ -109,6 +109,7 @@ export async function moveShipment(
   merchantId: string | null,
   to: ShipmentStatus,
   tracking?: { carrier: string; trackingNumber: string },
+  requestId?: string,
 ): Promise<Result<{ shipment: ShipmentRow; moved: boolean }>> {
   const row = await findShipment(db, shipmentId);
   if (row === null || (merchantId !== null && row.merchant_id !== merchantId)) return fail(404, `no shipment ${shipmentId}`);
@@ -125,7 +126,7 @@ export async function moveShipment(
     shipped_at: to === "shipped" ? now : row.shipped_at,
     delivered_at: to === "delivered" ? now : row.delivered_at,
   };
-  const event = shipmentEvent(next, await loadPaidOrder(db, row.order_id));
+  const event = shipmentEvent(next, await loadPaidOrder(db, row.order_id), requestId);
   const stamp = STAMP_OF[to];
   const [update] = await guardParcel(
     db.batch([

@@ -140,7 +140,7 @@ export async function me(db: IdentityDb, userId: string): Promise<Result<User>> 
  * The erasure, the revocations and the event's outbox row are one D1 batch (one transaction), so the event
  * cannot be lost: if the send after it fails, the row stays and the next flush sends it.
  */
-export async function erase(db: IdentityDb, userId: string, send: () => Promise<number>): Promise<Result<null>> {
+export async function erase(db: IdentityDb, userId: string, send: () => Promise<number>, requestId?: string): Promise<Result<null>> {
   const user = await liveUser(db, userId);
   if (user === undefined) return gone();
   const now = Date.now();
@@ -158,7 +158,7 @@ export async function erase(db: IdentityDb, userId: string, send: () => Promise<
       .where(eq(users.id, userId)),
     db.update(refreshTokens).set({ status: "revoked" }).where(eq(refreshTokens.userId, userId)),
     forgetDevices(db, userId),
-    db.insert(outbox).values(outboxRow(EVENT_TYPES.userErased, { userId })),
+    db.insert(outbox).values(outboxRow(EVENT_TYPES.userErased, { userId }, requestId)),
   ]);
   await send();
   return ok(null);

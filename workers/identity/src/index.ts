@@ -85,7 +85,7 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   }
 
   erase(userId: string, call: EdgeCall): Promise<Result<null>> {
-    return this.run("erase", call, () => erase(this.db, userId, () => this.flush(call)));
+    return this.run("erase", call, () => erase(this.db, userId, () => this.flush(call), call.requestId));
   }
 
   exportData(userId: string, call: EdgeCall): Promise<Result<IdentityExport>> {
