@@ -612,7 +612,8 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   }
 
   /** The owner's account was erased: the cart goes, its holds back to stock. Erasing twice changes nothing. */
-  async erase(): Promise<void> {
+  async erase(call?: CallContext): Promise<void> {
+    this.traced("erase", call);
     await this.serially(() => this.forget());
   }
 
