@@ -45,6 +45,7 @@ describe("request id", () => {
       "storefront",
       "orders",
       "orders/Checkout",
+      "durable-objects/Cart",
       "durable-objects/Inventory",
       "payments",
       "fulfillment/queue",
@@ -69,6 +70,20 @@ describe("request id", () => {
     );
     const receipt = mails.find((e) => e.template === "receipt");
     expect(receipt?.requestId).toBe(requestId);
+  });
+
+  it("follows a sign-in into identity and its LoginThrottle objects", async () => {
+    const requestId = `trace-${crypto.randomUUID()}`;
+    const reply = await shopper(platform, "203.0.113.79").shop("POST", "/v1/auth/login", {
+      body: { email: "nobody@example.com", password: "not the password" },
+      headers: { "x-request-id": requestId },
+    });
+    expect(reply.status).toBe(401);
+    const seen = await eventually(
+      async () => new Set(linesWith(requestId).map(origin)),
+      (s) => s.has("identity/LoginThrottle"),
+    );
+    expect([...seen]).toEqual(expect.arrayContaining(["storefront", "identity", "identity/LoginThrottle"]));
   });
 
   it("replaces a hostile request id, and never logs it", async () => {
