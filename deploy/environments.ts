@@ -20,6 +20,8 @@ export const ENVIRONMENTS = {
     vars: {
       "*": { LOG_LEVEL: "debug" },
     },
+    // Staging's traffic is ours (tests, demos): keep every trace, so any request looked into has one.
+    observability: { traces: { head_sampling_rate: 1 } },
     // storefront and admin only (the other Workers answer nothing but their bindings). Without routes a public
     // Worker is on its workers.dev address; with them it is not. E.g.
     // storefront: [{ pattern: "shop-staging.example.com", custom_domain: true }],
@@ -32,6 +34,9 @@ export const ENVIRONMENTS = {
     vars: {
       payments: { PAYPAL_API_BASE: "https://api-m.paypal.com" },
     },
+    // Logs stay whole (the configs' 1: a request id must be findable in every Worker it crossed); traces are a
+    // span per RPC, object and D1 call, so production keeps 5% of them: enough for latency, at a twentieth the volume.
+    observability: { traces: { head_sampling_rate: 0.05 } },
     routes: {},
   },
 } satisfies Record<string, EnvironmentInput>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RequestId } from "./request-id.ts";
 
 // Every event on a Queue has this envelope; consumers dedupe by `id` and check `type` + `version`.
 export const EVENT_TYPES = {
@@ -138,23 +139,42 @@ const payloads = {
 export type EventType = keyof typeof payloads;
 export type EventData<T extends EventType> = z.infer<(typeof payloads)[T]>;
 
-export const EventEnvelope = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  version: z.literal(1),
-  occurredAt: z.iso.datetime(),
-  traceId: z.string().optional(),
-  data: z.unknown(),
-});
-export type EventEnvelope<T extends EventType = EventType> = Omit<z.infer<typeof EventEnvelope>, "type" | "data"> & {
+// `requestId` is the request that caused the event (its consumers log under it, and the events they emit in turn
+// carry it on). Events written before it had the name carry `traceId`, or nothing; an id that is not plain is dropped
+// rather than the event (requestIdOf then names one after the event).
+export const EventEnvelope = z
+  .object({
+    id: z.string().min(1),
+    type: z.string().min(1),
+    version: z.literal(1),
+    occurredAt: z.iso.datetime(),
+    requestId: RequestId.optional().catch(undefined),
+    traceId: RequestId.optional().catch(undefined),
+    data: z.unknown(),
+  })
+  .transform(({ traceId, requestId, ...event }): typeof event & { requestId?: string | undefined } => ({
+    ...event,
+    requestId: requestId ?? traceId,
+  }));
+export type EventEnvelope<T extends EventType = EventType> = Omit<z.output<typeof EventEnvelope>, "type" | "data"> & {
   type: T;
   data: EventData<T>;
 };
 
 /** `id` is random unless given: a producer that may write the same event twice (a retried step) names it. */
-export function envelope<T extends EventType>(type: T, data: EventData<T>, traceId?: string, id?: string): EventEnvelope<T> {
-  return { id: id ?? crypto.randomUUID(), type, version: 1, occurredAt: new Date().toISOString(), ...(traceId ? { traceId } : {}), data };
+export function envelope<T extends EventType>(type: T, data: EventData<T>, requestId?: string, id?: string): EventEnvelope<T> {
+  return {
+    id: id ?? crypto.randomUUID(),
+    type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    ...(requestId ? { requestId } : {}),
+    data,
+  };
 }
+
+/** The request id to log an event's handling under: the one it carries, else one named after the event itself. */
+export const requestIdOf = (event: Pick<EventEnvelope, "id" | "requestId">): string => event.requestId ?? `event:${event.id}`.slice(0, 128);
 
 /** Parses a message body into a known event, or says why it is not one (for the dead-letter queue). */
 export function parseEvent(body: unknown): { ok: true; event: EventEnvelope } | { ok: false; reason: string } {
@@ -185,6 +205,6 @@ export const DeadLetter = z.object({
 });
 export type DeadLetter = z.infer<typeof DeadLetter>;
 
-export function emitEvent<T extends EventType>(queue: Producer, type: T, data: EventData<T>, traceId?: string): Promise<unknown> {
-  return queue.send(envelope(type, data, traceId), { contentType: "json" });
+export function emitEvent<T extends EventType>(queue: Producer, type: T, data: EventData<T>, requestId?: string): Promise<unknown> {
+  return queue.send(envelope(type, data, requestId), { contentType: "json" });
 }

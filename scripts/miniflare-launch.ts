@@ -24,7 +24,17 @@ export async function workerFromConfig(
   return { ...rest, name: spec.name, modules: true, scriptPath, modulesRoot: dirname(scriptPath), bindings };
 }
 
-export type LaunchOptions = { host?: string | undefined; port?: number; stateDir: string; workers: V4WorkerOptions[] };
+/** One line a Worker wrote to its console (workerd hands them over structured: level and text). */
+export type RuntimeLog = { level: string; message: string };
+
+export type LaunchOptions = {
+  host?: string | undefined;
+  port?: number;
+  stateDir: string;
+  workers: V4WorkerOptions[];
+  /** Takes the Workers' console lines instead of printing them (tests read the JSON logs). */
+  onLog?: ((log: RuntimeLog) => void) | undefined;
+};
 
 /** Miniflare's options for one workerd process serving `workers` (the first on host:port), persisting under stateDir. */
 export function miniflareOptions(options: LaunchOptions) {
@@ -35,6 +45,7 @@ export function miniflareOptions(options: LaunchOptions) {
     resourcePersistencePath: join(options.stateDir, "v3"),
     log: new Log(LogLevel.WARN),
     cf: false, // the real `request.cf` would be fetched from Cloudflare; locally a placeholder will do
+    ...(options.onLog ? { handleStructuredLogs: options.onLog } : {}),
     workers: options.workers,
   });
 }

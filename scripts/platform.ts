@@ -6,7 +6,7 @@ import type { LoadResult } from "../workers/catalog/seed/load.ts";
 import { EVERY_MINUTE } from "../workers/shared/src/cron.ts";
 import { applyMigrations, d1Targets } from "./d1-migrations.ts";
 import { ensureDevVars, LOCAL_VARS } from "./dev-vars.ts";
-import { launch, miniflareOptions, workerFromConfig } from "./miniflare-launch.ts";
+import { launch, miniflareOptions, type RuntimeLog, workerFromConfig } from "./miniflare-launch.ts";
 import { type Gate, openGate } from "./starting-gate.ts";
 import { WORKERS } from "./workers.ts";
 
@@ -46,6 +46,8 @@ export type PlatformOptions = {
    */
   entries?: Record<string, string>;
   say?: (line: string) => void;
+  /** Takes every Worker's console lines instead of printing them (a test reads the JSON logs). */
+  onLog?: (log: RuntimeLog) => void;
 };
 
 export type Platform = { url: URL; adminUrl: URL; miniflare: Miniflare; dispose: () => Promise<void> };
@@ -99,7 +101,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     });
 
     listenOn(gate === null ? adminPort : 0);
-    const miniflare = launch({ host, port: gate === null ? port : 0, stateDir, workers });
+    const miniflare = launch({ host, port: gate === null ? port : 0, stateDir, workers, onLog: options.onLog });
     await miniflare.ready;
 
     for (const spec of WORKERS) {
@@ -129,7 +131,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (gate !== null) {
       await gate.close();
       listenOn(adminPort);
-      await miniflare.setOptions(miniflareOptions({ host, port, stateDir, workers }));
+      await miniflare.setOptions(miniflareOptions({ host, port, stateDir, workers, onLog: options.onLog }));
     }
     const url = await miniflare.ready;
     const adminUrl = await miniflare.unsafeGetDirectURL(ADMIN);

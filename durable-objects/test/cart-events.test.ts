@@ -48,7 +48,7 @@ describe("cart.created leaves through the cart's outbox", () => {
     queue.down = false;
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(queue.sent.map((m) => m.body)).toEqual([
-      expect.objectContaining({ id: `cart.created:${id}`, type: "cart.created", traceId: "req-outbox", data: { cartId: id } }),
+      expect.objectContaining({ id: `cart.created:${id}`, type: "cart.created", requestId: "req-outbox", data: { cartId: id } }),
     ]);
     const after = await runInDurableObject(stub, async (_cart: Cart, state) => ({
       outbox: outbox(state),

@@ -23,6 +23,9 @@ export const emails = sqliteTable(
     textBody: text("text_body").notNull(),
     htmlBody: text("html_body").notNull(),
     status: text("status", { enum: ["pending", "sent"] }).notNull(),
+    // The request that caused the email (the message's X-Request-Id): support follows a "where is my email?" from
+    // the shopper's request to here. Null on emails written before it was kept.
+    requestId: text("request_id"),
     createdAt: integer("created_at").notNull(),
     sentAt: integer("sent_at"),
   },

@@ -13,6 +13,9 @@ const Route = z.union([
   z.object({ pattern: z.string().min(1), custom_domain: z.literal(true) }).strict(),
 ]);
 
+const SamplingRate = z.number().min(0, "a sampling rate is 0 to 1").max(1, "a sampling rate is 0 to 1");
+const SamplingOnly = z.object({ head_sampling_rate: SamplingRate }).strict();
+
 export const EnvironmentDescription = z
   .object({
     suffix: z.string().regex(/^-[a-z0-9]+$/, "the suffix is a dash and lowercase letters or digits, e.g. -staging"),
@@ -24,11 +27,8 @@ export const EnvironmentDescription = z
     rateLimitNamespaceOffset: z.number().int().min(0),
     vars: z.record(z.string(), VarMap).default({}),
     routes: z.record(z.string(), z.array(Route)).default({}),
-    observability: z
-      .object({ head_sampling_rate: z.number().min(0).max(1) })
-      .partial()
-      .strict()
-      .optional(),
+    // Sampling rates over the configs' [observability] (each 0..1): the whole Worker, or its logs or traces alone.
+    observability: z.object({ head_sampling_rate: SamplingRate, logs: SamplingOnly, traces: SamplingOnly }).partial().strict().optional(),
   })
   .strict();
 export type EnvironmentInput = z.input<typeof EnvironmentDescription>;

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { experimental_readRawConfig } from "wrangler";
 import { ENVIRONMENTS } from "../../deploy/environments.ts";
-import { type Environment, type EnvironmentInput, environment } from "../deploy/environment.ts";
+import { ENVIRONMENT_NAMES, type Environment, type EnvironmentInput, environment } from "../deploy/environment.ts";
 import { type EnvironmentConfig, environmentConfig, readTopLevel, type TopLevelConfig } from "../deploy/environment-config.ts";
 import { deployOrder, type GeneratedWorker } from "../deploy/order.ts";
 import { environmentPlan, PUBLIC_WORKERS } from "../deploy-checks.ts";
@@ -113,6 +113,41 @@ describe("each environment's configs, generated from the configs' top level", ()
     expect(config.r2_buckets).toEqual([{ binding: "BACKUPS", bucket_name: "edge-commerce-backups-production" }]);
     expect(config.triggers).toEqual({ crons: ["* * * * *", "0 3 * * *"] });
     expect(config.tail_consumers).toEqual([{ service: "insights-production" }]);
+  });
+
+  it("switches Workers Logs and traces on in every Worker, with sampling rates, and lets an environment set its own", () => {
+    // Every config on disk, not only the deployed list: a new Worker cannot be added without it.
+    const onDisk = [
+      "durable-objects/wrangler.toml",
+      ...readdirSync("workers")
+        .map((d) => `workers/${d}/wrangler.toml`)
+        .filter((f) => existsSync(f)),
+    ];
+    expect(onDisk.length).toBeGreaterThanOrEqual(WORKERS.length);
+    for (const config of onDisk) {
+      const top = readTopLevel(config).observability;
+      expect(top, `${config}: needs [observability]`).toMatchObject({
+        enabled: true,
+        logs: { enabled: true, invocation_logs: true, head_sampling_rate: expect.any(Number) },
+        traces: { enabled: true, head_sampling_rate: expect.any(Number) },
+      });
+    }
+    for (const w of WORKERS) {
+      for (const name of ENVIRONMENT_NAMES) {
+        const generatedOne = generated(environment(name), w.name).observability;
+        expect(generatedOne?.logs).toMatchObject({ enabled: true, invocation_logs: true });
+        expect(generatedOne?.traces).toMatchObject({ enabled: true });
+      }
+    }
+    const production = generated(environment("production"), "storefront").observability;
+    expect(production?.logs).toMatchObject({ head_sampling_rate: 1 });
+    expect(production?.traces).toMatchObject({ head_sampling_rate: 0.05 });
+    expect(generated(environment("staging"), "storefront").observability?.traces).toMatchObject({ head_sampling_rate: 1 });
+    expect(() =>
+      environment("production", {
+        production: { ...(ENVIRONMENTS.production as EnvironmentInput), observability: { traces: { head_sampling_rate: 2 } } },
+      }),
+    ).toThrow(/observability\.traces\.head_sampling_rate: a sampling rate is 0 to 1/);
   });
 
   it("stops at a key it does not know, or an [env] section written by hand, naming the file to teach", () => {

@@ -33,7 +33,17 @@ export async function carrierPost(platform: Platform, body: unknown, signature?:
   return { status: res.status, type: res.headers.get("content-type"), headers: res.headers, body: text ? JSON.parse(text) : {} };
 }
 
-export type OutboxItem = { id: string; to: string; subject: string; template: string; orderId: string; eventId: string; sentAt: string };
+export type OutboxItem = {
+  id: string;
+  to: string;
+  subject: string;
+  template: string;
+  orderId: string;
+  eventId: string;
+  sentAt: string;
+  /** The request that caused the email (its X-Request-Id header); null for emails written before it was kept. */
+  requestId: string | null;
+};
 
 export async function outboxOf(platform: Platform, orderId: string): Promise<OutboxItem[]> {
   const reply = await call(platform.url, "GET", `/dev/outbox?orderId=${encodeURIComponent(orderId)}`);

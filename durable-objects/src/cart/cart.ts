@@ -13,6 +13,7 @@ import type { Purchasable } from "../../../schema/catalog/dto.ts";
 import { EVENT_TYPES, envelope } from "../../../schema/events.ts";
 import { sha256Hex, timingSafeEqualText } from "../../../workers/shared/src/crypto.ts";
 import { createLogger, parseLogLevel } from "../../../workers/shared/src/logger.ts";
+import { objectLogger } from "../../../workers/shared/src/object-logger.ts";
 import { ObjectSchema } from "../../../workers/shared/src/object-schema.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
 import type { CallContext } from "../../../workers/shared/src/request-id.ts";
@@ -259,6 +260,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
   /** Makes a guest cart. The storefront gives the token's hash; the token itself never reaches storage. */
   async create(tokenHash: string, call?: CallContext): Promise<CartView> {
+    this.traced("create", call);
     if (this.exists()) throw new Error(`cart ${this.id} exists already`);
     this.make(tokenHash, null, call?.requestId);
     const view = this.render(await this.touch());
@@ -268,6 +270,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
   /** The signed-in shopper's cart (its id derives from the user id): made on first use, the same after. */
   async openForUser(userId: string, call: CallContext): Promise<Result<CartView & { created: boolean }>> {
+    this.traced("openForUser", call);
     return this.serially(async () => {
       const created = !this.exists();
       if (created) {
@@ -296,6 +299,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
    * what is in stock; lines that can no longer be bought are dropped rather than failing the merge.
    */
   async absorb(access: CartAccess, incoming: { sku: string; quantity: number }[], call: CartCall): Promise<Result<CartView>> {
+    this.traced("absorb", call);
     return this.serially(async () => {
       if (!(await this.allowed(access))) return this.notFound();
       const prices = await this.catalogFor([...this.lines().map((l) => l.sku), ...incoming.map((l) => l.sku)], call);
@@ -310,6 +314,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   }
 
   async view(access: CartAccess, call: CallContext): Promise<Result<CartView>> {
+    this.traced("view", call);
     return this.serially(async () => {
       if (!(await this.allowed(access))) return this.notFound();
       const refreshed = await this.refreshPrices(call);
@@ -320,20 +325,23 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
   /** Adds `quantity` to the line for `sku` (quantities add up). */
   async addItem(access: CartAccess, sku: string, quantity: number, call: CartCall): Promise<Result<CartView>> {
+    this.traced("addItem", call);
     return this.changeLine(access, sku, quantity, "add", call);
   }
 
   /** Sets the line for `sku` to exactly `quantity`. */
   async setItem(access: CartAccess, sku: string, quantity: number, call: CartCall): Promise<Result<CartView>> {
+    this.traced("setItem", call);
     return this.changeLine(access, sku, quantity, "set", call);
   }
 
   async removeItem(access: CartAccess, sku: string, call: CallContext): Promise<Result<CartView>> {
+    this.traced("removeItem", call);
     return this.serially(async () => {
       if (!(await this.allowed(access))) return this.notFound();
       const line = this.lines().find((l) => l.sku === sku);
       if (line === undefined) return fail(404, `the cart has no line for SKU '${sku}'`, "sku");
-      if (line.hold_id !== null) await this.env.INVENTORY.getByName(sku).release(line.hold_id);
+      if (line.hold_id !== null) await this.env.INVENTORY.getByName(sku).release(line.hold_id, { requestId: call.requestId });
       this.sql.exec("DELETE FROM lines WHERE sku = ?", sku);
       const refreshed = await this.refreshPrices(call);
       if (!refreshed.ok) return refreshed;
@@ -352,6 +360,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     holdTtlMs: number,
     call: CartCall,
   ): Promise<Result<{ lines: CheckoutLine[]; refusals: CheckoutRefusal[] }>> {
+    this.traced("checkoutLines", call);
     return this.serially(async () => {
       if (!(await this.allowed(access))) return this.notFound();
       const rows = this.lines();
@@ -403,17 +412,21 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   ): Promise<{ ok: true; holdId: string } | { ok: false; refusal: CheckoutRefusal }> {
     const inventory = this.env.INVENTORY.getByName(row.sku);
     if (row.hold_id !== null) {
-      const extended = await inventory.extend(row.hold_id, ttlMs);
+      const extended = await inventory.extend(row.hold_id, ttlMs, { requestId: call.requestId });
       if (extended.ok) {
         this.sql.exec("UPDATE lines SET hold_expires_at = ? WHERE sku = ?", extended.hold.expiresAt, row.sku);
         return { ok: true, holdId: row.hold_id };
       }
     }
     const version = row.hold_version + 1;
-    const held = await inventory.hold(`cart:${this.id}:${row.sku}:${version}`, row.quantity, ttlMs, `cart:${this.id}`, {
-      shopper: call.shopper ?? `cart:${this.id}`,
-      maxPerShopper: this.flashMaxPerShopper,
-    });
+    const held = await inventory.hold(
+      `cart:${this.id}:${row.sku}:${version}`,
+      row.quantity,
+      ttlMs,
+      `cart:${this.id}`,
+      { shopper: call.shopper ?? `cart:${this.id}`, maxPerShopper: this.flashMaxPerShopper },
+      { requestId: call.requestId },
+    );
     if (!held.ok) {
       const reason = held.reason === "limit" ? "limit" : "insufficient";
       return { ok: false, refusal: { sku: row.sku, requested: row.quantity, available: held.stock.available, reason } };
@@ -433,7 +446,12 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
    * Only what the order took goes: a line the shopper raised meanwhile keeps the difference. Repeating it
    * changes nothing.
    */
-  async completeCheckout(orderId: string, taken: { sku: string; quantity: number }[]): Promise<{ removed: number; orderId: string }> {
+  async completeCheckout(
+    orderId: string,
+    taken: { sku: string; quantity: number }[],
+    call?: CallContext,
+  ): Promise<{ removed: number; orderId: string }> {
+    this.traced("completeCheckout", call);
     return this.serially(async () => {
       if (!this.exists()) return { removed: 0, orderId };
       if (this.sql.exec("SELECT 1 FROM completed_orders WHERE order_id = ?", orderId).toArray().length > 0) return { removed: 0, orderId };
@@ -454,6 +472,12 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       await this.touch();
       return { removed, orderId };
     });
+  }
+
+  // A line per call under its caller's request id (the shopper's own, not the cart token or their user id).
+  private traced(method: string, call: CallContext | undefined): void {
+    const log = objectLogger("durable-objects", "Cart", this.env.LOG_LEVEL, call && { requestId: call.requestId }, { cartId: this.id });
+    if (log.enabled("debug")) log.debug("object call", { method });
   }
 
   private notFound<T>(): Result<T> {
@@ -521,11 +545,18 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       // Flash-sale stock is held now. The new quantity's hold replaces the line's old one in one step, never
       // outliving it, and counts against the shopper's share across all their carts.
       const version = (current?.hold_version ?? 0) + 1;
-      const result = await inventory.hold(`cart:${this.id}:${sku}:${version}`, quantity, this.flashTtlMs, `cart:${this.id}`, {
-        ...(current?.hold_id ? { replaces: current.hold_id } : {}),
-        shopper: call.shopper ?? `cart:${this.id}`,
-        maxPerShopper: this.flashMaxPerShopper,
-      });
+      const result = await inventory.hold(
+        `cart:${this.id}:${sku}:${version}`,
+        quantity,
+        this.flashTtlMs,
+        `cart:${this.id}`,
+        {
+          ...(current?.hold_id ? { replaces: current.hold_id } : {}),
+          shopper: call.shopper ?? `cart:${this.id}`,
+          maxPerShopper: this.flashMaxPerShopper,
+        },
+        { requestId: call.requestId },
+      );
       if (!result.ok) {
         if (result.reason === "limit") {
           return fail(
@@ -581,7 +612,8 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   }
 
   /** The owner's account was erased: the cart goes, its holds back to stock. Erasing twice changes nothing. */
-  async erase(): Promise<void> {
+  async erase(call?: CallContext): Promise<void> {
+    this.traced("erase", call);
     await this.serially(() => this.forget());
   }
 

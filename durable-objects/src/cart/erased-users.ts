@@ -1,5 +1,5 @@
 import { userCartId } from "../../../schema/cart.ts";
-import { EVENT_TYPES, parseEvent } from "../../../schema/events.ts";
+import { EVENT_TYPES, parseEvent, requestIdOf } from "../../../schema/events.ts";
 import type { Logger } from "../../../workers/shared/src/logger.ts";
 import type { Cart } from "./cart.ts";
 
@@ -33,11 +33,15 @@ export async function consumeIdentityEvents(
       continue;
     }
     const { userId } = parsed.event.data as { userId: string };
+    // Under the erasure request's id, which the cart logs under too.
+    const requestId = requestIdOf(parsed.event);
+    const eventLog = log.with({ requestId, eventId: parsed.event.id, type: parsed.event.type });
     try {
-      await carts.getByName(await userCartId(userId)).erase();
+      await carts.getByName(await userCartId(userId)).erase({ requestId });
+      if (eventLog.enabled("debug")) eventLog.debug("event", { attempt: message.attempts });
       message.ack();
     } catch (err) {
-      log.error("could not erase the cart of an erased user; retrying", { eventId: parsed.event.id, error: String(err) });
+      eventLog.error("could not erase the cart of an erased user; retrying", { error: String(err) });
       message.retry();
     }
   }

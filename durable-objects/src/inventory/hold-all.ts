@@ -1,4 +1,5 @@
 import type { StockLevel } from "../../../schema/inventory.ts";
+import type { CallContext } from "../../../workers/shared/src/request-id.ts";
 import type { Inventory } from "./inventory.ts";
 
 export type Line = { sku: string; quantity: number };
@@ -8,10 +9,10 @@ export type HoldAllResult = { ok: true; holds: HeldLine[] } | { ok: false; short
 
 export const holdIdFor = (prefix: string, sku: string): string => `${prefix}:${sku}`;
 
-async function releaseWithRetry(stub: DurableObjectStub<Inventory>, holdId: string): Promise<void> {
+async function releaseWithRetry(stub: DurableObjectStub<Inventory>, holdId: string, call?: CallContext): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await stub.release(holdId);
+      await stub.release(holdId, call);
       return;
     } catch (err) {
       if (attempt === 2) throw err;
@@ -28,7 +29,7 @@ async function releaseWithRetry(stub: DurableObjectStub<Inventory>, holdId: stri
 export async function holdAll(
   inventory: DurableObjectNamespace<Inventory>,
   lines: Line[],
-  options: { prefix: string; ttlMs: number; owner: string },
+  options: { prefix: string; ttlMs: number; owner: string; call?: CallContext },
 ): Promise<HoldAllResult> {
   const merged = new Map<string, number>();
   for (const l of lines) merged.set(l.sku, (merged.get(l.sku) ?? 0) + l.quantity);
@@ -36,7 +37,7 @@ export async function holdAll(
   const attempts = await Promise.allSettled(
     wanted.map(async ([sku, quantity]) => {
       const holdId = holdIdFor(options.prefix, sku);
-      const result = await inventory.getByName(sku).hold(holdId, quantity, options.ttlMs, options.owner);
+      const result = await inventory.getByName(sku).hold(holdId, quantity, options.ttlMs, options.owner, undefined, options.call);
       return { sku, quantity, holdId, result };
     }),
   );
@@ -58,7 +59,7 @@ export async function holdAll(
   }
   if (shortfalls.length === 0 && failure === undefined) return { ok: true, holds: held };
 
-  await Promise.all(held.map((h) => releaseWithRetry(inventory.getByName(h.sku), h.holdId)));
+  await Promise.all(held.map((h) => releaseWithRetry(inventory.getByName(h.sku), h.holdId, options.call)));
   if (failure !== undefined) throw failure;
   return { ok: false, shortfalls };
 }

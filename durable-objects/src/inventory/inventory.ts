@@ -21,8 +21,11 @@ import {
   type UndoResult,
 } from "../../../schema/inventory.ts";
 import type { Problem } from "../../../schema/problem.ts";
+import type { Fields } from "../../../workers/shared/src/logger.ts";
+import { objectLogger } from "../../../workers/shared/src/object-logger.ts";
 import { ObjectSchema } from "../../../workers/shared/src/object-schema.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
+import type { CallContext } from "../../../workers/shared/src/request-id.ts";
 import { INVENTORY_SCHEMA } from "./inventory-schema.ts";
 
 type HoldRow = { hold_id: string; quantity: number; owner: string; status: HoldStatus; expires_at: number; shopper: string | null };
@@ -70,6 +73,12 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   // Every use of the tables goes through here: the first brings the object's schema to the newest version.
   private get sql(): SqlStorage {
     return this.schema.sql;
+  }
+
+  // A line per call under its caller's request id: a checkout's holds, commits and undos are found by its request.
+  private traced(method: string, call: CallContext | undefined, fields: Fields): void {
+    const log = objectLogger("durable-objects", "Inventory", this.env.LOG_LEVEL, call, { sku: this.sku });
+    if (log.enabled("debug")) log.debug("object call", { method, ...fields });
   }
 
   /** A refusal for arguments that fail their schema (the caller's bug, or a stranger's input passed on). */
@@ -168,7 +177,15 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
    * quantity never extends a hold. `shopper` with `maxPerShopper` caps what one shopper holds of this SKU
    * (flash sales), checked here, in the call that takes the hold.
    */
-  async hold(holdId: string, quantity: number, ttlMs: number, owner: string, options?: HoldOptions): Promise<HoldResult> {
+  async hold(
+    holdId: string,
+    quantity: number,
+    ttlMs: number,
+    owner: string,
+    options?: HoldOptions,
+    call?: CallContext,
+  ): Promise<HoldResult> {
+    this.traced("hold", call, { holdId, quantity });
     const args = parseInput(HoldArgs, { holdId, quantity, ttlMs, owner, options });
     if (!args.ok) return this.invalid(args.problem);
     const result = this.schema.transaction((): HoldResult => {
@@ -227,7 +244,8 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   }
 
   /** Moves an active hold's expiry to `ttlMs` from now (checkout keeps its holds alive while it runs). */
-  async extend(holdId: string, ttlMs: number): Promise<HoldResult> {
+  async extend(holdId: string, ttlMs: number, call?: CallContext): Promise<HoldResult> {
+    this.traced("extend", call, { holdId });
     const args = parseInput(ExtendArgs, { holdId, ttlMs });
     if (!args.ok) return this.invalid(args.problem);
     const result = this.schema.transaction((): HoldResult => {
@@ -248,7 +266,8 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   }
 
   /** Gives a hold's units back. Releasing twice, or releasing a settled hold, changes nothing. */
-  async release(holdId: string): Promise<ReleaseResult> {
+  async release(holdId: string, call?: CallContext): Promise<ReleaseResult> {
+    this.traced("release", call, { holdId });
     const result = this.schema.transaction((): ReleaseResult => {
       this.sweep();
       const row = this.holdRow(holdId);
@@ -262,7 +281,8 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   }
 
   /** Turns an active hold into a sale: on hand goes down by its quantity. Committing twice is one sale. */
-  async commit(holdId: string): Promise<CommitResult> {
+  async commit(holdId: string, call?: CallContext): Promise<CommitResult> {
+    this.traced("commit", call, { holdId });
     const result = this.schema.transaction((): CommitResult => {
       const row = this.holdRow(holdId);
       if (row === null) return { ok: false, reason: "unknown_hold", hold: null, stock: this.level() };
@@ -290,7 +310,8 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
    * the hold ends `reversed` so undoing again changes nothing. A checkout's compensation calls this for every
    * hold it may have taken or committed, without first asking which (a check and an act in two calls could race).
    */
-  async undo(holdId: string, releaseActive: boolean): Promise<UndoResult> {
+  async undo(holdId: string, releaseActive: boolean, call?: CallContext): Promise<UndoResult> {
+    this.traced("undo", call, { holdId });
     const result = this.schema.transaction((): UndoResult => {
       this.sweep();
       const row = this.holdRow(holdId);
@@ -318,14 +339,28 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   }
 
   /** Adds stock (opening balance, restock, return). Idempotent by opId. */
-  async restock(opId: string, quantity: number, reason: string, kind: "opening" | "restock" | "return" = "restock"): Promise<AdjustResult> {
+  async restock(
+    opId: string,
+    quantity: number,
+    reason: string,
+    kind: "opening" | "restock" | "return" = "restock",
+    call?: CallContext,
+  ): Promise<AdjustResult> {
+    this.traced("restock", call, { opId, quantity });
     const args = parseInput(RestockArgs, { opId, quantity });
     if (!args.ok) return this.invalid(args.problem);
     return this.move(opId, kind, quantity, reason);
   }
 
   /** Corrects stock by `delta` (negative for shrinkage). Refused if it would leave less than is held. */
-  async adjust(opId: string, delta: number, reason: string, kind: "adjustment" | "correction" = "adjustment"): Promise<AdjustResult> {
+  async adjust(
+    opId: string,
+    delta: number,
+    reason: string,
+    kind: "adjustment" | "correction" = "adjustment",
+    call?: CallContext,
+  ): Promise<AdjustResult> {
+    this.traced("adjust", call, { opId, delta });
     const args = parseInput(AdjustArgs, { opId, delta });
     if (!args.ok) return this.invalid(args.problem);
     return this.move(opId, kind, delta, reason);

@@ -39,7 +39,9 @@ export const merchantOnly: Guard<AdminEnv> = {
   middleware: async function merchantAccess(c, next) {
     const token = bearer(c.req.header("Authorization"));
     if (!looksLikeApiKey(token)) return merchantJwt.middleware(c, next);
-    const use = await useKey(c.env, token, c.req.method === "GET" || c.req.method === "HEAD" ? "read" : "write");
+    const use = await useKey(c.env, token, c.req.method === "GET" || c.req.method === "HEAD" ? "read" : "write", {
+      requestId: c.get("requestId"),
+    });
     if (!use.ok) {
       if (use.reason === "unknown") {
         // Only failures count: a client that keeps guessing meets a 429 before its next 401.

@@ -21,6 +21,7 @@ export async function carrierWebhook(
   rawBody: string,
   signature: string | undefined,
   nowMs: number,
+  requestId?: string,
 ): Promise<CarrierOutcome> {
   const why = await timestampedSignatureProblem(signature, rawBody, secret, nowMs, TOLERANCE_SECONDS);
   if (why !== null) return { status: 401, detail: `carrier webhook refused: ${why}` };
@@ -47,7 +48,7 @@ export async function carrierWebhook(
     .first<ShipmentRow>();
   let applied = false;
   if (shipment !== null && event.status === "delivered") {
-    const moved = await moveShipment(db, shipment.id, null, "delivered");
+    const moved = await moveShipment(db, shipment.id, null, "delivered", undefined, requestId);
     if (!moved.ok) return { status: 409, detail: moved.problem.detail ?? "the shipment cannot be delivered" };
     applied = moved.value.moved;
   }

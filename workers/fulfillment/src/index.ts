@@ -58,7 +58,7 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
       if (shipment === undefined) return fail(404, `no shipment of order ${orderId} for you (is the order paid?)`);
       if (own.length > 1)
         return fail(400, "this order has several parts: ship each through POST /admin/v1/shipments/{id}/shipped", "orderId");
-      return this.move(shipment.id, merchantId, "shipped", input.value);
+      return this.move(call, shipment.id, merchantId, "shipped", input.value);
     });
   }
 
@@ -66,7 +66,7 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
     return this.run("markShipment", call, async () => {
       if (to !== "packed" && to !== "delivered") return fail(400, "a shipment is marked packed or delivered");
       if (!ID.test(shipmentId)) return fail(404, `no shipment ${shipmentId}`);
-      return this.move(shipmentId, merchantId, to);
+      return this.move(call, shipmentId, merchantId, to);
     });
   }
 
@@ -86,7 +86,7 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
     return this.run("requestReturn", call, async () => {
       const input = parseInput(ReturnBody, body);
       if (!input.ok) return input;
-      const made = await requestReturn(this.env.DB, orderId, input.value, returnWindowDays(this.env));
+      const made = await requestReturn(this.env.DB, orderId, input.value, returnWindowDays(this.env), call.requestId);
       if (made.ok) await publish(this.env);
       return made;
     });
@@ -105,7 +105,7 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
     return this.run("approveReturn", call, async () => {
       const row = ID.test(returnId) ? await findReturn(this.env.DB, returnId, merchantId) : null;
       if (row === null) return fail(404, `no return ${returnId}`);
-      return this.answerReturn(await moveReturn(this.env.DB, row, "requested", "approved"));
+      return this.answerReturn(await moveReturn(this.env.DB, row, "requested", "approved", undefined, call.requestId));
     });
   }
 
@@ -126,7 +126,7 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
 
   carrierWebhook(rawBody: string, signature: string | undefined, call: CallContext): Promise<CarrierOutcome> {
     return this.run("carrierWebhook", call, async () => {
-      const outcome = await carrierWebhook(this.env.DB, this.env.CARRIER_WEBHOOK_SECRET, rawBody, signature, Date.now());
+      const outcome = await carrierWebhook(this.env.DB, this.env.CARRIER_WEBHOOK_SECRET, rawBody, signature, Date.now(), call.requestId);
       if (outcome.status === 200 && outcome.applied) await publish(this.env);
       return ok(outcome);
     }).then((r) => (r.ok ? r.value : { status: 400, detail: r.problem.detail ?? "bad webhook" }));
@@ -137,12 +137,13 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
   }
 
   private async move(
+    call: CallContext,
     shipmentId: string,
     merchantId: string | null,
     to: ShipmentStatus,
     tracking?: { carrier: string; trackingNumber: string },
   ): Promise<Result<ShipmentDetail>> {
-    const moved = await moveShipment(this.env.DB, shipmentId, merchantId, to, tracking);
+    const moved = await moveShipment(this.env.DB, shipmentId, merchantId, to, tracking, call.requestId);
     if (!moved.ok) return moved;
     if (moved.value.moved) await publish(this.env);
     const [detail] = await shipmentDetails(this.env.DB, [moved.value.shipment]);

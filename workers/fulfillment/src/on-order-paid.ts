@@ -34,7 +34,8 @@ export function onOrderPaid(db: D1Database, event: EventEnvelope): D1PreparedSta
       delivered_at: null,
     };
     if (shippedItems(part).length > 0) {
-      const created = shipmentEvent(shipment, data);
+      // shipment.created carries on the request that paid the order.
+      const created = shipmentEvent(shipment, data, event.requestId);
       statements.push(
         db
           .prepare("INSERT OR IGNORE INTO shipments (id, order_id, merchant_id, status, created_at) VALUES (?, ?, ?, 'pending', ?)")

@@ -23,7 +23,7 @@ export async function receiveReturn(deps: ReceiveDeps, merchantId: string | null
   if (row.status === "refunded") return ok(row);
   if (row.status === "requested")
     return fail(409, `return ${returnId} is not approved yet: approve it first`, undefined, { status: row.status });
-  const received = row.status === "approved" ? await moveReturn(db, row, "approved", "received") : ok(row);
+  const received = row.status === "approved" ? await moveReturn(db, row, "approved", "received", undefined, deps.call.requestId) : ok(row);
   if (!received.ok) return received;
 
   const order = await loadPaidOrder(db, row.order_id);
@@ -33,7 +33,7 @@ export async function receiveReturn(deps: ReceiveDeps, merchantId: string | null
     if (!products.has(item.sku)) continue; // a warranty is money only
     const restocked = await deps.inventory
       .getByName(item.sku)
-      .restock(`${returnId}:${item.sku}`, item.quantity, `return ${returnId}`, "return");
+      .restock(`${returnId}:${item.sku}`, item.quantity, `return ${returnId}`, "return", { requestId: deps.call.requestId });
     if (!restocked.ok) return fail(502, `could not put SKU ${item.sku} back in stock; receive the return again to retry`);
   }
 
@@ -45,5 +45,5 @@ export async function receiveReturn(deps: ReceiveDeps, merchantId: string | null
   if (refund.value.outcome !== "refunded") {
     return fail(502, `the refund did not go through (${refund.value.outcome}: ${refund.value.message}); receive the return again to retry`);
   }
-  return moveReturn(db, received.value, "received", "refunded", refund.value.refundId);
+  return moveReturn(db, received.value, "received", "refunded", refund.value.refundId, deps.call.requestId);
 }

@@ -59,7 +59,7 @@ export async function returnsOf(db: D1Database, merchantId: string | null, statu
 }
 
 /** The event announcing a return's status; its id is fixed per return and status, so a retried move sends one. */
-export async function returnEvent(db: D1Database, row: ReturnRow, order?: PaidOrder | null): Promise<OutboxRow> {
+export async function returnEvent(db: D1Database, row: ReturnRow, order?: PaidOrder | null, requestId?: string): Promise<OutboxRow> {
   const [view] = await returnViews(db, [row]);
   const email = (order === undefined ? await loadPaidOrder(db, row.order_id) : order)?.email ?? "";
   const data: ReturnChanged = {
@@ -72,7 +72,7 @@ export async function returnEvent(db: D1Database, row: ReturnRow, order?: PaidOr
   };
   if (row.status === "refunded") {
     const refund: RefundCompleted = { ...data, refundId: row.refund_id ?? "", amount: row.refund_amount ?? 0, currency: row.currency };
-    return outboxRow(EVENT_TYPES.refundCompleted, refund, undefined, `${row.id}:refunded`);
+    return outboxRow(EVENT_TYPES.refundCompleted, refund, requestId, `${row.id}:refunded`);
   }
   const type =
     row.status === "requested"
@@ -80,7 +80,7 @@ export async function returnEvent(db: D1Database, row: ReturnRow, order?: PaidOr
       : row.status === "approved"
         ? EVENT_TYPES.returnApproved
         : EVENT_TYPES.returnReceived;
-  return outboxRow(type, data, undefined, `${row.id}:${row.status}`);
+  return outboxRow(type, data, requestId, `${row.id}:${row.status}`);
 }
 
 type Wanted = { sku: string; quantity: number; prior: number; refund: number };
@@ -92,7 +92,13 @@ type Wanted = { sku: string; quantity: number; prior: number; refund: number };
  * the same lines cannot both pass: each return is written only if the returned counts it was computed from are
  * still true, and a request that loses that race is undone whole.
  */
-export async function requestReturn(db: D1Database, orderId: string, body: ReturnBody, windowDays: number): Promise<Result<ReturnView[]>> {
+export async function requestReturn(
+  db: D1Database,
+  orderId: string,
+  body: ReturnBody,
+  windowDays: number,
+  requestId?: string,
+): Promise<Result<ReturnView[]>> {
   const order = await loadPaidOrder(db, orderId);
   if (order === null) return fail(409, `nothing of order ${orderId} has been delivered yet`);
   const asked = new Map<string, number>();
@@ -160,7 +166,7 @@ export async function requestReturn(db: D1Database, orderId: string, body: Retur
         status: "requested",
         items: lines.map(({ sku, quantity }) => ({ sku, quantity })),
       },
-      undefined,
+      requestId,
       `${row.id}:requested`,
     );
     statements.push(
@@ -214,12 +220,13 @@ export async function moveReturn(
   from: ReturnStatus,
   to: ReturnStatus,
   refundId?: string,
+  requestId?: string,
 ): Promise<Result<ReturnRow>> {
   if (row.status === to) return ok(row);
   if (row.status !== from) return fail(409, `return ${row.id} is ${row.status}: it cannot become ${to}`, undefined, { status: row.status });
   const now = Date.now();
   const next: ReturnRow = { ...row, status: to, refund_id: refundId ?? row.refund_id, updated_at: now };
-  const event = await returnEvent(db, next);
+  const event = await returnEvent(db, next, undefined, requestId);
   const [update] = await db.batch([
     db
       .prepare("UPDATE returns SET status = ?, refund_id = ?, updated_at = ? WHERE id = ? AND status = ?")

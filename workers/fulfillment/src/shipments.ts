@@ -67,7 +67,7 @@ export async function shipmentDetails(db: D1Database, rows: ShipmentRow[]): Prom
 }
 
 /** The event announcing that a shipment is now `row.status`; its id is fixed per shipment and status. */
-export function shipmentEvent(row: ShipmentRow, order: Pick<PaidOrder, "email" | "parts"> | null) {
+export function shipmentEvent(row: ShipmentRow, order: Pick<PaidOrder, "email" | "parts"> | null, requestId?: string) {
   const data: ShipmentChanged = {
     shipmentId: row.id,
     orderId: row.order_id,
@@ -78,7 +78,7 @@ export function shipmentEvent(row: ShipmentRow, order: Pick<PaidOrder, "email" |
     trackingNumber: row.tracking_number,
     items: shippedItems(order?.parts.find((p) => p.merchantId === row.merchant_id)),
   };
-  return outboxRow(EVENT_OF[row.status], data, undefined, `${row.id}:${row.status}`);
+  return outboxRow(EVENT_OF[row.status], data, requestId, `${row.id}:${row.status}`);
 }
 
 const PARCEL_TAKEN = "parcel taken";
@@ -109,6 +109,7 @@ export async function moveShipment(
   merchantId: string | null,
   to: ShipmentStatus,
   tracking?: { carrier: string; trackingNumber: string },
+  requestId?: string,
 ): Promise<Result<{ shipment: ShipmentRow; moved: boolean }>> {
   const row = await findShipment(db, shipmentId);
   if (row === null || (merchantId !== null && row.merchant_id !== merchantId)) return fail(404, `no shipment ${shipmentId}`);
@@ -125,7 +126,7 @@ export async function moveShipment(
     shipped_at: to === "shipped" ? now : row.shipped_at,
     delivered_at: to === "delivered" ? now : row.delivered_at,
   };
-  const event = shipmentEvent(next, await loadPaidOrder(db, row.order_id));
+  const event = shipmentEvent(next, await loadPaidOrder(db, row.order_id), requestId);
   const stamp = STAMP_OF[to];
   const [update] = await guardParcel(
     db.batch([

@@ -4,6 +4,7 @@ import { Email, LoginBody, passwordProblem, RegisterBody, type Session, type Use
 import { outbox, refreshTokens, users } from "../../../schema/identity/tables.ts";
 import { outboxRow } from "../../shared/src/outbox.ts";
 import { parseInput } from "../../shared/src/parse.ts";
+import type { CallContext } from "../../shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { type IdentityConfig, sessionSettings } from "./config.ts";
 import { devicesOf, forgetDevices, knownDevice, withDeviceToken } from "./devices.ts";
@@ -49,6 +50,8 @@ export async function register(db: IdentityDb, config: IdentityConfig, body: unk
 /** The two throttles a sign-in passes: one per account (and per client within it), one per client. */
 export type SignInThrottles = {
   client: string;
+  /** The sign-in's request id, which the throttles log under. */
+  call?: CallContext;
   account: DurableObjectStub<LoginThrottle>;
   byClient: DurableObjectStub<LoginThrottle>;
 };
@@ -70,7 +73,12 @@ export async function login(db: IdentityDb, config: IdentityConfig, body: unknow
   if (!parsed.ok) return parsed;
   const windowMs = config.LOGIN_WINDOW_SECONDS * 1000;
   const { client } = throttles;
-  const byClient = await throttles.byClient.attempt(client, { total: config.LOGIN_MAX_ATTEMPTS_PER_CLIENT, windowMs });
+  const byClient = await throttles.byClient.attempt(
+    client,
+    { total: config.LOGIN_MAX_ATTEMPTS_PER_CLIENT, windowMs },
+    null,
+    throttles.call,
+  );
   if (!byClient.allowed) return throttled(byClient.retryAfterSeconds);
   // Looked up after the per-client check, so a client cannot make many lookups either.
   const device = await knownDevice(db, parsed.value.deviceToken, emailKey(parsed.value.email));
@@ -83,6 +91,7 @@ export async function login(db: IdentityDb, config: IdentityConfig, body: unknow
       windowMs,
     },
     device?.id ?? null,
+    throttles.call,
   );
   if (!account.allowed) {
     await throttles.byClient.refund(byClient.ticket);
@@ -131,7 +140,7 @@ export async function me(db: IdentityDb, userId: string): Promise<Result<User>> 
  * The erasure, the revocations and the event's outbox row are one D1 batch (one transaction), so the event
  * cannot be lost: if the send after it fails, the row stays and the next flush sends it.
  */
-export async function erase(db: IdentityDb, userId: string, send: () => Promise<number>): Promise<Result<null>> {
+export async function erase(db: IdentityDb, userId: string, send: () => Promise<number>, requestId?: string): Promise<Result<null>> {
   const user = await liveUser(db, userId);
   if (user === undefined) return gone();
   const now = Date.now();
@@ -149,7 +158,7 @@ export async function erase(db: IdentityDb, userId: string, send: () => Promise<
       .where(eq(users.id, userId)),
     db.update(refreshTokens).set({ status: "revoked" }).where(eq(refreshTokens.userId, userId)),
     forgetDevices(db, userId),
-    db.insert(outbox).values(outboxRow(EVENT_TYPES.userErased, { userId })),
+    db.insert(outbox).values(outboxRow(EVENT_TYPES.userErased, { userId }, requestId)),
   ]);
   await send();
   return ok(null);

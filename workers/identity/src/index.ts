@@ -46,6 +46,7 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
       const client = clientKey(call.clientIp);
       const throttles = {
         client,
+        call: { requestId: call.requestId },
         // Named by a hash of the address, not the address: the runtime keeps an object's name beside its storage
         // (and its alarm), which would outlive the account's erasure for a window.
         account: this.env.LOGIN_THROTTLE.getByName(`account:${await sha256Hex(emailKey(email))}`),
@@ -84,7 +85,7 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   }
 
   erase(userId: string, call: EdgeCall): Promise<Result<null>> {
-    return this.run("erase", call, () => erase(this.db, userId, () => this.flush(call)));
+    return this.run("erase", call, () => erase(this.db, userId, () => this.flush(call), call.requestId));
   }
 
   exportData(userId: string, call: EdgeCall): Promise<Result<IdentityExport>> {

@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
+import { objectLogger } from "../../shared/src/object-logger.ts";
 import { ObjectSchema } from "../../shared/src/object-schema.ts";
+import type { CallContext } from "../../shared/src/request-id.ts";
 import { THROTTLE_SCHEMA } from "./throttle-schema.ts";
 
 export type ThrottleLimits = {
@@ -39,7 +41,10 @@ export class LoginThrottle extends DurableObject<IdentityEnv> {
     return this.schema.sql;
   }
 
-  async attempt(client: string, limits: ThrottleLimits, device: string | null = null): Promise<ThrottleVerdict> {
+  async attempt(client: string, limits: ThrottleLimits, device: string | null = null, call?: CallContext): Promise<ThrottleVerdict> {
+    // Under the sign-in's request id; the object's name (a hash, or the client key) is not logged.
+    const log = objectLogger("identity", "LoginThrottle", this.env.LOG_LEVEL, call);
+    if (log.enabled("debug")) log.debug("object call", { method: "attempt", knownDevice: device !== null });
     const now = Date.now();
     const since = now - limits.windowMs;
     this.sql.exec("DELETE FROM attempts WHERE at <= ?", since);

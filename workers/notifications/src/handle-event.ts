@@ -5,6 +5,7 @@ import {
   type EventEnvelope,
   type OrderPaid,
   type RefundCompleted,
+  requestIdOf,
   type ShipmentChanged,
   type UserErased,
 } from "../../../schema/events.ts";
@@ -48,8 +49,8 @@ function emailFor(event: EventEnvelope, shopUrl: string): Written | null {
 const insertEmail = (db: D1Database, event: EventEnvelope, mail: Written, buyer: string | null, status: "pending" | "sent", now: number) =>
   db
     .prepare(
-      `INSERT OR IGNORE INTO emails (id, event_id, template, to_address, subject, order_id, user_id, text_body, html_body, status, created_at, sent_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO emails (id, event_id, template, to_address, subject, order_id, user_id, text_body, html_body, status, created_at, sent_at, request_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .bind(
       `eml_${event.id}`,
@@ -64,6 +65,7 @@ const insertEmail = (db: D1Database, event: EventEnvelope, mail: Written, buyer:
       status,
       now,
       status === "sent" ? now : null,
+      requestIdOf(event),
     );
 
 /**
@@ -125,6 +127,7 @@ async function send(env: NotificationsEnv, config: NotificationsConfig, event: E
     text: mail.text,
     html: mail.html,
     messageId: event.id,
+    requestId: requestIdOf(event),
     domain: config.MAIL_FROM.split("@")[1] ?? "edge-commerce.dev",
     date: new Date(now),
   });

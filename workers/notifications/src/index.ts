@@ -21,6 +21,8 @@ export type OutboxEmail = {
   orderId: string;
   eventId: string;
   sentAt: string;
+  /** The request that caused it (the message's X-Request-Id); null for emails written before it was kept. */
+  requestId: string | null;
   text: string;
   html: string;
 };
@@ -36,6 +38,7 @@ type EmailRow = {
   order_id: string;
   event_id: string;
   sent_at: number;
+  request_id: string | null;
   text_body: string;
   html_body: string;
 };
@@ -65,6 +68,7 @@ export class NotificationsService extends WorkerEntrypoint<NotificationsEnv> {
           orderId: r.order_id,
           eventId: r.event_id,
           sentAt: new Date(r.sent_at).toISOString(),
+          requestId: r.request_id,
           text: r.text_body,
           html: r.html_body,
         })),

@@ -1,3 +1,5 @@
+import { REQUEST_ID_PATTERN } from "../../../schema/request-id.ts";
+
 // A MIME message (RFC 5322 / 2045–2047) with a plain-text and an HTML alternative, for the email binding,
 // which takes the raw message. Bodies are base64 (any UTF-8 survives any relay); a non-ASCII subject is an
 // encoded word.
@@ -48,6 +50,8 @@ export type MimeInput = {
   text: string;
   html: string;
   messageId: string;
+  /** The request that caused the email, as X-Request-Id: support finds its logs from a message a shopper forwards. */
+  requestId: string;
   domain: string;
   date: Date;
 };
@@ -62,6 +66,7 @@ export function mimeMessage(input: MimeInput): string {
     `Subject: ${encodeHeader(input.subject)}`,
     `Date: ${input.date.toUTCString().replace(/GMT$/, "+0000")}`,
     `Message-ID: <${messageIdPart(input.messageId)}@${input.domain}>`,
+    ...(REQUEST_ID_PATTERN.test(input.requestId) ? [`X-Request-Id: ${input.requestId}`] : []),
     "MIME-Version: 1.0",
     `Content-Type: multipart/alternative; boundary="${boundary}"`,
     "",

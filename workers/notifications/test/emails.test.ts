@@ -89,6 +89,7 @@ describe("mimeMessage", () => {
       text: "Grüße",
       html: "<p>Grüße</p>",
       messageId: "ord_1:paid",
+      requestId: "req-42",
       domain: "edge-commerce.dev",
       date: new Date("2026-11-22T10:00:00Z"),
     });
@@ -96,6 +97,7 @@ describe("mimeMessage", () => {
     expect(raw).toMatch(/^From: orders@edge-commerce\.dev\r\n/);
     expect(raw).toContain("Content-Type: multipart/alternative");
     expect(raw).toContain("Message-ID: <ord_1=3Apaid@edge-commerce.dev>");
+    expect(raw).toContain("\r\nX-Request-Id: req-42\r\n");
     expect(raw).toContain("Date: Sun, 22 Nov 2026 10:00:00 +0000");
     expect(raw).toMatch(/Subject: =\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=/);
     const parts = raw.split(`--${boundary}`).slice(1, -1);
@@ -116,6 +118,7 @@ describe("mimeMessage", () => {
       text: "t",
       html: "h",
       messageId: "e",
+      requestId: "r",
       domain: "d",
       date: new Date(0),
     };
@@ -135,5 +138,6 @@ describe("mimeMessage", () => {
     const decoded = folded.map((w) => new TextDecoder().decode(Uint8Array.from(atob(w.slice(10, -2)), (c) => c.charCodeAt(0)))).join("");
     expect(decoded).toBe(subject);
     expect(() => mimeMessage({ ...base, subject: "s", to: "ada@example.com\r\nBcc: everyone@example.com" })).toThrow(/not a plain email/);
+    expect(mimeMessage({ ...base, subject: "s", requestId: "r\r\nBcc: everyone@example.com" })).not.toContain("Bcc:");
   });
 });

@@ -54,18 +54,19 @@ async function walk(db: D1Database, log: Logger, orderId: string, steps: OrderSt
   return [];
 }
 
-export function fulfillmentHandlers(db: D1Database, log: Logger): EventHandlers {
+/** Each handler logs under the event's own logger (its request id), which consumeEvents hands it. */
+export function fulfillmentHandlers(db: D1Database): EventHandlers {
   const returnOf = (e: EventEnvelope) => e.data as { orderId: string; returnId: string };
   return {
-    [EVENT_TYPES.shipmentCreated]: (e) => followShipment(db, log, e),
-    [EVENT_TYPES.shipmentPacked]: (e) => followShipment(db, log, e),
-    [EVENT_TYPES.shipmentShipped]: (e) => followShipment(db, log, e),
-    [EVENT_TYPES.shipmentDelivered]: (e) => followShipment(db, log, e),
-    [EVENT_TYPES.returnRequested]: (e) =>
+    [EVENT_TYPES.shipmentCreated]: (e, log) => followShipment(db, log, e),
+    [EVENT_TYPES.shipmentPacked]: (e, log) => followShipment(db, log, e),
+    [EVENT_TYPES.shipmentShipped]: (e, log) => followShipment(db, log, e),
+    [EVENT_TYPES.shipmentDelivered]: (e, log) => followShipment(db, log, e),
+    [EVENT_TYPES.returnRequested]: (e, log) =>
       walk(db, log, returnOf(e).orderId, ["return_requested"], `return ${returnOf(e).returnId} requested`),
-    [EVENT_TYPES.returnReceived]: (e) => walk(db, log, returnOf(e).orderId, ["returned"], `return ${returnOf(e).returnId} received`),
+    [EVENT_TYPES.returnReceived]: (e, log) => walk(db, log, returnOf(e).orderId, ["returned"], `return ${returnOf(e).returnId} received`),
     // A refund may overtake the receipt event: the order passes through `returned` on its way.
-    [EVENT_TYPES.refundCompleted]: (e) =>
+    [EVENT_TYPES.refundCompleted]: (e, log) =>
       walk(db, log, returnOf(e).orderId, ["returned", "refunded"], `return ${returnOf(e).returnId} refunded`),
   };
 }

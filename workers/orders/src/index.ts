@@ -212,7 +212,7 @@ export default {
     await consumeEvents(batch, {
       consumer: "orders",
       db: env.DB,
-      handlers: { ...fulfillmentHandlers(env.DB, log), ...forgetBuyerHandlers(env) },
+      handlers: { ...fulfillmentHandlers(env.DB), ...forgetBuyerHandlers(env) },
       deadLetters: env.DEAD_LETTERS,
       log,
       ...retryPolicy(env),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type DeadLetter, type EventEnvelope, type EventType, parseEvent } from "../../../schema/events.ts";
+import { type DeadLetter, type EventEnvelope, type EventType, parseEvent, requestIdOf } from "../../../schema/events.ts";
 import { configFrom } from "./config.ts";
 import { errorFields, type Logger } from "./logger.ts";
 import type { Producer } from "./outbox.ts";
@@ -9,7 +9,7 @@ import type { Producer } from "./outbox.ts";
  * key derived from the event), then returns the D1 statements of its own change: they run in one batch with
  * the row that marks the event processed, so the change and the mark land together or not at all.
  */
-export type EventHandler = (event: EventEnvelope) => Promise<D1PreparedStatement[]>;
+export type EventHandler = (event: EventEnvelope, log: Logger) => Promise<D1PreparedStatement[]>;
 export type EventHandlers = Partial<Record<EventType, EventHandler>>;
 
 export type ConsumerOptions = {
@@ -49,15 +49,20 @@ export async function consumeEvents(batch: MessageBatch<unknown>, options: Consu
       message.ack();
       continue;
     }
+    // Every line about this event, and every call its handler makes, carries the request that caused it.
+    const eventLog = log.with({ requestId: requestIdOf(event), eventId: event.id, type: event.type });
+    const started = Date.now();
     try {
       const seen = await db.prepare("SELECT 1 FROM processed_events WHERE event_id = ?").bind(event.id).first();
       if (seen === null) {
-        const effects = await handler(event);
+        const effects = await handler(event, eventLog);
         await db.batch([
           db.prepare("INSERT INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)").bind(event.id, event.type, Date.now()),
           ...effects,
         ]);
       }
+      if (eventLog.enabled("debug"))
+        eventLog.debug("event", { duplicate: seen !== null, attempt: message.attempts, ms: Date.now() - started });
       message.ack();
     } catch (err) {
       // A concurrent delivery of the same event committed first: this one's work is already done.
@@ -67,10 +72,10 @@ export async function consumeEvents(batch: MessageBatch<unknown>, options: Consu
       }
       const reason = err instanceof Error ? err.message : String(err);
       if (message.attempts >= options.maxAttempts) {
-        await deadLetter(options, batch.queue, message, reason);
+        await deadLetter({ ...options, log: eventLog }, batch.queue, message, reason);
         continue;
       }
-      log.warn("event handling failed; retrying", { eventId: event.id, type: event.type, attempt: message.attempts, ...errorFields(err) });
+      eventLog.warn("event handling failed; retrying", { attempt: message.attempts, ...errorFields(err) });
       message.retry({ delaySeconds: Math.min(300, options.retryDelaySeconds * 2 ** (message.attempts - 1)) });
     }
   }

@@ -10,8 +10,9 @@ import { configFrom } from "./config.ts";
  */
 export type OutboxRow = { id: string; body: string; createdAt: number };
 
-export function outboxRow<T extends EventType>(type: T, data: EventData<T>, traceId?: string, id?: string): OutboxRow {
-  const event: EventEnvelope<T> = envelope(type, data, traceId, id);
+/** `requestId`: the request that caused the event; it travels in the row's body (old rows without one still send). */
+export function outboxRow<T extends EventType>(type: T, data: EventData<T>, requestId?: string, id?: string): OutboxRow {
+  const event: EventEnvelope<T> = envelope(type, data, requestId, id);
   return { id: event.id, body: JSON.stringify(event), createdAt: Date.now() };
 }
 

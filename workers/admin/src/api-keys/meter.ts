@@ -1,7 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ApiKeyScope, DailyUsage } from "../../../../schema/operations/api-key-dto.ts";
 import { timingSafeEqualText } from "../../../shared/src/crypto.ts";
+import { objectLogger } from "../../../shared/src/object-logger.ts";
 import { ObjectSchema } from "../../../shared/src/object-schema.ts";
+import type { CallContext } from "../../../shared/src/request-id.ts";
 import { METER_SCHEMA } from "./meter-schema.ts";
 
 export type KeyRecord = { secretHash: string; merchantId: string; scope: ApiKeyScope; quotaPerMinute: number };
@@ -54,7 +56,10 @@ export class ApiKeyMeter extends DurableObject<AdminEnv> {
     );
   }
 
-  use(secretHash: string, needs: ApiKeyScope, now = Date.now()): KeyUse {
+  use(secretHash: string, needs: ApiKeyScope, call?: CallContext, now = Date.now()): KeyUse {
+    // Under the request's id; never the key or its hash.
+    const log = objectLogger("admin", "ApiKeyMeter", this.env.LOG_LEVEL, call);
+    if (log.enabled("debug")) log.debug("object call", { method: "use", needs });
     return this.schema.transaction((): KeyUse => {
       const row = this.sql.exec<KeyRow>("SELECT * FROM key WHERE id = 1").toArray()[0];
       // A wrong secret for a real id is a stranger, not the key's owner: it is not counted against them.

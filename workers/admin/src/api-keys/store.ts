@@ -12,6 +12,7 @@ import { apiKeys } from "../../../../schema/operations/tables.ts";
 import { configFrom } from "../../../shared/src/config.ts";
 import { hmacSha256Hex, sha256Hex, timingSafeEqualText, toBase64Url } from "../../../shared/src/crypto.ts";
 import { parseInput } from "../../../shared/src/parse.ts";
+import type { CallContext } from "../../../shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../../shared/src/result.ts";
 import type { KeyUse } from "./meter.ts";
 
@@ -88,10 +89,10 @@ export async function revokeKey(env: AdminEnv, merchantId: string, id: string): 
 }
 
 /** Checks a presented key, its scope and its quota, and counts the request: one call on the key's meter. */
-export async function useKey(env: AdminEnv, token: string, needs: ApiKeyScope): Promise<KeyUse & { keyId?: string }> {
+export async function useKey(env: AdminEnv, token: string, needs: ApiKeyScope, call?: CallContext): Promise<KeyUse & { keyId?: string }> {
   const [, id, tag, secret] = KEY_PATTERN.exec(token) ?? [];
   if (id === undefined || tag === undefined || secret === undefined) return { ok: false, reason: "unknown" };
   if (!timingSafeEqualText(tag, await tagOf(env, id))) return { ok: false, reason: "unknown" };
-  const use = await meter(env, id).use(await sha256Hex(secret), needs);
+  const use = await meter(env, id).use(await sha256Hex(secret), needs, call);
   return { ...use, keyId: id };
 }

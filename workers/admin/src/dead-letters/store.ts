@@ -42,7 +42,8 @@ export async function storeDeadLetters(db: D1Database, batch: MessageBatch<unkno
         };
     const event = EventEnvelope.safeParse(letter.body);
     const queue = letter.queue !== "" ? letter.queue : homeQueueOf(event.success ? event.data.type : undefined);
-    log.warn("dead letter received", { queue, consumer: letter.consumer, reason: letter.reason });
+    const requestId = event.success ? event.data.requestId : undefined;
+    log.warn("dead letter received", { queue, consumer: letter.consumer, reason: letter.reason, ...(requestId ? { requestId } : {}) });
     return db
       .prepare(
         `INSERT OR IGNORE INTO dead_letters (id, queue, consumer, message_id, event_id, event_type, reason, attempts, body, received_at, replays)

@@ -3,7 +3,8 @@ import type { CartAccess, CartCall } from "../../../../schema/cart.ts";
 import type { CheckoutBody } from "../../../../schema/orders/dto.ts";
 import { knownLast4 } from "../../../../schema/payments.ts";
 import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
-import { createLogger, errorFields, type Logger, parseLogLevel } from "../../../shared/src/logger.ts";
+import { errorFields, type Logger } from "../../../shared/src/logger.ts";
+import { objectLogger } from "../../../shared/src/object-logger.ts";
 import { ObjectSchema } from "../../../shared/src/object-schema.ts";
 import { problem } from "../../../shared/src/problem.ts";
 import { type CheckoutObjectConfig, checkoutConfig } from "../config.ts";
@@ -52,7 +53,9 @@ export class Checkout extends DurableObject<OrdersEnv> {
   }
 
   private logger(requestId?: string): Logger {
-    return createLogger("orders", parseLogLevel(this.env.LOG_LEVEL), { requestId, checkout: this.ctx.id.name });
+    return objectLogger("orders", "Checkout", this.env.LOG_LEVEL, requestId === undefined ? undefined : { requestId }, {
+      checkout: this.ctx.id.name,
+    });
   }
 
   private load(): { fingerprint: string; progress: Progress; createdAt: number } | null {
@@ -66,6 +69,8 @@ export class Checkout extends DurableObject<OrdersEnv> {
 
   /** Answers the checkout for this key: runs it, waits for the run in progress, or replays the answer. */
   async checkout(request: CheckoutRequest, fingerprint: string): Promise<Answer> {
+    const log = this.logger(request.call.requestId);
+    if (log.enabled("debug")) log.debug("object call", { method: "checkout", cartId: request.body.cartId });
     const saved = this.load();
     if (saved !== null && saved.fingerprint !== fingerprint) {
       return {
@@ -117,14 +122,15 @@ export class Checkout extends DurableObject<OrdersEnv> {
   protected ports(progress: Progress, request: CheckoutRequest | null): Ports {
     const requestId = request?.call.requestId ?? `alarm:${progress.orderId}`;
     const log = this.logger(requestId);
+    const call = request?.call ?? { requestId };
     return {
       orders: orderBook(this.env.DB, log),
-      cart: cartPort(this.env.CART.getByName(progress.request.cartId)),
-      stock: stockPort(this.env.INVENTORY),
+      cart: cartPort(this.env.CART.getByName(progress.request.cartId), call),
+      stock: stockPort(this.env.INVENTORY, call),
       payments: paymentsPort(this.env.PAYMENTS),
       log,
       config: this.config,
-      call: request?.call ?? { requestId },
+      call,
       save: (p) => this.save(p),
       publish: async () => {
         try {

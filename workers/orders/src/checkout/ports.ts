@@ -3,6 +3,7 @@ import { holdAll, holdIdFor } from "../../../../durable-objects/src/inventory/ho
 import type { Inventory } from "../../../../durable-objects/src/inventory/inventory.ts";
 import type { PaymentsService } from "../../../payments/src/index.ts";
 import type { Logger } from "../../../shared/src/logger.ts";
+import type { CallContext } from "../../../shared/src/request-id.ts";
 import { moveOrder } from "../order-status.ts";
 import { insertOrder, loadOrder, setPaymentSummary } from "../order-store.ts";
 import type { CartPort, OrderBook, PaymentsPort, StockPort } from "./flow.ts";
@@ -19,26 +20,27 @@ export function orderBook(db: D1Database, log: Logger): OrderBook {
   };
 }
 
-export function cartPort(cart: DurableObjectStub<Cart>): CartPort {
+export function cartPort(cart: DurableObjectStub<Cart>, call: CallContext): CartPort {
   return {
-    checkoutLines: (access, holdTtlMs, call) => cart.checkoutLines(access, holdTtlMs, call),
-    completeCheckout: (orderId, taken) => cart.completeCheckout(orderId, taken),
+    checkoutLines: (access, holdTtlMs, cartCall) => cart.checkoutLines(access, holdTtlMs, cartCall),
+    completeCheckout: (orderId, taken) => cart.completeCheckout(orderId, taken, call),
   };
 }
 
-export function stockPort(inventory: DurableObjectNamespace<Inventory>): StockPort {
+/** Every Inventory call carries the checkout's request id (`call`), so the objects log under it. */
+export function stockPort(inventory: DurableObjectNamespace<Inventory>, call: CallContext): StockPort {
   return {
     holdAll: async (lines, options) => {
-      const held = await holdAll(inventory, lines, options);
+      const held = await holdAll(inventory, lines, { ...options, call });
       return held.ok ? { ok: true, holds: held.holds.map((h) => ({ sku: h.sku, quantity: h.quantity, holdId: h.holdId })) } : held;
     },
     holdIdFor,
     commit: async (sku, holdId) => {
-      const result = await inventory.getByName(sku).commit(holdId);
+      const result = await inventory.getByName(sku).commit(holdId, call);
       return result.ok;
     },
     undo: async (sku, holdId, releaseActive) => {
-      await inventory.getByName(sku).undo(holdId, releaseActive);
+      await inventory.getByName(sku).undo(holdId, releaseActive, call);
     },
   };
 }

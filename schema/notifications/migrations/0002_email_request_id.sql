@@ -1,0 +1,1 @@
+ALTER TABLE `emails` ADD `request_id` text;
