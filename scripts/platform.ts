@@ -6,6 +6,7 @@ import type { LoadResult } from "../workers/catalog/seed/load.ts";
 import { EVERY_MINUTE } from "../workers/shared/src/cron.ts";
 import { applyMigrations, d1Targets } from "./d1-migrations.ts";
 import { ensureDevVars, LOCAL_VARS } from "./dev-vars.ts";
+import { metricsSinkWorker, withLocalMetrics } from "./metrics-sink.ts";
 import { launch, miniflareOptions, workerFromConfig } from "./miniflare-launch.ts";
 import { type Gate, openGate } from "./starting-gate.ts";
 import { WORKERS } from "./workers.ts";
@@ -75,11 +76,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     for (const spec of WORKERS) {
       const vars = { ...LOCAL_VARS[spec.name], ...options.vars?.[spec.name] };
       const entry = options.entries?.[spec.name];
-      const worker = await workerFromConfig(root, spec, {
-        logLevel: options.logLevel,
-        vars,
-        ...(entry ? { entry: resolve(root, entry) } : {}),
-      });
+      const worker = withLocalMetrics(
+        await workerFromConfig(root, spec, {
+          logLevel: options.logLevel,
+          vars,
+          ...(entry ? { entry: resolve(root, entry) } : {}),
+        }),
+      );
       if (spec.name === ADMIN) admin.push(worker);
       workers.push(worker);
     }
@@ -97,6 +100,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       d1Databases: { ...(seederOptions.d1Databases as Record<string, string>), ...(identityDb ? { IDENTITY_DB: identityDb } : {}) },
       durableObjects: { INVENTORY: { className: "Inventory", scriptName: "durable-objects" } },
     });
+
+    workers.push(await metricsSinkWorker(root));
 
     listenOn(gate === null ? adminPort : 0);
     const miniflare = launch({ host, port: gate === null ? port : 0, stateDir, workers });
