@@ -29,8 +29,11 @@ type Report = {
 beforeAll(async () => {
   platform = await boot(state.dir, {
     demoSize: 120,
+    // A Checkout object whose events can be made to wait in the outbox (fault+publish-fails@…).
+    entries: { orders: "workers/orders/test/orders-with-faults.ts" },
     vars: {
       admin: { ALERT_DEAD_LETTERS: "0" },
+      orders: { ALERT_OUTBOX_AGE_SECONDS: "1" },
       notifications: { EVENT_RETRY_DELAY_SECONDS: "0", EVENT_MAX_ATTEMPTS: "2" },
     },
   });
@@ -129,5 +132,37 @@ describe("operations metrics", () => {
     // Merchants do not see the platform's operations.
     const owner = await tokenOf(platform, "owner@northwind.demo.edge-commerce.dev");
     expect((await call(platform.adminUrl, "GET", "/admin/v1/operations/metrics", { token: owner })).status).toBe(403);
+  });
+
+  it("an outbox event older than the threshold: orders' /health degraded naming the outbox, shown on the admin's", async () => {
+    const admin = await tokenOf(platform, PLATFORM_ADMIN);
+    const item = await pickSku(platform, "v.available >= 50 AND p.flash_sale = 0");
+    const buyer = shopper(platform, nextIp());
+    const cart = await buyer.cart([{ sku: item.sku, quantity: 1 }]);
+    // The queue "does not take" this order's events: they wait in the outbox for the cron (a minute away).
+    const body = { ...checkoutBody(cart.id), email: "fault+publish-fails@example.com" };
+    expect((await buyer.checkout(cart, key(), body)).status).toBe(201);
+
+    const orders = await platform.miniflare.getWorker("orders");
+    const degraded = await waitFor(
+      async () => {
+        const res = await orders.fetch("http://internal/health");
+        return {
+          status: res.status,
+          body: (await res.json()) as { checks: Record<string, { ok: boolean; pending?: number; detail?: string }> },
+        };
+      },
+      (r) => r.status === 503,
+      10_000,
+    );
+    expect(degraded.body.checks.outbox).toMatchObject({ ok: false });
+    expect(degraded.body.checks.outbox?.pending).toBeGreaterThan(0);
+    expect(degraded.body.checks.outbox?.detail).toContain("alert above 1 s");
+    const alerts = (await report(admin)).alerts;
+    expect(alerts.find((a) => a.check === "orders")?.detail).toContain("outbox: the oldest unsent event is");
+
+    // The cron sends them: the check holds again.
+    await orders.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    expect((await orders.fetch("http://internal/health")).status).toBe(200);
   });
 });
