@@ -20,6 +20,8 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS metric_points (
   double1 REAL NOT NULL, double2 REAL NOT NULL)`;
 const INDEX = "CREATE INDEX IF NOT EXISTS metric_points_kind_time ON metric_points (index1, timestamp)";
 
+const KEEP_MS = 2 * 86_400_000;
+
 let ready: Promise<unknown> | null = null;
 
 export class MetricsSink extends WorkerEntrypoint<SinkEnv> {
@@ -45,6 +47,10 @@ export class MetricsSink extends WorkerEntrypoint<SinkEnv> {
   async read(input: unknown): Promise<MetricsRows> {
     const w = MetricsWindow.parse(input);
     await this.schema();
+    // The page looks back a day at most: older points go, so a long-lived local state folder does not grow forever.
+    await this.env.DB.prepare("DELETE FROM metric_points WHERE timestamp < ?")
+      .bind(Date.now() - KEEP_MS)
+      .run();
     const bucket = `(timestamp / 1000 / ${w.bucketSeconds}) * ${w.bucketSeconds}`;
     const range = "timestamp >= ? AND timestamp < ?";
     const bounds = [w.from * 1000, w.to * 1000];
