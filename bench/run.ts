@@ -298,7 +298,8 @@ async function withPlatform<T>(
   body: (p: Platform) => Promise<T>,
 ): Promise<T> {
   const state = mkdtempSync(join(tmpdir(), "edge-bench-"));
-  const platform = await startPlatform({ root, stateDir: state, port: 0, logLevel: LOG_LEVEL, ...options });
+  // No local metrics sink: its D1 write per request would be measured, which production's writeDataPoint is not.
+  const platform = await startPlatform({ root, stateDir: state, port: 0, logLevel: LOG_LEVEL, localMetrics: false, ...options });
   try {
     await warmCronProxies(platform);
     return await body(platform);

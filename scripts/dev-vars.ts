@@ -36,11 +36,13 @@ export function ensureDevVars(root: string): void {
 
 /**
  * Vars a local platform sets differently from a deployment: development routes on (/dev/outbox), emails kept in
- * the notifications outbox instead of sent. Not in .dev.vars: `wrangler types` reads that file, and the checked-in
+ * the notifications outbox instead of sent, metrics read from the local sink. Not in .dev.vars: `wrangler types` reads that file, and the checked-in
  * types must not depend on whether a platform was ever started on this machine.
  */
 export const LOCAL_VARS: Record<string, Record<string, string>> = {
   storefront: { DEV_ROUTES: "on" },
   notifications: { MAIL_TRANSPORT: "dev-outbox" },
   insights: { DEV_FAULTS: "on" },
+  // The operations page reads the local metrics sink (scripts/metrics-sink.ts), not Analytics Engine's SQL API.
+  admin: { METRICS_SOURCE: "local" },
 };

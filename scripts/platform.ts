@@ -6,6 +6,7 @@ import type { LoadResult } from "../workers/catalog/seed/load.ts";
 import { EVERY_MINUTE } from "../workers/shared/src/cron.ts";
 import { applyMigrations, d1Targets } from "./d1-migrations.ts";
 import { ensureDevVars, LOCAL_VARS } from "./dev-vars.ts";
+import { metricsSinkWorker, withLocalMetrics } from "./metrics-sink.ts";
 import { launch, miniflareOptions, type RuntimeLog, workerFromConfig } from "./miniflare-launch.ts";
 import { type Gate, openGate } from "./starting-gate.ts";
 import { WORKERS } from "./workers.ts";
@@ -48,6 +49,12 @@ export type PlatformOptions = {
   say?: (line: string) => void;
   /** Takes every Worker's console lines instead of printing them (a test reads the JSON logs). */
   onLog?: (log: RuntimeLog) => void;
+  /**
+   * Keep the Workers' metrics in the local sink (default), for the operations page. Off for benchmarks: each
+   * point costs a D1 write here, where production's `writeDataPoint` costs next to nothing; Miniflare's own
+   * dataset binding then takes the points and keeps none.
+   */
+  localMetrics?: boolean;
 };
 
 export type Platform = { url: URL; adminUrl: URL; miniflare: Miniflare; dispose: () => Promise<void> };
@@ -77,11 +84,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     for (const spec of WORKERS) {
       const vars = { ...LOCAL_VARS[spec.name], ...options.vars?.[spec.name] };
       const entry = options.entries?.[spec.name];
-      const worker = await workerFromConfig(root, spec, {
+      const fromConfig = await workerFromConfig(root, spec, {
         logLevel: options.logLevel,
         vars,
         ...(entry ? { entry: resolve(root, entry) } : {}),
       });
+      const worker = options.localMetrics === false ? fromConfig : withLocalMetrics(fromConfig);
       if (spec.name === ADMIN) admin.push(worker);
       workers.push(worker);
     }
@@ -99,6 +107,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       d1Databases: { ...(seederOptions.d1Databases as Record<string, string>), ...(identityDb ? { IDENTITY_DB: identityDb } : {}) },
       durableObjects: { INVENTORY: { className: "Inventory", scriptName: "durable-objects" } },
     });
+
+    if (options.localMetrics !== false) workers.push(await metricsSinkWorker(root));
 
     listenOn(gate === null ? adminPort : 0);
     const miniflare = launch({ host, port: gate === null ? port : 0, stateDir, workers, onLog: options.onLog });

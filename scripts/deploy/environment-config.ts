@@ -133,6 +133,11 @@ export function environmentConfig(
     ...settings
   } = top;
   const secrets = [...new Set([...(top.secrets?.required ?? []), ...add.secrets])];
+  const datasetNamed = (dataset: string) => `${dataset}${env.suffix.replaceAll("-", "_")}`;
+  // A var naming a dataset this Worker binds (the admin's METRICS_DATASET, which its SQL queries) follows the
+  // dataset's rename; otherwise the page would read the local name, a dataset nobody writes in the environment.
+  const datasets = new Set((analytics_engine_datasets ?? []).map((d) => d.dataset ?? d.binding));
+  const vars = Object.fromEntries(Object.entries(top.vars ?? {}).map(([k, v]) => [k, datasets.has(v) ? datasetNamed(v) : v]));
   return {
     ...settings,
     name: named(top.name),
@@ -141,7 +146,7 @@ export function environmentConfig(
     workers_dev: add.isPublic && add.routes.length === 0,
     preview_urls: false,
     ...(add.routes.length > 0 ? { routes: [...add.routes] } : {}),
-    vars: { ...top.vars, ...add.vars },
+    vars: { ...vars, ...add.vars },
     ...(secrets.length > 0 ? { secrets: { required: secrets } } : {}),
     ...(top.observability === undefined ? {} : { observability: observabilityFor(top.observability, env.observability) }),
     ...(services && { services: services.map((s) => ({ ...s, service: named(s.service) })) }),
@@ -178,7 +183,7 @@ export function environmentConfig(
     ...(analytics_engine_datasets && {
       analytics_engine_datasets: analytics_engine_datasets.map((d) => ({
         ...d,
-        dataset: `${d.dataset ?? d.binding}${env.suffix.replaceAll("-", "_")}`,
+        dataset: datasetNamed(d.dataset ?? d.binding),
       })),
     }),
   };

@@ -98,7 +98,7 @@ describe("each environment's configs, generated from the configs' top level", ()
     const file = join(dir, "wrangler.toml");
     writeFileSync(
       file,
-      `name = "orders"\nmain = "src/index.ts"\ncompatibility_date = "2026-11-01"\n[vars]\nLOG_LEVEL = "info"\n` +
+      `name = "orders"\nmain = "src/index.ts"\ncompatibility_date = "2026-11-01"\n[vars]\nLOG_LEVEL = "info"\nMETRICS_DATASET = "edge_commerce_metrics"\n` +
         `[observability]\nenabled = true\nhead_sampling_rate = 1\n` +
         `[[analytics_engine_datasets]]\nbinding = "METRICS"\ndataset = "edge_commerce_metrics"\n` +
         `[[r2_buckets]]\nbinding = "BACKUPS"\nbucket_name = "edge-commerce-backups"\n` +
@@ -110,6 +110,8 @@ describe("each environment's configs, generated from the configs' top level", ()
     const config = generated(env, "orders", readTopLevel(file));
     expect(config.observability).toEqual({ enabled: true, head_sampling_rate: 0.1 });
     expect(config.analytics_engine_datasets).toEqual([{ binding: "METRICS", dataset: "edge_commerce_metrics_production" }]);
+    // A var naming the dataset (what the admin's SQL queries) is renamed with it; other vars are left alone.
+    expect(config.vars).toEqual({ LOG_LEVEL: "info", METRICS_DATASET: "edge_commerce_metrics_production" });
     expect(config.r2_buckets).toEqual([{ binding: "BACKUPS", bucket_name: "edge-commerce-backups-production" }]);
     expect(config.triggers).toEqual({ crons: ["* * * * *", "0 3 * * *"] });
     expect(config.tail_consumers).toEqual([{ service: "insights-production" }]);

@@ -390,6 +390,9 @@ describe("the OpenAPI documents are the contract", () => {
     expect.soft((await admin("GET", "/admin/v1/dead-letters?status=pending", { token: adminToken })).status).toBe(200);
     expect.soft((await admin("GET", "/admin/v1/dead-letters", { token: ownerToken })).status).toBe(403);
     expect.soft((await admin("POST", "/admin/v1/dead-letters/dl_nope/replay", { token: adminToken })).status).toBe(404);
+    expect.soft((await admin("GET", "/admin/v1/operations/metrics?range=day", { token: adminToken })).status).toBe(200);
+    expect.soft((await admin("GET", "/admin/v1/operations/metrics?range=week", { token: adminToken })).status).toBe(400);
+    expect.soft((await admin("GET", "/admin/v1/operations/metrics", { token: ownerToken })).status).toBe(403);
 
     // The merchant's catalog, stock, orders, people and keys.
     expect.soft((await admin("GET", "/admin/v1/categories", { token: ownerToken })).status).toBe(200);

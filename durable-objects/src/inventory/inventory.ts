@@ -22,6 +22,7 @@ import {
 } from "../../../schema/inventory.ts";
 import type { Problem } from "../../../schema/problem.ts";
 import type { Fields } from "../../../workers/shared/src/logger.ts";
+import { recordMetric } from "../../../workers/shared/src/metrics/record.ts";
 import { objectLogger } from "../../../workers/shared/src/object-logger.ts";
 import { ObjectSchema } from "../../../workers/shared/src/object-schema.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
@@ -240,6 +241,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
       return { ok: true, hold: { holdId, quantity, owner, status: "active", expiresAt }, stock: this.changed() };
     });
     if (result.ok) await this.scheduleExpiry();
+    else if (result.reason === "insufficient") this.countRefusal("hold", quantity, result.stock.available);
     return result;
   }
 
@@ -301,7 +303,15 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
       return { ok: true, hold: { ...toHold(row), status: "committed" }, stock: this.changed() };
     });
     await this.scheduleExpiry();
+    // The hold lapsed (or never was): selling now could sell units someone else holds.
+    if (!result.ok) this.countRefusal("commit", result.hold?.quantity ?? 0, result.stock.available);
     return result;
+  }
+
+  /** An oversell refused (operations metrics): the SKU had not enough for a hold, or a sale had no hold left. */
+  private countRefusal(operation: "hold" | "commit", requested: number, available: number): void {
+    const point = { kind: "oversell", service: "durable-objects", operation, sku: this.sku || "(unknown)", requested, available } as const;
+    recordMetric(this.env.METRICS, point, (p) => this.ctx.waitUntil(p));
   }
 
   /**

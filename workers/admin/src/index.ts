@@ -1,11 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_IMAGE_BYTES } from "../../../schema/catalog/admin-dto.ts";
 import { scheduledBackup } from "../../shared/src/backup/run.ts";
-import { BACKUP_CRON, runCron } from "../../shared/src/cron.ts";
+import { BACKUP_CRON, EVERY_MINUTE, runCron } from "../../shared/src/cron.ts";
 import { registerDocsPage } from "../../shared/src/docs-page.ts";
 import { createEdgeApp } from "../../shared/src/edge-app.ts";
 import { imageRoutes } from "../../shared/src/image-route.ts";
 import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
+import { recordMetric } from "../../shared/src/metrics/record.ts";
+import { deadLetterBacklog } from "./dead-letters/backlog.ts";
 import { storeDeadLetters } from "./dead-letters/store.ts";
 import { dashboardRoutes } from "./pages/index.tsx";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
@@ -15,6 +17,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes as uploadRoutes } from "./routes/images.ts";
 import { insightRoutes } from "./routes/insights.ts";
 import { inventoryRoutes } from "./routes/inventory.ts";
+import { operationsRoutes } from "./routes/operations.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { productRoutes } from "./routes/products.ts";
 import { staffRoutes } from "./routes/staff.ts";
@@ -32,6 +35,7 @@ const app = createEdgeApp<AdminEnv>({ service: "admin", maxBodyBytes: MAX_IMAGE_
   .route("/", apiKeyRoutes)
   .route("/", insightRoutes)
   .route("/", deadLetterRoutes)
+  .route("/", operationsRoutes)
   .route("/", imageRoutes<AdminEnv>())
   .route("/", healthRoutes);
 
@@ -64,7 +68,16 @@ export default {
   async queue(batch, env) {
     await storeDeadLetters(env.DB, batch, createLogger("admin", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue }));
   },
-  async scheduled(controller, env) {
-    await runCron(controller, { [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "admin", database: "operations" }) });
+  async scheduled(controller, env, ctx) {
+    await runCron(controller, {
+      // The dead letters as a metric (the operations page charts them; /health alerts on them live).
+      [EVERY_MINUTE]: async () => {
+        const { pending, oldestPendingSeconds } = await deadLetterBacklog(env.DB);
+        recordMetric(env.METRICS, { kind: "dead_letters", service: "admin", pending, oldestSeconds: oldestPendingSeconds }, (p) =>
+          ctx.waitUntil(p),
+        );
+      },
+      [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "admin", database: "operations" }),
+    });
   },
 } satisfies ExportedHandler<AdminEnv>;

@@ -6,8 +6,9 @@ import { scheduledBackup } from "../../shared/src/backup/run.ts";
 import { configFrom } from "../../shared/src/config.ts";
 import { BACKUP_CRON, EVERY_MINUTE, runCron } from "../../shared/src/cron.ts";
 import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
-import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe } from "../../shared/src/health.ts";
+import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe, thresholdOf } from "../../shared/src/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
+import { sampleOutbox } from "../../shared/src/metrics/sample.ts";
 import { eventCopies, flushOutbox } from "../../shared/src/outbox.ts";
 import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
@@ -165,7 +166,7 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
 const report = (env: FulfillmentEnv): Promise<HealthReport> =>
   healthReport("fulfillment", {
     d1: d1Probe(env.DB),
-    outbox: outboxProbe(env.DB),
+    outbox: outboxProbe(env.DB, thresholdOf(env.ALERT_OUTBOX_AGE_SECONDS)),
     documents: async () => {
       await env.DOCUMENTS.head("health-probe");
       return undefined;
@@ -195,9 +196,13 @@ export default {
     // Invoice documents go to R2 once their numbers are committed (and are written on first read otherwise).
     ctx.waitUntil(Promise.all(paid.map((orderId) => storeInvoices(env.DB, env.DOCUMENTS, orderId).catch(() => undefined))));
   },
-  async scheduled(controller, env) {
+  async scheduled(controller, env, ctx) {
     await runCron(controller, {
-      [EVERY_MINUTE]: () => publishAll(env),
+      [EVERY_MINUTE]: async () => {
+        await publishAll(env);
+        // What is left after the resend is the backlog (operations metrics).
+        await sampleOutbox(env.DB, env.METRICS, "fulfillment", (p) => ctx.waitUntil(p));
+      },
       // The database and the invoice documents.
       [BACKUP_CRON]: () =>
         scheduledBackup(controller, env, { service: "fulfillment", database: "fulfillment", buckets: { documents: env.DOCUMENTS } }),

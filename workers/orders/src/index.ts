@@ -16,8 +16,9 @@ import { scheduledBackup } from "../../shared/src/backup/run.ts";
 import { BACKUP_CRON, EVERY_MINUTE, runCron } from "../../shared/src/cron.ts";
 import { sha256Hex, timingSafeEqualText } from "../../shared/src/crypto.ts";
 import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
-import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe } from "../../shared/src/health.ts";
+import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe, thresholdOf } from "../../shared/src/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
+import { sampleOutbox } from "../../shared/src/metrics/sample.ts";
 import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
@@ -202,7 +203,8 @@ const paymentFingerprint = (payment: PaymentMethodInput) =>
 const access = (who: Shopper): CartAccess => (who.userId !== null ? { userId: who.userId } : { token: who.cartToken });
 const cartCall = (who: Shopper, call: CallContext): CartCall => ({ requestId: call.requestId, shopper: who.shopper });
 
-const report = (env: OrdersEnv): Promise<HealthReport> => healthReport("orders", { d1: d1Probe(env.DB), outbox: outboxProbe(env.DB) });
+const report = (env: OrdersEnv): Promise<HealthReport> =>
+  healthReport("orders", { d1: d1Probe(env.DB), outbox: outboxProbe(env.DB, thresholdOf(env.ALERT_OUTBOX_AGE_SECONDS)) });
 
 export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "orders are reached through the storefront"))),
@@ -218,10 +220,14 @@ export default {
       ...retryPolicy(env),
     });
   },
-  async scheduled(controller, env) {
+  async scheduled(controller, env, ctx) {
     await runCron(controller, {
       // The outbox's backstop: events a failed send left behind go out on the next tick.
-      [EVERY_MINUTE]: () => publishOrderEvents(env),
+      [EVERY_MINUTE]: async () => {
+        await publishOrderEvents(env);
+        // What is left after the resend is the backlog (operations metrics).
+        await sampleOutbox(env.DB, env.METRICS, "orders", (p) => ctx.waitUntil(p));
+      },
       [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "orders", database: "orders" }),
     });
   },

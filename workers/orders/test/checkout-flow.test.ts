@@ -43,6 +43,8 @@ type Plan = {
 
 /** Every service the flow calls, in memory, with the failures of one plan. */
 class World {
+  /** What the operations metrics were told, one entry per run that ended. */
+  outcomes: string[] = [];
   readonly calls = new Map<string, number>();
   readonly onHand = new Map<string, number>([...SKUS, FLASH].map((s) => [s, ON_HAND]));
   readonly opening: ReadonlyMap<string, number>;
@@ -217,6 +219,9 @@ class World {
       save: (p) => {
         this.saved = structuredClone(p);
       },
+      outcome: (outcome) => {
+        this.outcomes.push(outcome);
+      },
       publish: () =>
         this.call("publish", () => {
           this.published++;
@@ -330,6 +335,23 @@ describe("checkout flow: every failure settles paid-and-sold or undone", () => {
       if (authorized || later) expect(world.order?.status).toBe("paid");
     },
   );
+
+  it("tells the metrics how each checkout ended: placed, declined, out of stock, or failed", async () => {
+    const cases: [Plan, string[]][] = [
+      [{}, ["placed"]],
+      [{ authorize: "declined" }, ["declined"]],
+      [{ short: "SKU-B" }, ["out_of_stock"]],
+      [{ authorize: "timeout" }, ["failed"]],
+      [{ capture: "refused" }, ["failed"]],
+      // A crash counts nothing in the flow (the Checkout object counts the failed request); the resumed run places it.
+      [{ crash: { op: "payments.capture", nth: 1, when: "before" } }, ["placed"]],
+    ];
+    for (const [plan, expected] of cases) {
+      const world = new World(plan);
+      await drive(world);
+      expect(world.outcomes, JSON.stringify(plan)).toEqual(expected);
+    }
+  });
 
   it.each([...refusals, ...crashesWhileUndoing])("%s", async (_name, plan) => {
     const world = new World(plan);

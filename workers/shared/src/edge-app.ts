@@ -3,15 +3,17 @@ import type { Context, Env as HonoEnv } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import type { Caller } from "../../../schema/identity/dto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "./logger.ts";
+import { type MetricsDataset, recordMetric, type WaitUntil } from "./metrics/record.ts";
 import { invalidInput } from "./parse.ts";
 import { ProblemError, problem, problemResponse } from "./problem.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
 
 /** Bindings every edge Worker (storefront, admin) reads for its cross-cutting behaviour. */
-export type EdgeBindings = { LOG_LEVEL: string; CORS_ORIGINS: string };
+export type EdgeBindings = { LOG_LEVEL: string; CORS_ORIGINS: string; METRICS?: MetricsDataset };
 export type EdgeVariables = { requestId: string; log: Logger; caller: Caller | undefined };
 export type EdgeEnv<B extends EdgeBindings> = { Bindings: B; Variables: EdgeVariables };
 
@@ -62,6 +64,24 @@ export function createRouter<B extends EdgeBindings>() {
   });
 }
 
+/**
+ * The route pattern that answered (`/v1/products/:slug`), never the raw path: a metric's labels stay as few as
+ * the routes. After `next()` the route index is the handler's that answered; only this middleware matched: none.
+ */
+function routeLabel(c: Context): string {
+  const path = routePath(c);
+  return path === "" || path === "*" || path === "/*" ? "(no route)" : path;
+}
+
+function waitUntilOf(c: Context): WaitUntil | undefined {
+  try {
+    const ctx = c.executionCtx;
+    return (promise) => ctx.waitUntil(promise);
+  } catch {
+    return undefined; // app.request() in a unit test has no execution context
+  }
+}
+
 /** An OpenAPI-aware Hono app with the platform's cross-cutting behaviour wired in, in a fixed order. */
 export function createEdgeApp<B extends EdgeBindings>(options: EdgeAppOptions) {
   const app = createRouter<B>();
@@ -74,6 +94,12 @@ export function createEdgeApp<B extends EdgeBindings>(options: EdgeAppOptions) {
     const started = Date.now();
     await next();
     c.header(REQUEST_ID_HEADER, requestId);
+    const ms = Date.now() - started;
+    recordMetric(
+      c.env.METRICS,
+      { kind: "request", service: options.service, route: routeLabel(c), method: c.req.method, ms, status: c.res.status },
+      waitUntilOf(c),
+    );
     if (log.enabled("debug")) {
       log.debug("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
     }

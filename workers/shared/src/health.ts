@@ -23,7 +23,8 @@ export const HealthReport = z
   .meta({ id: "HealthReport" });
 export type HealthReport = z.infer<typeof HealthReport>;
 
-type Probe = () => Promise<Omit<HealthCheck, "ok" | "latencyMs"> | undefined>;
+/** A check: what it measured, and `ok: false` with a `detail` when a measure is past its threshold (else it holds). */
+type Probe = () => Promise<(Omit<HealthCheck, "ok" | "latencyMs"> & { ok?: boolean }) | undefined>;
 
 const TIMEOUT_MS = 2000;
 
@@ -37,8 +38,8 @@ export async function healthReport(service: string, probes: Record<string, Probe
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
         });
-        const extra = await Promise.race([probe(), timeout]);
-        return [name, { ok: true, latencyMs: Date.now() - started, ...(extra ?? {}) }];
+        const { ok = true, ...extra } = (await Promise.race([probe(), timeout])) ?? {};
+        return [name, { ok, latencyMs: Date.now() - started, ...extra }];
       } catch (err) {
         return [name, { ok: false, latencyMs: Date.now() - started, detail: err instanceof Error ? err.message : String(err) }];
       } finally {
@@ -62,16 +63,33 @@ export const d1Probe =
  * Events written but not yet sent: the queue backlog as its producer sees it (the runtime does not expose a
  * queue's own backlog to Workers). An old pending event means sends are failing; the cron retries them.
  */
+export async function outboxBacklog(db: D1Database): Promise<{ pending: number; oldestPendingSeconds: number }> {
+  const row = await db
+    .prepare("SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox")
+    .first<{ pending: number; oldest: number | null }>();
+  const pending = row?.pending ?? 0;
+  const oldestPendingSeconds = row?.oldest == null ? 0 : Math.max(0, Math.round((Date.now() - row.oldest) / 1000));
+  return { pending, oldestPendingSeconds };
+}
+
+/** The outbox's backlog; past `maxAgeSeconds` (the Worker's ALERT_OUTBOX_AGE_SECONDS) the check fails, named. */
 export const outboxProbe =
-  (db: D1Database): Probe =>
+  (db: D1Database, maxAgeSeconds = Number.POSITIVE_INFINITY): Probe =>
   async () => {
-    const row = await db
-      .prepare("SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox")
-      .first<{ pending: number; oldest: number | null }>();
-    const pending = row?.pending ?? 0;
-    const oldestPendingSeconds = row?.oldest == null ? 0 : Math.max(0, Math.round((Date.now() - row.oldest) / 1000));
-    return { pending, oldestPendingSeconds };
+    const backlog = await outboxBacklog(db);
+    if (backlog.oldestPendingSeconds <= maxAgeSeconds) return backlog;
+    return {
+      ...backlog,
+      ok: false,
+      detail: `the oldest unsent event is ${backlog.oldestPendingSeconds} s old (alert above ${maxAgeSeconds} s)`,
+    };
   };
+
+/** A threshold var ("300"): a number, or no threshold at all when it is empty or not one. */
+export const thresholdOf = (value: string | undefined): number => {
+  const n = Number(value);
+  return value === undefined || value.trim() === "" || !Number.isFinite(n) ? Number.POSITIVE_INFINITY : n;
+};
 
 /** A service behind a binding, asked for its own report: healthy only if all of its checks are. */
 export const serviceProbe =

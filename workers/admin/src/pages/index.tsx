@@ -12,6 +12,7 @@ import type { ApiKeyView, CreatedApiKey } from "../../../../schema/operations/ap
 import type { MerchantOrder } from "../../../../schema/orders/dto.ts";
 import type { Problem } from "../../../../schema/problem.ts";
 import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
+import type { OperationsReport } from "../routes/operations.ts";
 import { type Api, apiFor, type CallApi, SignedOut } from "./api.ts";
 import { ErrorPage, Layout } from "./layout.tsx";
 import { editorValues, productBody } from "./product-form.ts";
@@ -30,6 +31,7 @@ import {
 } from "./session.ts";
 import { DASHBOARD_CSS, DASHBOARD_CSS_PATH } from "./styles.ts";
 import { ReportsPage, ReviewsPage } from "./views/insights.tsx";
+import { OperationsPage } from "./views/operations.tsx";
 import { type OrderFilter, OrdersPage } from "./views/orders.tsx";
 import { ApiKeysPage, Overview, StaffPage } from "./views/people.tsx";
 import { type CategoryOption, ProductEditor, type StockInfo } from "./views/product-editor.tsx";
@@ -325,6 +327,26 @@ export function dashboardRoutes(callApi: CallApi) {
       const orders = await api<{ items: MerchantOrder[] }>("GET", `/admin/v1/orders?${query.toString()}`);
       const body = <OrdersPage orders={orders.ok ? orders.data.items : []} filter={filter} csrf={csrf} />;
       return render(c, who, csrf, "Orders", "/admin/orders", body, orders.status, orders.ok ? null : orders.problem);
+    }),
+  );
+
+  // The platform admin's (the API says so: anyone else gets its 403 here).
+  app.get(
+    "/admin/operations",
+    page(async (c, { api, who, csrf }) => {
+      const range = c.req.query("range") === "day" ? "day" : "hour";
+      const report = await api<OperationsReport>("GET", `/admin/v1/operations/metrics?range=${range}`);
+      if (!report.ok)
+        return render(
+          c,
+          who,
+          csrf,
+          "Operations",
+          "/admin/operations",
+          <p class="card empty">{problemText(report.problem)}</p>,
+          report.status,
+        );
+      return render(c, who, csrf, "Operations", "/admin/operations", <OperationsPage report={report.data} />);
     }),
   );
 

@@ -6,15 +6,17 @@ import { formatMoney } from "../../../shared/src/html.ts";
 import type { Flash, Who } from "./session.ts";
 import { DASHBOARD_CSS_PATH } from "./styles.ts";
 
+// `owner`: the merchant's owner only; `platform`: the platform admin only.
 const NAV = [
-  { href: "/admin", label: "Overview", owner: false },
-  { href: "/admin/products", label: "Products", owner: false },
-  { href: "/admin/orders", label: "Orders", owner: false },
-  { href: "/admin/returns", label: "Returns", owner: false },
-  { href: "/admin/reviews", label: "Reviews", owner: false },
-  { href: "/admin/reports", label: "Reports", owner: false },
-  { href: "/admin/api-keys", label: "API keys", owner: true },
-  { href: "/admin/staff", label: "Staff", owner: true },
+  { href: "/admin", label: "Overview", owner: false, platform: false },
+  { href: "/admin/products", label: "Products", owner: false, platform: false },
+  { href: "/admin/orders", label: "Orders", owner: false, platform: false },
+  { href: "/admin/returns", label: "Returns", owner: false, platform: false },
+  { href: "/admin/reviews", label: "Reviews", owner: false, platform: false },
+  { href: "/admin/reports", label: "Reports", owner: false, platform: false },
+  { href: "/admin/operations", label: "Operations", owner: false, platform: true },
+  { href: "/admin/api-keys", label: "API keys", owner: true, platform: false },
+  { href: "/admin/staff", label: "Staff", owner: true, platform: false },
 ] as const;
 
 const roleName = (role: string) => ({ merchant_owner: "Owner", merchant_staff: "Staff", platform_admin: "Platform admin" })[role] ?? role;
@@ -52,6 +54,7 @@ export const ErrorPage: FC<{ title: string; text: string }> = ({ title, text }) 
 
 export const Layout: FC<{ title: string; who: Who; current: string; flash: Flash | null; csrf: string; children?: Child }> = (props) => {
   const canManage = props.who.role === "merchant_owner";
+  const isPlatform = props.who.role === "platform_admin";
   return (
     <Document title={props.title}>
       <a class="skip" href="#main">
@@ -67,7 +70,7 @@ export const Layout: FC<{ title: string; who: Who; current: string; flash: Flash
           </a>
           <nav aria-label="Dashboard">
             <ul class="nav">
-              {NAV.filter((n) => canManage || !n.owner).map((n) => (
+              {NAV.filter((n) => (canManage || !n.owner) && (isPlatform || !n.platform)).map((n) => (
                 <li>
                   <a href={n.href} aria-current={props.current === n.href ? "page" : undefined}>
                     {n.label}

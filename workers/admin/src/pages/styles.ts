@@ -100,6 +100,16 @@ input.w-md{width:150px}
 .signin .card{width:min(420px,92vw);padding:30px}
 .signin h1{margin-bottom:6px}
 .stack>*+*{margin-top:8px}
+.segmented{display:inline-flex;background:#eceef5;border-radius:9px;padding:3px;gap:2px}
+.segmented a{padding:6px 14px;border-radius:7px;color:var(--muted);font-weight:600;font-size:14px;text-decoration:none}
+.segmented a[aria-current=page]{background:var(--panel);color:var(--ink);box-shadow:var(--shadow)}
+.legend{display:flex;gap:16px;list-style:none;margin:0 0 8px;padding:0;font-size:13px;color:var(--muted);flex-wrap:wrap}
+.legend li{display:flex;align-items:center;gap:6px}
+.swatch{display:inline-block;vertical-align:baseline}
+.alert-row strong{margin-right:6px}
+.stats.compact{grid-template-columns:repeat(auto-fit,minmax(140px,1fr))}
+.small{font-size:13px;margin:-6px 0 8px}
+.grid2.cards{gap:0 20px}
 @media (max-width:860px){.shell{grid-template-columns:1fr}.sidebar{flex-direction:row;flex-wrap:wrap;align-items:center;padding:12px}.nav{flex-direction:row;flex-wrap:wrap}.sidebar-foot{display:none}.grid2,.grid3,.row.variant{grid-template-columns:1fr}.content{padding:16px}.topbar{padding:10px 16px}table{display:block;overflow-x:auto}}
 `;
 

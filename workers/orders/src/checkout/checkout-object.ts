@@ -4,6 +4,8 @@ import type { CheckoutBody } from "../../../../schema/orders/dto.ts";
 import { knownLast4 } from "../../../../schema/payments.ts";
 import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
 import { errorFields, type Logger } from "../../../shared/src/logger.ts";
+import type { CheckoutOutcome } from "../../../shared/src/metrics/points.ts";
+import { recordMetric } from "../../../shared/src/metrics/record.ts";
 import { objectLogger } from "../../../shared/src/object-logger.ts";
 import { ObjectSchema } from "../../../shared/src/object-schema.ts";
 import { problem } from "../../../shared/src/problem.ts";
@@ -111,9 +113,15 @@ export class Checkout extends DurableObject<OrdersEnv> {
       // The watchdog: if this run dies, the alarm finishes or undoes it.
       await this.ctx.storage.setAlarm(Date.now() + this.config.watchdogMs);
       return runCheckout(progress, this.ports(progress, request));
-    })().finally(() => {
-      this.inflight = null;
-    });
+    })()
+      .catch((err: unknown) => {
+        // The shopper's request ends in an error (the alarm may still finish the checkout later).
+        if (request !== null) this.countOutcome("failed", null);
+        throw err;
+      })
+      .finally(() => {
+        this.inflight = null;
+      });
     this.inflight = run;
     return run;
   }
@@ -140,9 +148,15 @@ export class Checkout extends DurableObject<OrdersEnv> {
           log.warn("order events not sent yet; the alarm retries", errorFields(err));
         }
       },
+      outcome: (outcome, total) => this.countOutcome(outcome, total),
       payment: request?.body.payment ?? null,
       cartAccess: request?.cartAccess ?? null,
     };
+  }
+
+  private countOutcome(outcome: CheckoutOutcome, total: { amount: number; currency: string } | null): void {
+    const point = { kind: "checkout", service: "orders", outcome, currency: total?.currency ?? "", total: total?.amount ?? 0 } as const;
+    recordMetric(this.env.METRICS, point, (p) => this.ctx.waitUntil(p));
   }
 
   /** The watchdog and the janitor: resumes an interrupted checkout, then forgets the key after its lifetime (a day). */

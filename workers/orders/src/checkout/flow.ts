@@ -11,6 +11,7 @@ import type {
 } from "../../../../schema/payments.ts";
 import type { Problem } from "../../../../schema/problem.ts";
 import type { Logger } from "../../../shared/src/logger.ts";
+import type { CheckoutOutcome } from "../../../shared/src/metrics/points.ts";
 import { type OutboxRow, outboxRow } from "../../../shared/src/outbox.ts";
 import { problem } from "../../../shared/src/problem.ts";
 import type { Result } from "../../../shared/src/result.ts";
@@ -146,6 +147,8 @@ export type Ports = {
   call: CartCall;
   /** Saves progress durably (the Checkout object's own storage) before the next step starts. */
   save: (p: Progress) => void;
+  /** Counts how a run ended (operations metrics): once per refusal, once per placed order. */
+  outcome?: (outcome: CheckoutOutcome, total: { amount: number; currency: string } | null) => void;
   /** Sends the order outbox; a failure leaves the rows for the alarm's next try. */
   publish: () => Promise<void>;
   /** The payment method and the guest's cart token: only in a request's memory, never saved (null when resumed). */
@@ -154,7 +157,13 @@ export type Ports = {
 };
 
 /** A step's refusal: the answer to give, and the status the order ends in if one was created. */
-export type Refusal = { answer: Answer; orderStatus: "payment_failed" | "cancelled"; reason: string };
+export type Refusal = {
+  answer: Answer;
+  orderStatus: "payment_failed" | "cancelled";
+  reason: string;
+  /** What the operations metrics count it as (anything else refused is `failed`). */
+  outcome?: "declined" | "out_of_stock";
+};
 type StepOutcome = { ok: true } | { ok: false; refusal: Refusal };
 type Step = {
   name: StepName;
@@ -279,7 +288,7 @@ const STEPS: Step[] = [
             outcome.reason === "insufficient_funds"
               ? "the card has insufficient funds"
               : `the payment was declined (${outcome.reason.replace("_", " ")})`;
-          return refuse(402, detail, "payment_failed", { extensions: { reason: outcome.reason } });
+          return withOutcome(refuse(402, detail, "payment_failed", { extensions: { reason: outcome.reason } }), "declined");
         }
         // `unavailable` (timeout) or `pending`: ask again with the same key, then give up cleanly.
         if (attempt >= io.config.authorizeAttempts) {
@@ -366,12 +375,18 @@ const STEPS: Step[] = [
   },
 ];
 
+const withOutcome = (step: StepOutcome, outcome: NonNullable<Refusal["outcome"]>): StepOutcome =>
+  step.ok ? step : { ok: false, refusal: { ...step.refusal, outcome } };
+
 function outOfStock(shortfalls: { sku: string; requested: number; available: number }[]): StepOutcome {
   const names = shortfalls.map((s) => s.sku).join(", ");
-  return refuse(409, `not enough stock for ${names}; nothing was held or charged`, "cancelled", {
-    errors: shortfalls.map((s) => ({ field: "items", message: `SKU '${s.sku}': ${s.available} available, ${s.requested} asked for` })),
-    extensions: { skus: names },
-  });
+  return withOutcome(
+    refuse(409, `not enough stock for ${names}; nothing was held or charged`, "cancelled", {
+      errors: shortfalls.map((s) => ({ field: "items", message: `SKU '${s.sku}': ${s.available} available, ${s.requested} asked for` })),
+      extensions: { skus: names },
+    }),
+    "out_of_stock",
+  );
 }
 
 const cardOf = (p: Progress) => (p.payment?.brand && p.payment.last4 ? { brand: p.payment.brand, last4: p.payment.last4 } : null);
@@ -415,6 +430,7 @@ export async function runCheckout(p: Progress, io: Ports): Promise<Answer> {
       p.undoing = [...p.done, step.name];
       p.answer = outcome.refusal.answer;
       io.save(p);
+      io.outcome?.(outcome.refusal.outcome ?? "failed", null);
       try {
         return await compensate(p, io, outcome.refusal);
       } catch (err) {
@@ -429,6 +445,7 @@ export async function runCheckout(p: Progress, io: Ports): Promise<Answer> {
   }
   p.settled = true;
   io.save(p);
+  io.outcome?.("placed", p.priced?.total ?? null);
   return p.answer ?? { status: 500, body: problem(500, "checkout ended without an answer") };
 }
 
