@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { Platform } from "../../scripts/platform.ts";
+import type { OutboxEmail } from "../../workers/notifications/src/outbox-email.ts";
 import { eventually } from "./cart-client.ts";
 import { call, type Reply } from "./identity-client.ts";
 
@@ -33,17 +34,8 @@ export async function carrierPost(platform: Platform, body: unknown, signature?:
   return { status: res.status, type: res.headers.get("content-type"), headers: res.headers, body: text ? JSON.parse(text) : {} };
 }
 
-export type OutboxItem = {
-  id: string;
-  to: string;
-  subject: string;
-  template: string;
-  orderId: string;
-  eventId: string;
-  sentAt: string;
-  /** The request that caused the email (its X-Request-Id header); null for emails written before it was kept. */
-  requestId: string | null;
-};
+/** An email as `/dev/outbox` lists it: the notifications Worker's own shape, without the bodies. */
+export type OutboxItem = Omit<OutboxEmail, "text" | "html">;
 
 export async function outboxOf(platform: Platform, orderId: string): Promise<OutboxItem[]> {
   const reply = await call(platform.url, "GET", `/dev/outbox?orderId=${encodeURIComponent(orderId)}`);

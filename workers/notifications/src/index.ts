@@ -12,20 +12,7 @@ import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { traceRpc } from "../../shared/src/rpc.ts";
 import { notificationsConfig } from "./config.ts";
 import { notificationHandlers } from "./handle-event.ts";
-
-export type OutboxEmail = {
-  id: string;
-  to: string;
-  subject: string;
-  template: string;
-  orderId: string;
-  eventId: string;
-  sentAt: string;
-  /** The request that caused it (the message's X-Request-Id); null for emails written before it was kept. */
-  requestId: string | null;
-  text: string;
-  html: string;
-};
+import type { OutboxEmail } from "./outbox-email.ts";
 
 const OutboxFilter = z.object({ orderId: z.string().max(64).optional(), to: z.string().max(254).optional() });
 const Address = z.string().trim().toLowerCase().min(3).max(254);
