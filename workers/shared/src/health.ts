@@ -63,10 +63,15 @@ export const d1Probe =
  * Events written but not yet sent: the queue backlog as its producer sees it (the runtime does not expose a
  * queue's own backlog to Workers). An old pending event means sends are failing; the cron retries them.
  */
-export async function outboxBacklog(db: D1Database): Promise<{ pending: number; oldestPendingSeconds: number }> {
-  const row = await db
-    .prepare("SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox")
-    .first<{ pending: number; oldest: number | null }>();
+export function outboxBacklog(db: D1Database): Promise<Backlog> {
+  return backlogOf(db.prepare("SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox"));
+}
+
+export type Backlog = { pending: number; oldestPendingSeconds: number };
+
+/** A backlog from a query answering `pending` (a count) and `oldest` (the oldest item's time, ms). */
+export async function backlogOf(query: D1PreparedStatement): Promise<Backlog> {
+  const row = await query.first<{ pending: number; oldest: number | null }>();
   const pending = row?.pending ?? 0;
   const oldestPendingSeconds = row?.oldest == null ? 0 : Math.max(0, Math.round((Date.now() - row.oldest) / 1000));
   return { pending, oldestPendingSeconds };
