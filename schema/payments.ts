@@ -145,6 +145,13 @@ export type AuthorizeOutcome =
   | { outcome: "declined"; reason: DeclineReason; message: string; card: CardSummary | null }
   | { outcome: "unavailable"; message: string };
 
+/**
+ * `charge`: an authorization and, when it is `authorized`, its capture under the caller's capture key
+ * (`capture` null otherwise: declined, pending or unavailable, nothing was captured). Once captured, the
+ * authorization's `payment` is the captured payment, as a retry of its key answers from then on.
+ */
+export type ChargeOutcome = { authorized: AuthorizeOutcome; capture: CaptureOutcome | null };
+
 export type CaptureOutcome =
   | { outcome: "captured"; payment: PaymentView }
   | { outcome: "refused"; message: string }

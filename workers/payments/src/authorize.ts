@@ -5,8 +5,8 @@ import { parseInput } from "../../shared/src/parse.ts";
 import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { askProvider } from "./ask-provider.ts";
 import { cardSummary } from "./cards.ts";
-import { type Deps, findPayment, type PaymentsDb, toView } from "./db.ts";
-import { claim, type LedgerRow, readDetail, reusedKey, STALE_CLAIM_MS, settle } from "./ledger.ts";
+import { type Deps, findPayment, type PaymentRow, type PaymentsDb, toView } from "./db.ts";
+import { claim, type LedgerRow, readDetail, reusedKey, STALE_CLAIM_MS, settle, settleWith } from "./ledger.ts";
 
 export const IN_PROGRESS = "a request with this idempotency key is under way; retry it with the same key";
 
@@ -16,6 +16,15 @@ export const IN_PROGRESS = "a request with this idempotency key is under way; re
  * the shopper's browser made. We keep the brand and last four digits.
  */
 export async function authorize(deps: Deps, input: unknown): Promise<Result<AuthorizeOutcome>> {
+  const result = await authorizeWithPayment(deps, input);
+  return result.ok ? ok(result.value.outcome) : result;
+}
+
+/** An authorization's answer and, when it is authorized or pending, the payment row the answer shows. */
+export type Authorization = { outcome: AuthorizeOutcome; payment: PaymentRow | undefined };
+
+/** `authorize`, also handing back the payment row it answered with (so a capture right after need not read it). */
+export async function authorizeWithPayment(deps: Deps, input: unknown): Promise<Result<Authorization>> {
   const parsed = parseInput(AuthorizeRequest, input);
   if (!parsed.ok) return parsed;
   const req = parsed.value;
@@ -51,7 +60,7 @@ export async function authorize(deps: Deps, input: unknown): Promise<Result<Auth
   if (claimed.kind === "recorded") {
     // Recorded but not final: under way elsewhere, or an unavailable one the guard will not retry (voided).
     if (claimed.row.status === "unavailable") return whyRefused(db, paymentId, now);
-    return ok(await authorizeOutcome(db, claimed.row));
+    return ok(await authorizeOutcome(db, claimed.row, undefined));
   }
 
   const answer = await askProvider(deps, { operation: "authorize", paymentId, provider: provider.name }, () =>
@@ -67,59 +76,63 @@ export async function authorize(deps: Deps, input: unknown): Promise<Result<Auth
   const at = deps.now();
   // What was charged, as far as we may keep it: from the number itself, or from the provider's answer.
   const card = known ?? (answer.status === "unavailable" ? null : (answer.card ?? null));
-  let row: LedgerRow;
   if (answer.status === "unavailable") {
     // The card summary is kept for the payment a late webhook may still create from this authorization.
-    row = await settle(db, claimed.row, { status: "unavailable", detail: { message: answer.message, card } }, [], at);
-  } else {
-    const status = answer.status === "declined" ? "failed" : answer.status;
-    const providerRef = answer.status === "declined" ? null : answer.providerRef;
-    const replacement = {
-      provider: provider.name,
-      providerRef,
-      status,
-      amount: req.amount.amount,
-      currency: req.amount.currency,
-      captured: 0,
-      refunded: 0,
-      cardBrand: card?.brand ?? null,
-      cardLast4: card?.last4 ?? null,
-      updatedAt: at,
-    } as const;
-    // Only a failed payment is ever replaced (the guard let this key in because there was no other).
-    const upsert = db
-      .insert(payments)
-      .values({ paymentId, ...replacement, createdAt: at })
-      .onConflictDoUpdate({ target: payments.paymentId, set: replacement, setWhere: sql`${payments.status} = 'failed'` });
-    const detail = answer.status === "declined" ? { reason: answer.reason, message: answer.message, card } : { card };
-    row = await settle(db, claimed.row, { status: answer.status, providerRef, detail }, [upsert], at);
+    const row = await settle(db, claimed.row, { status: "unavailable", detail: { message: answer.message, card } }, [], at);
+    return ok(await authorizeOutcome(db, row, undefined));
   }
-  return ok(await authorizeOutcome(db, row));
+  const status = answer.status === "declined" ? "failed" : answer.status;
+  const providerRef = answer.status === "declined" ? null : answer.providerRef;
+  const replacement = {
+    provider: provider.name,
+    providerRef,
+    status,
+    amount: req.amount.amount,
+    currency: req.amount.currency,
+    captured: 0,
+    refunded: 0,
+    cardBrand: card?.brand ?? null,
+    cardLast4: card?.last4 ?? null,
+    updatedAt: at,
+  } as const;
+  // Only a failed payment is ever replaced (the guard let this key in because there was no other).
+  const upsert = db
+    .insert(payments)
+    .values({ paymentId, ...replacement, createdAt: at })
+    .onConflictDoUpdate({ target: payments.paymentId, set: replacement, setWhere: sql`${payments.status} = 'failed'` })
+    .returning();
+  const detail = answer.status === "declined" ? { reason: answer.reason, message: answer.message, card } : { card };
+  // One batch: the payment as upserted comes back with the ledger row, so the answer needs no read.
+  const settled = await settleWith(db, claimed.row, { status: answer.status, providerRef, detail }, [upsert], at);
+  const [upserted] = settled.effects[0];
+  return ok(await authorizeOutcome(db, settled.row, upserted));
 }
 
-/** The answer a recorded authorization gives, now and on every retry of its key. */
-async function authorizeOutcome(db: PaymentsDb, row: LedgerRow): Promise<AuthorizeOutcome> {
+/**
+ * The answer a recorded authorization gives, now and on every retry of its key. `written` is the payment row
+ * this call just wrote, if any; otherwise the payment is read.
+ */
+async function authorizeOutcome(db: PaymentsDb, row: LedgerRow, written: PaymentRow | undefined): Promise<Authorization> {
   const detail = readDetail(row.detail);
   if (row.status === "authorized" || row.status === "pending") {
-    const payment = await findPayment(db, row.paymentId);
-    if (payment !== undefined) return { outcome: row.status, payment: toView(payment) };
+    const payment = written ?? (await findPayment(db, row.paymentId));
+    if (payment !== undefined) return { outcome: { outcome: row.status, payment: toView(payment) }, payment };
   }
   if (row.status === "declined") {
-    return {
+    const outcome: AuthorizeOutcome = {
       outcome: "declined",
       reason: detail.reason ?? "card_declined",
       message: detail.message ?? "the card was declined",
       card: detail.card ?? null,
     };
+    return { outcome, payment: undefined };
   }
-  return {
-    outcome: "unavailable",
-    message: row.status === "in_progress" ? IN_PROGRESS : (detail.message ?? "the provider did not answer"),
-  };
+  const message = row.status === "in_progress" ? IN_PROGRESS : (detail.message ?? "the provider did not answer");
+  return { outcome: { outcome: "unavailable", message }, payment: undefined };
 }
 
 /** Why a new authorization of this payment is not allowed, as a 409 the caller can act on. */
-async function whyRefused(db: PaymentsDb, paymentId: string, now: number): Promise<Result<AuthorizeOutcome>> {
+async function whyRefused(db: PaymentsDb, paymentId: string, now: number): Promise<Result<Authorization>> {
   const others = await db
     .select({ kind: ledger.kind, status: ledger.status, updatedAt: ledger.updatedAt })
     .from(ledger)

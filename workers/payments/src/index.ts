@@ -3,6 +3,7 @@ import type { Money } from "../../../schema/money.ts";
 import type {
   AuthorizeOutcome,
   CaptureOutcome,
+  ChargeOutcome,
   CheckoutPaymentMethod,
   PaymentView,
   RefundOutcome,
@@ -22,6 +23,7 @@ import { traceRpc } from "../../shared/src/rpc.ts";
 import { PaymentId } from "./arguments.ts";
 import { authorize } from "./authorize.ts";
 import { capture } from "./capture.ts";
+import { charge } from "./charge.ts";
 import { paymentsConfig } from "./config.ts";
 import { type Deps, findPayment, paymentsDb, toView } from "./db.ts";
 import type { Providers } from "./provider.ts";
@@ -55,6 +57,14 @@ export class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
   /** Captures the full authorized amount. */
   capture(paymentId: string, idempotencyKey: string, call: CallContext): Promise<Result<CaptureOutcome>> {
     return this.run("capture", call, (deps) => capture(deps, paymentId, idempotencyKey));
+  }
+
+  /**
+   * `authorize`, then, if it is authorized, `capture(req.paymentId, captureKey)`: one call for the checkout.
+   * Each step records and replays exactly as its own call would; `capture` is null when nothing was captured.
+   */
+  charge(req: unknown, captureKey: string, call: CallContext): Promise<Result<ChargeOutcome>> {
+    return this.run("charge", call, (deps) => charge(deps, req, captureKey));
   }
 
   /** Releases the authorization; an unknown or never-authorized payment is `voided` with payment null. */

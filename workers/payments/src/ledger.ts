@@ -1,5 +1,5 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { z } from "zod";
 import { type LedgerKind, type LedgerStatus, ledger } from "../../../schema/payments/tables.ts";
 import { fail, type Result } from "../../shared/src/result.ts";
@@ -43,25 +43,43 @@ export type Claim =
  */
 export async function claim(db: PaymentsDb, op: Operation, guard: SQL, now: number): Promise<Claim> {
   const id = `led_${crypto.randomUUID().replaceAll("-", "")}`;
-  // The WHERE also keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.
-  const inserted = await db.run(sql`
+  // The WHERE also keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT. RETURNING gives
+  // the claimed row back in the same round trip; a conflict or a refusing guard returns nothing.
+  const inserted = await db.get<RawRow | undefined>(sql`
     INSERT INTO ledger (id, payment_id, kind, idempotency_key, amount, currency, status, attempts, created_at, updated_at)
     SELECT ${id}, ${op.paymentId}, ${op.kind}, ${op.idempotencyKey}, ${op.amount}, ${op.currency}, 'in_progress', 1, ${now}, ${now}
     WHERE ${guard}
-    ON CONFLICT (idempotency_key) DO NOTHING`);
-  if (inserted.meta.changes === 1) return { kind: "claimed", row: await mustFind(db, op.idempotencyKey) };
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING *`);
+  if (inserted !== undefined) return { kind: "claimed", row: ledgerRowOf(inserted) };
 
   const row = await findByKey(db, op.idempotencyKey);
   if (row === undefined) return { kind: "refused" };
   if (!sameOperation(row, op)) return { kind: "conflict", row };
   if (isFinal(row.status)) return { kind: "recorded", row };
-  const retried = await db.run(sql`
+  const retried = await db.get<RawRow | undefined>(sql`
     UPDATE ledger SET status = 'in_progress', attempts = attempts + 1, updated_at = ${now}
     WHERE idempotency_key = ${op.idempotencyKey}
       AND (status IN ('unavailable', 'deferred') OR (status = 'in_progress' AND updated_at < ${now - STALE_CLAIM_MS}))
-      AND ${guard}`);
+      AND ${guard}
+    RETURNING *`);
+  if (retried !== undefined) return { kind: "claimed", row: ledgerRowOf(retried) };
   // Not ours: read it again, since a concurrent retry may have just claimed it.
-  return { kind: retried.meta.changes === 1 ? "claimed" : "recorded", row: await mustFind(db, op.idempotencyKey) };
+  return { kind: "recorded", row: await mustFind(db, op.idempotencyKey) };
+}
+
+/** A ledger row as raw SQL (`RETURNING *`) gives it: keyed by column name, values as the driver has them. */
+type RawRow = Record<string, unknown>;
+const LEDGER_COLUMNS = Object.entries(getTableColumns(ledger));
+
+/** A raw row mapped the way drizzle maps a selected one (column name to field name, driver value to ours). */
+function ledgerRowOf(raw: RawRow): LedgerRow {
+  return Object.fromEntries(
+    LEDGER_COLUMNS.map(([field, column]) => {
+      const value = raw[column.name];
+      return [field, value === null || value === undefined ? null : column.mapFromDriverValue(value)];
+    }),
+  ) as LedgerRow;
 }
 
 /** One key, one request: the same key with another payment, operation or amount is the caller's mistake. */
@@ -91,6 +109,21 @@ export async function settle(
   effects: BatchItem<"sqlite">[],
   now: number,
 ): Promise<LedgerRow> {
+  return (await settleWith(db, row, outcome, effects, now)).row;
+}
+
+/**
+ * `settle`, answering the effects' results too (e.g. the payment row an effect's `.returning()` wrote), in
+ * the same round trip. The row comes back from the UPDATE itself; only when that changed nothing (a webhook
+ * settled it meanwhile) is it read again.
+ */
+export async function settleWith<const E extends BatchItem<"sqlite">[]>(
+  db: PaymentsDb,
+  row: LedgerRow,
+  outcome: Settlement,
+  effects: E,
+  now: number,
+): Promise<{ row: LedgerRow; effects: BatchResponse<E> }> {
   const update = db
     .update(ledger)
     .set({
@@ -99,10 +132,20 @@ export async function settle(
       detail: outcome.detail === undefined ? row.detail : JSON.stringify(outcome.detail),
       updatedAt: now,
     })
-    .where(and(eq(ledger.id, row.id), eq(ledger.status, "in_progress")));
+    .where(and(eq(ledger.id, row.id), eq(ledger.status, "in_progress")))
+    .returning();
   const [first, ...rest] = effects;
-  await (first === undefined ? update : db.batch([first, ...rest, update]));
-  return mustFind(db, row.idempotencyKey);
+  let updated: LedgerRow[];
+  let results: unknown[] = [];
+  if (first === undefined) {
+    updated = await update;
+  } else {
+    const batch = await db.batch([first, ...rest, update]);
+    // The batch answers in order: the effects' results, then the ledger UPDATE's returned rows.
+    updated = batch[batch.length - 1] as LedgerRow[];
+    results = batch.slice(0, -1);
+  }
+  return { row: updated[0] ?? (await mustFind(db, row.idempotencyKey)), effects: results as BatchResponse<E> };
 }
 
 async function findByKey(db: PaymentsDb, idempotencyKey: string): Promise<LedgerRow | undefined> {
