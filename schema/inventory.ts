@@ -50,6 +50,13 @@ export type UndoResult = { undone: "released" | "reversed" | "nothing"; hold: Ho
 export type CommitResult =
   | { ok: true; hold: Hold; stock: StockLevel }
   | { ok: false; reason: "unknown_hold" | "not_active"; hold: Hold | null; stock: StockLevel };
+/** A sale in one call (checkout): the hold it made or found, committed; or why nothing was sold. */
+export type SellResult =
+  | { ok: true; hold: Hold; stock: StockLevel }
+  | { ok: false; reason: "insufficient"; requested: number; stock: StockLevel }
+  /** The id names a hold that ended otherwise (released, expired, reversed): it is not sold again. */
+  | { ok: false; reason: "not_active"; hold: Hold; stock: StockLevel }
+  | Invalid;
 export type AdjustResult =
   | { ok: true; stock: StockLevel }
   | { ok: false; reason: "below_held"; stock: StockLevel }

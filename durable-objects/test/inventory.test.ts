@@ -31,6 +31,53 @@ describe("Inventory", () => {
     expect(await stock.stock()).toMatchObject({ onHand: 10, held: 3, available: 7 });
   });
 
+  it("sell takes and commits in one call: repeatable by id, never past what is available, undone like a commit", async () => {
+    const stock = await sku(5);
+    await stock.hold("cart:x:1", 2, TTL, "cart:x");
+    const sold = await stock.sell("order:1:a", 3, "order:1");
+    expect(sold).toMatchObject({
+      ok: true,
+      hold: { holdId: "order:1:a", quantity: 3, status: "committed" },
+      stock: { onHand: 2, held: 2, available: 0 },
+    });
+    // The same id again is the same sale, not a second one.
+    expect(await stock.sell("order:1:a", 3, "order:1")).toMatchObject({ ok: true, stock: { onHand: 2 } });
+    // The cart's hold is not for sale to another checkout.
+    expect(await stock.sell("order:2:a", 1, "order:2")).toMatchObject({
+      ok: false,
+      reason: "insufficient",
+      requested: 1,
+      stock: { available: 0 },
+    });
+    const { movements } = await stock.snapshot();
+    expect(movements.filter((m) => m.kind === "sale")).toEqual([expect.objectContaining({ opId: "sale:order:1:a", delta: -3 })]);
+    expect(await stock.undo("order:1:a", true)).toMatchObject({ undone: "reversed", stock: { onHand: 5, held: 2 } });
+    // A sale undone stays undone: selling under its id again sells nothing.
+    expect(await stock.sell("order:1:a", 3, "order:1")).toMatchObject({ ok: false, reason: "not_active" });
+    expect((await stock.stock()).onHand).toBe(5);
+  });
+
+  it("sell commits a hold already taken under its id (a checkout begun before sell existed), and refuses a lapsed one", async () => {
+    const stock = await sku(4);
+    await stock.hold("order:3:a", 2, TTL, "order:3");
+    expect(await stock.sell("order:3:a", 2, "order:3")).toMatchObject({ ok: true, stock: { onHand: 2, held: 0, available: 2 } });
+    await stock.hold("order:4:a", 1, TTL, "order:4");
+    await expireHolds(stock);
+    expect(await stock.sell("order:4:a", 1, "order:4")).toMatchObject({ ok: false, reason: "not_active", hold: { status: "expired" } });
+    expect(await stock.stock()).toMatchObject({ onHand: 2, held: 0, available: 2 });
+  });
+
+  it("sell refuses bad arguments and a retired SKU", async () => {
+    const stock = await sku(3);
+    expect(await stock.sell("order:5:a", 0, "order:5")).toMatchObject({ ok: false, reason: "invalid" });
+    await stock.retire();
+    expect(await stock.sell("order:5:a", 1, "order:5")).toMatchObject({
+      ok: false,
+      reason: "insufficient",
+      stock: { onHand: 3, available: 0 },
+    });
+  });
+
   it("undo releases an active hold, puts a committed one's units back once, and leaves a cart's active hold alone", async () => {
     const stock = await sku(10);
     await stock.hold("order:1:a", 2, TTL, "order:1");

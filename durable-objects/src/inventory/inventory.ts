@@ -16,6 +16,7 @@ import {
   Quantity,
   type ReleaseResult,
   type RetireResult,
+  type SellResult,
   type StockLevel,
   TtlMs,
   type UndoResult,
@@ -44,6 +45,7 @@ const HoldArgs = z.object({
   owner: z.string().min(1).max(200),
   options: HoldOptions.optional(),
 });
+const SellArgs = z.object({ holdId: OpId, quantity: Quantity, owner: z.string().min(1).max(200) });
 const ExtendArgs = z.object({ holdId: OpId, ttlMs: TtlMs });
 const RestockArgs = z.object({ opId: OpId, quantity: Quantity });
 const AdjustArgs = z.object({ opId: OpId, delta: Delta });
@@ -290,22 +292,72 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
       if (row === null) return { ok: false, reason: "unknown_hold", hold: null, stock: this.level() };
       if (row.status === "committed") return { ok: true, hold: toHold(row), stock: this.level() };
       if (row.status !== "active") return { ok: false, reason: "not_active", hold: toHold(row), stock: this.level() };
-      const now = Date.now();
-      this.sql.exec("UPDATE holds SET status = 'committed', settled_at = ? WHERE hold_id = ?", now, holdId);
-      this.sql.exec("UPDATE stock SET on_hand = on_hand - ?, held = held - ? WHERE id = 1", row.quantity, row.quantity);
-      this.sql.exec(
-        "INSERT INTO movements (op_id, kind, delta, reason, hold_id, at) VALUES (?, 'sale', ?, 'sale', ?, ?)",
-        `sale:${holdId}`,
-        -row.quantity,
-        holdId,
-        now,
-      );
-      return { ok: true, hold: { ...toHold(row), status: "committed" }, stock: this.changed() };
+      return this.sellHeld(row);
     });
     await this.scheduleExpiry();
     // The hold lapsed (or never was): selling now could sell units someone else holds.
     if (!result.ok) this.countRefusal("commit", result.hold?.quantity ?? 0, result.stock.available);
     return result;
+  }
+
+  /**
+   * Sells `quantity` in one transaction, as checkout does: a hold taken and committed at once, so a checkout
+   * costs each SKU one write instead of two (hold, then commit). The hold id makes it repeatable: a sale already
+   * made under it answers the same; a hold still active under it (an earlier release's checkout) is committed.
+   * The row is kept as a committed hold so `undo` can put the units back.
+   */
+  async sell(holdId: string, quantity: number, owner: string, call?: CallContext): Promise<SellResult> {
+    this.traced("sell", call, { holdId, quantity });
+    const args = parseInput(SellArgs, { holdId, quantity, owner });
+    if (!args.ok) return this.invalid(args.problem);
+    let committedActive = false;
+    const result = this.schema.transaction((): SellResult => {
+      const now = Date.now();
+      this.sweep(now);
+      const existing = this.holdRow(holdId);
+      if (existing !== null) {
+        if (existing.status === "committed") return { ok: true, hold: toHold(existing), stock: this.level() };
+        if (existing.status !== "active") return { ok: false, reason: "not_active", hold: toHold(existing), stock: this.level() };
+        committedActive = true;
+        return this.sellHeld(existing);
+      }
+      const stock = this.level();
+      if (stock.available < quantity) return { ok: false, reason: "insufficient", requested: quantity, stock };
+      this.sql.exec(
+        "INSERT INTO holds (hold_id, quantity, owner, status, expires_at, settled_at) VALUES (?, ?, ?, 'committed', ?, ?)",
+        holdId,
+        quantity,
+        owner,
+        now,
+        now,
+      );
+      this.sql.exec("UPDATE stock SET on_hand = on_hand - ? WHERE id = 1", quantity);
+      this.recordSale(holdId, quantity, now);
+      return { ok: true, hold: { holdId, quantity, owner, status: "committed", expiresAt: now }, stock: this.changed() };
+    });
+    // Only committing an active hold changes which holds expire next.
+    if (committedActive) await this.scheduleExpiry();
+    if (!result.ok && result.reason === "insufficient") this.countRefusal("hold", quantity, result.stock.available);
+    return result;
+  }
+
+  /** An active hold becomes a sale (inside the caller's transaction). */
+  private sellHeld(row: HoldRow): { ok: true; hold: Hold; stock: StockLevel } {
+    const now = Date.now();
+    this.sql.exec("UPDATE holds SET status = 'committed', settled_at = ? WHERE hold_id = ?", now, row.hold_id);
+    this.sql.exec("UPDATE stock SET on_hand = on_hand - ?, held = held - ? WHERE id = 1", row.quantity, row.quantity);
+    this.recordSale(row.hold_id, row.quantity, now);
+    return { ok: true, hold: { ...toHold(row), status: "committed" }, stock: this.changed() };
+  }
+
+  private recordSale(holdId: string, quantity: number, at: number): void {
+    this.sql.exec(
+      "INSERT INTO movements (op_id, kind, delta, reason, hold_id, at) VALUES (?, 'sale', ?, 'sale', ?, ?)",
+      `sale:${holdId}`,
+      -quantity,
+      holdId,
+      at,
+    );
   }
 
   /** An oversell refused (operations metrics): the SKU had not enough for a hold, or a sale had no hold left. */
