@@ -149,27 +149,25 @@ async function preparedCheckouts(origin: string, skus: string[], count: number, 
   });
 }
 
-// Each checkout's object sets a watchdog alarm this long after it starts, which wakes it once more.
-const WATCHDOG_MS =
-  Number(unstable_readConfig({ config: join(root, "workers/orders/wrangler.toml") }).vars.CHECKOUT_WATCHDOG_SECONDS ?? 10) * 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * What a checkout run leaves running must not be measured in the next scenario: waits (at most a minute) until
- * no order is pending payment and the order outbox is empty (checkouts a run cut off still finish on the
- * server), then for the watchdog alarms of the last checkouts to have fired.
+ * the order outbox is empty and no order was written for a second (checkouts a run cut off still finish on the
+ * server). A settled checkout's object sleeps until its key's lifetime ends, so no alarm wakes in between.
  */
 async function settleCheckouts(platform: Platform): Promise<void> {
   const orders = await platform.miniflare.getD1Database("DB", "orders");
   const deadline = Date.now() + 60_000;
+  let last = -1;
   while (Date.now() < deadline) {
     const row = await orders
-      .prepare("SELECT (SELECT COUNT(*) FROM orders WHERE status = 'pending_payment') + (SELECT COUNT(*) FROM outbox) AS busy")
-      .first<{ busy: number }>();
-    if ((row?.busy ?? 0) === 0) break;
-    await sleep(500);
+      .prepare("SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM outbox) AS outbox")
+      .first<{ orders: number; outbox: number }>();
+    if (row !== null && row.outbox === 0 && row.orders === last) break;
+    last = row?.orders ?? -1;
+    await sleep(1_000);
   }
-  await sleep(WATCHDOG_MS + 1_000);
 }
 
 // A paid order moves on as fulfilment works (fulfilling as soon as its shipment exists): all of these were sold.

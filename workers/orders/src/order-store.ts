@@ -77,12 +77,16 @@ export function orderSummary(o: OrderRecord): OrderSummary {
   };
 }
 
+/** How checkout leaves an order: paid, or refused (with the reason its history records). */
+export type Placement = { status: Extract<OrderStatus, "paid" | "payment_failed" | "cancelled">; reason: string };
+
 /**
- * Writes a new `pending_payment` order, its parts, lines, first history row and `events`, in one transaction.
- * Writing the same order again (a retried step) changes nothing: every row has a fixed key.
+ * Writes a checkout's order as it ends, in one transaction: the order in its final status, its parts, lines,
+ * history (placed, then paid or refused) and `events`. Every row has a fixed key, so writing it again (a
+ * resumed step) changes nothing. An order an earlier release left `pending_payment` is moved to the status.
  */
-export async function insertOrder(db: D1Database, o: OrderRecord, events: OutboxRow[]): Promise<void> {
-  const status: OrderStatus = "pending_payment";
+export async function writeOrder(db: D1Database, o: OrderRecord, placement: Placement, events: OutboxRow[]): Promise<void> {
+  const now = Date.now();
   let lineNo = 0;
   await db.batch([
     db
@@ -95,7 +99,7 @@ export async function insertOrder(db: D1Database, o: OrderRecord, events: Outbox
         o.userId,
         o.tokenHash,
         o.email,
-        status,
+        placement.status,
         o.currency,
         o.subtotal,
         o.shipping,
@@ -106,8 +110,11 @@ export async function insertOrder(db: D1Database, o: OrderRecord, events: Outbox
         o.cartId,
         o.checkoutId ?? null,
         o.createdAt,
-        o.createdAt,
+        now,
       ),
+    db
+      .prepare("UPDATE orders SET status = ?, payment = ?, updated_at = ? WHERE id = ? AND status = 'pending_payment'")
+      .bind(placement.status, JSON.stringify(o.payment), now, o.id),
     ...o.parts.map((p) =>
       db
         .prepare(
@@ -141,12 +148,65 @@ export async function insertOrder(db: D1Database, o: OrderRecord, events: Outbox
       ),
     ),
     db
-      .prepare("INSERT OR IGNORE INTO order_transitions (id, order_id, from_status, to_status, reason, at) VALUES (?, ?, NULL, ?, ?, ?)")
-      .bind(`${o.id}:placed`, o.id, status, "checkout", o.createdAt),
+      .prepare(
+        "INSERT OR IGNORE INTO order_transitions (id, order_id, from_status, to_status, reason, at) VALUES (?, ?, NULL, 'pending_payment', 'checkout', ?)",
+      )
+      .bind(`${o.id}:placed`, o.id, o.createdAt),
+    // Only if the order is in that status now: an order some other path moved on keeps a true history.
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO order_transitions (id, order_id, from_status, to_status, reason, at)
+           SELECT ?, ?, 'pending_payment', ?, ?, ? WHERE EXISTS (SELECT 1 FROM orders WHERE id = ? AND status = ?)`,
+      )
+      .bind(`${o.id}:${placement.status}`, o.id, placement.status, placement.reason, now, o.id, placement.status),
     ...events.map((e) =>
       db.prepare("INSERT OR IGNORE INTO outbox (id, body, created_at) VALUES (?, ?, ?)").bind(e.id, e.body, e.createdAt),
     ),
   ]);
+}
+
+function lineView(l: LineRecord, currency: string): OrderLineView {
+  const money = (amount: number) => ({ amount, currency });
+  return {
+    kind: l.kind,
+    sku: l.sku,
+    productSlug: l.productSlug,
+    title: l.title,
+    quantity: l.quantity,
+    unitPrice: money(l.unitPrice),
+    lineTotal: money(l.lineTotal),
+    tax: money(l.tax),
+    ...(l.coversSku !== undefined ? { coversSku: l.coversSku } : {}),
+    ...(l.planId !== undefined ? { planId: l.planId } : {}),
+    ...(l.years !== undefined ? { years: l.years } : {}),
+  };
+}
+
+/** The order as the API shows it, from what checkout just wrote (no read back; a new order has no shipments). */
+export function viewOf(o: OrderRecord, status: OrderStatus): OrderView {
+  const money = (amount: number) => ({ amount, currency: o.currency });
+  const line = (l: LineRecord) => lineView(l, o.currency);
+  // As read back: parts by merchant id, lines in the order they were written.
+  const parts = [...o.parts].sort((a, b) => (a.merchantId < b.merchantId ? -1 : a.merchantId > b.merchantId ? 1 : 0));
+  return {
+    id: o.id,
+    status,
+    email: o.email,
+    createdAt: new Date(o.createdAt).toISOString(),
+    items: o.parts.flatMap((p) => p.lines.map(line)),
+    parts: parts.map((p) => ({
+      merchantId: p.merchantId,
+      items: p.lines.map(line),
+      subtotal: money(p.subtotal),
+      shipping: money(p.shipping),
+      tax: money(p.tax),
+      total: money(p.total),
+    })),
+    totals: { subtotal: money(o.subtotal), shipping: money(o.shipping), tax: money(o.tax), total: money(o.total) },
+    payment: o.payment,
+    shippingAddress: o.shippingAddress,
+    shipments: [],
+  };
 }
 
 export type OrderRow = {
@@ -210,19 +270,23 @@ export async function hydrateRows(db: D1Database, rows: OrderRow[]): Promise<Sto
   const shipmentRows = (shipments?.results ?? []) as ShipmentRow[];
   return rows.map((r) => {
     const money = (amount: number) => ({ amount, currency: r.currency });
-    const line = (l: LineRow): OrderLineView => ({
-      kind: l.kind,
-      sku: l.sku,
-      productSlug: l.product_slug,
-      title: l.title,
-      quantity: l.quantity,
-      unitPrice: money(l.unit_price),
-      lineTotal: money(l.line_total),
-      tax: money(l.tax),
-      ...(l.covers_sku !== null ? { coversSku: l.covers_sku } : {}),
-      ...(l.plan_id !== null ? { planId: l.plan_id } : {}),
-      ...(l.years !== null ? { years: l.years } : {}),
-    });
+    const line = (l: LineRow): OrderLineView =>
+      lineView(
+        {
+          kind: l.kind,
+          sku: l.sku,
+          productSlug: l.product_slug,
+          title: l.title,
+          quantity: l.quantity,
+          unitPrice: l.unit_price,
+          lineTotal: l.line_total,
+          tax: l.tax,
+          coversSku: l.covers_sku ?? undefined,
+          planId: l.plan_id ?? undefined,
+          years: l.years ?? undefined,
+        },
+        r.currency,
+      );
     const own = lineRows.filter((l) => l.order_id === r.id);
     const view: OrderView = {
       id: r.id,
@@ -271,9 +335,4 @@ export async function listOrders(db: D1Database, userId: string, limit: number, 
     .bind(userId, before ?? Number.MAX_SAFE_INTEGER, limit)
     .all<OrderRow>();
   return (await hydrateRows(db, results)).map((o) => o.view);
-}
-
-/** The payment summary changes once the card is known (after authorization): brand and last 4 only. */
-export async function setPaymentSummary(db: D1Database, orderId: string, payment: PaymentSummary): Promise<void> {
-  await db.prepare("UPDATE orders SET payment = ?, updated_at = ? WHERE id = ?").bind(JSON.stringify(payment), Date.now(), orderId).run();
 }

@@ -5,7 +5,7 @@ import { ORDER_STATUSES, type OrderStatus } from "../../../schema/orders/dto.ts"
 import { createLogger } from "../../shared/src/logger.ts";
 import { outboxRow } from "../../shared/src/outbox.ts";
 import { canMove, moveOrder, TRANSITIONS } from "../src/order-status.ts";
-import { insertOrder, loadOrder, type OrderRecord } from "../src/order-store.ts";
+import { loadOrder, type OrderRecord, orderSummary, viewOf, writeOrder } from "../src/order-store.ts";
 
 const warnings: unknown[] = [];
 const log = { ...createLogger("orders-test", "error"), warn: (msg: string, fields?: unknown) => void warnings.push({ msg, fields }) };
@@ -40,6 +40,13 @@ function order(id: string): OrderRecord {
 }
 
 const status = async (id: string) => (await loadOrder(env.DB, id))?.view.status;
+const history = async (id: string) =>
+  (
+    await env.DB.prepare("SELECT to_status FROM order_transitions WHERE order_id = ? ORDER BY at, to_status = 'pending_payment' DESC")
+      .bind(id)
+      .all<{ to_status: string }>()
+  ).results.map((r) => r.to_status);
+const paidOrder = (id: string) => writeOrder(env.DB, order(id), { status: "paid", reason: "payment captured" }, []);
 const outboxCount = async () => (await env.DB.prepare("SELECT COUNT(*) AS n FROM outbox").first<{ n: number }>())?.n ?? 0;
 
 describe("the order state machine", () => {
@@ -53,42 +60,68 @@ describe("the order state machine", () => {
     expect(canMove("cancelled", "shipped")).toBe(false);
   });
 
+  it("checkout writes the order in its final status with its whole history, once however often it is written", async () => {
+    const id = `ord_${crypto.randomUUID().slice(0, 8)}`;
+    const record = order(id);
+    const placed = outboxRow(EVENT_TYPES.orderPlaced, orderSummary(record), undefined, `${id}:placed`);
+    const before = await outboxCount();
+    await writeOrder(env.DB, record, { status: "payment_failed", reason: "declined" }, [placed]);
+    await writeOrder(env.DB, record, { status: "payment_failed", reason: "declined" }, [placed]); // a resumed step
+    expect(await status(id)).toBe("payment_failed");
+    expect(await history(id)).toEqual(["pending_payment", "payment_failed"]);
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM order_lines WHERE order_id = ?").bind(id).first<{ n: number }>())?.n).toBe(1);
+    expect(await outboxCount()).toBe(before + 1);
+    // The checkout's answer is built from what it wrote, not read back: it must be what a read shows.
+    expect(viewOf(record, "payment_failed")).toEqual((await loadOrder(env.DB, id))?.view);
+  });
+
+  it("an order an earlier release left pending_payment is moved on by the same write", async () => {
+    const id = `ord_${crypto.randomUUID().slice(0, 8)}`;
+    await paidOrder(id);
+    // As the earlier release's checkout left it: written, not yet paid.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE orders SET status = 'pending_payment' WHERE id = ?").bind(id),
+      env.DB.prepare("DELETE FROM order_transitions WHERE id = ?").bind(`${id}:paid`),
+    ]);
+    await paidOrder(id);
+    expect(await status(id)).toBe("paid");
+    expect(await history(id)).toEqual(["pending_payment", "paid"]);
+  });
+
   it("moves along the table with its event in one transaction, and refuses (and logs) any other move", async () => {
     const id = `ord_${crypto.randomUUID().slice(0, 8)}`;
-    await insertOrder(env.DB, order(id), []);
-    await insertOrder(env.DB, order(id), []); // a retried step writes nothing twice
-    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM order_lines WHERE order_id = ?").bind(id).first<{ n: number }>())?.n).toBe(1);
+    await paidOrder(id);
     const before = await outboxCount();
 
-    const failed = await moveOrder(env.DB, log, id, "payment_failed", "declined", [
-      outboxRow(EVENT_TYPES.orderPaymentFailed, { orderId: id, reason: "declined" }, undefined, `${id}:payment_failed`),
+    const cancelled = await moveOrder(env.DB, log, id, "cancelled", "merchant", [
+      outboxRow(EVENT_TYPES.orderCancelled, { orderId: id, reason: "merchant" }, undefined, `${id}:cancelled`),
     ]);
-    expect(failed).toMatchObject({ ok: true, repeated: false });
-    expect(await status(id)).toBe("payment_failed");
+    expect(cancelled).toMatchObject({ ok: true, repeated: false });
+    expect(await status(id)).toBe("cancelled");
     expect(await outboxCount()).toBe(before + 1);
 
     warnings.length = 0;
-    const paid = await moveOrder(env.DB, log, id, "paid", "late capture", [
+    const shipped = await moveOrder(env.DB, log, id, "shipped", "late label", [
       outboxRow(EVENT_TYPES.orderCancelled, { orderId: id, reason: "x" }, undefined, `${id}:bogus`),
     ]);
-    expect(paid).toEqual({ ok: false, from: "payment_failed" });
-    expect(await status(id)).toBe("payment_failed");
+    expect(shipped).toEqual({ ok: false, from: "cancelled" });
+    expect(await status(id)).toBe("cancelled");
     expect(await outboxCount()).toBe(before + 1); // the refused move queued nothing
     expect(warnings).toHaveLength(1);
 
     // Asking again for the status it has is a harmless repeat.
-    expect(await moveOrder(env.DB, log, id, "payment_failed", "retry")).toMatchObject({ ok: true, repeated: true });
+    expect(await moveOrder(env.DB, log, id, "cancelled", "retry")).toMatchObject({ ok: true, repeated: true });
   });
 
   it("of two concurrent moves from one status, one wins", async () => {
     const id = `ord_${crypto.randomUUID().slice(0, 8)}`;
-    await insertOrder(env.DB, order(id), []);
-    const [a, b] = await Promise.all([moveOrder(env.DB, log, id, "paid", "captured"), moveOrder(env.DB, log, id, "cancelled", "shopper")]);
+    await paidOrder(id);
+    const [a, b] = await Promise.all([
+      moveOrder(env.DB, log, id, "fulfilling", "label"),
+      moveOrder(env.DB, log, id, "cancelled", "shopper"),
+    ]);
     const moved = [a, b].filter((r) => r.ok);
     expect(moved).toHaveLength(1);
-    const history = await env.DB.prepare("SELECT to_status FROM order_transitions WHERE order_id = ? ORDER BY at")
-      .bind(id)
-      .all<{ to_status: string }>();
-    expect(history.results.map((r) => r.to_status)).toEqual(["pending_payment", await status(id)]);
+    expect(await history(id)).toEqual(["pending_payment", "paid", await status(id)]);
   });
 });

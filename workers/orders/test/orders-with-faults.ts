@@ -7,9 +7,10 @@ import orders from "../src/index.ts";
 //   fault+crash-after-<step>@…   the object dies right after saving that step (a real abort: the request
 //                                fails, the alarm resumes the checkout from what was saved)
 //   fault+publish-fails@…        the queue "does not take" the order's events: they wait for the cron
-//   fault+second-hold-lapses@…   the second hold runs out just before it is committed (released in its
-//                                Inventory object), after the first was committed: commitStock refuses
-// Both strike only the run a request started, as a real crash would not repeat on the resumed run.
+//   fault+second-sku-sold-out@…  another shopper takes every unit of the second SKU just before checkout
+//                                sells it (a real hold in its Inventory object, let go once takeStock answered):
+//                                the first SKU's sale is undone and takeStock refuses
+// They strike only the run a request started, as a real crash would not repeat on the resumed run.
 export * from "../src/index.ts";
 export default orders;
 
@@ -19,18 +20,9 @@ export class Checkout extends RealCheckout {
     if (request === null) return ports;
     const email = progress.request.email.toLowerCase();
     const crashAfter = /^fault\+crash-after-([a-z]+)@/.exec(email)?.[1];
-    let commits = 0;
     return {
       ...ports,
-      stock: email.startsWith("fault+second-hold-lapses@")
-        ? {
-            ...ports.stock,
-            commit: async (sku, holdId) => {
-              if (++commits === 2) await this.env.INVENTORY.getByName(sku).release(holdId);
-              return ports.stock.commit(sku, holdId);
-            },
-          }
-        : ports.stock,
+      stock: email.startsWith("fault+second-sku-sold-out@") ? this.soldOutSecond(ports.stock) : ports.stock,
       save: (p) => {
         ports.save(p);
         if (crashAfter !== undefined && p.done.at(-1)?.toLowerCase() === crashAfter) {
@@ -41,6 +33,25 @@ export class Checkout extends RealCheckout {
       publish: email.startsWith("fault+publish-fails@")
         ? async () => ports.log.warn("injected: the queue did not take the events")
         : ports.publish,
+    };
+  }
+
+  private soldOutSecond(stock: Ports["stock"]): Ports["stock"] {
+    return {
+      ...stock,
+      sellAll: async (lines, options) => {
+        const second = lines[1];
+        if (second === undefined) return stock.sellAll(lines, options);
+        const inventory = this.env.INVENTORY.getByName(second.sku);
+        const rival = `fault:${options.prefix}`;
+        const { available } = await inventory.stock();
+        if (available > 0) await inventory.hold(rival, available, 60_000, "fault:rival");
+        try {
+          return await stock.sellAll(lines, options);
+        } finally {
+          await inventory.release(rival);
+        }
+      },
     };
   }
 }

@@ -26,13 +26,15 @@ export const eventCopies: (env: object) => number = configFrom(
 );
 
 /**
- * Sends what the outbox holds, oldest first, deleting each row once the queue has it. Answers how many went.
- * `idPrefix` sends only the rows whose event ids start with it (one order's events), so concurrent writers do
- * not all send everyone's rows; the unfiltered flush (cron) sends whatever is left.
+ * Sends what the outbox holds, oldest first, and deletes what went (in one statement, also when a send fails
+ * part way). Answers how many went. `idPrefix` sends only the rows whose event ids start with it (one order's
+ * events), so concurrent writers do not all send everyone's rows; `rows` sends rows the caller has just
+ * written, without reading them back; the unfiltered flush (cron) sends whatever is left.
  */
 export type FlushOptions = {
   limit?: number;
   idPrefix?: string;
+  rows?: readonly OutboxRow[];
   /** Sends each event this many times: at-least-once delivery, exaggerated, so tests see consumers dedupe. */
   copies?: number;
 };
@@ -40,20 +42,33 @@ export type FlushOptions = {
 export async function flushOutbox(db: D1Database, queues: Producer | readonly Producer[], options: FlushOptions = {}): Promise<number> {
   const { limit = 100, idPrefix, copies = 1 } = options;
   const targets = Array.isArray(queues) ? queues : [queues as Producer];
+  const rows = options.rows ?? (await pendingRows(db, limit, idPrefix));
+  const sent: string[] = [];
+  try {
+    for (const row of rows) {
+      const event: unknown = JSON.parse(row.body);
+      for (let copy = 0; copy < copies; copy++) {
+        await Promise.all(targets.map((queue) => queue.send(event, { contentType: "json" })));
+      }
+      sent.push(row.id);
+    }
+  } finally {
+    if (sent.length > 0) {
+      await db
+        .prepare(`DELETE FROM outbox WHERE id IN (${sent.map(() => "?").join(", ")})`)
+        .bind(...sent)
+        .run();
+    }
+  }
+  return sent.length;
+}
+
+async function pendingRows(db: D1Database, limit: number, idPrefix: string | undefined): Promise<{ id: string; body: string }[]> {
   const { results } = await (idPrefix === undefined
     ? db.prepare("SELECT id, body FROM outbox ORDER BY created_at, id LIMIT ?").bind(limit)
     : db
         .prepare("SELECT id, body FROM outbox WHERE substr(id, 1, ?) = ? ORDER BY created_at, id LIMIT ?")
         .bind(idPrefix.length, idPrefix, limit)
   ).all<{ id: string; body: string }>();
-  let sent = 0;
-  for (const row of results) {
-    const event: unknown = JSON.parse(row.body);
-    for (let copy = 0; copy < copies; copy++) {
-      for (const queue of targets) await queue.send(event, { contentType: "json" });
-    }
-    await db.prepare("DELETE FROM outbox WHERE id = ?").bind(row.id).run();
-    sent++;
-  }
-  return sent;
+  return results;
 }

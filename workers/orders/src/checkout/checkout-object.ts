@@ -65,6 +65,10 @@ export class Checkout extends DurableObject<OrdersEnv> {
     return row ? { fingerprint: row.fingerprint, progress: JSON.parse(row.progress) as Progress, createdAt: row.created_at } : null;
   }
 
+  private createdAt(): number {
+    return this.sql.exec<{ created_at: number }>("SELECT created_at FROM checkout").one().created_at;
+  }
+
   protected save(p: Progress): void {
     this.sql.exec("UPDATE checkout SET progress = ? WHERE id = 1", JSON.stringify(p));
   }
@@ -112,7 +116,10 @@ export class Checkout extends DurableObject<OrdersEnv> {
     const run = (async () => {
       // The watchdog: if this run dies, the alarm finishes or undoes it.
       await this.ctx.storage.setAlarm(Date.now() + this.config.watchdogMs);
-      return runCheckout(progress, this.ports(progress, request));
+      const answer = await runCheckout(progress, this.ports(progress, request));
+      // Settled: the next wake is the one that forgets the key (not the watchdog's, which would find nothing to do).
+      if (progress.settled) await this.ctx.storage.setAlarm(this.createdAt() + this.config.keyLifetimeMs);
+      return answer;
     })()
       .catch((err: unknown) => {
         // The shopper's request ends in an error (the alarm may still finish the checkout later).
@@ -132,7 +139,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
     const log = this.logger(requestId);
     const call = request?.call ?? { requestId };
     return {
-      orders: orderBook(this.env.DB, log),
+      orders: orderBook(this.env.DB),
       cart: cartPort(this.env.CART.getByName(progress.request.cartId), call),
       stock: stockPort(this.env.INVENTORY, call),
       payments: paymentsPort(this.env.PAYMENTS),
@@ -140,10 +147,10 @@ export class Checkout extends DurableObject<OrdersEnv> {
       config: this.config,
       call,
       save: (p) => this.save(p),
-      publish: async () => {
+      publish: async (rows) => {
         try {
-          // Only this order's events (their ids start with the order id): the cron sends anything else left.
-          await publishOrderEvents(this.env, { idPrefix: `${progress.orderId}:` });
+          // Only the rows this run wrote, without reading them back: the cron sends anything left.
+          await publishOrderEvents(this.env, { rows });
         } catch (err) {
           log.warn("order events not sent yet; the alarm retries", errorFields(err));
         }
@@ -175,8 +182,8 @@ export class Checkout extends DurableObject<OrdersEnv> {
         return;
       }
       this.logger().warn("resuming an interrupted checkout", { orderId: progress.orderId, done: progress.done });
+      // Settled, it sets the alarm that forgets the key; not settled, its watchdog alarm stays set.
       await this.start(progress, null);
-      await this.ctx.storage.setAlarm(saved.createdAt + this.config.keyLifetimeMs);
       return;
     }
     if (Date.now() >= saved.createdAt + this.config.keyLifetimeMs) {

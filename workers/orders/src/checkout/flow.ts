@@ -1,10 +1,10 @@
 import type { CartAccess, CartCall, CheckoutLine, CheckoutRefusal } from "../../../../schema/cart.ts";
 import { EVENT_TYPES } from "../../../../schema/events.ts";
-import type { CheckoutBody, OrderStatus, OrderView, PaymentSummary, PlacedOrder } from "../../../../schema/orders/dto.ts";
+import type { CheckoutBody, PaymentSummary, PlacedOrder } from "../../../../schema/orders/dto.ts";
 import type {
-  AuthorizeOutcome,
   AuthorizeRequest,
   CaptureOutcome,
+  ChargeOutcome,
   PaymentMethodInput,
   PaymentView,
   VoidOutcome,
@@ -15,8 +15,7 @@ import type { CheckoutOutcome } from "../../../shared/src/metrics/points.ts";
 import { type OutboxRow, outboxRow } from "../../../shared/src/outbox.ts";
 import { problem } from "../../../shared/src/problem.ts";
 import type { Result } from "../../../shared/src/result.ts";
-import type { TransitionResult } from "../order-status.ts";
-import { type OrderRecord, orderSummary } from "../order-store.ts";
+import { type OrderRecord, orderSummary, type Placement, viewOf } from "../order-store.ts";
 import { type PricedCheckout, priceCheckout } from "./pricing-bridge.ts";
 
 /*
@@ -25,36 +24,29 @@ import { type PricedCheckout, priceCheckout } from "./pricing-bridge.ts";
  * the same Idempotency-Key). A step that refuses (declined card, stock gone) undoes its own partial work and
  * then the finished steps, in reverse, each with its compensation:
  *
- *   validateCart      prices from the catalog, never the client         —
- *   holdStock         every line held, all or nothing (holdAll)          release the holds it took
- *   createOrder       `pending_payment`, totals computed here, order.placed   → `payment_failed` / `cancelled` + event
- *   authorizePayment  the provider, with one idempotency key             void the authorization (also after a timeout)
- *   commitStock       holds become sales, one SKU at a time              undo every hold: release, or put sold units back
- *   capturePayment    take the money                                      —  (nothing after it can refuse)
- *   markPaid          `paid` + order.paid, in one transaction             —
- *   emptyCart         the ordered lines leave the cart                    —  (retried until done)
- *   publishEvents     the outbox goes to the order-events queue           —  (retried until done)
+ *   validateCart   prices from the catalog, never the client          —
+ *   takeStock      every line sold, all or nothing, in one call per     undo every sale: its units back on hand
+ *                  SKU (the cart's flash-sale holds are committed)
+ *   charge         authorize and capture, one call, one key each       void (also after a timeout), and the order
+ *                                                                      is written `payment_failed` + its events
+ *   placeOrder     the order, `paid`, its history and events: one      —  (nothing after it can refuse)
+ *                  transaction
+ *   finish         the ordered lines leave the cart; the events go     —  (retried until done)
+ *                  to their queues (the cron sends any left behind)
  *
  * Every compensation undoes whatever its step did, finished or not, and may run any number of times (each call
  * is keyed or idempotent), because a crash can strike in the middle of a step or of its compensation.
- * Never paid-but-unfulfillable: stock is held before the card is charged, and a payment whose stock could not
- * be committed is voided. Never charged twice: every provider call carries a key derived from the order id.
+ * Never paid-but-unfulfillable: every unit is sold before the card is charged, and put back if the charge
+ * fails. Never charged twice: every provider call carries a key derived from the order id. Stock refusals
+ * happen before any money moves or any order exists, so a sold-out checkout leaves nothing behind.
+ *
+ * Why this order and these steps (an earlier release held, wrote a `pending_payment` order, authorized,
+ * committed, captured, then marked it paid: nine steps, ten database writes): each write is a round trip the
+ * shopper waits for and a transaction the database runs one at a time, so the steps do each thing once.
  */
 
-export const STEP_NAMES = [
-  "validateCart",
-  "holdStock",
-  "createOrder",
-  "authorizePayment",
-  "commitStock",
-  "capturePayment",
-  "markPaid",
-  "emptyCart",
-  "publishEvents",
-] as const;
+export const STEP_NAMES = ["validateCart", "takeStock", "charge", "placeOrder", "finish"] as const;
 export type StepName = (typeof STEP_NAMES)[number];
-
-export type HeldLine = { sku: string; quantity: number; holdId: string };
 
 /** What survives a crash: everything but the payment method, which lives only in the first request's memory. */
 export type Progress = {
@@ -69,10 +61,9 @@ export type Progress = {
   checkoutId?: string;
   lines?: CheckoutLine[];
   priced?: PricedCheckout;
-  /** Holds this checkout must commit: its own (`owned`) and the cart's flash-sale holds. */
-  holds?: (HeldLine & { owned: boolean })[];
-  committed?: string[];
   payment?: PaymentSummary;
+  /** An earlier release wrote this checkout's order as `pending_payment` before charging: a refusal must end it. */
+  orderWritten?: boolean;
   /** The answer, once there is one: replayed for every request with the same key. */
   answer?: Answer;
   /** Set when a step refused: the finished steps are being undone. */
@@ -96,11 +87,8 @@ export type CheckoutConfig = {
 
 /** The orders database, as checkout writes it. */
 export type OrderBook = {
-  /** Writes the new `pending_payment` order and its events in one transaction; writing it again changes nothing. */
-  insert(order: OrderRecord, events: OutboxRow[]): Promise<void>;
-  move(orderId: string, to: OrderStatus, reason: string, events: OutboxRow[]): Promise<TransitionResult>;
-  setPaymentSummary(orderId: string, payment: PaymentSummary): Promise<void>;
-  view(orderId: string): Promise<OrderView | null>;
+  /** The order in its final status, its history and `events`, in one transaction; writing it again changes nothing. */
+  write(order: OrderRecord, placement: Placement, events: OutboxRow[]): Promise<void>;
 };
 
 /** The shopper's cart. */
@@ -115,14 +103,14 @@ export type CartPort = {
 
 /** The SKUs' Inventory objects. */
 export type StockPort = {
-  /** Holds every line or none, under hold ids derived from `prefix` (a retry finds its own holds). */
-  holdAll(
+  /** Sells every line or none, under sale ids derived from `prefix` (a retry finds its own sales). */
+  sellAll(
     lines: { sku: string; quantity: number }[],
-    options: { prefix: string; ttlMs: number; owner: string },
-  ): Promise<{ ok: true; holds: HeldLine[] } | { ok: false; shortfalls: Shortfall[] }>;
-  /** The hold id `holdAll` uses for a SKU (so a compensation finds holds a crash kept it from recording). */
+    options: { prefix: string; owner: string },
+  ): Promise<{ ok: true } | { ok: false; shortfalls: Shortfall[] }>;
+  /** The sale id `sellAll` uses for a SKU (so a compensation finds sales a crash kept it from recording). */
   holdIdFor(prefix: string, sku: string): string;
-  /** Turns the hold into a sale; false if the hold is gone (expired, released). Committing twice is one sale. */
+  /** Turns the cart's hold into a sale; false if the hold is gone (expired, released). Committing twice is one sale. */
   commit(sku: string, holdId: string): Promise<boolean>;
   /** Undoes whatever the hold did (released if active and `releaseActive`, sold units back if committed); repeatable. */
   undo(sku: string, holdId: string, releaseActive: boolean): Promise<void>;
@@ -131,7 +119,8 @@ export type Shortfall = { sku: string; requested: number; available: number };
 
 /** The payments Worker. */
 export type PaymentsPort = {
-  authorize(req: AuthorizeRequest, call: CartCall): Promise<Result<AuthorizeOutcome>>;
+  /** Authorizes under the request's key and, if authorized, captures under `captureKey`: one call. */
+  charge(req: AuthorizeRequest, captureKey: string, call: CartCall): Promise<Result<ChargeOutcome>>;
   getPayment(paymentId: string, call: CartCall): Promise<Result<PaymentView | null>>;
   voidPayment(paymentId: string, idempotencyKey: string, call: CartCall): Promise<Result<VoidOutcome>>;
   capture(paymentId: string, idempotencyKey: string, call: CartCall): Promise<Result<CaptureOutcome>>;
@@ -149,14 +138,14 @@ export type Ports = {
   save: (p: Progress) => void;
   /** Counts how a run ended (operations metrics): once per refusal, once per placed order. */
   outcome?: (outcome: CheckoutOutcome, total: { amount: number; currency: string } | null) => void;
-  /** Sends the order outbox; a failure leaves the rows for the alarm's next try. */
-  publish: () => Promise<void>;
+  /** Sends these outbox rows (just written); a failure leaves them for the cron. Never throws. */
+  publish: (rows: OutboxRow[]) => Promise<void>;
   /** The payment method and the guest's cart token: only in a request's memory, never saved (null when resumed). */
   payment: PaymentMethodInput | null;
   cartAccess: CartAccess | null;
 };
 
-/** A step's refusal: the answer to give, and the status the order ends in if one was created. */
+/** A step's refusal: the answer to give, and the status the order ends in if one was written. */
 export type Refusal = {
   answer: Answer;
   orderStatus: "payment_failed" | "cancelled";
@@ -172,6 +161,9 @@ type Step = {
   compensate?: (p: Progress, io: Ports, why: Refusal) => Promise<void>;
 };
 
+/** A step that cannot finish yet (a service has not confirmed): the run stops here and the alarm resumes it. */
+export class NotYet extends Error {}
+
 const done: StepOutcome = { ok: true };
 const refuse = (status: number, detail: string, orderStatus: Refusal["orderStatus"], extra?: Partial<Problem>): StepOutcome => ({
   ok: false,
@@ -179,7 +171,7 @@ const refuse = (status: number, detail: string, orderStatus: Refusal["orderStatu
 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const keyFor = (p: Progress, op: "authorize" | "capture" | "void") => `${p.orderId}:${op}`;
-const holdPrefix = (p: Progress) => `order:${p.orderId}`;
+const salePrefix = (p: Progress) => `order:${p.orderId}`;
 
 const STEPS: Step[] = [
   {
@@ -206,64 +198,46 @@ const STEPS: Step[] = [
     },
   },
   {
-    name: "holdStock",
+    name: "takeStock",
     async run(p, io) {
       const lines = p.lines ?? [];
-      const own = lines.filter((l) => l.cartHoldId === null);
-      const held = await io.stock.holdAll(own, { prefix: holdPrefix(p), ttlMs: io.config.holdTtlMs, owner: holdPrefix(p) });
-      if (!held.ok) return outOfStock(held.shortfalls);
-      p.holds = [
-        ...held.holds.map((h) => ({ sku: h.sku, quantity: h.quantity, holdId: h.holdId, owned: true })),
-        ...lines.flatMap((l) => (l.cartHoldId === null ? [] : [{ sku: l.sku, quantity: l.quantity, holdId: l.cartHoldId, owned: false }])),
-      ];
+      const flash = lines.flatMap((l) => (l.cartHoldId === null ? [] : [{ sku: l.sku, holdId: l.cartHoldId }]));
+      const [sold, ...committed] = await Promise.all([
+        io.stock.sellAll(
+          lines.filter((l) => l.cartHoldId === null),
+          { prefix: salePrefix(p), owner: salePrefix(p) },
+        ),
+        ...flash.map((h) => io.stock.commit(h.sku, h.holdId)),
+      ]);
+      if (sold !== undefined && !sold.ok) return outOfStock(sold.shortfalls);
+      const lost = flash.filter((_, i) => committed[i] === false).map((h) => h.sku);
+      if (lost.length > 0) {
+        return refuse(409, `the hold on ${lost.join(", ")} ran out before checkout; nothing was charged`, "cancelled", {
+          errors: lost.map((sku) => ({ field: "items", message: `SKU '${sku}' is no longer held for this cart` })),
+        });
+      }
       return done;
     },
     async compensate(p, io) {
-      // From the lines, not p.holds: a crash inside holdAll can leave holds it never got to record.
-      const own = (p.lines ?? []).filter((l) => l.cartHoldId === null);
-      await Promise.all(own.map((l) => io.stock.undo(l.sku, io.stock.holdIdFor(holdPrefix(p), l.sku), true)));
+      // Every sale and commit by its id, whether or not it landed (a crash can lose the answer): the object
+      // decides in one call (sold units back; an active hold released only if it is this checkout's own).
+      await Promise.all(holdsOf(p, io).map((h) => io.stock.undo(h.sku, h.holdId, h.owned)));
     },
   },
   {
-    name: "createOrder",
+    name: "charge",
     async run(p, io) {
-      const order = orderRecord(p);
-      // The installment plan is known now; the card's brand once the provider has seen it.
-      p.payment = order.payment;
-      await io.orders.insert(order, [outboxRow(EVENT_TYPES.orderPlaced, orderSummary(order), io.call.requestId, `${p.orderId}:placed`)]);
-      return done;
-    },
-    async compensate(p, io, why) {
-      const type = why.orderStatus === "payment_failed" ? EVENT_TYPES.orderPaymentFailed : EVENT_TYPES.orderCancelled;
-      const event = outboxRow(type, { orderId: p.orderId, reason: why.reason }, io.call.requestId, `${p.orderId}:${why.orderStatus}`);
-      await io.orders.move(p.orderId, why.orderStatus, why.reason, [event]);
-    },
-  },
-  {
-    name: "authorizePayment",
-    async run(p, io) {
+      if (io.payment === null) return resumeCharge(p, io);
       const total = p.priced?.total ?? { amount: 0, currency: "USD" };
-      if (io.payment === null) {
-        // Resumed after a crash: the card is gone with the request that brought it. Whatever the provider did
-        // under this order's key is in the ledger; anything short of an authorization is not a sale.
-        const known = await io.payments.getPayment(p.orderId, io.call);
-        if (known.ok && known.value !== null && known.value.status === "authorized") {
-          p.payment = { ...p.payment, brand: known.value.card?.brand ?? null, last4: known.value.card?.last4 ?? p.request.card.last4 };
-          return done;
-        }
-        return refuse(402, "checkout was interrupted before the payment was authorized; nothing was charged", "payment_failed");
-      }
       for (let attempt = 1; ; attempt++) {
-        const result = await io.payments.authorize(
-          {
-            paymentId: p.orderId,
-            idempotencyKey: keyFor(p, "authorize"),
-            amount: total,
-            payment: io.payment,
-            email: p.request.email,
-          },
-          io.call,
-        );
+        const request = {
+          paymentId: p.orderId,
+          idempotencyKey: keyFor(p, "authorize"),
+          amount: total,
+          payment: io.payment,
+          email: p.request.email,
+        };
+        const result = await io.payments.charge(request, keyFor(p, "capture"), io.call);
         if (!result.ok)
           return {
             ok: false,
@@ -273,22 +247,18 @@ const STEPS: Step[] = [
               reason: "invalid payment",
             },
           };
-        const outcome = result.value;
-        if (outcome.outcome === "authorized") {
-          p.payment = {
-            ...p.payment,
-            brand: outcome.payment.card?.brand ?? null,
-            last4: outcome.payment.card?.last4 ?? p.request.card.last4,
-          };
-          await io.orders.setPaymentSummary(p.orderId, p.payment);
-          return done;
+        const { authorized, capture } = result.value;
+        if (authorized.outcome === "authorized") {
+          rememberCard(p, authorized.payment.card);
+          return captured(p, capture);
         }
-        if (outcome.outcome === "declined") {
+        if (authorized.outcome === "declined") {
+          rememberCard(p, authorized.card);
           const detail =
-            outcome.reason === "insufficient_funds"
+            authorized.reason === "insufficient_funds"
               ? "the card has insufficient funds"
-              : `the payment was declined (${outcome.reason.replace("_", " ")})`;
-          return withOutcome(refuse(402, detail, "payment_failed", { extensions: { reason: outcome.reason } }), "declined");
+              : `the payment was declined (${authorized.reason.replace("_", " ")})`;
+          return withOutcome(refuse(402, detail, "payment_failed", { extensions: { reason: authorized.reason } }), "declined");
         }
         // `unavailable` (timeout) or `pending`: ask again with the same key, then give up cleanly.
         if (attempt >= io.config.authorizeAttempts) {
@@ -300,80 +270,74 @@ const STEPS: Step[] = [
         await sleep(io.config.retryDelayMs * attempt);
       }
     },
-    async compensate(p, io) {
-      // Also after a timeout: whatever the provider did under the key is undone.
+    async compensate(p, io, why) {
+      // Also after a timeout: whatever the provider did under the key is undone. Then the order is written as
+      // it ended, so the shopper (and the merchant) can see the failed attempt.
       const voided = await io.payments.voidPayment(p.orderId, keyFor(p, "void"), io.call);
-      if (!voided.ok || voided.value.outcome !== "voided") throw new Error(`void of ${p.orderId} did not go through; will retry`);
+      if (!voided.ok || voided.value.outcome !== "voided") throw new NotYet(`void of ${p.orderId} did not go through; will retry`);
+      const order = orderRecord(p);
+      const events = [placedEvent(p, io, order), endedEvent(p, io, why)];
+      await io.orders.write(order, { status: why.orderStatus, reason: why.reason }, events);
+      await io.publish(events);
     },
   },
   {
-    name: "commitStock",
-    async run(p, io) {
-      p.committed ??= [];
-      const lost: string[] = [];
-      for (const h of p.holds ?? []) {
-        if (p.committed.includes(h.sku)) continue;
-        if (await io.stock.commit(h.sku, h.holdId)) p.committed.push(h.sku);
-        else lost.push(h.sku);
-        io.save(p);
-      }
-      if (lost.length > 0) {
-        return refuse(409, `the hold on ${lost.join(", ")} ran out before payment; nothing was charged`, "cancelled", {
-          errors: lost.map((sku) => ({ field: "items", message: `SKU '${sku}' is no longer held for this order` })),
-        });
-      }
-      return done;
-    },
-    async compensate(p, io) {
-      // Every hold, whether or not p.committed says so: a commit can land and its answer be lost in a crash. The
-      // object decides in one call (released if still active and ours, sold units back if committed).
-      for (const h of p.holds ?? []) await io.stock.undo(h.sku, h.holdId, h.owned);
-    },
-  },
-  {
-    name: "capturePayment",
-    async run(p, io) {
-      const result = await io.payments.capture(p.orderId, keyFor(p, "capture"), io.call);
-      if (result.ok && result.value.outcome === "captured") return done;
-      if (result.ok && result.value.outcome === "refused")
-        return refuse(402, `the payment could not be captured: ${result.value.message}`, "payment_failed");
-      // Unavailable: throw, so the alarm retries with the same key.
-      throw new Error(`capture of ${p.orderId} not confirmed yet`);
-    },
-  },
-  {
-    name: "markPaid",
+    name: "placeOrder",
     async run(p, io) {
       const order = orderRecord(p);
-      const event = outboxRow(
-        EVENT_TYPES.orderPaid,
-        { ...orderSummary(order), paymentId: p.orderId, card: cardOf(p) },
-        io.call.requestId,
-        `${p.orderId}:paid`,
-      );
-      const moved = await io.orders.move(p.orderId, "paid", "payment captured", [event]);
-      if (!moved.ok) throw new Error(`order ${p.orderId} could not be marked paid (it is ${moved.from})`);
+      await io.orders.write(order, { status: "paid", reason: "payment captured" }, paidEvents(p, io, order));
+      p.answer = { status: 201, body: { order: viewOf(order, "paid"), ...(p.orderToken ? { orderToken: p.orderToken } : {}) } };
       return done;
     },
   },
   {
-    name: "emptyCart",
+    name: "finish",
     async run(p, io) {
-      await io.cart.completeCheckout(
-        p.orderId,
-        (p.lines ?? []).map((l) => ({ sku: l.sku, quantity: l.quantity })),
-      );
-      return done;
-    },
-  },
-  {
-    name: "publishEvents",
-    async run(_p, io) {
-      await io.publish();
+      const taken = (p.lines ?? []).map((l) => ({ sku: l.sku, quantity: l.quantity }));
+      await Promise.all([io.cart.completeCheckout(p.orderId, taken), io.publish(paidEvents(p, io, orderRecord(p)))]);
       return done;
     },
   },
 ];
+
+/** Resumed after a crash: the card is gone with the request that brought it; the ledger knows what happened. */
+async function resumeCharge(p: Progress, io: Ports): Promise<StepOutcome> {
+  const known = await io.payments.getPayment(p.orderId, io.call);
+  const payment = known.ok ? known.value : null;
+  if (payment?.status === "captured") {
+    rememberCard(p, payment.card);
+    return done;
+  }
+  if (payment?.status === "authorized") {
+    rememberCard(p, payment.card);
+    const capture = await io.payments.capture(p.orderId, keyFor(p, "capture"), io.call);
+    return captured(p, capture.ok ? capture.value : null);
+  }
+  // Anything short of an authorization is not a sale.
+  return refuse(402, "checkout was interrupted before the payment was authorized; nothing was charged", "payment_failed");
+}
+
+/** After an authorization: captured is done, refused refuses, anything else is retried by the alarm (same key). */
+function captured(p: Progress, capture: CaptureOutcome | null): StepOutcome {
+  if (capture?.outcome === "captured") return done;
+  if (capture?.outcome === "refused") return refuse(402, `the payment could not be captured: ${capture.message}`, "payment_failed");
+  throw new NotYet(`capture of ${p.orderId} not confirmed yet`);
+}
+
+function rememberCard(p: Progress, card: { brand: string; last4: string } | null | undefined): void {
+  const installments = p.priced?.installment ? { installments: p.priced.installment } : {};
+  p.payment = { brand: card?.brand ?? null, last4: card?.last4 ?? p.request.card.last4, ...installments };
+}
+
+/** Every stock id this checkout may have touched: its own sales (from the lines) and the cart's flash holds. */
+function holdsOf(p: Progress, io: Ports): { sku: string; holdId: string; owned: boolean }[] {
+  const lines = p.lines ?? [];
+  const own = [...new Set(lines.filter((l) => l.cartHoldId === null).map((l) => l.sku))];
+  return [
+    ...own.map((sku) => ({ sku, holdId: io.stock.holdIdFor(salePrefix(p), sku), owned: true })),
+    ...lines.flatMap((l) => (l.cartHoldId === null ? [] : [{ sku: l.sku, holdId: l.cartHoldId, owned: false }])),
+  ];
+}
 
 const withOutcome = (step: StepOutcome, outcome: NonNullable<Refusal["outcome"]>): StepOutcome =>
   step.ok ? step : { ok: false, refusal: { ...step.refusal, outcome } };
@@ -391,9 +355,26 @@ function outOfStock(shortfalls: { sku: string; requested: number; available: num
 
 const cardOf = (p: Progress) => (p.payment?.brand && p.payment.last4 ? { brand: p.payment.brand, last4: p.payment.last4 } : null);
 
+// The events keep fixed ids, so writing or sending them again is one event to every consumer.
+const placedEvent = (p: Progress, io: Ports, order: OrderRecord): OutboxRow =>
+  outboxRow(EVENT_TYPES.orderPlaced, orderSummary(order), io.call.requestId, `${p.orderId}:placed`);
+const paidEvents = (p: Progress, io: Ports, order: OrderRecord): OutboxRow[] => [
+  placedEvent(p, io, order),
+  outboxRow(
+    EVENT_TYPES.orderPaid,
+    { ...orderSummary(order), paymentId: p.orderId, card: cardOf(p) },
+    io.call.requestId,
+    `${p.orderId}:paid`,
+  ),
+];
+function endedEvent(p: Progress, io: Ports, why: Refusal): OutboxRow {
+  const type = why.orderStatus === "payment_failed" ? EVENT_TYPES.orderPaymentFailed : EVENT_TYPES.orderCancelled;
+  return outboxRow(type, { orderId: p.orderId, reason: why.reason }, io.call.requestId, `${p.orderId}:${why.orderStatus}`);
+}
+
 function orderRecord(p: Progress): OrderRecord {
   const priced = p.priced;
-  if (priced === undefined) throw new Error("createOrder before validateCart");
+  if (priced === undefined) throw new Error("an order before validateCart");
   return {
     id: p.orderId,
     userId: p.userId,
@@ -419,15 +400,17 @@ function orderRecord(p: Progress): OrderRecord {
  * from there by the alarm or by a retry with the same key.
  */
 export async function runCheckout(p: Progress, io: Ports): Promise<Answer> {
+  fromEarlierRelease(p);
   if (p.compensating !== undefined) return compensate(p, io, p.compensating);
   for (const step of STEPS) {
     if (p.done.includes(step.name)) continue;
     const outcome = await step.run(p, io);
     if (!outcome.ok) {
       // The answer is fixed first: a replay of the same key says the same while compensation runs or retries.
-      // The refusing step is undone too: it may have done part of its work (committed some SKUs, say).
+      // The refusing step is undone too: it may have done part of its work (sold some SKUs, say). An order an
+      // earlier release wrote is ended by charge's compensation.
       p.compensating = outcome.refusal;
-      p.undoing = [...p.done, step.name];
+      p.undoing = [...p.done, step.name, ...(p.orderWritten && step.name !== "charge" ? (["charge"] as const) : [])];
       p.answer = outcome.refusal.answer;
       io.save(p);
       io.outcome?.(outcome.refusal.outcome ?? "failed", null);
@@ -440,11 +423,14 @@ export async function runCheckout(p: Progress, io: Ports): Promise<Answer> {
       }
     }
     p.done.push(step.name);
-    if (step.name === "markPaid") p.answer = await placedAnswer(p, io);
+    // The last step's save also settles the checkout: one write, not two.
+    if (p.done.length === STEPS.length) p.settled = true;
     io.save(p);
   }
-  p.settled = true;
-  io.save(p);
+  if (!p.settled) {
+    p.settled = true;
+    io.save(p);
+  }
   io.outcome?.("placed", p.priced?.total ?? null);
   return p.answer ?? { status: 500, body: problem(500, "checkout ended without an answer") };
 }
@@ -457,16 +443,47 @@ async function compensate(p: Progress, io: Ports, why: Refusal): Promise<Answer>
     if (step.compensate !== undefined) await step.compensate(p, io, why);
     p.undoing = p.undoing.filter((n) => n !== step.name);
     p.done = p.done.filter((n) => n !== step.name);
+    if (p.undoing.length === 0) p.settled = true;
     io.save(p);
   }
-  await io.publish();
-  p.settled = true;
-  io.save(p);
+  if (!p.settled) {
+    p.settled = true;
+    io.save(p);
+  }
   return why.answer;
 }
 
-async function placedAnswer(p: Progress, io: Ports): Promise<Answer> {
-  const order = await io.orders.view(p.orderId);
-  if (order === null) throw new Error(`order ${p.orderId} vanished`);
-  return { status: 201, body: { order, ...(p.orderToken ? { orderToken: p.orderToken } : {}) } };
+/**
+ * Progress an earlier release saved (nine steps: holdStock, createOrder, authorizePayment, commitStock,
+ * capturePayment, markPaid, emptyCart, publishEvents) resumes here under today's five: each old step counts as
+ * done only where today's step it belongs to is wholly done, and the rest is rerun (every step is repeatable
+ * by its ids and keys). An old `pending_payment` order is remembered, so a refusal still ends it.
+ */
+const EARLIER_STEPS: Readonly<Record<string, StepName | null>> = {
+  validateCart: "validateCart",
+  holdStock: null,
+  commitStock: "takeStock",
+  createOrder: null,
+  authorizePayment: null,
+  capturePayment: "charge",
+  markPaid: "placeOrder",
+  emptyCart: null,
+  publishEvents: "finish",
+};
+const UNDONE_BY: Readonly<Record<string, StepName>> = {
+  holdStock: "takeStock",
+  commitStock: "takeStock",
+  createOrder: "charge",
+  authorizePayment: "charge",
+};
+
+function fromEarlierRelease(p: Progress): void {
+  const names: readonly string[] = p.done;
+  if (names.every((n) => (STEP_NAMES as readonly string[]).includes(n)) && (p.undoing ?? []).every((n) => STEP_NAMES.includes(n))) return;
+  if (names.includes("createOrder") && !names.includes("markPaid")) p.orderWritten = true;
+  p.done = STEP_NAMES.filter((step) => names.some((n) => EARLIER_STEPS[n] === step || n === step));
+  if (p.undoing !== undefined) {
+    const undoing: readonly string[] = p.undoing;
+    p.undoing = STEP_NAMES.filter((step) => undoing.some((n) => UNDONE_BY[n] === step || n === step));
+  }
 }

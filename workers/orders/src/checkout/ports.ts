@@ -1,23 +1,16 @@
 import type { Cart } from "../../../../durable-objects/src/cart/cart.ts";
-import { holdAll, holdIdFor } from "../../../../durable-objects/src/inventory/hold-all.ts";
 import type { Inventory } from "../../../../durable-objects/src/inventory/inventory.ts";
+import { holdIdFor, sellAll } from "../../../../durable-objects/src/inventory/sell-all.ts";
 import type { PaymentsService } from "../../../payments/src/index.ts";
-import type { Logger } from "../../../shared/src/logger.ts";
 import type { CallContext } from "../../../shared/src/request-id.ts";
-import { moveOrder } from "../order-status.ts";
-import { insertOrder, loadOrder, setPaymentSummary } from "../order-store.ts";
+import { writeOrder } from "../order-store.ts";
 import type { CartPort, OrderBook, PaymentsPort, StockPort } from "./flow.ts";
 
 // The real services behind the checkout flow's ports: the orders D1 database, the cart's object, the SKUs'
 // Inventory objects and the payments Worker.
 
-export function orderBook(db: D1Database, log: Logger): OrderBook {
-  return {
-    insert: (order, events) => insertOrder(db, order, events),
-    move: (orderId, to, reason, events) => moveOrder(db, log, orderId, to, reason, events),
-    setPaymentSummary: (orderId, payment) => setPaymentSummary(db, orderId, payment),
-    view: async (orderId) => (await loadOrder(db, orderId))?.view ?? null,
-  };
+export function orderBook(db: D1Database): OrderBook {
+  return { write: (order, placement, events) => writeOrder(db, order, placement, events) };
 }
 
 export function cartPort(cart: DurableObjectStub<Cart>, call: CallContext): CartPort {
@@ -30,9 +23,9 @@ export function cartPort(cart: DurableObjectStub<Cart>, call: CallContext): Cart
 /** Every Inventory call carries the checkout's request id (`call`), so the objects log under it. */
 export function stockPort(inventory: DurableObjectNamespace<Inventory>, call: CallContext): StockPort {
   return {
-    holdAll: async (lines, options) => {
-      const held = await holdAll(inventory, lines, { ...options, call });
-      return held.ok ? { ok: true, holds: held.holds.map((h) => ({ sku: h.sku, quantity: h.quantity, holdId: h.holdId })) } : held;
+    sellAll: async (lines, options) => {
+      const sold = await sellAll(inventory, lines, { ...options, call });
+      return sold.ok ? { ok: true } : sold;
     },
     holdIdFor,
     commit: async (sku, holdId) => {
@@ -47,7 +40,7 @@ export function stockPort(inventory: DurableObjectNamespace<Inventory>, call: Ca
 
 export function paymentsPort(payments: Service<PaymentsService>): PaymentsPort {
   return {
-    authorize: (req, call) => payments.authorize(req, call),
+    charge: (req, captureKey, call) => payments.charge(req, captureKey, call),
     getPayment: (paymentId, call) => payments.getPayment(paymentId, call),
     voidPayment: (paymentId, key, call) => payments.voidPayment(paymentId, key, call),
     capture: (paymentId, key, call) => payments.capture(paymentId, key, call),
