@@ -4,8 +4,8 @@ import orders from "../src/index.ts";
 
 // The orders Worker as tests run it when they need a checkout to fail on purpose: the same Worker, with a
 // Checkout object that crashes where the buyer's email says, so no fault injection lives in production code.
-//   fault+crash-after-<step>@…   the object dies right after saving that step (a real abort: the request
-//                                fails, the alarm resumes the checkout from what was saved)
+//   fault+crash-after-<step>@…   the object dies right after that step's work landed (a real abort: the request
+//                                fails, the alarm resumes the checkout from what was saved and reruns the rest)
 //   fault+publish-fails@…        the queue "does not take" the order's events: they wait for the cron
 //   fault+second-sku-sold-out@…  another shopper takes every unit of the second SKU just before checkout
 //                                sells it (a real hold in its Inventory object, let go once takeStock answered):
@@ -20,15 +20,19 @@ export class Checkout extends RealCheckout {
     if (request === null) return ports;
     const email = progress.request.email.toLowerCase();
     const crashAfter = /^fault\+crash-after-([a-z]+)@/.exec(email)?.[1];
+    const crash = (step: string | undefined) => {
+      if (crashAfter === undefined || crashAfter !== step) return;
+      ports.log.warn("injected crash", { after: crashAfter });
+      this.ctx.abort(`injected crash after ${crashAfter}`);
+    };
+    const stock = email.startsWith("fault+second-sku-sold-out@") ? this.soldOutSecond(ports.stock) : ports.stock;
     return {
       ...ports,
-      stock: email.startsWith("fault+second-sku-sold-out@") ? this.soldOutSecond(ports.stock) : ports.stock,
+      stock: { ...stock, sellAll: (lines, options) => stock.sellAll(lines, options).finally(() => crash("takestock")) },
+      payments: { ...ports.payments, charge: (req, key, call) => ports.payments.charge(req, key, call).finally(() => crash("charge")) },
       save: (p) => {
         ports.save(p);
-        if (crashAfter !== undefined && p.done.at(-1)?.toLowerCase() === crashAfter) {
-          ports.log.warn("injected crash", { after: crashAfter });
-          this.ctx.abort(`injected crash after ${crashAfter}`);
-        }
+        crash(p.done.at(-1)?.toLowerCase());
       },
       publish: email.startsWith("fault+publish-fails@")
         ? async () => ports.log.warn("injected: the queue did not take the events")

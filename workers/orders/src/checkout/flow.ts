@@ -19,9 +19,12 @@ import { type OrderRecord, orderSummary, type Placement, viewOf } from "../order
 import { type PricedCheckout, priceCheckout } from "./pricing-bridge.ts";
 
 /*
- * Checkout, as named steps run in order. Each step's result is saved before the next starts, so a crash at any
- * point resumes from the last finished step (the Checkout object's alarm does that, or the next request with
- * the same Idempotency-Key). A step that refuses (declined card, stock gone) undoes its own partial work and
+ * Checkout, as named steps run in order. Progress is saved where a rerun would not be safe (after validateCart:
+ * the lines compensation needs) and when the checkout settles; a crash at any point resumes from the last saved
+ * step (the Checkout object's alarm does that, or the next request with the same Idempotency-Key) and reruns
+ * the steps after it, each repeatable by its ids and keys (sales by sale id, the charge found in the ledger, the
+ * order written by fixed keys). A saved step is a Durable Object write, so saving only where it matters keeps a
+ * checkout at three of them. A step that refuses (declined card, stock gone) undoes its own partial work and
  * then the finished steps, in reverse, each with its compensation:
  *
  *   validateCart   prices from the catalog, never the client          —
@@ -156,6 +159,8 @@ export type Refusal = {
 type StepOutcome = { ok: true } | { ok: false; refusal: Refusal };
 type Step = {
   name: StepName;
+  /** Rerunning it after a crash is safe and finds what the first run did, so its end need not be saved. */
+  rerunnable?: true;
   run: (p: Progress, io: Ports) => Promise<StepOutcome>;
   /** Undoes what `run` did, all or part of it; runs for a finished step and for the step that refused. */
   compensate?: (p: Progress, io: Ports, why: Refusal) => Promise<void>;
@@ -199,6 +204,7 @@ const STEPS: Step[] = [
   },
   {
     name: "takeStock",
+    rerunnable: true,
     async run(p, io) {
       const lines = p.lines ?? [];
       const flash = lines.flatMap((l) => (l.cartHoldId === null ? [] : [{ sku: l.sku, holdId: l.cartHoldId }]));
@@ -226,6 +232,8 @@ const STEPS: Step[] = [
   },
   {
     name: "charge",
+    // Resumed without the card, it reads the ledger: captured is done, authorized is captured.
+    rerunnable: true,
     async run(p, io) {
       if (io.payment === null) return resumeCharge(p, io);
       const total = p.priced?.total ?? { amount: 0, currency: "USD" };
@@ -283,6 +291,7 @@ const STEPS: Step[] = [
   },
   {
     name: "placeOrder",
+    rerunnable: true,
     async run(p, io) {
       const order = orderRecord(p);
       await io.orders.write(order, { status: "paid", reason: "payment captured" }, paidEvents(p, io, order));
@@ -425,7 +434,7 @@ export async function runCheckout(p: Progress, io: Ports): Promise<Answer> {
     p.done.push(step.name);
     // The last step's save also settles the checkout: one write, not two.
     if (p.done.length === STEPS.length) p.settled = true;
-    io.save(p);
+    if (step.rerunnable !== true || p.settled) io.save(p);
   }
   if (!p.settled) {
     p.settled = true;
