@@ -20,6 +20,7 @@ import {
   type MixSpec,
 } from "./load-spec.ts";
 import { addItem, checkoutRequest, inPool, newCart } from "./shopper.ts";
+import { type Writes, writesLine, writesPerCheckout, writesReport } from "./writes.ts";
 
 // `npm run bench`: boots the platform on fresh state, measures each scenario with autocannon from a
 // separate process, and writes bench/RESULTS.md. Every number in that file comes from this run.
@@ -42,7 +43,17 @@ const FLASH = args.quick
   ? { units: 10, buyers: 200, concurrency: 50, seconds: 30 }
   : { units: 100, buyers: 2_000, concurrency: 50, seconds: 120 };
 // Client addresses (`clientAddress(i)`) by scenario, so no two scenarios' shoppers share a per-client limit.
-const CLIENTS = { mix: 100_000, checkout: 1_000_000, flash: 2_000_000, search: 3_000_000, facets: 4_000_000, pages: 5_000_000 } as const;
+const CLIENTS = {
+  mix: 100_000,
+  checkout: 1_000_000,
+  flash: 2_000_000,
+  search: 3_000_000,
+  facets: 4_000_000,
+  pages: 5_000_000,
+  writes: 6_000_000,
+} as const;
+// Writes per checkout (bench/writes.ts): this many checkouts, one after another, under strace.
+const WRITES_CHECKOUTS = 20;
 const run = promisify(execFile);
 const specDir = mkdtempSync(join(tmpdir(), "edge-bench-specs-"));
 let specs = 0;
@@ -293,14 +304,15 @@ async function warmCronProxies(platform: Platform): Promise<void> {
 
 async function withPlatform<T>(
   options: { demoSize?: number; demoImagePool?: number; demoStock?: boolean },
-  body: (p: Platform) => Promise<T>,
+  body: (p: Platform, cronsSince: number) => Promise<T>,
 ): Promise<T> {
   const state = mkdtempSync(join(tmpdir(), "edge-bench-"));
   // No local metrics sink: its D1 write per request would be measured, which production's writeDataPoint is not.
   const platform = await startPlatform({ root, stateDir: state, port: 0, logLevel: LOG_LEVEL, localMetrics: false, ...options });
+  const cronsSince = Date.now(); // startPlatform's cron ticker fires every minute from here
   try {
     await warmCronProxies(platform);
-    return await body(platform);
+    return await body(platform, cronsSince);
   } finally {
     await platform.dispose();
     rmSync(state, { recursive: true, force: true });
@@ -350,7 +362,8 @@ rmSync(ceilingState, { recursive: true, force: true });
 // ---- the shopper read path, cart, checkout and a flash sale on the demo shop ----
 let mix: { shoppers: number; load: number; result: MixResult | null; failure?: string }[] = [];
 let flash: Flash | null = null;
-await withPlatform({}, async (platform) => {
+let writes: Writes | null = null;
+await withPlatform({}, async (platform, cronsSince) => {
   const origin = platform.url.origin;
   const { slugs, images } = await catalogPaths(origin, "", 500);
   const productPaths = slugs.map((s) => `/v1/products/${s}`);
@@ -466,6 +479,10 @@ await withPlatform({}, async (platform) => {
     }),
   );
   await settleCheckouts(platform);
+  // Untimed: the durable writes (syncs) one checkout costs, per storage, counted by strace (bench/writes.ts).
+  const checkouts = await preparedCheckouts(origin, skus, WRITES_CHECKOUTS, CLIENTS.writes);
+  writes = await writesPerCheckout({ platform, root, checkouts, cronsSince });
+  console.log(`  ${writesLine(writes)}`);
 
   mix = [];
   for (const [index, shoppers] of CONNECTIONS.entries()) {
@@ -620,6 +637,7 @@ const out: string[] = [
   "## Ceiling and shopper read path",
   "",
   ...scenarios.map(table),
+  ...writesReport(writes, WRITES_CHECKOUTS),
   "## Shopper traffic mix (Online Boutique weights)",
   "",
   "Each virtual shopper runs sessions of 10 weighted steps. Steps whose features have not landed yet are listed as such.",

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it("`npm run bench -- --quick` completes and writes every table with zero errors", async () => {
   const out = join(dir, "RESULTS.md");
-  await promisify(execFile)(process.execPath, ["bench/run.ts", "--quick", "--out", out], { timeout: 400_000 });
+  await promisify(execFile)(process.execPath, ["bench/run.ts", "--quick", "--out", out], { timeout: 520_000 });
   const report = readFileSync(out, "utf8");
   for (const heading of [
     "ceiling: bare Hono Worker",
@@ -27,6 +27,7 @@ it("`npm run bench -- --quick` completes and writes every table with zero errors
     "storefront empty route",
     "Shopper traffic mix",
     "Flash sale",
+    "Writes per checkout",
     "Catalog growth",
   ]) {
     expect(report).toContain(heading);
@@ -44,4 +45,14 @@ it("`npm run bench -- --quick` completes and writes every table with zero errors
   expect(report).toMatch(/^\| orders created \(paid; must be (\d+)\) \| \1 \|$/m);
   expect(report).toMatch(/^\| oversold units \(must be 0\) \| 0 \|$/m);
   expect(report).toMatch(/^\| lowest on hand in the object's history \(must be ≥ 0\) \| \d+ \|$/m);
-}, 420_000);
+  // Writes per checkout: with strace here, a number for each storage the checkout writes, not n/a.
+  if (existsSync("/usr/bin/strace")) {
+    const writes = report.split("## Writes per checkout")[1]?.split("\n## ")[0] ?? "";
+    expect(writes).not.toContain("n/a");
+    const syncs = (storage: string): number =>
+      Number(new RegExp(`^\\| ${storage} \\| ([\\d,]+\\.\\d\\d) \\|$`, "m").exec(writes)?.[1]?.replaceAll(",", "") ?? Number.NaN);
+    for (const storage of ["Cart objects", "Inventory objects"]) expect(syncs(storage)).toBeGreaterThanOrEqual(0);
+    // A checkout always writes its order, its payment and its Checkout object.
+    for (const storage of ["orders D1", "payments D1", "Checkout objects", "total"]) expect(syncs(storage)).toBeGreaterThan(0);
+  }
+}, 540_000);
