@@ -75,4 +75,37 @@ describe("cart.created leaves through the cart's outbox", () => {
     });
     expect(queue.sent).toHaveLength(1);
   });
+
+  it("an alarm set when the cart was made does not drop it while it is in use, and drops it once idle", async () => {
+    const id = "crt_outboxtest00000003";
+    const stub = env.CART.getByName(id);
+    const queue = fakeQueue();
+    queue.down = false;
+    const idle = await runInDurableObject(stub, async (cart: Cart, state) => {
+      useQueue(cart, queue);
+      await cart.create("d".repeat(64), { requestId: "req-3" });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return ((await state.storage.getAlarm()) ?? 0) - Date.now();
+    });
+    // The alarm comes (as if the idle time since it was set had passed) to a cart used a moment ago: it stays,
+    // and the alarm is set again a whole idle time after that use.
+    await runInDurableObject(stub, (_cart: Cart, state) => {
+      state.storage.sql.exec("UPDATE cart SET updated_at = ? WHERE id = 1", Date.now());
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const kept = await runInDurableObject(stub, async (_cart: Cart, state) => ({
+      carts: state.storage.sql.exec("SELECT id FROM cart").toArray().length,
+      alarmIn: ((await state.storage.getAlarm()) ?? 0) - Date.now(),
+    }));
+    expect(kept.carts).toBe(1);
+    expect(kept.alarmIn).toBeGreaterThan(idle - 60_000);
+    // Unused for longer than the idle time: the alarm drops it.
+    await runInDurableObject(stub, (_cart: Cart, state) => {
+      state.storage.sql.exec("UPDATE cart SET updated_at = ? WHERE id = 1", Date.now() - idle - 120_000);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(
+      await runInDurableObject(stub, (_cart: Cart, state) => state.storage.sql.exec("SELECT name FROM sqlite_master").toArray()),
+    ).toEqual([]);
+  });
 });

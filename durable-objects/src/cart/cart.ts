@@ -123,7 +123,12 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
   private async touch(): Promise<number> {
     const now = Date.now();
     this.sql.exec("UPDATE cart SET updated_at = ? WHERE id = 1", now);
-    await this.ctx.storage.setAlarm(this.alarmAt(now + this.idleTtlMs));
+    // An alarm already set need not move with every change: when it comes, it finds the cart still in use (by
+    // updated_at) and sets itself again. An alarm is a storage write of its own, and a cart changes on every add
+    // and twice in a checkout.
+    if (this.pendingEvents().length > 0 || (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(this.alarmAt(now + this.idleTtlMs));
+    }
     return now + this.idleTtlMs;
   }
 

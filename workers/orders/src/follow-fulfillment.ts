@@ -13,37 +13,36 @@ const RANK = Object.fromEntries(SHIPMENT_STATUSES.map((s, i) => [s, i])) as Reco
  */
 async function followShipment(db: D1Database, log: Logger, event: EventEnvelope): Promise<D1PreparedStatement[]> {
   const s = event.data as ShipmentChanged;
-  await db
-    .prepare(
-      `INSERT INTO order_shipments (id, order_id, merchant_id, status, rank, carrier, tracking_number, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  // The shipment's copy and what the order now has, in one round trip (a batch is one transaction).
+  const [, read] = await db.batch<{ expected: number; known: number; lowest: number | null; status: OrderStatus | null }>([
+    db
+      .prepare(
+        `INSERT INTO order_shipments (id, order_id, merchant_id, status, rank, carrier, tracking_number, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, rank = excluded.rank,
          carrier = COALESCE(excluded.carrier, carrier), tracking_number = COALESCE(excluded.tracking_number, tracking_number),
          updated_at = excluded.updated_at
        WHERE excluded.rank > order_shipments.rank`,
-    )
-    .bind(s.shipmentId, s.orderId, s.merchantId, s.status, RANK[s.status], s.carrier, s.trackingNumber, Date.now())
-    .run();
-  const counts = await db
-    .prepare(
-      `SELECT (SELECT COUNT(DISTINCT merchant_id) FROM order_lines WHERE order_id = ?1 AND kind = 'product') AS expected,
+      )
+      .bind(s.shipmentId, s.orderId, s.merchantId, s.status, RANK[s.status], s.carrier, s.trackingNumber, Date.now()),
+    db
+      .prepare(
+        `SELECT (SELECT COUNT(DISTINCT merchant_id) FROM order_lines WHERE order_id = ?1 AND kind = 'product') AS expected,
               (SELECT COUNT(*) FROM order_shipments WHERE order_id = ?1) AS known,
-              (SELECT MIN(rank) FROM order_shipments WHERE order_id = ?1) AS lowest`,
-    )
-    .bind(s.orderId)
-    .first<{ expected: number; known: number; lowest: number | null }>();
-  if (counts === null || counts.known === 0) return [];
+              (SELECT MIN(rank) FROM order_shipments WHERE order_id = ?1) AS lowest,
+              (SELECT status FROM orders WHERE id = ?1) AS status`,
+      )
+      .bind(s.orderId),
+  ]);
+  const counts = read?.results[0];
+  if (counts === undefined || counts.known === 0) return [];
   const lowest = counts.known < counts.expected ? 0 : (counts.lowest ?? 0);
   const target: OrderStatus = lowest >= RANK.delivered ? "delivered" : lowest >= RANK.shipped ? "shipped" : "fulfilling";
   const path: OrderStatus[] = ["fulfilling", "shipped", "delivered"];
+  let status = counts.status;
   for (const step of path.slice(0, path.indexOf(target) + 1)) {
-    const current = await db.prepare("SELECT status FROM orders WHERE id = ?").bind(s.orderId).first<{ status: OrderStatus }>();
-    if (
-      current === null ||
-      !["paid", "fulfilling", "shipped"].includes(current.status) ||
-      path.indexOf(current.status) >= path.indexOf(step)
-    )
-      continue;
-    await moveOrder(db, log, s.orderId, step, `shipment ${s.shipmentId} ${s.status}`);
+    if (status === null || !["paid", "fulfilling", "shipped"].includes(status) || path.indexOf(status) >= path.indexOf(step)) continue;
+    const moved = await moveOrder(db, log, s.orderId, step, `shipment ${s.shipmentId} ${s.status}`);
+    status = moved.ok ? step : moved.from;
   }
   return [];
 }
