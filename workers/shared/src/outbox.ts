@@ -27,22 +27,21 @@ export const eventCopies: (env: object) => number = configFrom(
 
 /**
  * Sends what the outbox holds, oldest first, and deletes what went (in one statement, also when a send fails
- * part way). Answers how many went. `idPrefix` sends only the rows whose event ids start with it (one order's
- * events), so concurrent writers do not all send everyone's rows; `rows` sends rows the caller has just
- * written, without reading them back; the unfiltered flush (cron) sends whatever is left.
+ * part way). Answers how many went. `rows` sends rows the caller has just written (one order's events), without
+ * reading them back, so concurrent writers do not all send everyone's rows; the flush without them (cron) sends
+ * whatever is left.
  */
 export type FlushOptions = {
   limit?: number;
-  idPrefix?: string;
   rows?: readonly OutboxRow[];
   /** Sends each event this many times: at-least-once delivery, exaggerated, so tests see consumers dedupe. */
   copies?: number;
 };
 
 export async function flushOutbox(db: D1Database, queues: Producer | readonly Producer[], options: FlushOptions = {}): Promise<number> {
-  const { limit = 100, idPrefix, copies = 1 } = options;
+  const { limit = 100, copies = 1 } = options;
   const targets = Array.isArray(queues) ? queues : [queues as Producer];
-  const rows = options.rows ?? (await pendingRows(db, limit, idPrefix));
+  const rows = options.rows ?? (await pendingRows(db, limit));
   const sent: string[] = [];
   try {
     for (const row of rows) {
@@ -63,12 +62,10 @@ export async function flushOutbox(db: D1Database, queues: Producer | readonly Pr
   return sent.length;
 }
 
-async function pendingRows(db: D1Database, limit: number, idPrefix: string | undefined): Promise<{ id: string; body: string }[]> {
-  const { results } = await (idPrefix === undefined
-    ? db.prepare("SELECT id, body FROM outbox ORDER BY created_at, id LIMIT ?").bind(limit)
-    : db
-        .prepare("SELECT id, body FROM outbox WHERE substr(id, 1, ?) = ? ORDER BY created_at, id LIMIT ?")
-        .bind(idPrefix.length, idPrefix, limit)
-  ).all<{ id: string; body: string }>();
+async function pendingRows(db: D1Database, limit: number): Promise<{ id: string; body: string }[]> {
+  const { results } = await db
+    .prepare("SELECT id, body FROM outbox ORDER BY created_at, id LIMIT ?")
+    .bind(limit)
+    .all<{ id: string; body: string }>();
   return results;
 }

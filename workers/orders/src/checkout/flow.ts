@@ -334,8 +334,13 @@ function captured(p: Progress, capture: CaptureOutcome | null): StepOutcome {
 }
 
 function rememberCard(p: Progress, card: { brand: string; last4: string } | null | undefined): void {
+  p.payment = paymentSummary(p, card);
+}
+
+/** What the order keeps of the payment: the card's brand and last 4 once known, and the installment plan. */
+function paymentSummary(p: Progress, card: { brand: string; last4: string } | null | undefined): PaymentSummary {
   const installments = p.priced?.installment ? { installments: p.priced.installment } : {};
-  p.payment = { brand: card?.brand ?? null, last4: card?.last4 ?? p.request.card.last4, ...installments };
+  return { brand: card?.brand ?? null, last4: card?.last4 ?? p.request.card.last4, ...installments };
 }
 
 /** Every stock id this checkout may have touched: its own sales (from the lines) and the cart's flash holds. */
@@ -395,7 +400,7 @@ function orderRecord(p: Progress): OrderRecord {
     tax: priced.tax.amount,
     total: priced.total.amount,
     shippingAddress: p.request.shippingAddress,
-    payment: p.payment ?? { brand: null, last4: p.request.card.last4, ...(priced.installment ? { installments: priced.installment } : {}) },
+    payment: p.payment ?? paymentSummary(p, null),
     cartId: p.request.cartId,
     checkoutId: p.checkoutId ?? null,
     createdAt: Date.parse(priced.pricedAt),
