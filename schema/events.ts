@@ -138,6 +138,60 @@ const payloads = {
 } as const;
 export type EventType = keyof typeof payloads;
 export type EventData<T extends EventType> = z.infer<(typeof payloads)[T]>;
+const isEventType = (type: string): type is EventType => Object.hasOwn(payloads, type);
+
+/** Every event queue, by the binding name producers give it (the same in every Worker's wrangler.toml). */
+export const EVENT_QUEUES = {
+  ORDER_EVENTS: "order-events",
+  FULFILLMENT_EVENTS: "fulfillment-events",
+  NOTIFICATION_EVENTS: "notification-events",
+  INSIGHTS_EVENTS: "insights-events",
+  INVENTORY_EVENTS: "inventory-events",
+  IDENTITY_EVENTS: "identity-events",
+  CATALOG_EVENTS: "catalog-events",
+} as const;
+export type EventQueue = keyof typeof EVENT_QUEUES;
+
+/**
+ * Which queues get each event: the queues whose consumer handles it (a queue has one consumer). Declared here
+ * once, so producers do not each keep a list; a consumer's handlers are typed by its queue (`EventHandlers<Q>`),
+ * so handling an event that is not routed to it, or leaving one that is unhandled, fails to compile. An event
+ * nobody consumes yet goes nowhere: its outbox row is deleted unsent (routing it is then one line here).
+ */
+export const EVENT_ROUTES = {
+  [EVENT_TYPES.inventoryChanged]: ["INVENTORY_EVENTS"],
+  // Every Worker that keeps something of a person; insights keeps only aggregates and is not among them.
+  [EVENT_TYPES.userErased]: ["IDENTITY_EVENTS", "ORDER_EVENTS", "FULFILLMENT_EVENTS", "NOTIFICATION_EVENTS", "CATALOG_EVENTS"],
+  [EVENT_TYPES.orderPlaced]: [],
+  [EVENT_TYPES.orderPaid]: ["ORDER_EVENTS", "NOTIFICATION_EVENTS", "INSIGHTS_EVENTS"],
+  [EVENT_TYPES.orderPaymentFailed]: [],
+  [EVENT_TYPES.orderCancelled]: [],
+  [EVENT_TYPES.shipmentCreated]: ["FULFILLMENT_EVENTS"],
+  [EVENT_TYPES.shipmentPacked]: ["FULFILLMENT_EVENTS"],
+  [EVENT_TYPES.shipmentShipped]: ["FULFILLMENT_EVENTS", "NOTIFICATION_EVENTS"],
+  [EVENT_TYPES.shipmentDelivered]: ["FULFILLMENT_EVENTS", "NOTIFICATION_EVENTS"],
+  [EVENT_TYPES.returnRequested]: ["FULFILLMENT_EVENTS"],
+  [EVENT_TYPES.returnApproved]: [],
+  [EVENT_TYPES.returnReceived]: ["FULFILLMENT_EVENTS"],
+  [EVENT_TYPES.refundCompleted]: ["FULFILLMENT_EVENTS", "NOTIFICATION_EVENTS"],
+  [EVENT_TYPES.cartCreated]: ["INSIGHTS_EVENTS"],
+} as const satisfies Record<EventType, readonly EventQueue[]>;
+
+/** The queues an event of type `T` goes to. */
+export type RoutesOf<T extends EventType> = (typeof EVENT_ROUTES)[T][number];
+/** The event types a queue carries. */
+export type EventsTo<Q extends EventQueue> = { [T in EventType]: Q extends RoutesOf<T> ? T : never }[EventType];
+/** The queue producers a Worker needs to send events of the types `T`. */
+export type ProducersFor<T extends EventType> = { [Q in RoutesOf<T>]: Producer };
+
+/** The queues for a type read off the wire; `undefined` for a type this release does not know. */
+export const routesOf = (type: string): readonly EventQueue[] | undefined => (isEventType(type) ? EVENT_ROUTES[type] : undefined);
+
+/** The queue an event type goes to first (where the admin sends back a dead letter that does not say). */
+export const homeQueueOf = (type: string): string | undefined => {
+  const first = routesOf(type)?.[0];
+  return first === undefined ? undefined : EVENT_QUEUES[first];
+};
 
 // `requestId` is the request that caused the event (its consumers log under it, and the events they emit in turn
 // carry it on). Events written before it had the name carry `traceId`, or nothing; an id that is not plain is dropped
@@ -176,15 +230,19 @@ export function envelope<T extends EventType>(type: T, data: EventData<T>, reque
 /** The request id to log an event's handling under: the one it carries, else one named after the event itself. */
 export const requestIdOf = (event: Pick<EventEnvelope, "id" | "requestId">): string => event.requestId ?? `event:${event.id}`.slice(0, 128);
 
-/** Parses a message body into a known event, or says why it is not one (for the dead-letter queue). */
-export function parseEvent(body: unknown): { ok: true; event: EventEnvelope } | { ok: false; reason: string } {
+/** Any known event, as a union discriminated by `type` (so `event.data` narrows with `event.type`). */
+export type AnyEvent = { [T in EventType]: EventEnvelope<T> }[EventType];
+
+/** Parses a message body into a known event, its data checked by its type's schema, or says why it is not one. */
+export function parseEvent(body: unknown): { ok: true; event: AnyEvent } | { ok: false; reason: string } {
   const outer = EventEnvelope.safeParse(body);
   if (!outer.success) return { ok: false, reason: `not an event envelope: ${outer.error.issues[0]?.message ?? "invalid"}` };
-  const schema = payloads[outer.data.type as EventType];
-  if (schema === undefined) return { ok: false, reason: `unknown event type ${outer.data.type}` };
-  const data = schema.safeParse(outer.data.data);
-  if (!data.success) return { ok: false, reason: `bad ${outer.data.type} data: ${data.error.issues[0]?.message ?? "invalid"}` };
-  return { ok: true, event: { ...outer.data, type: outer.data.type as EventType, data: data.data } };
+  const { type } = outer.data;
+  if (!isEventType(type)) return { ok: false, reason: `unknown event type ${type}` };
+  const data = payloads[type].safeParse(outer.data.data);
+  if (!data.success) return { ok: false, reason: `bad ${type} data: ${data.error.issues[0]?.message ?? "invalid"}` };
+  // The schema looked up by `type` parsed `data`, which TypeScript cannot follow through the lookup.
+  return { ok: true, event: { ...outer.data, type, data: data.data } as AnyEvent };
 }
 
 /** A queue producer as Workers bind it (only `send` is used). */
@@ -204,7 +262,3 @@ export const DeadLetter = z.object({
   body: z.unknown(),
 });
 export type DeadLetter = z.infer<typeof DeadLetter>;
-
-export function emitEvent<T extends EventType>(queue: Producer, type: T, data: EventData<T>, requestId?: string): Promise<unknown> {
-  return queue.send(envelope(type, data, requestId), { contentType: "json" });
-}

@@ -1,7 +1,8 @@
+import { consumeEvents, retryPolicy } from "../../workers/shared/src/event-consumer.ts";
 import { healthOnlyFetch, healthReport, serviceProbe } from "../../workers/shared/src/health.ts";
 import { createLogger, parseLogLevel } from "../../workers/shared/src/logger.ts";
 import { problem, problemResponse } from "../../workers/shared/src/problem.ts";
-import { consumeIdentityEvents } from "./cart/erased-users.ts";
+import { eraseCartHandlers } from "./cart/erased-users.ts";
 
 export { Cart } from "./cart/cart.ts";
 export { Inventory } from "./inventory/inventory.ts";
@@ -16,6 +17,14 @@ export default {
   ),
   async queue(batch, env) {
     const log = createLogger("durable-objects", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
-    await consumeIdentityEvents(batch, env.CART, env.DEAD_LETTERS, log);
+    await consumeEvents(batch, {
+      consumer: "durable-objects",
+      queue: "IDENTITY_EVENTS",
+      dedupe: "idempotent",
+      handlers: eraseCartHandlers(env.CART),
+      deadLetters: env.DEAD_LETTERS,
+      log,
+      ...retryPolicy(env),
+    });
   },
 } satisfies ExportedHandler<DurableObjectsEnv>;

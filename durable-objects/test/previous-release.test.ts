@@ -1,7 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../workers/shared/src/crypto.ts";
-import { schemaVersion } from "../../workers/shared/src/object-schema.ts";
+import { latestVersion, schemaVersion } from "../../workers/shared/src/object-schema.ts";
+import { INVENTORY_SCHEMA } from "../src/inventory/inventory-schema.ts";
 
 // Objects as the release before schema versions left them (its DDL, copied from that release), read by this code.
 // test/system/upgrade.test.ts does the same with state the previous release itself wrote.
@@ -47,7 +48,7 @@ const PREVIOUS_CART = `
 const versionOf = (stub: DurableObjectStub) => runInDurableObject(stub, (_object, state) => schemaVersion(state.storage.sql));
 
 describe("Inventory objects of the previous release", () => {
-  it("keep stock, holds (with their shopper) and movements, and are at version 1 after their first call", async () => {
+  it("keep stock, holds (with their shopper) and movements, and are at the newest version after their first call", async () => {
     const stub = env.INVENTORY.getByName(`previous-${crypto.randomUUID()}`);
     const expiresAt = Date.now() + 60_000;
     await runInDurableObject(stub, (_object, state) => {
@@ -72,7 +73,7 @@ describe("Inventory objects of the previous release", () => {
       held: 3,
     });
     expect(await stub.commit("h0")).toMatchObject({ ok: true, stock: { onHand: 10 } });
-    expect(await versionOf(stub)).toBe(1);
+    expect(await versionOf(stub)).toBe(latestVersion(INVENTORY_SCHEMA));
   });
 
   it("made before per-shopper limits and retirement, gain both columns and work", async () => {
@@ -83,7 +84,7 @@ describe("Inventory objects of the previous release", () => {
     });
     expect(await stub.hold("h1", 2, 60_000, "cart:c1", { shopper: "user:u1", maxPerShopper: 2 })).toMatchObject({ ok: true });
     expect(await stub.retire()).toMatchObject({ stock: { onHand: 5, held: 2, available: 0 }, activeHolds: 1 });
-    expect(await versionOf(stub)).toBe(1);
+    expect(await versionOf(stub)).toBe(latestVersion(INVENTORY_SCHEMA));
   });
 });
 

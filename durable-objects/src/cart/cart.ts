@@ -10,11 +10,12 @@ import {
   MAX_LINE_QUANTITY,
 } from "../../../schema/cart.ts";
 import type { Purchasable } from "../../../schema/catalog/dto.ts";
-import { EVENT_TYPES, envelope } from "../../../schema/events.ts";
+import { EVENT_TYPES } from "../../../schema/events.ts";
 import { sha256Hex, timingSafeEqualText } from "../../../workers/shared/src/crypto.ts";
 import { createLogger, parseLogLevel } from "../../../workers/shared/src/logger.ts";
 import { objectLogger } from "../../../workers/shared/src/object-logger.ts";
 import { ObjectSchema } from "../../../workers/shared/src/object-schema.ts";
+import { flushOutbox, objectOutbox, outboxRow } from "../../../workers/shared/src/outbox.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
 import type { CallContext } from "../../../workers/shared/src/request-id.ts";
 import { fail, ok, type Result } from "../../../workers/shared/src/result.ts";
@@ -126,7 +127,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     // An alarm already set need not move with every change: when it comes, it finds the cart still in use (by
     // updated_at) and sets itself again. An alarm is a storage write of its own, and a cart changes on every add
     // and twice in a checkout.
-    if (this.pendingEvents().length > 0 || (await this.ctx.storage.getAlarm()) === null) {
+    if (this.pendingEvents() > 0 || (await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(this.alarmAt(now + this.idleTtlMs));
     }
     return now + this.idleTtlMs;
@@ -134,31 +135,30 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
 
   /** The alarm expires the idle cart, or retries an unsent event sooner. */
   private alarmAt(idleAt: number): number {
-    return this.pendingEvents().length > 0 ? Math.min(idleAt, Date.now() + EVENT_RETRY_MS) : idleAt;
+    return this.pendingEvents() > 0 ? Math.min(idleAt, Date.now() + EVENT_RETRY_MS) : idleAt;
   }
 
   // cart.created (the conversion report's denominator) leaves through the cart's own outbox: written in the same
   // storage transaction as the cart, sent after, deleted once the queue has it; insights dedupes by event id.
-  private pendingEvents(): { id: string; body: string }[] {
-    return this.sql.exec<{ id: string; body: string }>("SELECT id, body FROM outbox ORDER BY rowid").toArray();
+  private get outbox() {
+    return objectOutbox(this.sql);
+  }
+  private pendingEvents(): number {
+    return this.outbox.size();
   }
 
   /** Sends what the outbox holds; true when it is empty after. A refusal is logged and left for the alarm. */
   private async sendEvents(): Promise<boolean> {
-    for (const event of this.pendingEvents()) {
-      try {
-        await this.env.INSIGHTS_EVENTS.send(JSON.parse(event.body), { contentType: "json" });
-        this.sql.exec("DELETE FROM outbox WHERE id = ?", event.id);
-      } catch (err) {
-        createLogger("cart", parseLogLevel(this.env.LOG_LEVEL)).warn("cart event not sent; the alarm tries again", {
-          cartId: this.id,
-          eventId: event.id,
-          error: String(err),
-        });
-        return false;
-      }
+    try {
+      await flushOutbox(this.outbox, { INSIGHTS_EVENTS: this.env.INSIGHTS_EVENTS });
+      return true;
+    } catch (err) {
+      createLogger("cart", parseLogLevel(this.env.LOG_LEVEL)).warn("cart event not sent; the alarm tries again", {
+        cartId: this.id,
+        error: String(err),
+      });
+      return false;
     }
-    return true;
   }
 
   /**
@@ -259,8 +259,7 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
       now,
     );
     // The cart's id is the event's, so however often it is sent, it counts once.
-    const event = envelope(EVENT_TYPES.cartCreated, { cartId: this.id }, requestId, `cart.created:${this.id}`);
-    this.sql.exec("INSERT INTO outbox (id, body) VALUES (?, ?)", event.id, JSON.stringify(event));
+    this.outbox.add(outboxRow(EVENT_TYPES.cartCreated, { cartId: this.id }, requestId, `cart.created:${this.id}`));
   }
 
   /** Makes a guest cart. The storefront gives the token's hash; the token itself never reaches storage. */

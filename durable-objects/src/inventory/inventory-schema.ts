@@ -28,4 +28,11 @@ export const INVENTORY_SCHEMA: readonly SchemaStep[] = [
       sql.exec("CREATE INDEX IF NOT EXISTS holds_shopper ON holds (shopper, status)");
     },
   },
+  {
+    version: 2,
+    does: "an outbox, so inventory.changed is written with the change and sent after (objects before it sent and hoped)",
+    up: (sql) => {
+      sql.exec("CREATE TABLE outbox (id TEXT PRIMARY KEY, body TEXT NOT NULL)");
+    },
+  },
 ];

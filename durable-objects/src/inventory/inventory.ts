@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { EVENT_TYPES, emitEvent } from "../../../schema/events.ts";
+import { EVENT_TYPES } from "../../../schema/events.ts";
 import {
   type AdjustResult,
   type CommitResult,
@@ -26,6 +26,7 @@ import type { Fields } from "../../../workers/shared/src/logger.ts";
 import { recordMetric } from "../../../workers/shared/src/metrics/record.ts";
 import { objectLogger } from "../../../workers/shared/src/object-logger.ts";
 import { ObjectSchema } from "../../../workers/shared/src/object-schema.ts";
+import { flushOutbox, objectOutbox, outboxRow } from "../../../workers/shared/src/outbox.ts";
 import { parseInput } from "../../../workers/shared/src/parse.ts";
 import type { CallContext } from "../../../workers/shared/src/request-id.ts";
 import { INVENTORY_SCHEMA } from "./inventory-schema.ts";
@@ -34,6 +35,8 @@ type HoldRow = { hold_id: string; quantity: number; owner: string; status: HoldS
 type MovementRow = { op_id: string; kind: MovementKind; delta: number; reason: string; hold_id: string | null; at: number };
 
 const EVENT_COALESCE_MS = 200;
+// An event the queue refused is tried again by the alarm this much later.
+const EVENT_RETRY_MS = 30_000;
 // Terminal holds are kept this long so repeated calls keep getting the same answer, then pruned.
 const KEEP_SETTLED_MS = 7 * 24 * 3600_000;
 
@@ -73,9 +76,16 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
     this.schema = new ObjectSchema(ctx.storage, INVENTORY_SCHEMA);
   }
 
-  // Every use of the tables goes through here: the first brings the object's schema to the newest version.
+  // Every use of the tables goes through here: the first brings the object's schema to the newest version, and
+  // sends what an earlier life of the object left in its outbox (it was evicted before its send ran).
+  private woken = false;
   private get sql(): SqlStorage {
-    return this.schema.sql;
+    const sql = this.schema.sql;
+    if (!this.woken) {
+      this.woken = true;
+      if (objectOutbox(sql).size() > 0) this.announce();
+    }
+    return sql;
   }
 
   // A line per call under its caller's request id: a checkout's holds, commits and undos are found by its request.
@@ -132,15 +142,25 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
     );
   }
 
-  /** Records that stock changed: bumps the sequence and schedules telling the catalog. */
+  /**
+   * Records that stock changed: bumps the sequence and writes `inventory.changed` to the object's outbox in the
+   * same transaction, replacing an unsent older figure (the catalog keeps only the newest), then schedules the send.
+   */
   private changed(): StockLevel {
-    this.sql.exec("UPDATE stock SET seq = seq + 1 WHERE id = 1");
+    const seq = this.sql.exec<{ seq: number }>("UPDATE stock SET seq = seq + 1 WHERE id = 1 RETURNING seq").one().seq;
+    const level = this.level();
+    const data = { sku: level.sku, onHand: level.onHand, available: level.available, seq };
+    this.outbox.add(outboxRow(EVENT_TYPES.inventoryChanged, data, undefined, `inventory.changed:${level.sku}:${seq}`), { replacing: true });
     this.announce();
-    return this.level();
+    return level;
   }
 
-  // A hot SKU changes hundreds of times a second; the catalog's snapshot only needs the newest figure
-  // (its consumer keeps the highest seq), so changes within EVENT_COALESCE_MS go out as one event.
+  private get outbox() {
+    return objectOutbox(this.sql);
+  }
+
+  // A hot SKU changes hundreds of times a second; the catalog's snapshot only needs the newest figure, so changes
+  // within EVENT_COALESCE_MS go out as one event. A send the queue refuses stays in the outbox for the alarm.
   private announcing = false;
   private announce(): void {
     if (this.announcing) return;
@@ -148,27 +168,31 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
     const send = async (): Promise<void> => {
       await scheduler.wait(EVENT_COALESCE_MS);
       this.announcing = false;
-      const level = this.level();
-      const seq = this.sql.exec<{ seq: number }>("SELECT seq FROM stock WHERE id = 1").one().seq;
-      await emitEvent(this.env.INVENTORY_EVENTS, EVENT_TYPES.inventoryChanged, {
-        sku: level.sku,
-        onHand: level.onHand,
-        available: level.available,
-        seq,
-      });
+      await this.sendEvents();
     };
-    this.ctx.waitUntil(
-      send().catch((err: unknown) => {
-        this.announcing = false;
-        console.error(
-          JSON.stringify({ level: "error", service: "inventory", msg: "inventory.changed not sent", sku: this.sku, error: String(err) }),
-        );
-      }),
-    );
+    this.ctx.waitUntil(send());
   }
 
+  /** Sends what the outbox holds; on a refusal, logs it and sets the alarm to try again. */
+  private async sendEvents(): Promise<void> {
+    try {
+      await flushOutbox(this.outbox, { INVENTORY_EVENTS: this.env.INVENTORY_EVENTS });
+    } catch (err) {
+      this.announcing = false;
+      objectLogger("durable-objects", "Inventory", this.env.LOG_LEVEL, undefined, { sku: this.sku }).warn(
+        "inventory.changed not sent; the alarm tries again",
+        { error: String(err) },
+      );
+      await this.scheduleExpiry();
+    }
+  }
+
+  /** The alarm's next time: the first active hold's expiry, or sooner while an event waits to be sent. */
   private async scheduleExpiry(): Promise<void> {
-    const next = this.sql.exec<{ t: number | null }>("SELECT min(expires_at) AS t FROM holds WHERE status = 'active'").one().t;
+    const expiry = this.sql.exec<{ t: number | null }>("SELECT min(expires_at) AS t FROM holds WHERE status = 'active'").one().t;
+    // While a send is on its way (announcing) it needs no alarm; one the queue refused does.
+    const retry = !this.announcing && this.outbox.size() > 0 ? Date.now() + EVENT_RETRY_MS : null;
+    const next = expiry === null ? retry : retry === null ? expiry : Math.min(expiry, retry);
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }
@@ -498,13 +522,14 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
     });
   }
 
-  /** The backstop for SKUs nobody calls: expires what is due, prunes old settled holds, re-arms. */
+  /** The backstop for SKUs nobody calls: expires what is due, prunes old settled holds, sends what waits, re-arms. */
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.schema.transaction(() => {
       this.sweep(now);
       this.sql.exec("DELETE FROM holds WHERE status != 'active' AND settled_at < ?", now - KEEP_SETTLED_MS);
     });
+    await this.sendEvents();
     await this.scheduleExpiry();
   }
 }

@@ -53,7 +53,7 @@ import { listProducts } from "./products/list.ts";
 import { purchasables } from "./products/purchasables.ts";
 import { forgetAuthorHandlers } from "./reviews/forget-author.ts";
 import { createReview, merchantReviews, moderateReview, publishedReviews } from "./reviews/reviews.ts";
-import { consumeInventoryEvents } from "./stock/snapshot-consumer.ts";
+import { stockSnapshotHandlers } from "./stock/snapshot-consumer.ts";
 
 const MerchantScope = z.string().min(1).max(64).nullable();
 
@@ -226,19 +226,17 @@ export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "the catalog is reached through the storefront"))),
   async queue(batch, env, _ctx) {
     const log = createLogger("catalog", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
+    const common = { consumer: "catalog", db: env.DB, deadLetters: env.DEAD_LETTERS, log, ...retryPolicy(env) };
     if (isQueue(batch.queue, "catalog-events")) {
       await consumeEvents(batch, {
-        consumer: "catalog",
-        db: env.DB,
+        ...common,
+        queue: "CATALOG_EVENTS",
+        dedupe: "processed-events",
         handlers: forgetAuthorHandlers(env.DB),
-        deadLetters: env.DEAD_LETTERS,
-        log,
-        ...retryPolicy(env),
       });
-      return;
+    } else {
+      await consumeEvents(batch, { ...common, queue: "INVENTORY_EVENTS", dedupe: "idempotent", handlers: stockSnapshotHandlers(env.DB) });
     }
-    const applied = await consumeInventoryEvents(catalogDb(env.DB), batch, env.DEAD_LETTERS, log);
-    if (log.enabled("debug")) log.debug("stock snapshot updated", { messages: batch.messages.length, skus: applied });
   },
   async scheduled(controller, env) {
     await runCron(controller, {

@@ -1,10 +1,10 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { envelope } from "../../../schema/events.ts";
+import { consumeEvents } from "../../shared/src/event-consumer.ts";
 import { createLogger } from "../../shared/src/logger.ts";
-import { catalogDb } from "../src/db.ts";
 import worker from "../src/index.ts";
-import { consumeInventoryEvents } from "../src/stock/snapshot-consumer.ts";
+import { stockSnapshotHandlers } from "../src/stock/snapshot-consumer.ts";
 import { call, catalogService, withDemoShop } from "./service.ts";
 
 beforeAll(withDemoShop);
@@ -30,7 +30,7 @@ describe("stock snapshot from inventory.changed events", () => {
   it("applies the newest change, and a repeat or a late older one changes nothing", async () => {
     const sku = await aSku();
     const event = (available: number, seq: number) => envelope("inventory.changed", { sku, onHand: available + 1, available, seq });
-    expect(await deliver([event(7, 5), event(3, 6), event(9, 4)])).toMatchObject({ ackAll: true });
+    expect(await deliver([event(7, 5), event(3, 6), event(9, 4)])).toMatchObject({ explicitAcks: ["m0", "m1", "m2"], retryMessages: [] });
     expect(await availableOf(sku)).toBe(3);
     await deliver([event(3, 6)]);
     await deliver([event(42, 2)]);
@@ -49,8 +49,17 @@ describe("stock snapshot from inventory.changed events", () => {
       { ...envelope("inventory.changed", { sku, onHand: 1, available: -1, seq: 101 }) },
     ];
     const batch = createMessageBatch("inventory-events", bodies.map(message));
-    const applied = await consumeInventoryEvents(catalogDb(env.DB), batch, deadLetters, createLogger("test", "error"));
-    expect(applied).toBe(1);
+    await consumeEvents(batch, {
+      consumer: "test",
+      queue: "INVENTORY_EVENTS",
+      dedupe: "idempotent",
+      db: env.DB,
+      handlers: stockSnapshotHandlers(env.DB),
+      deadLetters,
+      log: createLogger("test", "error"),
+      maxAttempts: 3,
+      retryDelaySeconds: 1,
+    });
     expect(await availableOf(sku)).toBe(4);
     expect(sent).toHaveLength(2);
     expect(sent[0]).toMatchObject({ queue: "inventory-events", messageId: "m0", reason: expect.stringContaining("not an event envelope") });

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type UserErased } from "../../../schema/events.ts";
+import { EVENT_TYPES } from "../../../schema/events.ts";
 import { ERASED_EMAIL, rememberErased, scrubOutbox } from "../../shared/src/erasure.ts";
 import type { EventHandlers } from "../../shared/src/event-consumer.ts";
 import { rewriteInvoices } from "./invoices.ts";
@@ -13,9 +13,11 @@ import { rewriteInvoices } from "./invoices.ts";
  * redelivered and finishes the documents. The account is remembered, so a payment of theirs that arrives
  * after this is anonymised as it is kept (onOrderPaid).
  */
-export const forgetBuyerHandlers = (db: D1Database, documents: R2Bucket): EventHandlers => ({
-  [EVENT_TYPES.userErased]: async (event) => {
-    const { userId } = event.data as UserErased;
+export const forgetBuyerHandlers = (
+  db: D1Database,
+  documents: R2Bucket,
+): Pick<EventHandlers<"ORDER_EVENTS">, typeof EVENT_TYPES.userErased> => ({
+  [EVENT_TYPES.userErased]: async ({ data: { userId } }) => {
     const { results } = await db.prepare("SELECT order_id FROM paid_orders WHERE user_id = ?").bind(userId).all<{ order_id: string }>();
     const orderIds = results.map((r) => r.order_id);
     await db.batch([

@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
-import { EVENT_TYPES, type ShipmentStatus } from "../../../schema/events.ts";
+import { EVENT_TYPES, type ProducersFor, type ShipmentStatus } from "../../../schema/events.ts";
 import { ReturnBody, type ReturnView, ShipBody, type ShipmentDetail } from "../../../schema/fulfillment/dto.ts";
 import { scheduledBackup } from "../../shared/src/backup/run.ts";
 import { configFrom } from "../../shared/src/config.ts";
@@ -9,7 +9,7 @@ import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe, thresholdOf } from "../../shared/src/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
 import { sampleOutbox } from "../../shared/src/metrics/sample.ts";
-import { eventCopies, flushOutbox } from "../../shared/src/outbox.ts";
+import { d1Outbox, eventCopies, flushOutbox } from "../../shared/src/outbox.ts";
 import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
@@ -30,8 +30,18 @@ const returnWindowDays: (env: object) => number = configFrom(
     .transform((v) => v.RETURN_WINDOW_DAYS),
 );
 
-const publishAll = (env: FulfillmentEnv) =>
-  flushOutbox(env.DB, [env.FULFILLMENT_EVENTS, env.NOTIFICATION_EVENTS], { copies: eventCopies(env) });
+type FulfillmentEvent = (typeof EVENT_TYPES)[
+  | "shipmentCreated"
+  | "shipmentPacked"
+  | "shipmentShipped"
+  | "shipmentDelivered"
+  | "returnRequested"
+  | "returnApproved"
+  | "returnReceived"
+  | "refundCompleted"];
+/** Fulfilment's env must bind every queue its events are routed to (schema/events.ts EVENT_ROUTES). */
+const eventQueues = (env: FulfillmentEnv): ProducersFor<FulfillmentEvent> => env;
+const publishAll = (env: FulfillmentEnv) => flushOutbox(d1Outbox(env.DB), eventQueues(env), { copies: eventCopies(env) });
 
 /** Sends what the outbox holds to the orders Worker and to notifications (a send that fails is left for the cron). */
 async function publish(env: FulfillmentEnv): Promise<void> {
@@ -180,13 +190,15 @@ export default {
     const paid: string[] = [];
     await consumeEvents(batch, {
       consumer: "fulfillment",
+      queue: "ORDER_EVENTS",
+      dedupe: "processed-events",
       db: env.DB,
       deadLetters: env.DEAD_LETTERS,
       log,
       ...retryPolicy(env),
       handlers: {
         [EVENT_TYPES.orderPaid]: async (event) => {
-          paid.push((event.data as { orderId: string }).orderId);
+          paid.push(event.data.orderId);
           return onOrderPaid(env.DB, event);
         },
         ...forgetBuyerHandlers(env.DB, env.DOCUMENTS),

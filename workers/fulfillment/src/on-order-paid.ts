@@ -1,5 +1,4 @@
-import type { z } from "zod";
-import type { EventEnvelope, OrderPaid } from "../../../schema/events.ts";
+import type { EVENT_TYPES, EventEnvelope } from "../../../schema/events.ts";
 import { forgetIfErased } from "./forget-buyer.ts";
 import { invoiceKey } from "./invoices.ts";
 import { shippedItems } from "./paid-orders.ts";
@@ -12,8 +11,8 @@ import { type ShipmentRow, shipmentEvent, shipmentIdOf } from "./shipments.ts";
  * a number is taken only in the transaction that writes its invoice, so numbers have no gaps. A buyer erased
  * before their payment arrives is not kept (forgetIfErased).
  */
-export function onOrderPaid(db: D1Database, event: EventEnvelope): D1PreparedStatement[] {
-  const data = event.data as z.infer<typeof OrderPaid>;
+export function onOrderPaid(db: D1Database, event: EventEnvelope<typeof EVENT_TYPES.orderPaid>): D1PreparedStatement[] {
+  const { data } = event;
   const { parts } = data;
   const now = Date.now();
   const statements: D1PreparedStatement[] = [

@@ -1,5 +1,6 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
+import type { EVENT_TYPES, ProducersFor } from "../../../schema/events.ts";
 import { RefreshBody, type Session, type User, type VerificationKeys } from "../../../schema/identity/dto.ts";
 import type { Invitation, Member, NewMerchant, Standing } from "../../../schema/identity/staff-dto.ts";
 import * as tables from "../../../schema/identity/tables.ts";
@@ -9,7 +10,7 @@ import { BACKUP_CRON, EVERY_MINUTE, runCron } from "../../shared/src/cron.ts";
 import { sha256Hex } from "../../shared/src/crypto.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
-import { flushOutbox } from "../../shared/src/outbox.ts";
+import { d1Outbox, flushOutbox } from "../../shared/src/outbox.ts";
 import { parseInput } from "../../shared/src/parse.ts";
 import { problem, problemResponse } from "../../shared/src/problem.ts";
 import type { CallContext } from "../../shared/src/request-id.ts";
@@ -17,7 +18,6 @@ import { fail, ok, type Result } from "../../shared/src/result.ts";
 import { traceRpc } from "../../shared/src/rpc.ts";
 import { emailKey, erase, exportData, type IdentityExport, login, me, register } from "./accounts.ts";
 import { identityConfig, sessionSettings } from "./config.ts";
-import { identityEventQueues } from "./event-queues.ts";
 import { verificationKeys } from "./keys.ts";
 import { logout, rotate } from "./sessions.ts";
 import { acceptInvite, createMerchant, inviteMember, listMembers, merchantName, removeMember, setRole, standing } from "./staff.ts";
@@ -139,7 +139,7 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
    */
   private async flush(call?: CallContext): Promise<number> {
     try {
-      return await flushOutbox(this.env.DB, identityEventQueues(this.env));
+      return await flushOutbox(d1Outbox(this.env.DB), eventQueues(this.env));
     } catch (err) {
       createLogger("identity", parseLogLevel(this.env.LOG_LEVEL), { requestId: call?.requestId }).warn(
         "outbox not flushed; will retry",
@@ -158,6 +158,9 @@ export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   }
 }
 
+/** Identity sends only `identity.user_erased`; its env must bind every queue the event is routed to. */
+const eventQueues = (env: IdentityEnv): ProducersFor<typeof EVENT_TYPES.userErased> => env;
+
 const report = (env: IdentityEnv): Promise<HealthReport> => healthReport("identity", { d1: d1Probe(env.DB) });
 
 export default {
@@ -165,7 +168,7 @@ export default {
   async scheduled(controller, env) {
     await runCron(controller, {
       // The outbox's backstop: whatever a failed send left behind goes out within a minute.
-      [EVERY_MINUTE]: () => flushOutbox(env.DB, identityEventQueues(env)),
+      [EVERY_MINUTE]: () => flushOutbox(d1Outbox(env.DB), eventQueues(env)),
       [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "identity", database: "identity" }),
     });
   },

@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
-import { EVENT_TYPES, type EventEnvelope } from "../../../schema/events.ts";
+import { EVENT_TYPES } from "../../../schema/events.ts";
 import { type PlatformReport, ReportQuery, type SalesReport } from "../../../schema/insights/dto.ts";
 import { scheduledBackup } from "../../shared/src/backup/run.ts";
 import { BACKUP_CRON, runCron } from "../../shared/src/cron.ts";
@@ -99,13 +99,15 @@ export default {
     const log = createLogger("insights", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
     await consumeEvents(batch, {
       consumer: "insights",
+      queue: "INSIGHTS_EVENTS",
+      dedupe: "processed-events",
       db: env.DB,
       deadLetters: env.DEAD_LETTERS,
       log,
       ...retryPolicy(env),
       handlers: {
-        [EVENT_TYPES.orderPaid]: async (event) => orderPaidStatements(env.DB, event as EventEnvelope<typeof EVENT_TYPES.orderPaid>),
-        [EVENT_TYPES.cartCreated]: async (event) => cartCreatedStatements(env.DB, event as EventEnvelope<typeof EVENT_TYPES.cartCreated>),
+        [EVENT_TYPES.orderPaid]: async (event) => orderPaidStatements(env.DB, event),
+        [EVENT_TYPES.cartCreated]: async (event) => cartCreatedStatements(env.DB, event),
       },
     });
   },

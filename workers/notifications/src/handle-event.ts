@@ -1,14 +1,5 @@
 import { EmailMessage } from "cloudflare:email";
-import type { z } from "zod";
-import {
-  EVENT_TYPES,
-  type EventEnvelope,
-  type OrderPaid,
-  type RefundCompleted,
-  requestIdOf,
-  type ShipmentChanged,
-  type UserErased,
-} from "../../../schema/events.ts";
+import { EVENT_TYPES, type EventEnvelope, requestIdOf } from "../../../schema/events.ts";
 import { ERASED_EMAIL, rememberErased } from "../../shared/src/erasure.ts";
 import type { EventHandlers } from "../../shared/src/event-consumer.ts";
 import type { NotificationsConfig } from "./config.ts";
@@ -21,32 +12,13 @@ import { delivered, shipped } from "./templates/shipping.ts";
 /** An email as written: `userId` is the buyer's account when the event names it (order.paid). */
 type Written = Email & { template: string; to: string; orderId: string; userId: string | null };
 
-/** The email an event asks for (the buyer's address travels in the event: no call back to other services). */
-function emailFor(event: EventEnvelope, shopUrl: string): Written | null {
-  const orderUrl = (orderId: string) => `${shopUrl.replace(/\/$/, "")}/orders/${encodeURIComponent(orderId)}`;
-  switch (event.type) {
-    case EVENT_TYPES.orderPaid: {
-      const o = event.data as z.infer<typeof OrderPaid>;
-      return { template: "receipt", to: o.email, orderId: o.orderId, userId: o.userId, ...receipt(o, orderUrl(o.orderId)) };
-    }
-    case EVENT_TYPES.shipmentShipped: {
-      const s = event.data as ShipmentChanged;
-      return { template: "shipped", to: s.email, orderId: s.orderId, userId: null, ...shipped(s, orderUrl(s.orderId)) };
-    }
-    case EVENT_TYPES.shipmentDelivered: {
-      const s = event.data as ShipmentChanged;
-      return { template: "delivered", to: s.email, orderId: s.orderId, userId: null, ...delivered(s, orderUrl(s.orderId)) };
-    }
-    case EVENT_TYPES.refundCompleted: {
-      const r = event.data as RefundCompleted;
-      return { template: "refund", to: r.email, orderId: r.orderId, userId: null, ...refund(r, orderUrl(r.orderId)) };
-    }
-    default:
-      return null;
-  }
-}
+/** Where a buyer reads their order: every email links to it. */
+const orderLink = (shopUrl: string, orderId: string) => `${shopUrl.replace(/\/$/, "")}/orders/${encodeURIComponent(orderId)}`;
 
-const insertEmail = (db: D1Database, event: EventEnvelope, mail: Written, buyer: string | null, status: "pending" | "sent", now: number) =>
+/** The event as an email is written from it: its id is the email's (one per event), its request the log's. */
+type Source = Pick<EventEnvelope, "id" | "requestId">;
+
+const insertEmail = (db: D1Database, event: Source, mail: Written, buyer: string | null, status: "pending" | "sent", now: number) =>
   db
     .prepare(
       `INSERT OR IGNORE INTO emails (id, event_id, template, to_address, subject, order_id, user_id, text_body, html_body, status, created_at, sent_at, request_id)
@@ -100,9 +72,7 @@ const forgetIfErased = (db: D1Database, eventId: string) =>
  * sent with the event. A refusal (a mailbox rejects it, the mail service is down) throws: the queue retries,
  * then dead-letters it with that error.
  */
-async function send(env: NotificationsEnv, config: NotificationsConfig, event: EventEnvelope): Promise<D1PreparedStatement[]> {
-  const mail = emailFor(event, config.SHOP_URL);
-  if (mail === null) return [];
+async function send(env: NotificationsEnv, config: NotificationsConfig, event: Source, mail: Written): Promise<D1PreparedStatement[]> {
   const { DB: db } = env;
   // An erased buyer is written to no more: an event about their order that was on its way when the erasure
   // came writes nothing, and makes sure the order's earlier emails are anonymous too.
@@ -142,8 +112,7 @@ async function send(env: NotificationsEnv, config: NotificationsConfig, event: E
  * identity.user_erased → the emails of the account's orders keep what they said (the order, the amounts) but
  * not where they went; the account is remembered, so later events about its orders write nothing.
  */
-const forgetBuyer = (db: D1Database, event: EventEnvelope): Promise<D1PreparedStatement[]> => {
-  const { userId } = event.data as UserErased;
+const forgetBuyer = (db: D1Database, userId: string): Promise<D1PreparedStatement[]> => {
   return Promise.resolve([
     rememberErased(db, userId),
     db
@@ -152,13 +121,22 @@ const forgetBuyer = (db: D1Database, event: EventEnvelope): Promise<D1PreparedSt
   ]);
 };
 
-export function notificationHandlers(env: NotificationsEnv, config: NotificationsConfig): EventHandlers {
-  const handler = (event: EventEnvelope) => send(env, config, event);
+/** The email each event asks for (the buyer's address travels in the event: no call back to other services). */
+export function notificationHandlers(env: NotificationsEnv, config: NotificationsConfig): EventHandlers<"NOTIFICATION_EVENTS"> {
+  const link = (orderId: string) => orderLink(config.SHOP_URL, orderId);
+  const about = (d: { email: string; orderId: string }, template: string, userId: string | null = null) => ({
+    template,
+    to: d.email,
+    orderId: d.orderId,
+    userId,
+  });
   return {
-    [EVENT_TYPES.orderPaid]: handler,
-    [EVENT_TYPES.shipmentShipped]: handler,
-    [EVENT_TYPES.shipmentDelivered]: handler,
-    [EVENT_TYPES.refundCompleted]: handler,
-    [EVENT_TYPES.userErased]: (event) => forgetBuyer(env.DB, event),
+    [EVENT_TYPES.orderPaid]: (e) =>
+      send(env, config, e, { ...about(e.data, "receipt", e.data.userId), ...receipt(e.data, link(e.data.orderId)) }),
+    [EVENT_TYPES.shipmentShipped]: (e) => send(env, config, e, { ...about(e.data, "shipped"), ...shipped(e.data, link(e.data.orderId)) }),
+    [EVENT_TYPES.shipmentDelivered]: (e) =>
+      send(env, config, e, { ...about(e.data, "delivered"), ...delivered(e.data, link(e.data.orderId)) }),
+    [EVENT_TYPES.refundCompleted]: (e) => send(env, config, e, { ...about(e.data, "refund"), ...refund(e.data, link(e.data.orderId)) }),
+    [EVENT_TYPES.userErased]: (e) => forgetBuyer(env.DB, e.data.userId),
   };
 }

@@ -103,6 +103,8 @@ export default {
     const log = createLogger("notifications", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
     await consumeEvents(batch, {
       consumer: "notifications",
+      queue: "NOTIFICATION_EVENTS",
+      dedupe: "processed-events",
       db: env.DB,
       handlers: notificationHandlers(env, notificationsConfig(env)),
       deadLetters: env.DEAD_LETTERS,

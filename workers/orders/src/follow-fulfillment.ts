@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type EventEnvelope, SHIPMENT_STATUSES, type ShipmentChanged } from "../../../schema/events.ts";
+import { EVENT_TYPES, SHIPMENT_STATUSES, type ShipmentChanged } from "../../../schema/events.ts";
 import type { OrderStatus } from "../../../schema/orders/dto.ts";
 import type { EventHandlers } from "../../shared/src/event-consumer.ts";
 import type { Logger } from "../../shared/src/logger.ts";
@@ -11,8 +11,7 @@ const RANK = Object.fromEntries(SHIPMENT_STATUSES.map((s, i) => [s, i])) as Reco
  * has shipped, delivered once every one is delivered. Events may come late or twice: a shipment's copy here
  * only moves forward (by rank), and the order's status is derived from all of them, one allowed step at a time.
  */
-async function followShipment(db: D1Database, log: Logger, event: EventEnvelope): Promise<D1PreparedStatement[]> {
-  const s = event.data as ShipmentChanged;
+async function followShipment(db: D1Database, log: Logger, s: ShipmentChanged): Promise<D1PreparedStatement[]> {
   // The shipment's copy and what the order now has, in one round trip (a batch is one transaction).
   const [, read] = await db.batch<{ expected: number; known: number; lowest: number | null; status: OrderStatus | null }>([
     db
@@ -54,18 +53,17 @@ async function walk(db: D1Database, log: Logger, orderId: string, steps: OrderSt
 }
 
 /** Each handler logs under the event's own logger (its request id), which consumeEvents hands it. */
-export function fulfillmentHandlers(db: D1Database): EventHandlers {
-  const returnOf = (e: EventEnvelope) => e.data as { orderId: string; returnId: string };
+export function fulfillmentHandlers(db: D1Database): Omit<EventHandlers<"FULFILLMENT_EVENTS">, typeof EVENT_TYPES.userErased> {
   return {
-    [EVENT_TYPES.shipmentCreated]: (e, log) => followShipment(db, log, e),
-    [EVENT_TYPES.shipmentPacked]: (e, log) => followShipment(db, log, e),
-    [EVENT_TYPES.shipmentShipped]: (e, log) => followShipment(db, log, e),
-    [EVENT_TYPES.shipmentDelivered]: (e, log) => followShipment(db, log, e),
-    [EVENT_TYPES.returnRequested]: (e, log) =>
-      walk(db, log, returnOf(e).orderId, ["return_requested"], `return ${returnOf(e).returnId} requested`),
-    [EVENT_TYPES.returnReceived]: (e, log) => walk(db, log, returnOf(e).orderId, ["returned"], `return ${returnOf(e).returnId} received`),
+    [EVENT_TYPES.shipmentCreated]: ({ data }, log) => followShipment(db, log, data),
+    [EVENT_TYPES.shipmentPacked]: ({ data }, log) => followShipment(db, log, data),
+    [EVENT_TYPES.shipmentShipped]: ({ data }, log) => followShipment(db, log, data),
+    [EVENT_TYPES.shipmentDelivered]: ({ data }, log) => followShipment(db, log, data),
+    [EVENT_TYPES.returnRequested]: ({ data }, log) =>
+      walk(db, log, data.orderId, ["return_requested"], `return ${data.returnId} requested`),
+    [EVENT_TYPES.returnReceived]: ({ data }, log) => walk(db, log, data.orderId, ["returned"], `return ${data.returnId} received`),
     // A refund may overtake the receipt event: the order passes through `returned` on its way.
-    [EVENT_TYPES.refundCompleted]: (e, log) =>
-      walk(db, log, returnOf(e).orderId, ["returned", "refunded"], `return ${returnOf(e).returnId} refunded`),
+    [EVENT_TYPES.refundCompleted]: ({ data }, log) =>
+      walk(db, log, data.orderId, ["returned", "refunded"], `return ${data.returnId} refunded`),
   };
 }

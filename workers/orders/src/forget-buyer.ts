@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type UserErased } from "../../../schema/events.ts";
+import { EVENT_TYPES } from "../../../schema/events.ts";
 import type { ShippingAddress } from "../../../schema/orders/dto.ts";
 import { ERASED_EMAIL, erasedAddress, scrubOutbox } from "../../shared/src/erasure.ts";
 import type { EventHandlers } from "../../shared/src/event-consumer.ts";
@@ -18,9 +18,8 @@ const checkoutKeptMs = (env: OrdersEnv): number => 2 * checkoutConfig(env).keyLi
  * changes nothing the second time), then the rows change with the event's processed mark, so a redelivery after
  * a crash finds the orders still linked and does it all again.
  */
-export const forgetBuyerHandlers = (env: OrdersEnv): EventHandlers => ({
-  [EVENT_TYPES.userErased]: async (event) => {
-    const { userId } = event.data as UserErased;
+export const forgetBuyerHandlers = (env: OrdersEnv): Pick<EventHandlers<"FULFILLMENT_EVENTS">, typeof EVENT_TYPES.userErased> => ({
+  [EVENT_TYPES.userErased]: async ({ data: { userId } }) => {
     const { results } = await env.DB.prepare("SELECT id, checkout_id, shipping_address, created_at FROM orders WHERE user_id = ?")
       .bind(userId)
       .all<BuyerOrder>();

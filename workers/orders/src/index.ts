@@ -213,6 +213,8 @@ export default {
     const log = createLogger("orders", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
     await consumeEvents(batch, {
       consumer: "orders",
+      queue: "FULFILLMENT_EVENTS",
+      dedupe: "processed-events",
       db: env.DB,
       handlers: { ...fulfillmentHandlers(env.DB), ...forgetBuyerHandlers(env) },
       deadLetters: env.DEAD_LETTERS,

@@ -1,24 +1,40 @@
 import { z } from "zod";
-import { type DeadLetter, type EventEnvelope, type EventType, parseEvent, requestIdOf } from "../../../schema/events.ts";
+import {
+  type AnyEvent,
+  type DeadLetter,
+  type EventEnvelope,
+  type EventQueue,
+  type EventsTo,
+  type EventType,
+  parseEvent,
+  requestIdOf,
+} from "../../../schema/events.ts";
 import { configFrom } from "./config.ts";
 import { errorFields, type Logger } from "./logger.ts";
 import type { Producer } from "./outbox.ts";
 
 /**
- * What a consumer does with one event. It may act on other services first (every such call idempotent by a
- * key derived from the event), then returns the D1 statements of its own change: they run in one batch with
- * the row that marks the event processed, so the change and the mark land together or not at all.
+ * What a consumer does with one event of type `T`, its data already checked by that type's schema. It may act on
+ * other services first (every such call idempotent by a key derived from the event), then returns the D1
+ * statements of its own change, which commit as the consumer's `dedupe` says.
  */
-export type EventHandler = (event: EventEnvelope, log: Logger) => Promise<D1PreparedStatement[]>;
-export type EventHandlers = Partial<Record<EventType, EventHandler>>;
+export type EventHandler<T extends EventType> = (event: EventEnvelope<T>, log: Logger) => Promise<D1PreparedStatement[]>;
 
-export type ConsumerOptions = {
-  /** Who consumes (recorded with a dead letter). */
+/** A queue's consumer: one handler for each event type EVENT_ROUTES sends to queue `Q`, no more and no fewer. */
+export type EventHandlers<Q extends EventQueue> = { [T in EventsTo<Q>]: EventHandler<T> };
+
+/**
+ * How a consumer makes repeated deliveries harmless:
+ * - `processed-events`: each event's change commits in one batch with a row in `db`'s
+ *   `processed_events(event_id, type, processed_at)`; an event found there is acknowledged and skipped.
+ * - `idempotent`: the handlers are safe to repeat by themselves (a conditional update, a delete); the changes of
+ *   the whole batch commit in one D1 batch, with no marks.
+ */
+export type Dedupe = { dedupe: "processed-events"; db: D1Database } | { dedupe: "idempotent"; db?: D1Database };
+
+export type RetryOptions = {
+  /** Who consumes (logged, and recorded with a dead letter). */
   consumer: string;
-  /** The consumer's own database, with a `processed_events(event_id, type, processed_at)` table. */
-  db: D1Database;
-  handlers: EventHandlers;
-  deadLetters: Producer;
   log: Logger;
   /** Deliveries of one message before it is dead-lettered with its last error. */
   maxAttempts: number;
@@ -26,62 +42,133 @@ export type ConsumerOptions = {
   retryDelaySeconds: number;
 };
 
-const isDuplicateMark = (err: unknown): boolean => String(err).includes("processed_events.event_id");
+export type ConsumerOptions<Q extends EventQueue> = RetryOptions &
+  Dedupe & {
+    /** The queue consumed: its handlers are typed by what EVENT_ROUTES sends there. */
+    queue: Q;
+    handlers: EventHandlers<Q>;
+    deadLetters: Producer;
+  };
 
 /**
- * Consumes a batch effectively once per event: an event already marked processed is acknowledged and nothing
- * else happens; a handled event's change commits with its mark; an event no handler wants is acknowledged.
- * A failure retries that message alone, with back-off, and after `maxAttempts` sends it to the dead-letter
- * queue with the error (the admin lists and replays it). A body that is not a known event cannot get better by
- * retrying: it is dead-lettered at once.
+ * Consumes a batch of events effectively once each: a handled event's change commits with its dedupe, an event no
+ * handler wants (routed before this release, or replayed to the wrong queue) is acknowledged. A failure retries
+ * that message alone, with back-off, and after `maxAttempts` sends it to the dead-letter queue with the error (the
+ * admin lists and replays it). A body that is not a known event cannot get better by retrying: it is dead-lettered
+ * at once.
  */
-export async function consumeEvents(batch: MessageBatch<unknown>, options: ConsumerOptions): Promise<void> {
-  const { db, handlers, log } = options;
+export function consumeEvents<Q extends EventQueue>(batch: MessageBatch<unknown>, options: ConsumerOptions<Q>): Promise<void> {
+  // parseEvent checked `data` with the schema of `event.type`, and `handlers[event.type]` takes exactly that type;
+  // TypeScript cannot relate the two lookups, so the handlers are seen here as taking any event.
+  const handlers = options.handlers as Partial<Record<EventType, (event: AnyEvent, log: Logger) => Promise<D1PreparedStatement[]>>>;
+  return consumeMessages(batch, {
+    ...options,
+    read: (message) => {
+      const parsed = parseEvent(message.body);
+      if (!parsed.ok) return parsed;
+      const { event } = parsed;
+      const handler = handlers[event.type];
+      if (handler === undefined) return { ok: true, work: null };
+      return {
+        ok: true,
+        // Every line about this event, and every call its handler makes, carries the request that caused it.
+        work: {
+          mark: { id: event.id, type: event.type },
+          context: { requestId: requestIdOf(event), eventId: event.id, type: event.type },
+          run: (log) => handler(event, log),
+        },
+      };
+    },
+  });
+}
+
+/** One message's work: its change as D1 statements; `mark` is the processed-events row when the consumer keeps them. */
+export type Work = {
+  mark: { id: string; type: string } | null;
+  context: Record<string, string>;
+  run: (log: Logger) => Promise<D1PreparedStatement[]>;
+};
+export type Reading = { ok: true; work: Work | null } | { ok: false; reason: string };
+
+export type MessagesOptions = RetryOptions &
+  Dedupe & {
+    /** What a body asks for; `null` work is acknowledged; a body that cannot be read is dead-lettered at once. */
+    read: (message: Message<unknown>) => Reading;
+    /** Absent for the dead-letter store itself: what it cannot keep, the queue redelivers (and drops in the end). */
+    deadLetters?: Producer;
+  };
+
+/** The loop every queue consumer runs (events, and the dead-letter store): read, work, commit, ack or retry. */
+export async function consumeMessages(batch: MessageBatch<unknown>, options: MessagesOptions): Promise<void> {
+  const { log } = options;
+  // `idempotent` consumers commit the batch's changes together, and acknowledge what they cover after.
+  const pending: { message: Message<unknown>; log: Logger; effects: D1PreparedStatement[] }[] = [];
   for (const message of batch.messages) {
-    const parsed = parseEvent(message.body);
-    if (!parsed.ok) {
-      await deadLetter(options, batch.queue, message, parsed.reason);
+    const reading = options.read(message);
+    if (!reading.ok) {
+      await deadLetter(options, batch.queue, message, reading.reason);
       continue;
     }
-    const event = parsed.event;
-    const handler = handlers[event.type];
-    if (handler === undefined) {
+    if (reading.work === null) {
       message.ack();
       continue;
     }
-    // Every line about this event, and every call its handler makes, carries the request that caused it.
-    const eventLog = log.with({ requestId: requestIdOf(event), eventId: event.id, type: event.type });
+    const work = reading.work;
+    const workLog = log.with(work.context);
     const started = Date.now();
     try {
-      const seen = await db.prepare("SELECT 1 FROM processed_events WHERE event_id = ?").bind(event.id).first();
-      if (seen === null) {
-        const effects = await handler(event, eventLog);
-        await db.batch([
-          db.prepare("INSERT INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)").bind(event.id, event.type, Date.now()),
-          ...effects,
-        ]);
+      let duplicate = false;
+      if (options.dedupe === "processed-events" && work.mark !== null) {
+        duplicate = await markedAlready(options.db, work.mark.id);
+        if (!duplicate) await options.db.batch([markStatement(options.db, work.mark), ...(await work.run(workLog))]);
+      } else {
+        const effects = await work.run(workLog);
+        if (effects.length > 0) {
+          pending.push({ message, log: workLog, effects });
+          continue;
+        }
       }
-      if (eventLog.enabled("debug"))
-        eventLog.debug("event", { duplicate: seen !== null, attempt: message.attempts, ms: Date.now() - started });
+      if (workLog.enabled("debug")) workLog.debug("event", { duplicate, attempt: message.attempts, ms: Date.now() - started });
       message.ack();
     } catch (err) {
       // A concurrent delivery of the same event committed first: this one's work is already done.
-      if (isDuplicateMark(err)) {
-        message.ack();
-        continue;
-      }
-      const reason = err instanceof Error ? err.message : String(err);
-      if (message.attempts >= options.maxAttempts) {
-        await deadLetter({ ...options, log: eventLog }, batch.queue, message, reason);
-        continue;
-      }
-      eventLog.warn("event handling failed; retrying", { attempt: message.attempts, ...errorFields(err) });
-      message.retry({ delaySeconds: Math.min(300, options.retryDelaySeconds * 2 ** (message.attempts - 1)) });
+      if (isDuplicateMark(err)) message.ack();
+      else await retryOrGiveUp({ ...options, log: workLog }, batch.queue, message, err);
     }
+  }
+  if (pending.length === 0) return;
+  try {
+    const db = options.db;
+    if (db === undefined) throw new Error(`${options.consumer} returned D1 statements but has no database`);
+    await db.batch(pending.flatMap((p) => p.effects));
+    for (const p of pending) p.message.ack();
+  } catch (err) {
+    for (const p of pending) await retryOrGiveUp({ ...options, log: p.log }, batch.queue, p.message, err);
   }
 }
 
-async function deadLetter(options: ConsumerOptions, queue: string, message: Message<unknown>, reason: string): Promise<void> {
+const markedAlready = async (db: D1Database, eventId: string): Promise<boolean> =>
+  (await db.prepare("SELECT 1 FROM processed_events WHERE event_id = ?").bind(eventId).first()) !== null;
+const markStatement = (db: D1Database, mark: { id: string; type: string }): D1PreparedStatement =>
+  db.prepare("INSERT INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)").bind(mark.id, mark.type, Date.now());
+const isDuplicateMark = (err: unknown): boolean => String(err).includes("processed_events.event_id");
+
+async function retryOrGiveUp(options: MessagesOptions, queue: string, message: Message<unknown>, err: unknown): Promise<void> {
+  const reason = err instanceof Error ? err.message : String(err);
+  if (message.attempts >= options.maxAttempts && options.deadLetters !== undefined) {
+    await deadLetter(options, queue, message, reason);
+    return;
+  }
+  options.log.warn("event handling failed; retrying", { attempt: message.attempts, ...errorFields(err) });
+  message.retry({ delaySeconds: Math.min(300, options.retryDelaySeconds * 2 ** (message.attempts - 1)) });
+}
+
+async function deadLetter(options: MessagesOptions, queue: string, message: Message<unknown>, reason: string): Promise<void> {
+  options.log.warn("dead-lettering a message", { queue, messageId: message.id, attempts: message.attempts, reason });
+  if (options.deadLetters === undefined) {
+    message.retry();
+    return;
+  }
   const letter: DeadLetter = {
     queue,
     messageId: message.id,
@@ -90,7 +177,6 @@ async function deadLetter(options: ConsumerOptions, queue: string, message: Mess
     consumer: options.consumer,
     body: message.body,
   };
-  options.log.warn("dead-lettering a message", { queue, messageId: message.id, attempts: message.attempts, reason });
   try {
     await options.deadLetters.send(letter, { contentType: "json" });
     message.ack();

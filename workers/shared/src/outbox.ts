@@ -1,12 +1,22 @@
 import { z } from "zod";
-import { type EventData, type EventEnvelope, type EventType, envelope } from "../../../schema/events.ts";
+import {
+  type EventData,
+  type EventEnvelope,
+  type EventQueue,
+  type EventType,
+  envelope,
+  type Producer,
+  routesOf,
+} from "../../../schema/events.ts";
 import { configFrom } from "./config.ts";
 
+export type { Producer } from "../../../schema/events.ts";
+
 /**
- * The outbox pattern on a service's own D1 database: an event is written as a row (`outbox(id, body,
- * created_at)`) in the same batch as the state change it announces, and sent afterwards. A crash or a
- * failed send between "saved" and "sent" leaves the row, and the next flush sends it; so an event is
- * never lost, and may (rarely) go twice: consumers dedupe by its id.
+ * The outbox pattern, one shape for a Worker's D1 database and a Durable Object's own storage: an event is
+ * written as a row (`outbox(id, body)`) in the same transaction as the state change it announces, and sent
+ * afterwards. A crash or a failed send between "saved" and "sent" leaves the row, and the next flush (a cron, an
+ * alarm) sends it; so an event is never lost, and may (rarely) go twice: consumers dedupe by its id.
  */
 export type OutboxRow = { id: string; body: string; createdAt: number };
 
@@ -16,56 +26,95 @@ export function outboxRow<T extends EventType>(type: T, data: EventData<T>, requ
   return { id: event.id, body: JSON.stringify(event), createdAt: Date.now() };
 }
 
-export type { Producer } from "../../../schema/events.ts";
+/** Where rows wait: read oldest first, deleted once sent. */
+export type Outbox = {
+  pending(limit: number): Promise<readonly Pick<OutboxRow, "id" | "body">[]>;
+  remove(ids: readonly string[]): Promise<void>;
+};
 
-import type { Producer } from "../../../schema/events.ts";
+/** The outbox table of a Worker's D1 database (`outbox(id, body, created_at)`). */
+export const d1Outbox = (db: D1Database): Outbox => ({
+  pending: async (limit) =>
+    (await db.prepare("SELECT id, body FROM outbox ORDER BY created_at, id LIMIT ?").bind(limit).all<{ id: string; body: string }>())
+      .results,
+  remove: async (ids) => {
+    if (ids.length === 0) return;
+    await db
+      .prepare(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(", ")})`)
+      .bind(...ids)
+      .run();
+  },
+});
+
+/** A Durable Object's storage as `objectOutbox` needs it (its SqlStorage). */
+export type OutboxSql = {
+  exec<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: (string | number | null)[]): { toArray(): T[] };
+};
+
+/**
+ * The outbox table in a Durable Object's SQLite storage (`outbox(id TEXT PRIMARY KEY, body TEXT)`, in insertion
+ * order). `add` runs inside the object's own write, so the row commits with the change it announces.
+ */
+export const objectOutbox = (sql: OutboxSql) => ({
+  add(row: Pick<OutboxRow, "id" | "body">, options: { replacing?: boolean } = {}): void {
+    // `replacing`: a newer figure makes the unsent ones before it worthless (a stock level, not a history).
+    if (options.replacing) sql.exec("DELETE FROM outbox");
+    sql.exec("INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)", row.id, row.body);
+  },
+  size: (): number => sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").toArray()[0]?.n ?? 0,
+  pending: async (limit: number) =>
+    sql.exec<{ id: string; body: string }>("SELECT id, body FROM outbox ORDER BY rowid LIMIT ?", limit).toArray(),
+  remove: async (ids: readonly string[]) => {
+    for (const id of ids) sql.exec("DELETE FROM outbox WHERE id = ?", id);
+  },
+});
 
 /** EVENT_COPIES from a producer's vars: how many times each event is sent (1; tests send more to see dedupe). */
 export const eventCopies: (env: object) => number = configFrom(
   z.object({ EVENT_COPIES: z.coerce.number().int().min(1, "EVENT_COPIES must be at least 1") }).transform((v) => v.EVENT_COPIES),
 );
 
-/**
- * Sends what the outbox holds, oldest first, and deletes what went (in one statement, also when a send fails
- * part way). Answers how many went. `rows` sends rows the caller has just written (one order's events), without
- * reading them back, so concurrent writers do not all send everyone's rows; the flush without them (cron) sends
- * whatever is left.
- */
 export type FlushOptions = {
   limit?: number;
-  rows?: readonly OutboxRow[];
+  /** Rows the caller has just written (one order's events): sent without reading them back, so concurrent writers
+   * do not all send everyone's rows; the flush without them (cron, alarm) sends whatever is left. */
+  rows?: readonly Pick<OutboxRow, "id" | "body">[];
   /** Sends each event this many times: at-least-once delivery, exaggerated, so tests see consumers dedupe. */
   copies?: number;
 };
 
-export async function flushOutbox(db: D1Database, queues: Producer | readonly Producer[], options: FlushOptions = {}): Promise<number> {
+/** The queue producers a Worker holds, by binding name (its env). */
+export type QueueBindings = Partial<Record<EventQueue, Producer>>;
+
+/**
+ * Sends what the outbox holds, oldest first, each event to the queues EVENT_ROUTES names for its type, and deletes
+ * what went (also when a send fails part way). Answers how many rows went. A Worker without the binding for a route
+ * cannot send that row: it stays, and the error says which binding to add.
+ */
+const SentEvent = z.looseObject({ type: z.string() });
+
+export async function flushOutbox(outbox: Outbox, queues: QueueBindings, options: FlushOptions = {}): Promise<number> {
   const { limit = 100, copies = 1 } = options;
-  const targets = Array.isArray(queues) ? queues : [queues as Producer];
-  const rows = options.rows ?? (await pendingRows(db, limit));
+  const rows = options.rows ?? (await outbox.pending(limit));
   const sent: string[] = [];
   try {
     for (const row of rows) {
-      const event: unknown = JSON.parse(row.body);
+      const event = SentEvent.parse(JSON.parse(row.body));
+      const routes = routesOf(event.type);
+      // A type this release does not know (written by a later one, before a rollback) waits for a release that does.
+      if (routes === undefined) continue;
+      const targets = routes.map((name) => {
+        const queue = queues[name];
+        if (queue === undefined) throw new Error(`no queue binding ${name} for ${event.type} events`);
+        return queue;
+      });
       for (let copy = 0; copy < copies; copy++) {
         await Promise.all(targets.map((queue) => queue.send(event, { contentType: "json" })));
       }
       sent.push(row.id);
     }
   } finally {
-    if (sent.length > 0) {
-      await db
-        .prepare(`DELETE FROM outbox WHERE id IN (${sent.map(() => "?").join(", ")})`)
-        .bind(...sent)
-        .run();
-    }
+    await outbox.remove(sent);
   }
   return sent.length;
-}
-
-async function pendingRows(db: D1Database, limit: number): Promise<{ id: string; body: string }[]> {
-  const { results } = await db
-    .prepare("SELECT id, body FROM outbox ORDER BY created_at, id LIMIT ?")
-    .bind(limit)
-    .all<{ id: string; body: string }>();
-  return results;
 }

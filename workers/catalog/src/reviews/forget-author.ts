@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type UserErased } from "../../../../schema/events.ts";
+import { EVENT_TYPES } from "../../../../schema/events.ts";
 import { ERASED_NAME } from "../../../shared/src/erasure.ts";
 import type { EventHandlers } from "../../../shared/src/event-consumer.ts";
 
@@ -8,9 +8,8 @@ import type { EventHandlers } from "../../../shared/src/event-consumer.ts";
  * to the account becomes the review's own, so the one-review-per-buyer key still holds. Applying it twice
  * finds nothing left to change.
  */
-export const forgetAuthorHandlers = (db: D1Database): EventHandlers => ({
-  [EVENT_TYPES.userErased]: async (event) => {
-    const { userId } = event.data as UserErased;
+export const forgetAuthorHandlers = (db: D1Database): EventHandlers<"CATALOG_EVENTS"> => ({
+  [EVENT_TYPES.userErased]: async ({ data: { userId } }) => {
     return [
       db
         .prepare("UPDATE reviews SET author = ?, user_id = 'erased:' || id, updated_at = ? WHERE user_id = ?")
