@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { sellAll } from "../src/inventory/sell-all.ts";
+// The checkout's Inventory client (the orders Worker's), against real Inventory objects.
+import { sellAll } from "../../workers/orders/src/checkout/inventory-client.ts";
 
 describe("sellAll", () => {
   it("sells every line or none", async () => {

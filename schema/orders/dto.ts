@@ -200,3 +200,6 @@ export const MerchantOrderQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(100),
 });
 export type MerchantOrderQuery = z.infer<typeof MerchantOrderQuery>;
+
+/** Who is checking out (the storefront tells the orders Worker): the signed-in shopper, or a guest holding the cart's token. */
+export type Shopper = { userId: string | null; cartToken?: string | undefined; shopper: string };

@@ -9,6 +9,7 @@ import {
   type OrderView,
   type PlacedOrder,
   type QuoteView,
+  type Shopper,
 } from "../../../schema/orders/dto.ts";
 import type { PaymentMethodInput } from "../../../schema/payments.ts";
 import type { Problem } from "../../../schema/problem.ts";
@@ -33,9 +34,6 @@ import { publishOrderEvents } from "./order-events.ts";
 import { listOrders, loadOrder } from "./order-store.ts";
 
 export { Checkout } from "./checkout/checkout-object.ts";
-
-/** Who is checking out: the signed-in shopper, or a guest holding the cart's token. */
-export type Shopper = { userId: string | null; cartToken?: string | undefined; shopper: string };
 
 /** How a reader proves an order is theirs: signed in as its buyer, or the guest's order token. */
 export type OrderAccess = { userId?: string | undefined; orderToken?: string | undefined };

@@ -1,19 +1,16 @@
-import type { Cart } from "../../../../durable-objects/src/cart/cart.ts";
-import type { Inventory } from "../../../../durable-objects/src/inventory/inventory.ts";
-import { holdIdFor, sellAll } from "../../../../durable-objects/src/inventory/sell-all.ts";
-import type { PaymentsService } from "../../../payments/src/index.ts";
 import type { CallContext } from "../../../shared/src/request-id.ts";
 import { writeOrder } from "../order-store.ts";
 import type { CartPort, OrderBook, PaymentsPort, StockPort } from "./flow.ts";
+import { holdIdFor, sellAll } from "./inventory-client.ts";
 
 // The real services behind the checkout flow's ports: the orders D1 database, the cart's object, the SKUs'
-// Inventory objects and the payments Worker.
+// Inventory objects and the payments Worker, typed by the bindings in the orders Worker's Env (wrangler types).
 
 export function orderBook(db: D1Database): OrderBook {
   return { write: (order, placement, events) => writeOrder(db, order, placement, events) };
 }
 
-export function cartPort(cart: DurableObjectStub<Cart>, call: CallContext): CartPort {
+export function cartPort(cart: ReturnType<OrdersEnv["CART"]["getByName"]>, call: CallContext): CartPort {
   return {
     checkoutLines: (access, holdTtlMs, cartCall) => cart.checkoutLines(access, holdTtlMs, cartCall),
     completeCheckout: (orderId, taken) => cart.completeCheckout(orderId, taken, call),
@@ -21,7 +18,7 @@ export function cartPort(cart: DurableObjectStub<Cart>, call: CallContext): Cart
 }
 
 /** Every Inventory call carries the checkout's request id (`call`), so the objects log under it. */
-export function stockPort(inventory: DurableObjectNamespace<Inventory>, call: CallContext): StockPort {
+export function stockPort(inventory: OrdersEnv["INVENTORY"], call: CallContext): StockPort {
   return {
     sellAll: async (lines, options) => {
       const sold = await sellAll(inventory, lines, { ...options, call });
@@ -38,7 +35,7 @@ export function stockPort(inventory: DurableObjectNamespace<Inventory>, call: Ca
   };
 }
 
-export function paymentsPort(payments: Service<PaymentsService>): PaymentsPort {
+export function paymentsPort(payments: OrdersEnv["PAYMENTS"]): PaymentsPort {
   return {
     charge: (req, captureKey, call) => payments.charge(req, captureKey, call),
     getPayment: (paymentId, call) => payments.getPayment(paymentId, call),

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { Cart } from "../../../../durable-objects/src/cart/cart.ts";
 import {
   AddItemBody,
   CART_ID,
@@ -108,7 +107,7 @@ const routes = {
 type Ctx = Context<EdgeEnv<StorefrontEnv>>;
 
 /** The cart's object and the caller's claim to it; a malformed id is just another cart that is not there. */
-function cartOf(c: Ctx, id: string): { cart: DurableObjectStub<Cart>; access: CartAccess; call: CartCall } {
+function cartOf(c: Ctx, id: string): { cart: ReturnType<StorefrontEnv["CART"]["getByName"]>; access: CartAccess; call: CartCall } {
   if (!CART_ID.test(id)) throw notFound(`no cart ${id} (or the ${CART_TOKEN_HEADER} does not match it)`);
   const userId = c.var.caller?.userId;
   return {

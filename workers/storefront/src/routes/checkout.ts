@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { CheckoutBody, OrderList, OrderView, PlacedOrder, QuoteView } from "../../../../schema/orders/dto.ts";
+import { CheckoutBody, OrderList, OrderView, PlacedOrder, QuoteView, type Shopper } from "../../../../schema/orders/dto.ts";
 import type { Problem } from "../../../../schema/problem.ts";
-import type { Shopper } from "../../../orders/src/index.ts";
 import { callerGuard, callerOf } from "../../../shared/src/auth.ts";
 import { CLIENT_IP_HEADER, clientKey } from "../../../shared/src/client.ts";
 import { createRouter, type EdgeEnv } from "../../../shared/src/edge-app.ts";

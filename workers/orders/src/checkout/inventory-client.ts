@@ -1,5 +1,12 @@
-import type { CallContext } from "../../../workers/shared/src/request-id.ts";
-import type { Inventory } from "./inventory.ts";
+import type { SellResult, UndoResult } from "../../../../schema/inventory.ts";
+import type { CallContext } from "../../../shared/src/request-id.ts";
+
+/** The Inventory objects' calls this client makes (their contract is schema/inventory.ts), one object per SKU. */
+type InventoryObject = {
+  sell(holdId: string, quantity: number, owner: string, call?: CallContext): Promise<SellResult>;
+  undo(holdId: string, releaseActive: boolean, call?: CallContext): Promise<UndoResult>;
+};
+type Inventories = { getByName(sku: string): InventoryObject };
 
 export type Line = { sku: string; quantity: number };
 export type SoldLine = Line & { holdId: string };
@@ -8,7 +15,7 @@ export type SellAllResult = { ok: true; sold: SoldLine[] } | { ok: false; shortf
 
 export const holdIdFor = (prefix: string, sku: string): string => `${prefix}:${sku}`;
 
-async function undoWithRetry(stub: DurableObjectStub<Inventory>, holdId: string, call?: CallContext): Promise<void> {
+async function undoWithRetry(stub: InventoryObject, holdId: string, call?: CallContext): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await stub.undo(holdId, true, call);
@@ -27,7 +34,7 @@ async function undoWithRetry(stub: DurableObjectStub<Inventory>, holdId: string,
  * by them), rather than guessed at here.
  */
 export async function sellAll(
-  inventory: DurableObjectNamespace<Inventory>,
+  inventory: Inventories,
   lines: Line[],
   options: { prefix: string; owner: string; call?: CallContext },
 ): Promise<SellAllResult> {

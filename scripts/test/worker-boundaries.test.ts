@@ -1,0 +1,34 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+// Each Worker owns its code: its source imports only its own folder, the shared contracts (schema/) and the shared
+// code (workers/shared/src/). Another Worker is reached through its binding, typed by the Worker's own generated Env.
+
+const root = resolve(import.meta.dirname, "../..");
+const sources = execFileSync("git", ["ls-files", "workers/*/src/**", "durable-objects/src/**"], { cwd: root, encoding: "utf8" })
+  .split("\n")
+  .filter((path) => /\.tsx?$/.test(path) && !path.startsWith("workers/shared/"));
+const SHARED = ["schema/", "workers/shared/src/"];
+
+/** The Worker a path belongs to: `workers/<name>` or `durable-objects`. */
+const workerOf = (path: string): string =>
+  path.startsWith("workers/") ? path.split("/").slice(0, 2).join("/") : (path.split("/")[0] ?? "");
+
+describe("Worker boundaries", () => {
+  it("no Worker's source imports another Worker's source", () => {
+    expect(sources.length).toBeGreaterThan(100);
+    const crossings: string[] = [];
+    for (const path of sources) {
+      const text = readFileSync(resolve(root, path), "utf8");
+      for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)) {
+        if (spec === undefined || !spec.startsWith(".")) continue;
+        const target = relative(root, resolve(dirname(resolve(root, path)), spec));
+        if (target.startsWith(`${workerOf(path)}/`) || SHARED.some((shared) => target.startsWith(shared))) continue;
+        crossings.push(`${path} imports ${target}`);
+      }
+    }
+    expect(crossings).toEqual([]);
+  });
+});
