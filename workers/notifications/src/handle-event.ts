@@ -3,7 +3,7 @@ import { ERASED_EMAIL, rememberErased } from "../../shared/src/erasure.ts";
 import type { EventHandlers } from "../../shared/src/event-consumer.ts";
 import type { NotificationsConfig } from "./config.ts";
 import { outgoingEmail } from "./outgoing-email.ts";
-import type { Email } from "./templates/layout.ts";
+import type { Email } from "./templates/layout.tsx";
 import { receipt } from "./templates/receipt.ts";
 import { refund } from "./templates/refund.ts";
 import { delivered, shipped } from "./templates/shipping.ts";

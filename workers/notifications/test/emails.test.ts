@@ -50,6 +50,7 @@ const shipment = {
 describe("email templates", () => {
   it("the receipt lists lines and totals in the order's currency, escaped in HTML, linking to the order", () => {
     const mail = receipt(order, "https://shop.example/orders/ord_123");
+    expect(mail.html.startsWith('<!doctype html><html lang="en">')).toBe(true);
     expect(mail.subject).toContain("ord_123");
     expect(mail.text).toContain("€1,239.55");
     expect(mail.text).toContain("visa card ending 4242");
