@@ -2,9 +2,6 @@ import type { HtmlEscapedString } from "hono/utils/html";
 
 // Text into HTML documents (invoices, emails): hono/jsx components, so every interpolated value is escaped by JSX.
 
-export const escapeHtml = (text: string): string =>
-  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("'", "&#39;");
-
 /** Integer minor units shown in the currency's own way (the amount is never stored as a float). */
 export function formatMoney(amount: number, currency: string, locale = "en"): string {
   const format = new Intl.NumberFormat(locale, { style: "currency", currency });
