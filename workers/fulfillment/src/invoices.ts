@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from "../../shared/src/result.ts";
-import { renderInvoice } from "./invoice-document.ts";
+import { renderInvoice } from "./invoice-document.tsx";
 import { loadPaidOrder } from "./paid-orders.ts";
 
 export const invoiceKey = (orderId: string, merchantId: string): string => `invoices/${orderId}/${merchantId}.html`;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { renderInvoice } from "../src/invoice-document.ts";
+import { renderInvoice } from "../src/invoice-document.tsx";
 import { type PaidLine, refundShare } from "../src/refund-share.ts";
 
 const line = (quantity: number, lineTotal: number, tax: number): PaidLine => ({ kind: "product", sku: "SKU-1", quantity, lineTotal, tax });
@@ -58,6 +58,7 @@ describe("renderInvoice", () => {
         lines: [{ kind: "product", sku: "S<1>", productSlug: "a&b", quantity: 1, unitPrice: 123456, lineTotal: 123456, tax: 0 }],
       },
     });
+    expect(html.startsWith('<!doctype html><html lang="en">')).toBe(true);
     expect(html).not.toContain("<script>");
     expect(html).toContain("&lt;script&gt;");
     expect(html).toContain("S&lt;1&gt;");

@@ -1,10 +1,9 @@
-import { EmailMessage } from "cloudflare:email";
 import { EVENT_TYPES, type EventEnvelope, requestIdOf } from "../../../schema/events.ts";
 import { ERASED_EMAIL, rememberErased } from "../../shared/src/erasure.ts";
 import type { EventHandlers } from "../../shared/src/event-consumer.ts";
 import type { NotificationsConfig } from "./config.ts";
-import { mimeMessage } from "./mime.ts";
-import type { Email } from "./templates/layout.ts";
+import { outgoingEmail } from "./outgoing-email.ts";
+import type { Email } from "./templates/layout.tsx";
 import { receipt } from "./templates/receipt.ts";
 import { refund } from "./templates/refund.ts";
 import { delivered, shipped } from "./templates/shipping.ts";
@@ -68,7 +67,7 @@ const forgetIfErased = (db: D1Database, eventId: string) =>
 /**
  * One email per event, whatever the redeliveries. Locally the email *is* its row (status sent), committed with
  * the event's processed mark. In production the row is written first (pending), the message sent (its
- * Message-ID is the event id, so a rare resend after a crash is recognisable as the same message), then marked
+ * X-Event-Id header is the event id, so a rare resend after a crash is recognisable as the same message), then marked
  * sent with the event. A refusal (a mailbox rejects it, the mail service is down) throws: the queue retries,
  * then dead-letters it with that error.
  */
@@ -90,18 +89,17 @@ async function send(env: NotificationsEnv, config: NotificationsConfig, event: S
   const sent = await db.prepare("SELECT status FROM emails WHERE event_id = ?").bind(event.id).first<{ status: string }>();
   if (sent?.status === "sent") return [];
   await insertEmail(db, event, mail, buyer.userId, "pending", now).run();
-  const raw = mimeMessage({
-    from: config.MAIL_FROM,
-    to: mail.to,
-    subject: mail.subject,
-    text: mail.text,
-    html: mail.html,
-    messageId: event.id,
-    requestId: requestIdOf(event),
-    domain: config.MAIL_FROM.split("@")[1] ?? "edge-commerce.dev",
-    date: new Date(now),
-  });
-  await env.EMAIL.send(new EmailMessage(config.MAIL_FROM, mail.to, raw));
+  await env.EMAIL.send(
+    outgoingEmail({
+      from: config.MAIL_FROM,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      eventId: event.id,
+      requestId: requestIdOf(event),
+    }),
+  );
   return [
     db.prepare("UPDATE emails SET status = 'sent', sent_at = ? WHERE event_id = ?").bind(Date.now(), event.id),
     forgetIfErased(db, event.id),

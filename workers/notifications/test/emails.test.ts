@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mimeMessage } from "../src/mime.ts";
+import { outgoingEmail } from "../src/outgoing-email.ts";
 import { receipt } from "../src/templates/receipt.ts";
 import { refund } from "../src/templates/refund.ts";
 import { delivered, shipped } from "../src/templates/shipping.ts";
@@ -50,6 +50,7 @@ const shipment = {
 describe("email templates", () => {
   it("the receipt lists lines and totals in the order's currency, escaped in HTML, linking to the order", () => {
     const mail = receipt(order, "https://shop.example/orders/ord_123");
+    expect(mail.html.startsWith('<!doctype html><html lang="en">')).toBe(true);
     expect(mail.subject).toContain("ord_123");
     expect(mail.text).toContain("€1,239.55");
     expect(mail.text).toContain("visa card ending 4242");
@@ -80,64 +81,41 @@ describe("email templates", () => {
   });
 });
 
-describe("mimeMessage", () => {
-  it("is multipart/alternative with a text and an HTML part, UTF-8 intact, and a non-ASCII subject encoded", () => {
-    const raw = mimeMessage({
+describe("outgoingEmail", () => {
+  const base = {
+    from: "orders@edge-commerce.dev",
+    to: "ada@example.com",
+    subject: "Rückerstattung: 10,83 €",
+    text: "Grüße",
+    html: "<p>Grüße</p>",
+    eventId: "ord_1:paid",
+    requestId: "req-42",
+  };
+
+  it("is the binding's builder form: both alternatives as given, the event and the request as X- headers only", () => {
+    expect(outgoingEmail(base)).toEqual({
       from: "orders@edge-commerce.dev",
       to: "ada@example.com",
       subject: "Rückerstattung: 10,83 €",
       text: "Grüße",
       html: "<p>Grüße</p>",
-      messageId: "ord_1:paid",
-      requestId: "req-42",
-      domain: "edge-commerce.dev",
-      date: new Date("2026-11-22T10:00:00Z"),
+      headers: { "X-Event-Id": "ord_1:paid", "X-Request-Id": "req-42" },
     });
-    const boundary = /boundary="([^"]+)"/.exec(raw)?.[1] ?? "";
-    expect(raw).toMatch(/^From: orders@edge-commerce\.dev\r\n/);
-    expect(raw).toContain("Content-Type: multipart/alternative");
-    expect(raw).toContain("Message-ID: <ord_1=3Apaid@edge-commerce.dev>");
-    expect(raw).toContain("\r\nX-Request-Id: req-42\r\n");
-    expect(raw).toContain("Date: Sun, 22 Nov 2026 10:00:00 +0000");
-    expect(raw).toMatch(/Subject: =\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=/);
-    const parts = raw.split(`--${boundary}`).slice(1, -1);
-    expect(parts).toHaveLength(2);
-    const decode = (part: string) =>
-      new TextDecoder().decode(Uint8Array.from(atob(part.split("\r\n\r\n")[1]?.replace(/\r\n/g, "") ?? ""), (c) => c.charCodeAt(0)));
-    expect(parts[0]).toContain("text/plain; charset=utf-8");
-    expect(decode(parts[0] ?? "")).toBe("Grüße");
-    expect(parts[1]).toContain("text/html; charset=utf-8");
-    expect(decode(parts[1] ?? "")).toBe("<p>Grüße</p>");
-    expect(raw.endsWith(`--${boundary}--\r\n`)).toBe(true);
   });
 
-  it("splits a long non-ASCII subject into encoded words within RFC 2047's 75 characters, and refuses header injection", () => {
-    const base = {
-      from: "orders@edge-commerce.dev",
-      to: "ada@example.com",
-      text: "t",
-      html: "h",
-      messageId: "e",
-      requestId: "r",
-      domain: "d",
-      date: new Date(0),
-    };
-    const subject = "Rückerstattung für Ihre Bestellung — Grüße aus dem Laden, vielen Dank für Ihren Einkauf";
-    const raw = mimeMessage({ ...base, subject });
-    const header = raw.split("\r\n\r\n")[0]?.split("\r\n") ?? [];
-    const start = header.findIndex((l) => l.startsWith("Subject:"));
-    const folded = [
-      header[start]?.slice("Subject: ".length) ?? "",
-      ...header
-        .slice(start + 1)
-        .filter((l) => l.startsWith(" "))
-        .map((l) => l.trim()),
-    ];
-    expect(folded.length).toBeGreaterThan(1);
-    for (const word of folded) expect(word.length).toBeLessThanOrEqual(75);
-    const decoded = folded.map((w) => new TextDecoder().decode(Uint8Array.from(atob(w.slice(10, -2)), (c) => c.charCodeAt(0)))).join("");
-    expect(decoded).toBe(subject);
-    expect(() => mimeMessage({ ...base, subject: "s", to: "ada@example.com\r\nBcc: everyone@example.com" })).toThrow(/not a plain email/);
-    expect(mimeMessage({ ...base, subject: "s", requestId: "r\r\nBcc: everyone@example.com" })).not.toContain("Bcc:");
+  it("refuses anything but one plain address, and lets nothing else start a header", () => {
+    for (const to of ["ada@example.com\r\nBcc: everyone@example.com", "Ada <ada@example.com>", "a@b.c, eve@example.com", "ada"]) {
+      expect(() => outgoingEmail({ ...base, to })).toThrow(/not a plain email/);
+    }
+    expect(() => outgoingEmail({ ...base, from: "orders@edge-commerce.dev\nBcc: x@y.z" })).toThrow(/not a plain email/);
+    const mail = outgoingEmail({
+      ...base,
+      subject: "Order 1\r\nBcc: everyone@example.com",
+      eventId: "e\r\nBcc: everyone@example.com",
+      requestId: "r\r\nBcc: everyone@example.com",
+    });
+    expect(mail.subject).toBe("Order 1 Bcc: everyone@example.com");
+    expect(mail.headers).toEqual({ "X-Event-Id": "e%0D%0ABcc:%20everyone@example.com" });
+    expect(outgoingEmail({ ...base, eventId: "50%\u00e9" }).headers["X-Event-Id"]).toBe("50%25%C3%A9");
   });
 });

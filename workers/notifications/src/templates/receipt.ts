@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { OrderPaid } from "../../../../schema/events.ts";
 import { formatMoney } from "../../../shared/src/html.ts";
-import { type Email, layout } from "./layout.ts";
+import { type Email, layout } from "./layout.tsx";
 
 /** order.paid → the receipt: every line, the totals and the card charged. */
 export function receipt(order: z.infer<typeof OrderPaid>, orderUrl: string): Email {

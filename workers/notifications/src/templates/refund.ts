@@ -1,6 +1,6 @@
 import type { RefundCompleted } from "../../../../schema/events.ts";
 import { formatMoney } from "../../../shared/src/html.ts";
-import { type Email, layout } from "./layout.ts";
+import { type Email, layout } from "./layout.tsx";
 
 /** refund.completed → how much came back, for which items. */
 export function refund(r: RefundCompleted, orderUrl: string): Email {
