@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import type { Problem } from "../../../../schema/problem.ts";
-import { ErrorPage, type PageProblem } from "../../../shared/src/web/error-page.tsx";
+import { ErrorPage, errorPageTitle, type PageProblem } from "../../../shared/src/web/error-page.tsx";
 import { problemText, readForm } from "../../../shared/src/web/form.ts";
 import { setPageHeaders } from "../../../shared/src/web/page-headers.ts";
 import { type Api, apiFor, type CallApi } from "./api.ts";
@@ -44,7 +44,7 @@ export function dashboardKit(callApi: CallApi) {
   const problemPage = (c: PageContext, problem: PageProblem): Response | Promise<Response> => {
     setPageHeaders(c);
     const home = { href: "/admin", label: "Back to the dashboard" };
-    const title = problem.status === 404 ? "Not found" : problem.status >= 500 ? "Something went wrong" : problem.title;
+    const title = errorPageTitle(problem);
     return c.html(
       <Document title={title} bodyClass="signin">
         <main class="card" id="main">

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
 import { browserErrors } from "../../../shared/src/web/browser-errors.ts";
+import { immutableAsset } from "../../../shared/src/web/immutable-asset.ts";
 import type { CallApi } from "./api.ts";
 import { insightPages } from "./areas/insights.tsx";
 import { operationsPages } from "./areas/operations.tsx";
@@ -24,11 +25,7 @@ export function dashboardRoutes(callApi: CallApi) {
   const kit = dashboardKit(callApi);
   const app = new Hono<EdgeEnv<AdminEnv>>();
 
-  app.get(DASHBOARD_CSS_PATH, (c) => {
-    c.header("Content-Type", "text/css; charset=utf-8");
-    c.header("Cache-Control", "public, max-age=31536000, immutable");
-    return c.body(DASHBOARD_CSS);
-  });
+  app.get(DASHBOARD_CSS_PATH, immutableAsset(DASHBOARD_CSS, "text/css; charset=utf-8"));
 
   app.route("/", signInPages(kit));
   app.route("/", productPages(kit));

@@ -4,6 +4,10 @@ import type { FC } from "hono/jsx";
 /** What a browser is told went wrong: the problem's status and, for a 4xx, its words (a 5xx's stay in the log). */
 export type PageProblem = { status: number; title: string; detail?: string | undefined };
 
+/** The error page's <title>: short, the site's frame adds its name. */
+export const errorPageTitle = (p: PageProblem): string =>
+  p.status === 404 ? "Not found" : p.status >= 500 ? "Something went wrong" : p.title;
+
 const headline = (p: PageProblem): string =>
   p.status === 404 ? "We can't find that page" : p.status >= 500 ? "Something went wrong on our side" : p.title;
 

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
 import type { CallApi } from "../../../shared/src/web/api.ts";
 import { browserErrors } from "../../../shared/src/web/browser-errors.ts";
+import { immutableAsset } from "../../../shared/src/web/immutable-asset.ts";
 import { accountPages } from "./areas/account.tsx";
 import { cartPages } from "./areas/cart.tsx";
 import { catalogPages } from "./areas/catalog.tsx";
@@ -19,11 +20,7 @@ export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
   const kit = shopKit(callApi);
   const app = new Hono<EdgeEnv<StorefrontEnv>>();
 
-  app.get(SHOP_CSS_PATH, (c) => {
-    c.header("Content-Type", "text/css; charset=utf-8");
-    c.header("Cache-Control", "public, max-age=31536000, immutable");
-    return c.body(SHOP_CSS);
-  });
+  app.get(SHOP_CSS_PATH, immutableAsset(SHOP_CSS, "text/css; charset=utf-8"));
 
   app.route("/", catalogPages(kit));
   app.route("/", cartPages(kit));

@@ -2,7 +2,7 @@
 import type { Child } from "hono/jsx";
 import { TtlCache } from "../../../shared/src/ttl-cache.ts";
 import type { CallApi } from "../../../shared/src/web/api.ts";
-import { ErrorPage, type PageProblem } from "../../../shared/src/web/error-page.tsx";
+import { ErrorPage, errorPageTitle, type PageProblem } from "../../../shared/src/web/error-page.tsx";
 import { readForm } from "../../../shared/src/web/form.ts";
 import { PAGE_CSP, setPageHeaders } from "../../../shared/src/web/page-headers.ts";
 import { categoriesOf, type ShopApi, type ShopContext, sameOrigin, shopApi, shopSession } from "./context.ts";
@@ -71,7 +71,7 @@ export function shopKit(callApi: CallApi<StorefrontEnv>) {
   /** The shop's error page for a problem: in the shop's frame, with the request id to quote. */
   const problemPage = (c: ShopContext, problem: PageProblem): Promise<Response> =>
     html(c, shopApi(c, callApi, true), {
-      title: problem.status === 404 ? "Not found" : problem.status >= 500 ? "Something went wrong" : problem.title,
+      title: errorPageTitle(problem),
       body: <ErrorPage problem={problem} requestId={c.get("requestId")} home={{ href: "/", label: "Back to the shop" }} />,
       status: problem.status,
     });

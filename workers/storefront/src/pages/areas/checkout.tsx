@@ -4,6 +4,7 @@ import type { PlacedOrder, QuoteView } from "../../../../../schema/orders/dto.ts
 import type { Problem } from "../../../../../schema/problem.ts";
 import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
 import { RESHOWN_FORM_STATUS } from "../../../../shared/src/web/form.ts";
+import { immutableAsset } from "../../../../shared/src/web/immutable-asset.ts";
 import { rememberGuestOrder, type ShopApi, type ShopContext, shopSession } from "../context.ts";
 import type { ShopKit } from "../shop-kit.tsx";
 import { cartHeaders, openCart } from "../shopper-cart.ts";
@@ -14,11 +15,7 @@ import { type CheckoutForm, CheckoutPage } from "../views/buying.tsx";
 export function checkoutPages(kit: ShopKit) {
   const app = new Hono<EdgeEnv<StorefrontEnv>>();
 
-  app.get(STRIPE_CHECKOUT_JS_PATH, (c) => {
-    c.header("Content-Type", "text/javascript; charset=utf-8");
-    c.header("Cache-Control", "public, max-age=31536000, immutable");
-    return c.body(STRIPE_CHECKOUT_JS);
-  });
+  app.get(STRIPE_CHECKOUT_JS_PATH, immutableAsset(STRIPE_CHECKOUT_JS, "text/javascript; charset=utf-8"));
 
   const checkoutPage = async (c: ShopContext, api: ShopApi, values: CheckoutForm, problem: Problem | null) => {
     const opened = await openCart(c, api, false);
