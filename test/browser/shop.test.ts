@@ -202,6 +202,31 @@ describe("the shop in a real browser", () => {
     expect(kit.problems, kit.problems.join("\n")).toEqual([]);
   });
 
+  it("an add-to-cart the shop refuses is shown again on the product page, by its form, with what was chosen", async () => {
+    const { context, page } = await kit.newPage(browser, { extraHTTPHeaders: { "CF-Connecting-IP": "198.51.100.204" } });
+    // A variant with fewer than the form's 99 in stock: one more than there is is a quantity the form allows.
+    const item = await pickSku(platform, "v.available BETWEEN 1 AND 98 AND p.flash_sale = 0 AND p.status = 'active'");
+    await page.goto(url(`/p/${item.slug}`));
+    await page.locator(`input[name=sku][value="${item.sku}"]`).check();
+    const tooMany = String(item.available + 1);
+    const quantity = page.locator("#quantity");
+    await quantity.fill(tooMany);
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    const message = page.locator("form[action='/cart/add'] [role=alert]");
+    await message.waitFor();
+    expect(new URL(page.url()).pathname).toBe("/cart/add");
+    expect(await message.textContent()).toContain(`only ${item.available} of SKU '${item.sku}' available`);
+    expect(await quantity.getAttribute("aria-invalid")).toBe("true");
+    expect(await quantity.inputValue()).toBe(tooMany);
+    expect(await page.locator(`input[name=sku][value="${item.sku}"]`).isChecked()).toBe(true);
+    await kit.check(page, "add-to-cart-refused");
+    // Nothing went in the cart.
+    await page.goto(url("/cart"));
+    expect(await page.locator("tr.line").count()).toBe(0);
+    await context.close();
+    expect(kit.problems, kit.problems.join("\n")).toEqual([]);
+  });
+
   it("unknown pages are a friendly 404 for browsers, with the request id; API paths and API clients get problem+json", async () => {
     const page = await fetch(url("/no/such/page"), { headers: { accept: "text/html,application/xhtml+xml" } });
     expect(page.status).toBe(404);

@@ -14,7 +14,11 @@ import { productPage } from "./catalog.tsx";
 const AddToCart = z.object({
   slug: z.string().regex(/^[A-Za-z0-9._~-]{1,200}$/, "This product page is out of date: reload it and try again."),
   sku: z.string().min(1, "Choose an option first."),
-  quantity: z.coerce.number({ error: "Enter how many you want." }).int("Enter a whole number.").min(1, "Enter at least 1."),
+  quantity: z.coerce
+    .number({ error: "Enter how many you want." })
+    .int("Enter a whole number.")
+    .min(1, "Enter at least 1.")
+    .max(99, "You can add at most 99 at a time."),
 });
 
 /** The cart: adding from a product page, changing a line, and the cart page itself. */
