@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import type { Problem } from "../../../../schema/problem.ts";
+import type { ApiReply } from "../../../shared/src/web/api.ts";
 import { ErrorPage, errorPageTitle, type PageProblem } from "../../../shared/src/web/error-page.tsx";
 import { problemText, readForm } from "../../../shared/src/web/form.ts";
 import { setPageHeaders } from "../../../shared/src/web/page-headers.ts";
@@ -39,6 +40,18 @@ export function dashboardKit(callApi: CallApi) {
     current: string,
     reply: { status: number; problem: Problem },
   ) => render(c, ctx, { title, current, body: <p class="card empty">{problemText(reply.problem)}</p>, status: reply.status });
+
+  /** A list page's status and notice from the API read it shows (an empty list with the problem above it). */
+  const statusOf = (reply: ApiReply<unknown>) => ({ status: reply.status, problem: reply.ok ? null : reply.problem });
+
+  /** A page drawn from one API read: the view of its data, or the API's refusal in its place. */
+  const fromApi = <T,>(
+    c: PageContext,
+    ctx: { who: Who; csrf: string },
+    page: { title: string; current: string },
+    reply: ApiReply<T>,
+    view: (data: T) => Child,
+  ) => (reply.ok ? render(c, ctx, { ...page, body: view(reply.data) }) : refusedPage(c, ctx, page.title, page.current, reply));
 
   /** The dashboard's error page for a problem, outside the frame (there may be no session to draw it with). */
   const problemPage = (c: PageContext, problem: PageProblem): Response | Promise<Response> => {
@@ -87,7 +100,7 @@ export function dashboardKit(callApi: CallApi) {
     return c.redirect(to, 303);
   };
 
-  return { callApi, render, refusedPage, problemPage, refused, page, done };
+  return { callApi, render, refusedPage, fromApi, statusOf, problemPage, refused, page, done };
 }
 export type DashboardKit = ReturnType<typeof dashboardKit>;
 

@@ -1,7 +1,4 @@
-import { Hono } from "hono";
-import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { browserErrors } from "../../../shared/src/web/browser-errors.ts";
-import { immutableAsset } from "../../../shared/src/web/immutable-asset.ts";
+import { sitePages } from "../../../shared/src/web/site-pages.ts";
 import type { CallApi } from "./api.ts";
 import { insightPages } from "./areas/insights.tsx";
 import { operationsPages } from "./areas/operations.tsx";
@@ -23,25 +20,24 @@ const NOT_PAGES = /^\/admin\/(v1|openapi\.json)(\/|$)/;
  */
 export function dashboardRoutes(callApi: CallApi) {
   const kit = dashboardKit(callApi);
-  const app = new Hono<EdgeEnv<AdminEnv>>();
-
-  app.get(DASHBOARD_CSS_PATH, immutableAsset(DASHBOARD_CSS, "text/css; charset=utf-8"));
-
-  app.route("/", signInPages(kit));
-  app.route("/", productPages(kit));
-  app.route("/", orderPages(kit));
-  app.route("/", returnPages(kit));
-  app.route("/", peoplePages(kit));
-  app.route("/", insightPages(kit));
-  app.route("/", operationsPages(kit));
-
-  browserErrors(app, {
-    ownsPath: (path) => /^\/admin(\/|$)/.test(path) && !NOT_PAGES.test(path),
-    render: kit.problemPage,
-    signIn: (c) => {
-      endSession(c);
-      return c.redirect("/admin/sign-in", 303);
+  return sitePages<AdminEnv>({
+    stylesheet: { path: DASHBOARD_CSS_PATH, css: DASHBOARD_CSS },
+    areas: [
+      signInPages(kit),
+      productPages(kit),
+      orderPages(kit),
+      returnPages(kit),
+      peoplePages(kit),
+      insightPages(kit),
+      operationsPages(kit),
+    ],
+    errors: {
+      ownsPath: (path) => /^\/admin(\/|$)/.test(path) && !NOT_PAGES.test(path),
+      render: kit.problemPage,
+      signIn: (c) => {
+        endSession(c);
+        return c.redirect("/admin/sign-in", 303);
+      },
     },
   });
-  return app;
 }

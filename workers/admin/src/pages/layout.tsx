@@ -22,8 +22,13 @@ const NAV = [
 const roleName = (role: string) => ({ merchant_owner: "Owner", merchant_staff: "Staff", platform_admin: "Platform admin" })[role] ?? role;
 
 /** A dashboard page's document (the sign-in and error pages have no frame, only a body class). */
-export const Document: FC<{ title: string; children?: Child; bodyClass?: string }> = ({ title, children, bodyClass }) => (
-  <HtmlDocument title={`${title} · Edge Commerce for merchants`} stylesheet={DASHBOARD_CSS_PATH} bodyClass={bodyClass}>
+export const Document: FC<{ title: string; children?: Child; bodyClass?: string; skipLink?: boolean }> = ({
+  title,
+  children,
+  bodyClass,
+  skipLink,
+}) => (
+  <HtmlDocument title={`${title} · Edge Commerce for merchants`} stylesheet={DASHBOARD_CSS_PATH} bodyClass={bodyClass} skipLink={skipLink}>
     {children}
   </HtmlDocument>
 );
@@ -32,10 +37,7 @@ export const Layout: FC<{ title: string; who: Who; current: string; flash: Flash
   const canManage = props.who.role === "merchant_owner";
   const isPlatform = props.who.role === "platform_admin";
   return (
-    <Document title={props.title}>
-      <a class="skip" href="#main">
-        Skip to content
-      </a>
+    <Document title={props.title} skipLink>
       <div class="shell">
         <header class="sidebar">
           <a class="logo" href="/admin">

@@ -6,9 +6,15 @@ import type { Child, FC } from "hono/jsx";
  * The HTML document around every page of both sites: one stylesheet of the site's own (a hashed path, so the CSP
  * needs no inline style), and scripts only when a page names them (the shop's Stripe checkout).
  */
-export const HtmlDocument: FC<{ title: string; stylesheet: string; scripts?: readonly string[]; bodyClass?: string; children?: Child }> = (
-  p,
-) => (
+export const HtmlDocument: FC<{
+  title: string;
+  stylesheet: string;
+  scripts?: readonly string[];
+  bodyClass?: string;
+  /** A page with navigation before its content starts with a link past it (keyboard and screen-reader users). */
+  skipLink?: boolean;
+  children?: Child;
+}> = (p) => (
   <>
     {/* The doctype keeps browsers in standards mode (without it every page is laid out in quirks mode). */}
     {raw("<!doctype html>")}
@@ -24,7 +30,14 @@ export const HtmlDocument: FC<{ title: string; stylesheet: string; scripts?: rea
           <script src={src} defer />
         ))}
       </head>
-      <body class={p.bodyClass}>{p.children}</body>
+      <body class={p.bodyClass}>
+        {p.skipLink ? (
+          <a class="skip" href="#main">
+            Skip to content
+          </a>
+        ) : null}
+        {p.children}
+      </body>
     </html>
   </>
 );

@@ -1,8 +1,5 @@
-import { Hono } from "hono";
-import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
 import type { CallApi } from "../../../shared/src/web/api.ts";
-import { browserErrors } from "../../../shared/src/web/browser-errors.ts";
-import { immutableAsset } from "../../../shared/src/web/immutable-asset.ts";
+import { sitePages } from "../../../shared/src/web/site-pages.ts";
 import { accountPages } from "./areas/account.tsx";
 import { cartPages } from "./areas/cart.tsx";
 import { catalogPages } from "./areas/catalog.tsx";
@@ -18,23 +15,16 @@ const NOT_PAGES = /^\/(v1|docs|health|healthz|dev|\.well-known)(\/|$)/;
 /** The shop's pages: server-rendered, no client script, every form a plain post (they work without JavaScript). */
 export function shopRoutes(callApi: CallApi<StorefrontEnv>) {
   const kit = shopKit(callApi);
-  const app = new Hono<EdgeEnv<StorefrontEnv>>();
-
-  app.get(SHOP_CSS_PATH, immutableAsset(SHOP_CSS, "text/css; charset=utf-8"));
-
-  app.route("/", catalogPages(kit));
-  app.route("/", cartPages(kit));
-  app.route("/", checkoutPages(kit));
-  app.route("/", orderPages(kit));
-  app.route("/", accountPages(kit));
-
-  browserErrors(app, {
-    ownsPath: (path) => !NOT_PAGES.test(path),
-    render: kit.problemPage,
-    signIn: (c) => {
-      shopSession.end(c);
-      return c.redirect(`/sign-in?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+  return sitePages<StorefrontEnv>({
+    stylesheet: { path: SHOP_CSS_PATH, css: SHOP_CSS },
+    areas: [catalogPages(kit), cartPages(kit), checkoutPages(kit), orderPages(kit), accountPages(kit)],
+    errors: {
+      ownsPath: (path) => !NOT_PAGES.test(path),
+      render: kit.problemPage,
+      signIn: (c) => {
+        shopSession.end(c);
+        return c.redirect(`/sign-in?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+      },
     },
   });
-  return app;
 }

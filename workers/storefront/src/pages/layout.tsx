@@ -17,10 +17,7 @@ export const Page: FC<{
   scripts?: string[];
   children?: Child;
 }> = (p) => (
-  <HtmlDocument title={`${p.title} · Edge Commerce`} stylesheet={SHOP_CSS_PATH} scripts={p.scripts}>
-    <a class="skip" href="#main">
-      Skip to content
-    </a>
+  <HtmlDocument title={`${p.title} · Edge Commerce`} stylesheet={SHOP_CSS_PATH} scripts={p.scripts} skipLink>
     <header class="top">
       <div class="wrap">
         <a class="brand" href="/">

@@ -17,8 +17,7 @@ export function insightPages(kit: DashboardKit) {
       // The last 30 days unless the merchant chose others.
       const range = parseDateRange(c.req.query(), { lastDays: 30 });
       const report = await ctx.api<SalesReport>("GET", `/admin/v1/reports/sales?${new URLSearchParams(range).toString()}`);
-      if (!report.ok) return kit.refusedPage(c, ctx, "Reports", "/admin/reports", report);
-      return kit.render(c, ctx, { title: "Reports", current: "/admin/reports", body: <ReportsPage report={report.data} /> });
+      return kit.fromApi(c, ctx, { title: "Reports", current: "/admin/reports" }, report, (data) => <ReportsPage report={data} />);
     }),
   );
 
@@ -31,8 +30,7 @@ export function insightPages(kit: DashboardKit) {
         title: "Reviews",
         current: "/admin/reviews",
         body,
-        status: reviews.status,
-        problem: reviews.ok ? null : reviews.problem,
+        ...kit.statusOf(reviews),
       });
     }),
   );

@@ -14,8 +14,7 @@ export function operationsPages(kit: DashboardKit) {
     kit.page(async (c, ctx) => {
       const range = c.req.query("range") === "day" ? "day" : "hour";
       const report = await ctx.api<OperationsReport>("GET", `/admin/v1/operations/metrics?range=${range}`);
-      if (!report.ok) return kit.refusedPage(c, ctx, "Operations", "/admin/operations", report);
-      return kit.render(c, ctx, { title: "Operations", current: "/admin/operations", body: <OperationsPage report={report.data} /> });
+      return kit.fromApi(c, ctx, { title: "Operations", current: "/admin/operations" }, report, (data) => <OperationsPage report={data} />);
     }),
   );
 

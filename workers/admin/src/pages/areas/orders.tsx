@@ -21,8 +21,7 @@ export function orderPages(kit: DashboardKit) {
         title: "Orders",
         current: "/admin/orders",
         body,
-        status: orders.status,
-        problem: orders.ok ? null : orders.problem,
+        ...kit.statusOf(orders),
       });
     }),
   );

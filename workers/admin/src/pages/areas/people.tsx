@@ -13,9 +13,8 @@ export function peoplePages(kit: DashboardKit) {
 
   const keysPage = async (c: PageContext, ctx: PageCtx, created: CreatedApiKey | null) => {
     const keys = await ctx.api<{ items: ApiKeyView[] }>("GET", "/admin/v1/api-keys");
-    if (!keys.ok) return kit.refusedPage(c, ctx, "API keys", "/admin/api-keys", keys);
-    const body = <ApiKeysPage keys={keys.data.items} created={created} csrf={ctx.csrf} />;
-    return kit.render(c, ctx, { title: "API keys", current: "/admin/api-keys", body });
+    const page = { title: "API keys", current: "/admin/api-keys" };
+    return kit.fromApi(c, ctx, page, keys, (data) => <ApiKeysPage keys={data.items} created={created} csrf={ctx.csrf} />);
   };
 
   app.get(
@@ -43,9 +42,10 @@ export function peoplePages(kit: DashboardKit) {
 
   const staffPage = async (c: PageContext, ctx: PageCtx, inviteLink: string | null) => {
     const members = await ctx.api<{ items: Member[] }>("GET", "/admin/v1/staff");
-    if (!members.ok) return kit.refusedPage(c, ctx, "Staff", "/admin/staff", members);
-    const body = <StaffPage members={members.data.items} inviteLink={inviteLink} csrf={ctx.csrf} self={ctx.who.email} />;
-    return kit.render(c, ctx, { title: "Staff", current: "/admin/staff", body });
+    const page = { title: "Staff", current: "/admin/staff" };
+    return kit.fromApi(c, ctx, page, members, (data) => (
+      <StaffPage members={data.items} inviteLink={inviteLink} csrf={ctx.csrf} self={ctx.who.email} />
+    ));
   };
 
   app.get(

@@ -75,8 +75,7 @@ export function productPages(kit: DashboardKit) {
         title: "Products",
         current: "/admin/products",
         body,
-        status: list.status,
-        problem: list.ok ? null : list.problem,
+        ...kit.statusOf(list),
       });
     }),
   );

@@ -19,8 +19,7 @@ export function returnPages(kit: DashboardKit) {
         title: "Returns",
         current: "/admin/returns",
         body,
-        status: returns.status,
-        problem: returns.ok ? null : returns.problem,
+        ...kit.statusOf(returns),
       });
     }),
   );
