@@ -227,7 +227,7 @@ describe("the shop in a real browser", () => {
     expect(kit.problems, kit.problems.join("\n")).toEqual([]);
   });
 
-  it("unknown pages are a friendly 404 for browsers, with the request id; API paths and API clients get problem+json", async () => {
+  it("unknown pages are a friendly 404 for browsers in the shop and the dashboard, with the request id; API paths and API clients get problem+json", async () => {
     const page = await fetch(url("/no/such/page"), { headers: { accept: "text/html,application/xhtml+xml" } });
     expect(page.status).toBe(404);
     expect(page.headers.get("content-type")).toContain("text/html");
@@ -236,5 +236,11 @@ describe("the shop in a real browser", () => {
     expect(api.headers.get("content-type")).toContain("application/problem+json");
     const client = await fetch(url("/no/such/page"));
     expect(client.headers.get("content-type")).toContain("application/problem+json");
+    // The dashboard answers through the same error path: its own 404 page under /admin, problem+json for its API.
+    const admin = (path: string) => fetch(new URL(path, platform.adminUrl), { headers: { accept: "text/html" } });
+    const dashboardPage = await admin("/admin/no/such/page");
+    expect(dashboardPage.status).toBe(404);
+    expect(await dashboardPage.text()).toContain(dashboardPage.headers.get("x-request-id") ?? "missing");
+    expect((await admin("/admin/v1/no-such")).headers.get("content-type")).toContain("application/problem+json");
   });
 });
