@@ -49,10 +49,13 @@ export function checkForm<S extends z.ZodType>(schema: S, values: Record<string,
   return { ok: false, errors, problem: { type: "about:blank", title: "Bad Request", status: 400, detail, errors: list } };
 }
 
-/** The API's field errors (a problem's `errors`) by field, for the form that sent them. */
-export function fieldErrorsOf(problem: Problem | null): FieldErrors {
+/**
+ * The API's field errors (a problem's `errors`) by the form's own field names: `nameOf` maps an API path
+ * (`shippingAddress.city`) to the input that holds it (`city`); the first message per input is kept.
+ */
+export function fieldErrorsOf(problem: Problem | null, nameOf: (field: string) => string = (field) => field): FieldErrors {
   const errors: FieldErrors = {};
-  for (const e of problem?.errors ?? []) errors[e.field] ??= e.message;
+  for (const e of problem?.errors ?? []) errors[nameOf(e.field)] ??= e.message;
   return errors;
 }
 

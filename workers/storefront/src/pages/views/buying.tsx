@@ -4,6 +4,8 @@ import type { CartView } from "../../../../../schema/cart.ts";
 import type { OrderView, QuoteView } from "../../../../../schema/orders/dto.ts";
 import type { CheckoutPaymentMethod } from "../../../../../schema/payments.ts";
 import type { Problem } from "../../../../../schema/problem.ts";
+import { type FieldErrors, fieldErrorsOf } from "../../../../shared/src/web/form.ts";
+import { Field } from "../../../../shared/src/web/form-fields.tsx";
 import { money, ProblemNotice } from "../layout.tsx";
 
 export const CartPage: FC<{ cart: CartView | null }> = ({ cart }) => {
@@ -89,6 +91,8 @@ export const CartPage: FC<{ cart: CartView | null }> = ({ cart }) => {
 };
 
 export type CheckoutForm = Record<string, string>;
+
+const CARD_INPUTS: Record<string, string> = { number: "cardNumber", expMonth: "expiry", expYear: "expiry" };
 const COUNTRIES: [string, string][] = [
   ["US", "United States"],
   ["GB", "United Kingdom"],
@@ -96,30 +100,6 @@ const COUNTRIES: [string, string][] = [
   ["FR", "France"],
   ["CA", "Canada"],
 ];
-
-const Input: FC<{
-  id: string;
-  label: string;
-  form: CheckoutForm;
-  type?: string;
-  autocomplete?: string;
-  required?: boolean;
-  invalid?: boolean;
-}> = (p) => (
-  <div class="field">
-    <label for={p.id}>{p.label}</label>
-    <input
-      id={p.id}
-      name={p.id}
-      type={p.type ?? "text"}
-      value={p.form[p.id] ?? ""}
-      autocomplete={p.autocomplete}
-      required={p.required ?? true}
-      aria-invalid={p.invalid ? "true" : undefined}
-      aria-describedby={p.invalid ? "checkout-problem" : undefined}
-    />
-  </div>
-);
 
 // The key is not called `key`: the JSX runtime takes that prop for itself and the field would render empty,
 // giving every submit of the same form a fresh key (a double click, two orders).
@@ -133,6 +113,12 @@ export const CheckoutPage: FC<{
   paying: CheckoutPaymentMethod;
 }> = ({ cart, quote, form, problem, idempotencyKey, paying }) => {
   const bad = new Set((problem?.errors ?? []).map((e) => e.field.split(".").at(-1) ?? ""));
+  // The API names fields by their path (`shippingAddress.city`); the form's inputs by their last part, but for
+  // the card, whose expiry is one input.
+  const errors = fieldErrorsOf(problem, (field) => {
+    const last = field.split(".").at(-1) ?? field;
+    return CARD_INPUTS[last] ?? last;
+  });
   return (
     <>
       <h1>Checkout</h1>
@@ -147,15 +133,61 @@ export const CheckoutPage: FC<{
         <div>
           <section class="panel" aria-labelledby="contact">
             <h2 id="contact">Contact</h2>
-            <Input id="email" label="Email" type="email" autocomplete="email" form={form} invalid={bad.has("email")} />
+            <Field
+              name="email"
+              label="Email"
+              type="email"
+              autocomplete="email"
+              value={form.email}
+              required
+              error={errors.email}
+              invalid={bad.has("email")}
+              describedBy="checkout-problem"
+            />
           </section>
           <section class="panel" aria-labelledby="shipping">
             <h2 id="shipping">Shipping address</h2>
-            <Input id="name" label="Full name" autocomplete="name" form={form} invalid={bad.has("name")} />
-            <Input id="line1" label="Address" autocomplete="address-line1" form={form} invalid={bad.has("line1")} />
+            <Field
+              name="name"
+              label="Full name"
+              autocomplete="name"
+              value={form.name}
+              required
+              error={errors.name}
+              invalid={bad.has("name")}
+              describedBy="checkout-problem"
+            />
+            <Field
+              name="line1"
+              label="Address"
+              autocomplete="address-line1"
+              value={form.line1}
+              required
+              error={errors.line1}
+              invalid={bad.has("line1")}
+              describedBy="checkout-problem"
+            />
             <div class="row2">
-              <Input id="city" label="City" autocomplete="address-level2" form={form} invalid={bad.has("city")} />
-              <Input id="postalCode" label="Postal code" autocomplete="postal-code" form={form} invalid={bad.has("postalCode")} />
+              <Field
+                name="city"
+                label="City"
+                autocomplete="address-level2"
+                value={form.city}
+                required
+                error={errors.city}
+                invalid={bad.has("city")}
+                describedBy="checkout-problem"
+              />
+              <Field
+                name="postalCode"
+                label="Postal code"
+                autocomplete="postal-code"
+                value={form.postalCode}
+                required
+                error={errors.postalCode}
+                invalid={bad.has("postalCode")}
+                describedBy="checkout-problem"
+              />
             </div>
             <div class="field">
               <label for="country">Country</label>
@@ -170,7 +202,7 @@ export const CheckoutPage: FC<{
           </section>
           <section class="panel" aria-labelledby="payment">
             <h2 id="payment">Payment</h2>
-            <PaymentFields paying={paying} form={form} bad={bad} />
+            <PaymentFields paying={paying} form={form} bad={bad} errors={errors} />
             {quote !== null && quote.installments.length > 0 ? (
               <fieldset class="variant">
                 <legend>Pay in instalments?</legend>
@@ -242,7 +274,12 @@ export const CheckoutPage: FC<{
 
 /** `guest`: the order is this browser's guest order (its token is in the guest-orders cookie), so it can be claimed. */
 /** The card itself for the test provider; for Stripe, Stripe's own field (the number never comes to this shop). */
-const PaymentFields: FC<{ paying: CheckoutPaymentMethod; form: CheckoutForm; bad: Set<string> }> = ({ paying, form, bad }) => {
+const PaymentFields: FC<{ paying: CheckoutPaymentMethod; form: CheckoutForm; bad: Set<string>; errors: FieldErrors }> = ({
+  paying,
+  form,
+  bad,
+  errors,
+}) => {
   if (paying.method === "stripe")
     return (
       <>
@@ -267,10 +304,36 @@ const PaymentFields: FC<{ paying: CheckoutPaymentMethod; form: CheckoutForm; bad
   return (
     <>
       <p class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
-      <Input id="cardNumber" label="Card number" autocomplete="cc-number" form={form} invalid={bad.has("number")} />
+      <Field
+        name="cardNumber"
+        label="Card number"
+        autocomplete="cc-number"
+        value={form.cardNumber}
+        required
+        error={errors.cardNumber}
+        invalid={bad.has("number")}
+        describedBy="checkout-problem"
+      />
       <div class="row2">
-        <Input id="expiry" label="Expiry (MM/YY)" autocomplete="cc-exp" form={form} invalid={bad.has("expMonth") || bad.has("expYear")} />
-        <Input id="cvc" label="CVC" autocomplete="cc-csc" form={{}} invalid={bad.has("cvc")} />
+        <Field
+          name="expiry"
+          label="Expiry (MM/YY)"
+          autocomplete="cc-exp"
+          value={form.expiry}
+          required
+          error={errors.expiry}
+          invalid={bad.has("expMonth") || bad.has("expYear")}
+          describedBy="checkout-problem"
+        />
+        <Field
+          name="cvc"
+          label="CVC"
+          autocomplete="cc-csc"
+          required
+          error={errors.cvc}
+          invalid={bad.has("cvc")}
+          describedBy="checkout-problem"
+        />
       </div>
     </>
   );
