@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
-import type { FC } from "hono/jsx";
+import type { Child, FC } from "hono/jsx";
 import type { CartView } from "../../../../../schema/cart.ts";
 import type { OrderView, QuoteView } from "../../../../../schema/orders/dto.ts";
 import type { CheckoutPaymentMethod } from "../../../../../schema/payments.ts";
 import type { Problem } from "../../../../../schema/problem.ts";
-import { type FieldErrors, fieldErrorsOf } from "../../../../shared/src/web/form.ts";
+import { fieldErrorsOf } from "../../../../shared/src/web/form.ts";
 import { Field } from "../../../../shared/src/web/form-fields.tsx";
 import { money, ProblemNotice } from "../layout.tsx";
 
@@ -92,7 +92,37 @@ export const CartPage: FC<{ cart: CartView | null }> = ({ cart }) => {
 
 export type CheckoutForm = Record<string, string>;
 
+// The API names fields by their path (`shippingAddress.city`, `payment.card.expMonth`); the form's inputs by the
+// last part, but for the card's, whose expiry is one input.
 const CARD_INPUTS: Record<string, string> = { number: "cardNumber", expMonth: "expiry", expYear: "expiry" };
+const inputOf = (field: string): string => {
+  const last = field.split(".").at(-1) ?? field;
+  return CARD_INPUTS[last] ?? last;
+};
+
+type CheckoutInput = (name: string, label: string, autocomplete: string, options?: { type?: string }) => Child;
+
+/**
+ * The checkout's text inputs as typed (the card number and its code are never sent back), each with the API's
+ * message for it, or flagged against the problem box when the API named it without one.
+ */
+function checkoutInput(form: CheckoutForm, problem: Problem | null): CheckoutInput {
+  const errors = fieldErrorsOf(problem, inputOf);
+  const flagged = new Set((problem?.errors ?? []).map((e) => inputOf(e.field)));
+  return (name, label, autocomplete, options = {}) => (
+    <Field
+      name={name}
+      label={label}
+      type={options.type}
+      autocomplete={autocomplete}
+      value={form[name]}
+      required
+      error={errors[name]}
+      invalid={flagged.has(name)}
+      describedBy="checkout-problem"
+    />
+  );
+}
 const COUNTRIES: [string, string][] = [
   ["US", "United States"],
   ["GB", "United Kingdom"],
@@ -112,13 +142,7 @@ export const CheckoutPage: FC<{
   /** How this shop takes payment: card fields (the test provider) or Stripe's own card field. */
   paying: CheckoutPaymentMethod;
 }> = ({ cart, quote, form, problem, idempotencyKey, paying }) => {
-  const bad = new Set((problem?.errors ?? []).map((e) => e.field.split(".").at(-1) ?? ""));
-  // The API names fields by their path (`shippingAddress.city`); the form's inputs by their last part, but for
-  // the card, whose expiry is one input.
-  const errors = fieldErrorsOf(problem, (field) => {
-    const last = field.split(".").at(-1) ?? field;
-    return CARD_INPUTS[last] ?? last;
-  });
+  const input = checkoutInput(form, problem);
   return (
     <>
       <h1>Checkout</h1>
@@ -133,61 +157,15 @@ export const CheckoutPage: FC<{
         <div>
           <section class="panel" aria-labelledby="contact">
             <h2 id="contact">Contact</h2>
-            <Field
-              name="email"
-              label="Email"
-              type="email"
-              autocomplete="email"
-              value={form.email}
-              required
-              error={errors.email}
-              invalid={bad.has("email")}
-              describedBy="checkout-problem"
-            />
+            {input("email", "Email", "email", { type: "email" })}
           </section>
           <section class="panel" aria-labelledby="shipping">
             <h2 id="shipping">Shipping address</h2>
-            <Field
-              name="name"
-              label="Full name"
-              autocomplete="name"
-              value={form.name}
-              required
-              error={errors.name}
-              invalid={bad.has("name")}
-              describedBy="checkout-problem"
-            />
-            <Field
-              name="line1"
-              label="Address"
-              autocomplete="address-line1"
-              value={form.line1}
-              required
-              error={errors.line1}
-              invalid={bad.has("line1")}
-              describedBy="checkout-problem"
-            />
+            {input("name", "Full name", "name")}
+            {input("line1", "Address", "address-line1")}
             <div class="row2">
-              <Field
-                name="city"
-                label="City"
-                autocomplete="address-level2"
-                value={form.city}
-                required
-                error={errors.city}
-                invalid={bad.has("city")}
-                describedBy="checkout-problem"
-              />
-              <Field
-                name="postalCode"
-                label="Postal code"
-                autocomplete="postal-code"
-                value={form.postalCode}
-                required
-                error={errors.postalCode}
-                invalid={bad.has("postalCode")}
-                describedBy="checkout-problem"
-              />
+              {input("city", "City", "address-level2")}
+              {input("postalCode", "Postal code", "postal-code")}
             </div>
             <div class="field">
               <label for="country">Country</label>
@@ -202,7 +180,7 @@ export const CheckoutPage: FC<{
           </section>
           <section class="panel" aria-labelledby="payment">
             <h2 id="payment">Payment</h2>
-            <PaymentFields paying={paying} form={form} bad={bad} errors={errors} />
+            <PaymentFields paying={paying} input={input} />
             {quote !== null && quote.installments.length > 0 ? (
               <fieldset class="variant">
                 <legend>Pay in instalments?</legend>
@@ -274,12 +252,7 @@ export const CheckoutPage: FC<{
 
 /** `guest`: the order is this browser's guest order (its token is in the guest-orders cookie), so it can be claimed. */
 /** The card itself for the test provider; for Stripe, Stripe's own field (the number never comes to this shop). */
-const PaymentFields: FC<{ paying: CheckoutPaymentMethod; form: CheckoutForm; bad: Set<string>; errors: FieldErrors }> = ({
-  paying,
-  form,
-  bad,
-  errors,
-}) => {
+const PaymentFields: FC<{ paying: CheckoutPaymentMethod; input: CheckoutInput }> = ({ paying, input }) => {
   if (paying.method === "stripe")
     return (
       <>
@@ -304,36 +277,10 @@ const PaymentFields: FC<{ paying: CheckoutPaymentMethod; form: CheckoutForm; bad
   return (
     <>
       <p class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
-      <Field
-        name="cardNumber"
-        label="Card number"
-        autocomplete="cc-number"
-        value={form.cardNumber}
-        required
-        error={errors.cardNumber}
-        invalid={bad.has("number")}
-        describedBy="checkout-problem"
-      />
+      {input("cardNumber", "Card number", "cc-number")}
       <div class="row2">
-        <Field
-          name="expiry"
-          label="Expiry (MM/YY)"
-          autocomplete="cc-exp"
-          value={form.expiry}
-          required
-          error={errors.expiry}
-          invalid={bad.has("expMonth") || bad.has("expYear")}
-          describedBy="checkout-problem"
-        />
-        <Field
-          name="cvc"
-          label="CVC"
-          autocomplete="cc-csc"
-          required
-          error={errors.cvc}
-          invalid={bad.has("cvc")}
-          describedBy="checkout-problem"
-        />
+        {input("expiry", "Expiry (MM/YY)", "cc-exp")}
+        {input("cvc", "CVC", "cc-csc")}
       </div>
     </>
   );
