@@ -202,7 +202,32 @@ describe("the shop in a real browser", () => {
     expect(kit.problems, kit.problems.join("\n")).toEqual([]);
   });
 
-  it("unknown pages are a friendly 404 for browsers, with the request id; API paths and API clients get problem+json", async () => {
+  it("an add-to-cart the shop refuses is shown again on the product page, by its form, with what was chosen", async () => {
+    const { context, page } = await kit.newPage(browser, { extraHTTPHeaders: { "CF-Connecting-IP": "198.51.100.204" } });
+    // A variant with fewer than the form's 99 in stock: one more than there is is a quantity the form allows.
+    const item = await pickSku(platform, "v.available BETWEEN 1 AND 98 AND p.flash_sale = 0 AND p.status = 'active'");
+    await page.goto(url(`/p/${item.slug}`));
+    await page.locator(`input[name=sku][value="${item.sku}"]`).check();
+    const tooMany = String(item.available + 1);
+    const quantity = page.locator("#quantity");
+    await quantity.fill(tooMany);
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    const message = page.locator("form[action='/cart/add'] [role=alert]");
+    await message.waitFor();
+    expect(new URL(page.url()).pathname).toBe("/cart/add");
+    expect(await message.textContent()).toContain(`only ${item.available} of SKU '${item.sku}' available`);
+    expect(await quantity.getAttribute("aria-invalid")).toBe("true");
+    expect(await quantity.inputValue()).toBe(tooMany);
+    expect(await page.locator(`input[name=sku][value="${item.sku}"]`).isChecked()).toBe(true);
+    await kit.check(page, "add-to-cart-refused");
+    // Nothing went in the cart.
+    await page.goto(url("/cart"));
+    expect(await page.locator("tr.line").count()).toBe(0);
+    await context.close();
+    expect(kit.problems, kit.problems.join("\n")).toEqual([]);
+  });
+
+  it("unknown pages are a friendly 404 for browsers in the shop and the dashboard, with the request id; API paths and API clients get problem+json", async () => {
     const page = await fetch(url("/no/such/page"), { headers: { accept: "text/html,application/xhtml+xml" } });
     expect(page.status).toBe(404);
     expect(page.headers.get("content-type")).toContain("text/html");
@@ -211,5 +236,11 @@ describe("the shop in a real browser", () => {
     expect(api.headers.get("content-type")).toContain("application/problem+json");
     const client = await fetch(url("/no/such/page"));
     expect(client.headers.get("content-type")).toContain("application/problem+json");
+    // The dashboard answers through the same error path: its own 404 page under /admin, problem+json for its API.
+    const admin = (path: string) => fetch(new URL(path, platform.adminUrl), { headers: { accept: "text/html" } });
+    const dashboardPage = await admin("/admin/no/such/page");
+    expect(dashboardPage.status).toBe(404);
+    expect(await dashboardPage.text()).toContain(dashboardPage.headers.get("x-request-id") ?? "missing");
+    expect((await admin("/admin/v1/no-such")).headers.get("content-type")).toContain("application/problem+json");
   });
 });

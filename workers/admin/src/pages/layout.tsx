@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
-import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { Problem } from "../../../../schema/problem.ts";
 import { formatMoney } from "../../../shared/src/html.ts";
+import { HtmlDocument } from "../../../shared/src/web/html-document.tsx";
 import type { Flash, Who } from "./session.ts";
 import { DASHBOARD_CSS_PATH } from "./styles.ts";
 
@@ -21,45 +21,23 @@ const NAV = [
 
 const roleName = (role: string) => ({ merchant_owner: "Owner", merchant_staff: "Staff", platform_admin: "Platform admin" })[role] ?? role;
 
-// The doctype keeps browsers in standards mode (without it every page is laid out in quirks mode).
-export const Document: FC<{ title: string; children?: Child; bodyClass?: string }> = ({ title, children, bodyClass }) => (
-  <>
-    {raw("<!doctype html>")}
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · Edge Commerce for merchants`}</title>
-        <link rel="stylesheet" href={DASHBOARD_CSS_PATH} />
-        {/* No icon file to fetch (the browser would ask for /favicon.ico otherwise). */}
-        <link rel="icon" href="data:," />
-      </head>
-      <body class={bodyClass}>{children}</body>
-    </html>
-  </>
-);
-
-/** A whole-page refusal or failure (a form without its CSRF token, a session that cannot be read): where to go next. */
-export const ErrorPage: FC<{ title: string; text: string }> = ({ title, text }) => (
-  <Document title={title} bodyClass="signin">
-    <main class="card" id="main">
-      <h1>{title}</h1>
-      <p class="lede">{text}</p>
-      <a class="btn primary" href="/admin">
-        Back to the dashboard
-      </a>
-    </main>
-  </Document>
+/** A dashboard page's document (the sign-in and error pages have no frame, only a body class). */
+export const Document: FC<{ title: string; children?: Child; bodyClass?: string; skipLink?: boolean }> = ({
+  title,
+  children,
+  bodyClass,
+  skipLink,
+}) => (
+  <HtmlDocument title={`${title} · Edge Commerce for merchants`} stylesheet={DASHBOARD_CSS_PATH} bodyClass={bodyClass} skipLink={skipLink}>
+    {children}
+  </HtmlDocument>
 );
 
 export const Layout: FC<{ title: string; who: Who; current: string; flash: Flash | null; csrf: string; children?: Child }> = (props) => {
   const canManage = props.who.role === "merchant_owner";
   const isPlatform = props.who.role === "platform_admin";
   return (
-    <Document title={props.title}>
-      <a class="skip" href="#main">
-        Skip to content
-      </a>
+    <Document title={props.title} skipLink>
       <div class="shell">
         <header class="sidebar">
           <a class="logo" href="/admin">

@@ -85,6 +85,7 @@ input.w-md{width:150px}
 .flash.info{background:var(--info-soft);color:var(--info);border-color:#bcd4f5}
 .secret{display:block;padding:12px;background:#141833;color:#e6e8ff;border-radius:8px;word-break:break-all;margin:8px 0}
 .errors{margin:0;padding-left:18px}
+.field-error{color:var(--bad);font-size:13px;margin:0}
 .gallery{display:flex;gap:14px;flex-wrap:wrap;margin-bottom:14px}
 .gallery figure{margin:0;width:150px;border:1px solid var(--line);border-radius:10px;padding:8px;background:#fff}
 .gallery img{width:100%;height:110px;object-fit:cover;border-radius:6px;background:#eef0f6}

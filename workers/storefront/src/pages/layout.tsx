@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
-import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { CategoryNode, ProductSummary } from "../../../../schema/catalog/dto.ts";
 import type { Problem } from "../../../../schema/problem.ts";
 import { formatMoney } from "../../../shared/src/html.ts";
+import { HtmlDocument } from "../../../shared/src/web/html-document.tsx";
 import type { Flash } from "../../../shared/src/web/session.ts";
 import { SHOP_CSS_PATH } from "./styles.ts";
 
@@ -17,71 +17,52 @@ export const Page: FC<{
   scripts?: string[];
   children?: Child;
 }> = (p) => (
-  <>
-    {/* The doctype keeps browsers in standards mode. */}
-    {raw("<!doctype html>")}
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${p.title} · Edge Commerce`}</title>
-        <link rel="stylesheet" href={SHOP_CSS_PATH} />
-        <link rel="icon" href="data:," />
-        {(p.scripts ?? []).map((src) => (
-          <script src={src} defer />
-        ))}
-      </head>
-      <body>
-        <a class="skip" href="#main">
-          Skip to content
+  <HtmlDocument title={`${p.title} · Edge Commerce`} stylesheet={SHOP_CSS_PATH} scripts={p.scripts} skipLink>
+    <header class="top">
+      <div class="wrap">
+        <a class="brand" href="/">
+          edge<span>commerce</span>
         </a>
-        <header class="top">
-          <div class="wrap">
-            <a class="brand" href="/">
-              edge<span>commerce</span>
-            </a>
-            <search class="search">
-              <form method="get" action="/search" class="search-form">
-                <label class="sr" for="site-search">
-                  Search products
-                </label>
-                <input id="site-search" name="q" type="search" value={p.q ?? ""} placeholder="Search products" />
-                <button type="submit">Search</button>
-              </form>
-            </search>
-            <nav aria-label="Your shop">
-              <a href="/account">Account</a>
-              <a href="/cart" class="cart-link">
-                Cart
-              </a>
-            </nav>
-          </div>
-        </header>
-        <nav class="cats" aria-label="Departments">
-          <ul class="wrap">
-            {p.categories.map((c) => (
-              <li>
-                <a href={`/c/${c.slug}`} aria-current={p.current === c.slug ? "page" : undefined}>
-                  {c.name}
-                </a>
-              </li>
-            ))}
-          </ul>
+        <search class="search">
+          <form method="get" action="/search" class="search-form">
+            <label class="sr" for="site-search">
+              Search products
+            </label>
+            <input id="site-search" name="q" type="search" value={p.q ?? ""} placeholder="Search products" />
+            <button type="submit">Search</button>
+          </form>
+        </search>
+        <nav aria-label="Your shop">
+          <a href="/account">Account</a>
+          <a href="/cart" class="cart-link">
+            Cart
+          </a>
         </nav>
-        <main id="main" class="wrap" tabindex={-1}>
-          {p.flash ? (
-            <div class={`notice ${p.flash.kind}`} role={p.flash.kind === "bad" ? "alert" : "status"}>
-              {p.flash.text}
-            </div>
-          ) : null}
-          {p.children}
-        </main>
-        <footer>
-          <div class="wrap">Edge Commerce demo shop · prices include the shop's currency · test cards only</div>
-        </footer>
-      </body>
-    </html>
-  </>
+      </div>
+    </header>
+    <nav class="cats" aria-label="Departments">
+      <ul class="wrap">
+        {p.categories.map((c) => (
+          <li>
+            <a href={`/c/${c.slug}`} aria-current={p.current === c.slug ? "page" : undefined}>
+              {c.name}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+    <main id="main" class="wrap" tabindex={-1}>
+      {p.flash ? (
+        <div class={`notice ${p.flash.kind}`} role={p.flash.kind === "bad" ? "alert" : "status"}>
+          {p.flash.text}
+        </div>
+      ) : null}
+      {p.children}
+    </main>
+    <footer>
+      <div class="wrap">Edge Commerce demo shop · prices include the shop's currency · test cards only</div>
+    </footer>
+  </HtmlDocument>
 );
 
 export const money = (m: { amount: number; currency: string }): string => formatMoney(m.amount, m.currency);

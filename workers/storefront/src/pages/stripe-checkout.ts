@@ -1,4 +1,5 @@
 import { contentHash } from "../../../shared/src/web/hash.ts";
+import { cspWith } from "../../../shared/src/web/page-headers.ts";
 
 // The one script the shop serves, and only on the checkout page of a shop paid through Stripe: Stripe.js turns
 // the card the shopper types (in Stripe's own frame) into a PaymentMethod, and the form posts only its id. The
@@ -36,8 +37,10 @@ export const STRIPE_CHECKOUT_JS = `(() => {
 
 export const STRIPE_CHECKOUT_JS_PATH = `/assets/stripe-checkout.${contentHash(STRIPE_CHECKOUT_JS)}.js`;
 export const STRIPE_JS_URL = "https://js.stripe.com/v3/";
-/** The checkout page's policy when Stripe takes the card: its script and frames, nothing else from elsewhere. */
-export const STRIPE_CHECKOUT_CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data: https://*.stripe.com; script-src 'self' https://js.stripe.com; " +
-  "frame-src https://js.stripe.com https://hooks.stripe.com; connect-src https://api.stripe.com; form-action 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'";
+/** The checkout page's policy when Stripe takes the card: the pages' own, plus Stripe's script, frames and API. */
+export const STRIPE_CHECKOUT_CSP = cspWith({
+  "img-src": ["https://*.stripe.com"],
+  "script-src": ["'self'", "https://js.stripe.com"],
+  "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+  "connect-src": ["https://api.stripe.com"],
+});

@@ -93,6 +93,8 @@ footer{border-top:1px solid var(--line);padding:26px 0;color:var(--muted);font-s
 .spaced{margin-top:12px}
 .spaced-top{margin-top:28px}
 .field.short{max-width:120px}
+.field.short:has(.field-error){max-width:none}
+.field.short:has(.field-error) input{max-width:120px}
 .field .label{font-weight:600;font-size:14px;padding:0}
 .card-field{border:0;padding:0;margin:0 0 14px;min-width:0}
 .card-element{border:1px solid #c9ccd4;border-radius:10px;padding:12px;min-height:46px;background:#fff}

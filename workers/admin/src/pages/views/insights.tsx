@@ -3,6 +3,7 @@ import type { FC } from "hono/jsx";
 import type { AdminReview } from "../../../../../schema/catalog/review-dto.ts";
 import type { SalesReport } from "../../../../../schema/insights/dto.ts";
 import { formatMoney } from "../../../../shared/src/html.ts";
+import { DateRangeFields } from "../../../../shared/src/web/date-range.tsx";
 import { Badge, Csrf, dateOf, Money } from "../layout.tsx";
 
 const W = 760;
@@ -63,14 +64,7 @@ export const ReportsPage: FC<{ report: SalesReport }> = ({ report }) => (
         </p>
       </div>
       <form method="get" action="/admin/reports" class="toolbar flush">
-        <div class="field">
-          <label for="from">From</label>
-          <input id="from" name="from" type="date" value={report.from} />
-        </div>
-        <div class="field">
-          <label for="to">To</label>
-          <input id="to" name="to" type="date" value={report.to} />
-        </div>
+        <DateRangeFields range={report} />
         <button class="btn secondary" type="submit">
           Show
         </button>

@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { MerchantOrder } from "../../../../../schema/orders/dto.ts";
 import { ORDER_STATUSES } from "../../../../../schema/orders/dto.ts";
+import { DateRangeFields } from "../../../../shared/src/web/date-range.tsx";
 import { Badge, Csrf, dateOf, Money } from "../layout.tsx";
 
 export type OrderFilter = { status: string; from: string; to: string };
@@ -46,14 +47,7 @@ export const OrdersPage: FC<{ orders: MerchantOrder[]; filter: OrderFilter; csrf
             ))}
           </select>
         </div>
-        <div class="field">
-          <label for="from">From</label>
-          <input id="from" name="from" type="date" value={filter.from} />
-        </div>
-        <div class="field">
-          <label for="to">To</label>
-          <input id="to" name="to" type="date" value={filter.to} />
-        </div>
+        <DateRangeFields range={filter} />
         <button class="btn secondary" type="submit">
           Filter
         </button>

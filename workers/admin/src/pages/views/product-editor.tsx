@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { AdminProduct } from "../../../../../schema/catalog/admin-dto.ts";
 import type { Problem } from "../../../../../schema/problem.ts";
+import { Field } from "../../../../shared/src/web/form-fields.tsx";
 import { Badge, Csrf, dateOf, ProblemBox } from "../layout.tsx";
 
 export type EditorValues = {
@@ -52,28 +53,6 @@ function fieldLabel(field: string): string {
   );
 }
 
-const Field: FC<{ id: string; label: string; value: string; type?: string; required?: boolean; hint?: string; invalid?: boolean }> = (
-  p,
-) => (
-  <div class="field">
-    <label for={p.id}>{p.label}</label>
-    <input
-      id={p.id}
-      name={p.id}
-      type={p.type ?? "text"}
-      value={p.value}
-      required={p.required}
-      aria-invalid={p.invalid ? "true" : undefined}
-      aria-describedby={describedBy(p.hint && `${p.id}-hint`, p.invalid && "form-problem")}
-    />
-    {p.hint ? (
-      <span class="hint" id={`${p.id}-hint`}>
-        {p.hint}
-      </span>
-    ) : null}
-  </div>
-);
-
 export const ProductEditor: FC<{
   product: AdminProduct | null;
   values: EditorValues;
@@ -114,8 +93,8 @@ export const ProductEditor: FC<{
         <Csrf token={csrf} />
         <h2>Details</h2>
         <div class="grid2">
-          <Field id="title" label="Title" value={values.title} required invalid={flagged(problem, "title")} />
-          <Field id="brand" label="Brand" value={values.brand} required invalid={flagged(problem, "brand")} />
+          <Field name="title" label="Title" value={values.title} required invalid={flagged(problem, "title")} describedBy="form-problem" />
+          <Field name="brand" label="Brand" value={values.brand} required invalid={flagged(problem, "brand")} describedBy="form-problem" />
         </div>
         <div class="field">
           <label for="description">Description</label>

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
+import { Field } from "../../../../shared/src/web/form-fields.tsx";
 import { Csrf, Document } from "../layout.tsx";
 
 export const SignInPage: FC<{ csrf: string; email?: string; error?: string | null }> = ({ csrf, email, error }) => (
@@ -26,10 +27,7 @@ export const SignInPage: FC<{ csrf: string; email?: string; error?: string | nul
             aria-describedby={error ? "signin-error" : undefined}
           />
         </div>
-        <div class="field">
-          <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required />
-        </div>
+        <Field name="password" label="Password" type="password" autocomplete="current-password" required />
         <button class="btn primary" type="submit">
           Sign in
         </button>
@@ -51,10 +49,7 @@ export const InvitePage: FC<{ csrf: string; token: string; error?: string | null
       <form method="post" action="/admin/invite">
         <Csrf token={csrf} />
         <input type="hidden" name="token" value={token} />
-        <div class="field">
-          <label for="name">Your name</label>
-          <input id="name" name="name" type="text" autocomplete="name" required />
-        </div>
+        <Field name="name" label="Your name" autocomplete="name" required />
         <div class="field">
           <label for="password">Password</label>
           <input

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
 import type { OrderView } from "../../../../../schema/orders/dto.ts";
+import { DataTable } from "../../../../shared/src/web/data-table.tsx";
 import { money } from "../layout.tsx";
 
 export const SignInPage: FC<{
@@ -88,52 +89,23 @@ export const AccountPage: FC<{ name: string; email: string; orders: OrderView[] 
       </form>
     </div>
     <h2>Your orders</h2>
-    {orders.length === 0 ? (
-      <p class="muted">No orders yet.</p>
-    ) : (
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Order</th>
-            <th scope="col">Placed</th>
-            <th scope="col">Status</th>
-            <th scope="col" class="num">
-              Total
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {orders.map((o) => (
-            <tr>
-              <td>
-                <a href={`/orders/${o.id}`}>{o.id}</a>
-              </td>
-              <td>{o.createdAt.slice(0, 10)}</td>
-              <td>
-                <span class="badge">{o.status.replaceAll("_", " ")}</span>
-              </td>
-              <td class="num">{money(o.totals.total)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    )}
+    <DataTable
+      columns={[{ label: "Order" }, { label: "Placed" }, { label: "Status" }, { label: "Total", numeric: true }]}
+      count={orders.length}
+      empty={<p class="muted">No orders yet.</p>}
+    >
+      {orders.map((o) => (
+        <tr>
+          <td>
+            <a href={`/orders/${o.id}`}>{o.id}</a>
+          </td>
+          <td>{o.createdAt.slice(0, 10)}</td>
+          <td>
+            <span class="badge">{o.status.replaceAll("_", " ")}</span>
+          </td>
+          <td class="num">{money(o.totals.total)}</td>
+        </tr>
+      ))}
+    </DataTable>
   </>
-);
-
-export const ErrorPage: FC<{ status: number; requestId: string }> = ({ status, requestId }) => (
-  <div class="narrow center">
-    <h1>{status === 404 ? "We can't find that page" : "Something went wrong on our side"}</h1>
-    <p class="lede">
-      {status === 404
-        ? "It may have moved, or the link is mistyped."
-        : "Please try again in a moment. If it keeps happening, tell us this reference:"}
-    </p>
-    <p class="muted">
-      Reference <code>{requestId}</code>
-    </p>
-    <a class="btn primary" href="/">
-      Back to the shop
-    </a>
-  </div>
 );

@@ -1,9 +1,11 @@
 /** @jsxImportSource hono/jsx */
-import type { FC } from "hono/jsx";
+import type { Child, FC } from "hono/jsx";
 import type { CartView } from "../../../../../schema/cart.ts";
 import type { OrderView, QuoteView } from "../../../../../schema/orders/dto.ts";
 import type { CheckoutPaymentMethod } from "../../../../../schema/payments.ts";
 import type { Problem } from "../../../../../schema/problem.ts";
+import { fieldErrorsOf } from "../../../../shared/src/web/form.ts";
+import { Field } from "../../../../shared/src/web/form-fields.tsx";
 import { money, ProblemNotice } from "../layout.tsx";
 
 export const CartPage: FC<{ cart: CartView | null }> = ({ cart }) => {
@@ -89,6 +91,38 @@ export const CartPage: FC<{ cart: CartView | null }> = ({ cart }) => {
 };
 
 export type CheckoutForm = Record<string, string>;
+
+// The API names fields by their path (`shippingAddress.city`, `payment.card.expMonth`); the form's inputs by the
+// last part, but for the card's, whose expiry is one input.
+const CARD_INPUTS: Record<string, string> = { number: "cardNumber", expMonth: "expiry", expYear: "expiry" };
+const inputOf = (field: string): string => {
+  const last = field.split(".").at(-1) ?? field;
+  return CARD_INPUTS[last] ?? last;
+};
+
+type CheckoutInput = (name: string, label: string, autocomplete: string, options?: { type?: string }) => Child;
+
+/**
+ * The checkout's text inputs as typed (the card number and its code are never sent back), each with the API's
+ * message for it, or flagged against the problem box when the API named it without one.
+ */
+function checkoutInput(form: CheckoutForm, problem: Problem | null): CheckoutInput {
+  const errors = fieldErrorsOf(problem, inputOf);
+  const flagged = new Set((problem?.errors ?? []).map((e) => inputOf(e.field)));
+  return (name, label, autocomplete, options = {}) => (
+    <Field
+      name={name}
+      label={label}
+      type={options.type}
+      autocomplete={autocomplete}
+      value={form[name]}
+      required
+      error={errors[name]}
+      invalid={flagged.has(name)}
+      describedBy="checkout-problem"
+    />
+  );
+}
 const COUNTRIES: [string, string][] = [
   ["US", "United States"],
   ["GB", "United Kingdom"],
@@ -96,30 +130,6 @@ const COUNTRIES: [string, string][] = [
   ["FR", "France"],
   ["CA", "Canada"],
 ];
-
-const Input: FC<{
-  id: string;
-  label: string;
-  form: CheckoutForm;
-  type?: string;
-  autocomplete?: string;
-  required?: boolean;
-  invalid?: boolean;
-}> = (p) => (
-  <div class="field">
-    <label for={p.id}>{p.label}</label>
-    <input
-      id={p.id}
-      name={p.id}
-      type={p.type ?? "text"}
-      value={p.form[p.id] ?? ""}
-      autocomplete={p.autocomplete}
-      required={p.required ?? true}
-      aria-invalid={p.invalid ? "true" : undefined}
-      aria-describedby={p.invalid ? "checkout-problem" : undefined}
-    />
-  </div>
-);
 
 // The key is not called `key`: the JSX runtime takes that prop for itself and the field would render empty,
 // giving every submit of the same form a fresh key (a double click, two orders).
@@ -132,7 +142,7 @@ export const CheckoutPage: FC<{
   /** How this shop takes payment: card fields (the test provider) or Stripe's own card field. */
   paying: CheckoutPaymentMethod;
 }> = ({ cart, quote, form, problem, idempotencyKey, paying }) => {
-  const bad = new Set((problem?.errors ?? []).map((e) => e.field.split(".").at(-1) ?? ""));
+  const input = checkoutInput(form, problem);
   return (
     <>
       <h1>Checkout</h1>
@@ -147,15 +157,15 @@ export const CheckoutPage: FC<{
         <div>
           <section class="panel" aria-labelledby="contact">
             <h2 id="contact">Contact</h2>
-            <Input id="email" label="Email" type="email" autocomplete="email" form={form} invalid={bad.has("email")} />
+            {input("email", "Email", "email", { type: "email" })}
           </section>
           <section class="panel" aria-labelledby="shipping">
             <h2 id="shipping">Shipping address</h2>
-            <Input id="name" label="Full name" autocomplete="name" form={form} invalid={bad.has("name")} />
-            <Input id="line1" label="Address" autocomplete="address-line1" form={form} invalid={bad.has("line1")} />
+            {input("name", "Full name", "name")}
+            {input("line1", "Address", "address-line1")}
             <div class="row2">
-              <Input id="city" label="City" autocomplete="address-level2" form={form} invalid={bad.has("city")} />
-              <Input id="postalCode" label="Postal code" autocomplete="postal-code" form={form} invalid={bad.has("postalCode")} />
+              {input("city", "City", "address-level2")}
+              {input("postalCode", "Postal code", "postal-code")}
             </div>
             <div class="field">
               <label for="country">Country</label>
@@ -170,7 +180,7 @@ export const CheckoutPage: FC<{
           </section>
           <section class="panel" aria-labelledby="payment">
             <h2 id="payment">Payment</h2>
-            <PaymentFields paying={paying} form={form} bad={bad} />
+            <PaymentFields paying={paying} input={input} />
             {quote !== null && quote.installments.length > 0 ? (
               <fieldset class="variant">
                 <legend>Pay in instalments?</legend>
@@ -242,7 +252,7 @@ export const CheckoutPage: FC<{
 
 /** `guest`: the order is this browser's guest order (its token is in the guest-orders cookie), so it can be claimed. */
 /** The card itself for the test provider; for Stripe, Stripe's own field (the number never comes to this shop). */
-const PaymentFields: FC<{ paying: CheckoutPaymentMethod; form: CheckoutForm; bad: Set<string> }> = ({ paying, form, bad }) => {
+const PaymentFields: FC<{ paying: CheckoutPaymentMethod; input: CheckoutInput }> = ({ paying, input }) => {
   if (paying.method === "stripe")
     return (
       <>
@@ -267,10 +277,10 @@ const PaymentFields: FC<{ paying: CheckoutPaymentMethod; form: CheckoutForm; bad
   return (
     <>
       <p class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
-      <Input id="cardNumber" label="Card number" autocomplete="cc-number" form={form} invalid={bad.has("number")} />
+      {input("cardNumber", "Card number", "cc-number")}
       <div class="row2">
-        <Input id="expiry" label="Expiry (MM/YY)" autocomplete="cc-exp" form={form} invalid={bad.has("expMonth") || bad.has("expYear")} />
-        <Input id="cvc" label="CVC" autocomplete="cc-csc" form={{}} invalid={bad.has("cvc")} />
+        {input("expiry", "Expiry (MM/YY)", "cc-exp")}
+        {input("cvc", "CVC", "cc-csc")}
       </div>
     </>
   );

@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { ProductDetail, ProductPage, ProductSummary } from "../../../../../schema/catalog/dto.ts";
 import type { ReviewPage } from "../../../../../schema/catalog/review-dto.ts";
+import { Field } from "../../../../shared/src/web/form-fields.tsx";
 import { Grid, money, Stars } from "../layout.tsx";
 
 export const Home: FC<{ trending: ProductSummary[]; newest: ProductSummary[] }> = ({ trending, newest }) => (
@@ -135,10 +136,18 @@ const availability = (n: number) =>
       ? { text: `Only ${n} left`, cls: "avail low" }
       : { text: "In stock", cls: "avail" };
 
-export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null }> = ({ product, reviews }) => {
+/** An add-to-cart that failed: what was chosen and typed, and why it did not go in the cart. */
+export type AddToCartAttempt = { sku: string; quantity: string; message: string };
+
+export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null; attempt?: AddToCartAttempt | null }> = ({
+  product,
+  reviews,
+  attempt = null,
+}) => {
   const first = product.images[0];
   const buyable = product.variants.filter((v) => v.available > 0);
-  const preselected = (buyable[0] ?? product.variants[0])?.sku;
+  const chosen = buyable.find((v) => v.sku === attempt?.sku);
+  const preselected = (chosen ?? buyable[0] ?? product.variants[0])?.sku;
   return (
     <>
       <nav aria-label="Breadcrumb" class="muted crumbs">
@@ -168,6 +177,7 @@ export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null }
             <Stars average={product.rating.average} count={product.rating.count} />
           </p>
           <form method="post" action="/cart/add">
+            <input type="hidden" name="slug" value={product.slug} />
             <fieldset class="variant">
               <legend>{product.variants.length > 1 ? "Choose an option" : "Option"}</legend>
               {product.variants.map((v) => {
@@ -182,10 +192,17 @@ export const ProductView: FC<{ product: PageDetail; reviews: ReviewPage | null }
                 );
               })}
             </fieldset>
-            <div class="field short">
-              <label for="quantity">Quantity</label>
-              <input id="quantity" name="quantity" type="number" min={1} max={99} value="1" />
-            </div>
+            <Field
+              class="short"
+              name="quantity"
+              label="Quantity"
+              type="number"
+              min={1}
+              max={99}
+              value={attempt?.quantity ?? "1"}
+              error={attempt?.message}
+              alert
+            />
             <button class="btn primary" type="submit" disabled={buyable.length === 0}>
               {buyable.length === 0 ? "Sold out" : "Add to cart"}
             </button>
