@@ -4,11 +4,11 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { unstable_readConfig } from "wrangler";
-import type { AdjustResult, InventorySnapshot, StockLevel } from "../schema/inventory.ts";
+import type { AdjustResult, InventorySnapshot, StockLevel } from "#schema/inventory.ts";
+import { EVERY_MINUTE } from "#shared/cron.ts";
 import { launch, workerFromConfig } from "../scripts/miniflare-launch.ts";
 import { type Platform, startPlatform } from "../scripts/platform.ts";
 import { WORKERS } from "../scripts/workers.ts";
-import { EVERY_MINUTE } from "../workers/shared/src/cron.ts";
 import {
   clientAddress,
   DRAIN_SECONDS,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { sha256Hex } from "../workers/shared/src/crypto.ts";
+import { sha256Hex } from "#shared/crypto.ts";
 import { Money } from "./money.ts";
 
 export const MAX_LINE_QUANTITY = 99;

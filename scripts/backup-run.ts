@@ -1,5 +1,5 @@
 import type { Miniflare } from "miniflare";
-import { BACKUP_CRON } from "../workers/shared/src/cron.ts";
+import { BACKUP_CRON } from "#shared/cron.ts";
 import { backupTargets } from "./backup-targets.ts";
 
 export type PlatformBackup = { takenAt: string; databases: string[] };

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { unstable_readConfig } from "wrangler";
-import { BACKUP_CRON } from "../workers/shared/src/cron.ts";
+import { BACKUP_CRON } from "#shared/cron.ts";
 import { WORKERS } from "./workers.ts";
 
 // What a backup covers and a restore rebuilds, read from the Workers' configs (the single source of bindings):

@@ -1,7 +1,7 @@
 import { dirname, join } from "node:path";
 import type { Miniflare, V4WorkerOptions } from "miniflare";
 import { unstable_readConfig } from "wrangler";
-import type { BucketCheck, BucketPlan, DatabaseCheck } from "../workers/shared/src/backup/report.ts";
+import type { BucketCheck, BucketPlan, DatabaseCheck } from "#shared/backup/report.ts";
 import { backupTargets, type Targets } from "./backup-targets.ts";
 import { bundleWorker } from "./bundle.ts";
 import { launch } from "./miniflare-launch.ts";

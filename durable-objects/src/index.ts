@@ -1,7 +1,7 @@
-import { consumeEvents, retryPolicy } from "../../workers/shared/src/event-consumer.ts";
-import { healthOnlyFetch, healthReport, serviceProbe } from "../../workers/shared/src/health.ts";
-import { createLogger, parseLogLevel } from "../../workers/shared/src/logger.ts";
-import { problem, problemResponse } from "../../workers/shared/src/problem.ts";
+import { consumeEvents, retryPolicy } from "#shared/event-consumer.ts";
+import { healthOnlyFetch, healthReport, serviceProbe } from "#shared/health.ts";
+import { createLogger, parseLogLevel } from "#shared/logger.ts";
+import { problem, problemResponse } from "#shared/problem.ts";
 import { eraseCartHandlers } from "./cart/erased-users.ts";
 
 export { Cart } from "./cart/cart.ts";

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { addColumnIfMissing, migrateObject, ObjectSchema, type SchemaStep, schemaVersion } from "../../workers/shared/src/object-schema.ts";
+import { addColumnIfMissing, migrateObject, ObjectSchema, type SchemaStep, schemaVersion } from "#shared/object-schema.ts";
 
 // The mechanism on real Durable Object storage: each test borrows the SQLite storage of an Inventory object of
 // its own (the class touches its storage only when one of its methods is called, and none is).

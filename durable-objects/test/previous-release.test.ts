@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { sha256Hex } from "../../workers/shared/src/crypto.ts";
-import { latestVersion, schemaVersion } from "../../workers/shared/src/object-schema.ts";
+import { sha256Hex } from "#shared/crypto.ts";
+import { latestVersion, schemaVersion } from "#shared/object-schema.ts";
 import { INVENTORY_SCHEMA } from "../src/inventory/inventory-schema.ts";
 
 // Objects as the release before schema versions left them (its DDL, copied from that release), read by this code.

@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
-import { MetricsRows, MetricsWindow, percentile } from "../../workers/shared/src/metrics/read-model.ts";
+import { MetricsRows, MetricsWindow, percentile } from "#shared/metrics/read-model.ts";
 
 // A local-only Worker (never deployed) standing in for Analytics Engine under `npm start` and the system tests:
 // Miniflare's own dataset binding keeps nothing, and Analytics Engine's SQL API is only in Cloudflare's cloud.

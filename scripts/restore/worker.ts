@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { backupKeys } from "../../workers/shared/src/backup/manifest.ts";
-import { isEmpty, planBucket, restoreBucket, restoreDatabase, runAtOrBefore } from "../../workers/shared/src/backup/restore.ts";
+import { backupKeys } from "#shared/backup/manifest.ts";
+import { isEmpty, planBucket, restoreBucket, restoreDatabase, runAtOrBefore } from "#shared/backup/restore.ts";
 
 // A local-only Worker (never deployed) that `npm run restore` binds to every Worker's D1 database (`D1_<name>`),
 // the buckets they own (`R2_<name>`) and the backups bucket, so a restore runs inside workerd, each database in

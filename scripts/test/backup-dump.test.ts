@@ -1,10 +1,10 @@
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { unstable_splitSqlQuery } from "wrangler";
-import { dumpSnapshot } from "../../workers/shared/src/backup/d1-dump.ts";
-import { type SqlDb, type SqlStatement, takeSnapshot } from "../../workers/shared/src/backup/d1-snapshot.ts";
-import { type Row, rowsChecksum } from "../../workers/shared/src/backup/fingerprint.ts";
-import { oneLine, sqlLiteral } from "../../workers/shared/src/backup/sql-text.ts";
+import { dumpSnapshot } from "#shared/backup/d1-dump.ts";
+import { type SqlDb, type SqlStatement, takeSnapshot } from "#shared/backup/d1-snapshot.ts";
+import { type Row, rowsChecksum } from "#shared/backup/fingerprint.ts";
+import { oneLine, sqlLiteral } from "#shared/backup/sql-text.ts";
 
 // The backup file's format, on Node's own SQLite (the same engine D1 runs): a database with everything the
 // platform's schemas use (FTS5 and its triggers, AUTOINCREMENT, WITHOUT ROWID, a table without a key, foreign

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readImageHeader } from "#shared/image-header.ts";
 import { encodePng } from "../../workers/catalog/seed/png.ts";
-import { readImageHeader } from "../../workers/shared/src/image-header.ts";
 import {
   ADOBE_SEGMENT,
   BASELINE_JPEG,

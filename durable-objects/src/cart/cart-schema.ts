@@ -1,4 +1,4 @@
-import type { SchemaStep } from "../../../workers/shared/src/object-schema.ts";
+import type { SchemaStep } from "#shared/object-schema.ts";
 
 /**
  * A Cart object's schema versions (workers/shared/src/object-schema.ts runs them). A cart's tables exist only once

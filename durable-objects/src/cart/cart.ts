@@ -8,18 +8,18 @@ import {
   type CheckoutRefusal,
   MAX_CART_LINES,
   MAX_LINE_QUANTITY,
-} from "../../../schema/cart.ts";
-import type { Purchasable } from "../../../schema/catalog/dto.ts";
-import { EVENT_TYPES } from "../../../schema/events.ts";
-import { sha256Hex, timingSafeEqualText } from "../../../workers/shared/src/crypto.ts";
-import { createLogger, parseLogLevel } from "../../../workers/shared/src/logger.ts";
-import { objectLogger } from "../../../workers/shared/src/object-logger.ts";
-import { ObjectSchema } from "../../../workers/shared/src/object-schema.ts";
-import { flushOutbox, objectOutbox, outboxRow } from "../../../workers/shared/src/outbox.ts";
-import { parseInput } from "../../../workers/shared/src/parse.ts";
-import type { CallContext } from "../../../workers/shared/src/request-id.ts";
-import { fail, ok, type Result } from "../../../workers/shared/src/result.ts";
-import { TtlCache } from "../../../workers/shared/src/ttl-cache.ts";
+} from "#schema/cart.ts";
+import type { Purchasable } from "#schema/catalog/dto.ts";
+import { EVENT_TYPES } from "#schema/events.ts";
+import { sha256Hex, timingSafeEqualText } from "#shared/crypto.ts";
+import { createLogger, parseLogLevel } from "#shared/logger.ts";
+import { objectLogger } from "#shared/object-logger.ts";
+import { ObjectSchema } from "#shared/object-schema.ts";
+import { flushOutbox, objectOutbox, outboxRow } from "#shared/outbox.ts";
+import { parseInput } from "#shared/parse.ts";
+import type { CallContext } from "#shared/request-id.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
+import { TtlCache } from "#shared/ttl-cache.ts";
 import { CART_SCHEMA } from "./cart-schema.ts";
 
 type LineRow = {

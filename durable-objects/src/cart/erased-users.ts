@@ -1,6 +1,6 @@
-import { userCartId } from "../../../schema/cart.ts";
-import { EVENT_TYPES, requestIdOf } from "../../../schema/events.ts";
-import type { EventHandlers } from "../../../workers/shared/src/event-consumer.ts";
+import { userCartId } from "#schema/cart.ts";
+import { EVENT_TYPES, requestIdOf } from "#schema/events.ts";
+import type { EventHandlers } from "#shared/event-consumer.ts";
 import type { Cart } from "./cart.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { addColumnIfMissing, type SchemaStep } from "../../../workers/shared/src/object-schema.ts";
+import { addColumnIfMissing, type SchemaStep } from "#shared/object-schema.ts";
 
 /** An Inventory object's schema versions (workers/shared/src/object-schema.ts runs them on first use). */
 export const INVENTORY_SCHEMA: readonly SchemaStep[] = [

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { EVENT_TYPES } from "../../../schema/events.ts";
+import { EVENT_TYPES } from "#schema/events.ts";
 import {
   type AdjustResult,
   type CommitResult,
@@ -20,15 +20,15 @@ import {
   type StockLevel,
   TtlMs,
   type UndoResult,
-} from "../../../schema/inventory.ts";
-import type { Problem } from "../../../schema/problem.ts";
-import type { Fields } from "../../../workers/shared/src/logger.ts";
-import { recordMetric } from "../../../workers/shared/src/metrics/record.ts";
-import { objectLogger } from "../../../workers/shared/src/object-logger.ts";
-import { ObjectSchema } from "../../../workers/shared/src/object-schema.ts";
-import { flushOutbox, objectOutbox, outboxRow } from "../../../workers/shared/src/outbox.ts";
-import { parseInput } from "../../../workers/shared/src/parse.ts";
-import type { CallContext } from "../../../workers/shared/src/request-id.ts";
+} from "#schema/inventory.ts";
+import type { Problem } from "#schema/problem.ts";
+import type { Fields } from "#shared/logger.ts";
+import { recordMetric } from "#shared/metrics/record.ts";
+import { objectLogger } from "#shared/object-logger.ts";
+import { ObjectSchema } from "#shared/object-schema.ts";
+import { flushOutbox, objectOutbox, outboxRow } from "#shared/outbox.ts";
+import { parseInput } from "#shared/parse.ts";
+import type { CallContext } from "#shared/request-id.ts";
 import { INVENTORY_SCHEMA } from "./inventory-schema.ts";
 
 type HoldRow = { hold_id: string; quantity: number; owner: string; status: HoldStatus; expires_at: number; shopper: string | null };

@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
-import type { StockLevel } from "../../../schema/inventory.ts";
+import type { StockLevel } from "#schema/inventory.ts";
 
 const Skus = z.array(z.string().min(1).max(64)).max(100);
 

@@ -1,11 +1,11 @@
 import type { Context } from "hono";
-import type { Caller } from "../../../schema/identity/dto.ts";
-import { callerGuard, callerOf } from "../../shared/src/auth.ts";
-import type { EdgeEnv } from "../../shared/src/edge-app.ts";
-import { ProblemError, problem } from "../../shared/src/problem.ts";
-import { countClient } from "../../shared/src/rate-limit.ts";
-import type { Guard } from "../../shared/src/route-guard.ts";
-import { problemDoc } from "../../shared/src/route-guard.ts";
+import type { Caller } from "#schema/identity/dto.ts";
+import { callerGuard, callerOf } from "#shared/auth.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { ProblemError, problem } from "#shared/problem.ts";
+import { countClient } from "#shared/rate-limit.ts";
+import type { Guard } from "#shared/route-guard.ts";
+import { problemDoc } from "#shared/route-guard.ts";
 import { looksLikeApiKey, useKey } from "./api-keys/store.ts";
 
 const MERCHANT_ROLES = ["merchant_staff", "merchant_owner", "platform_admin"] as const;

@@ -1,4 +1,4 @@
-import { sha256Hex } from "../../shared/src/crypto.ts";
+import { sha256Hex } from "#shared/crypto.ts";
 import { type CategoryRow, DEMO_IMAGE_SIZE, type DemoProduct, demoCategories, demoImage, demoProducts } from "./demo-shop.ts";
 
 // The loader speaks the plain D1 and R2 binding APIs, so the same code fills a database from Node

@@ -1,4 +1,4 @@
-import { concatBytes } from "../../shared/src/bytes.ts";
+import { concatBytes } from "#shared/bytes.ts";
 
 // A minimal PNG encoder (8-bit RGB, no filtering) on web-standard APIs only, so the demo images are made
 // the same way in Node and inside workerd.

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { ProductSort } from "../../../schema/catalog/dto.ts";
-import { fromBase64Url, timingSafeEqual, toBase64Url } from "../../shared/src/crypto.ts";
+import type { ProductSort } from "#schema/catalog/dto.ts";
+import { fromBase64Url, timingSafeEqual, toBase64Url } from "#shared/crypto.ts";
 
 // A page cursor is the last row's sort key, bound to the query that made it and signed, so a forged,
 // truncated or borrowed cursor is a 400, never a wrong page or a 500.

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { configFrom } from "../../shared/src/config.ts";
+import { configFrom } from "#shared/config.ts";
 
 // Configuration is a boundary too: a missing or weak secret stops the Worker with a clear message.
 const CatalogConfig = z.object({

@@ -9,7 +9,7 @@ import {
   ProductInput,
   ProductPatch,
   type SkuOwner,
-} from "../../../schema/catalog/admin-dto.ts";
+} from "#schema/catalog/admin-dto.ts";
 import {
   type CategoryTree,
   ListProductsRequest,
@@ -20,7 +20,7 @@ import {
   SkuList,
   Slug,
   SlugList,
-} from "../../../schema/catalog/dto.ts";
+} from "#schema/catalog/dto.ts";
 import {
   type AdminReview,
   REVIEW_STATUSES,
@@ -29,18 +29,18 @@ import {
   ReviewInput,
   ReviewModeration,
   type ReviewPage,
-} from "../../../schema/catalog/review-dto.ts";
-import { scheduledBackup } from "../../shared/src/backup/run.ts";
-import { BACKUP_CRON, runCron } from "../../shared/src/cron.ts";
-import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
-import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
-import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
-import { parseInput } from "../../shared/src/parse.ts";
-import { problem, problemResponse } from "../../shared/src/problem.ts";
-import { isQueue } from "../../shared/src/queue-name.ts";
-import type { CallContext } from "../../shared/src/request-id.ts";
-import { fail, ok, type Result } from "../../shared/src/result.ts";
-import { traceRpc } from "../../shared/src/rpc.ts";
+} from "#schema/catalog/review-dto.ts";
+import { scheduledBackup } from "#shared/backup/run.ts";
+import { BACKUP_CRON, runCron } from "#shared/cron.ts";
+import { consumeEvents, retryPolicy } from "#shared/event-consumer.ts";
+import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "#shared/health.ts";
+import { createLogger, parseLogLevel } from "#shared/logger.ts";
+import { parseInput } from "#shared/parse.ts";
+import { problem, problemResponse } from "#shared/problem.ts";
+import { isQueue } from "#shared/queue-name.ts";
+import type { CallContext } from "#shared/request-id.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
+import { traceRpc } from "#shared/rpc.ts";
 import { deleteImage, addImage as storeImage, updateImage } from "./admin/images.ts";
 import { adminList, adminProduct, type Scope, skuOwners } from "./admin/read.ts";
 import { createProduct, updateProduct } from "./admin/write.ts";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Result } from "../../shared/src/result.ts";
+import type { Result } from "#shared/result.ts";
 import { call, catalogService, withDemoShop } from "./service.ts";
 
 beforeAll(withDemoShop);

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { SqlDb } from "../../shared/src/backup/d1-snapshot.ts";
-import { backupKeys, D1Manifest, R2Manifest } from "../../shared/src/backup/manifest.ts";
-import { runBackup } from "../../shared/src/backup/run.ts";
-import { listKeys, readManifest } from "../../shared/src/backup/store.ts";
-import { createLogger } from "../../shared/src/logger.ts";
+import type { SqlDb } from "#shared/backup/d1-snapshot.ts";
+import { backupKeys, D1Manifest, R2Manifest } from "#shared/backup/manifest.ts";
+import { runBackup } from "#shared/backup/run.ts";
+import { listKeys, readManifest } from "#shared/backup/store.ts";
+import { createLogger } from "#shared/logger.ts";
 
 // The daily backup run of the catalog, inside workerd with its real D1 database and R2 buckets: what a run
 // copies (only what is new or changed), how many it copies at most, and what the retention deletes (runs older

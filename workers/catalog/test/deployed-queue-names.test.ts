@@ -1,8 +1,8 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { envelope } from "../../../schema/events.ts";
-import { ERASED_NAME } from "../../shared/src/erasure.ts";
-import { unwrap } from "../../shared/src/result.ts";
+import { envelope } from "#schema/events.ts";
+import { ERASED_NAME } from "#shared/erasure.ts";
+import { unwrap } from "#shared/result.ts";
 import worker from "../src/index.ts";
 import { call, catalogService, withDemoShop } from "./service.ts";
 

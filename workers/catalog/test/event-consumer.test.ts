@@ -1,8 +1,8 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { envelope } from "../../../schema/events.ts";
-import { consumeEvents, type Dedupe, type EventHandlers } from "../../shared/src/event-consumer.ts";
-import { createLogger } from "../../shared/src/logger.ts";
+import { envelope } from "#schema/events.ts";
+import { consumeEvents, type Dedupe, type EventHandlers } from "#shared/event-consumer.ts";
+import { createLogger } from "#shared/logger.ts";
 
 // The shared consumer on a real D1: a scratch table stands for a consumer's own state.
 beforeAll(async () => {

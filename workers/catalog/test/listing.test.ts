@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProductPage, ProductSummary } from "../../../schema/catalog/dto.ts";
-import type { Result } from "../../shared/src/result.ts";
+import type { ProductPage, ProductSummary } from "#schema/catalog/dto.ts";
+import type { Result } from "#shared/result.ts";
 import { call, catalogService, TEST_SHOP_SIZE, withDemoShop } from "./service.ts";
 
 const page = (r: Result<ProductPage>): ProductPage => {

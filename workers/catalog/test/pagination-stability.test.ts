@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, expect, it } from "vitest";
-import type { ProductPage } from "../../../schema/catalog/dto.ts";
+import type { ProductPage } from "#schema/catalog/dto.ts";
 import { call, catalogService, TEST_SHOP_SIZE, withDemoShop } from "./service.ts";
 
 beforeAll(withDemoShop);

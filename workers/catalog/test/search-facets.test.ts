@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Facets, ListProductsRequest, ProductPage } from "../../../schema/catalog/dto.ts";
-import type { Result } from "../../shared/src/result.ts";
+import type { Facets, ListProductsRequest, ProductPage } from "#schema/catalog/dto.ts";
+import type { Result } from "#shared/result.ts";
 import { call, catalogService, withDemoShop } from "./service.ts";
 
 // Facets and filters checked against a brute-force count over the same catalog, read straight from D1.

@@ -1,8 +1,8 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { envelope } from "../../../schema/events.ts";
-import { consumeEvents } from "../../shared/src/event-consumer.ts";
-import { createLogger } from "../../shared/src/logger.ts";
+import { envelope } from "#schema/events.ts";
+import { consumeEvents } from "#shared/event-consumer.ts";
+import { createLogger } from "#shared/logger.ts";
 import worker from "../src/index.ts";
 import { stockSnapshotHandlers } from "../src/stock/snapshot-consumer.ts";
 import { call, catalogService, withDemoShop } from "./service.ts";

@@ -1,5 +1,5 @@
-import { CarrierEvent } from "../../../schema/fulfillment/dto.ts";
-import { timestampedSignatureProblem } from "../../shared/src/crypto.ts";
+import { CarrierEvent } from "#schema/fulfillment/dto.ts";
+import { timestampedSignatureProblem } from "#shared/crypto.ts";
 import { moveShipment, type ShipmentRow } from "./shipments.ts";
 
 const TOLERANCE_SECONDS = 5 * 60;

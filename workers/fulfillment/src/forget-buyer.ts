@@ -1,6 +1,6 @@
-import { EVENT_TYPES } from "../../../schema/events.ts";
-import { ERASED_EMAIL, rememberErased, scrubOutbox } from "../../shared/src/erasure.ts";
-import type { EventHandlers } from "../../shared/src/event-consumer.ts";
+import { EVENT_TYPES } from "#schema/events.ts";
+import { ERASED_EMAIL, rememberErased, scrubOutbox } from "#shared/erasure.ts";
+import type { EventHandlers } from "#shared/event-consumer.ts";
 import { rewriteInvoices } from "./invoices.ts";
 
 /**

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import type { FC } from "hono/jsx";
-import { ERASED_EMAIL, ERASED_NAME } from "../../shared/src/erasure.ts";
-import { formatMoney, htmlDocument } from "../../shared/src/html.ts";
+import { ERASED_EMAIL, ERASED_NAME } from "#shared/erasure.ts";
+import { formatMoney, htmlDocument } from "#shared/html.ts";
 import type { PaidPart } from "./paid-orders.ts";
 
 export type InvoiceInput = { number: string; issuedAt: Date; orderId: string; email: string; currency: string; part: PaidPart };

@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from "../../shared/src/result.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
 import { renderInvoice } from "./invoice-document.tsx";
 import { loadPaidOrder } from "./paid-orders.ts";
 

@@ -1,4 +1,4 @@
-import type { EVENT_TYPES, EventEnvelope } from "../../../schema/events.ts";
+import type { EVENT_TYPES, EventEnvelope } from "#schema/events.ts";
 import { forgetIfErased } from "./forget-buyer.ts";
 import { invoiceKey } from "./invoices.ts";
 import { shippedItems } from "./paid-orders.ts";

@@ -1,4 +1,4 @@
-import type { OrderSummary } from "../../../schema/events.ts";
+import type { OrderSummary } from "#schema/events.ts";
 
 // Reads of what fulfilment keeps about paid orders and their shipments.
 

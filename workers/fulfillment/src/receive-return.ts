@@ -1,5 +1,5 @@
-import type { CallContext } from "../../shared/src/request-id.ts";
-import { fail, ok, type Result } from "../../shared/src/result.ts";
+import type { CallContext } from "#shared/request-id.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
 import { loadPaidOrder } from "./paid-orders.ts";
 import { findReturn, moveReturn, type ReturnRow, returnViews } from "./returns.ts";
 

@@ -1,7 +1,7 @@
-import { EVENT_TYPES, type RefundCompleted, type ReturnChanged, type ReturnStatus } from "../../../schema/events.ts";
-import type { ReturnBody, ReturnView } from "../../../schema/fulfillment/dto.ts";
-import { type OutboxRow, outboxRow } from "../../shared/src/outbox.ts";
-import { fail, ok, type Result } from "../../shared/src/result.ts";
+import { EVENT_TYPES, type RefundCompleted, type ReturnChanged, type ReturnStatus } from "#schema/events.ts";
+import type { ReturnBody, ReturnView } from "#schema/fulfillment/dto.ts";
+import { type OutboxRow, outboxRow } from "#shared/outbox.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
 import { loadPaidOrder, type PaidOrder } from "./paid-orders.ts";
 import { refundShare } from "./refund-share.ts";
 import { type ShipmentRow, shipmentsOf } from "./shipments.ts";

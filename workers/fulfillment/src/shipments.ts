@@ -1,7 +1,7 @@
-import { EVENT_TYPES, type ShipmentChanged, type ShipmentStatus } from "../../../schema/events.ts";
-import type { ShipmentDetail } from "../../../schema/fulfillment/dto.ts";
-import { outboxRow } from "../../shared/src/outbox.ts";
-import { fail, ok, type Result } from "../../shared/src/result.ts";
+import { EVENT_TYPES, type ShipmentChanged, type ShipmentStatus } from "#schema/events.ts";
+import type { ShipmentDetail } from "#schema/fulfillment/dto.ts";
+import { outboxRow } from "#shared/outbox.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
 import { loadPaidOrder, type PaidOrder, shippedItems } from "./paid-orders.ts";
 
 // A shipment moves only forward, along this table; the merchant (admin API) or the carrier (webhook) moves it.

@@ -1,4 +1,4 @@
-import type { Role } from "../../../schema/identity/tables.ts";
+import type { Role } from "#schema/identity/tables.ts";
 import { MERCHANTS } from "../../catalog/seed/departments.ts";
 import { hashPassword } from "../src/passwords.ts";
 

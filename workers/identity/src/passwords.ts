@@ -1,4 +1,4 @@
-import { fromBase64Url, timingSafeEqual, toBase64Url } from "../../shared/src/crypto.ts";
+import { fromBase64Url, timingSafeEqual, toBase64Url } from "#shared/crypto.ts";
 
 // Cloudflare's Workers runtime refuses PBKDF2 above 100,000 iterations ("iteration counts above … are not
 // supported"; local workerd has no cap), so that is the cost we pay. It is stored with each hash, so raising

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
-import type { Session } from "../../../schema/identity/dto.ts";
-import { passwordProblem } from "../../../schema/identity/dto.ts";
+import type { Session } from "#schema/identity/dto.ts";
+import { passwordProblem } from "#schema/identity/dto.ts";
 import {
   AcceptInviteBody,
   type Invitation,
@@ -10,11 +10,11 @@ import {
   type NewMerchant,
   RoleBody,
   type Standing,
-} from "../../../schema/identity/staff-dto.ts";
-import { organizations, refreshTokens, users } from "../../../schema/identity/tables.ts";
-import { sha256Hex, toBase64Url } from "../../shared/src/crypto.ts";
-import { parseInput } from "../../shared/src/parse.ts";
-import { fail, ok, type Result } from "../../shared/src/result.ts";
+} from "#schema/identity/staff-dto.ts";
+import { organizations, refreshTokens, users } from "#schema/identity/tables.ts";
+import { sha256Hex, toBase64Url } from "#shared/crypto.ts";
+import { parseInput } from "#shared/parse.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
 import { emailKey } from "./accounts.ts";
 import { type IdentityConfig, sessionSettings } from "./config.ts";
 import { withDeviceToken } from "./devices.ts";

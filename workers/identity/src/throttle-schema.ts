@@ -1,4 +1,4 @@
-import { addColumnIfMissing, type SchemaStep } from "../../shared/src/object-schema.ts";
+import { addColumnIfMissing, type SchemaStep } from "#shared/object-schema.ts";
 
 /** A LoginThrottle object's schema versions (workers/shared/src/object-schema.ts runs them on first use). */
 export const THROTTLE_SCHEMA: readonly SchemaStep[] = [

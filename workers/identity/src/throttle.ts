@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { objectLogger } from "../../shared/src/object-logger.ts";
-import { ObjectSchema } from "../../shared/src/object-schema.ts";
-import type { CallContext } from "../../shared/src/request-id.ts";
+import { objectLogger } from "#shared/object-logger.ts";
+import { ObjectSchema } from "#shared/object-schema.ts";
+import type { CallContext } from "#shared/request-id.ts";
 import { THROTTLE_SCHEMA } from "./throttle-schema.ts";
 
 export type ThrottleLimits = {

@@ -2,9 +2,9 @@ import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { expect, it } from "vitest";
-import { EVENT_QUEUES, type EventQueue, type Producer, parseEvent } from "../../../schema/events.ts";
-import * as tables from "../../../schema/identity/tables.ts";
-import { d1Outbox, flushOutbox } from "../../shared/src/outbox.ts";
+import { EVENT_QUEUES, type EventQueue, type Producer, parseEvent } from "#schema/events.ts";
+import * as tables from "#schema/identity/tables.ts";
+import { d1Outbox, flushOutbox } from "#shared/outbox.ts";
 import { erase, register } from "../src/accounts.ts";
 import { identityConfig } from "../src/config.ts";
 

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
-import { schemaVersion } from "../../shared/src/object-schema.ts";
+import { schemaVersion } from "#shared/object-schema.ts";
 
 // A throttle object as the release before schema versions left it (its DDL, copied from that release).
 const PREVIOUS_THROTTLE = `

@@ -1,4 +1,4 @@
-import type { EVENT_TYPES, EventEnvelope } from "../../../schema/events.ts";
+import type { EVENT_TYPES, EventEnvelope } from "#schema/events.ts";
 
 // Each event as the statements that add it to the aggregates. The consumer commits them in one batch with the
 // event's processed mark, so an event counts exactly once however often it is delivered.

@@ -1,4 +1,4 @@
-import type { PlatformReport, ReportQuery, SalesReport } from "../../../schema/insights/dto.ts";
+import type { PlatformReport, ReportQuery, SalesReport } from "#schema/insights/dto.ts";
 
 const DAY_MS = 86_400_000;
 const dayText = (at: number) => new Date(at).toISOString().slice(0, 10);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { configFrom } from "../../shared/src/config.ts";
+import { configFrom } from "#shared/config.ts";
 
 export const notificationsConfig = configFrom(
   z.object({

@@ -1,6 +1,6 @@
-import { EVENT_TYPES, type EventEnvelope, requestIdOf } from "../../../schema/events.ts";
-import { ERASED_EMAIL, rememberErased } from "../../shared/src/erasure.ts";
-import type { EventHandlers } from "../../shared/src/event-consumer.ts";
+import { EVENT_TYPES, type EventEnvelope, requestIdOf } from "#schema/events.ts";
+import { ERASED_EMAIL, rememberErased } from "#shared/erasure.ts";
+import type { EventHandlers } from "#shared/event-consumer.ts";
 import type { NotificationsConfig } from "./config.ts";
 import { outgoingEmail } from "./outgoing-email.ts";
 import type { Email } from "./templates/layout.tsx";

@@ -1,4 +1,4 @@
-import { REQUEST_ID_PATTERN } from "../../../schema/request-id.ts";
+import { REQUEST_ID_PATTERN } from "#schema/request-id.ts";
 
 // The message as the send_email binding's builder form takes it: the Email Service writes the MIME itself (Date,
 // Message-ID, the multipart body, encoded words) and refuses those headers from us, so ours are only X- ones.

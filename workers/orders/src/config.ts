@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { configFrom } from "../../shared/src/config.ts";
+import { configFrom } from "#shared/config.ts";
 import type { CheckoutConfig } from "./checkout/flow.ts";
 
 // The orders Worker's vars, parsed once per env: a nonsense value stops the Worker with zod's message.

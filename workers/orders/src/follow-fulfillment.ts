@@ -1,7 +1,7 @@
-import { EVENT_TYPES, SHIPMENT_STATUSES, type ShipmentChanged } from "../../../schema/events.ts";
-import type { OrderStatus } from "../../../schema/orders/dto.ts";
-import type { EventHandlers } from "../../shared/src/event-consumer.ts";
-import type { Logger } from "../../shared/src/logger.ts";
+import { EVENT_TYPES, SHIPMENT_STATUSES, type ShipmentChanged } from "#schema/events.ts";
+import type { OrderStatus } from "#schema/orders/dto.ts";
+import type { EventHandlers } from "#shared/event-consumer.ts";
+import type { Logger } from "#shared/logger.ts";
 import { moveOrder } from "./order-status.ts";
 
 const RANK = Object.fromEntries(SHIPMENT_STATUSES.map((s, i) => [s, i])) as Record<ShipmentChanged["status"], number>;

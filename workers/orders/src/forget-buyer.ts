@@ -1,7 +1,7 @@
-import { EVENT_TYPES } from "../../../schema/events.ts";
-import type { ShippingAddress } from "../../../schema/orders/dto.ts";
-import { ERASED_EMAIL, erasedAddress, scrubOutbox } from "../../shared/src/erasure.ts";
-import type { EventHandlers } from "../../shared/src/event-consumer.ts";
+import { EVENT_TYPES } from "#schema/events.ts";
+import type { ShippingAddress } from "#schema/orders/dto.ts";
+import { ERASED_EMAIL, erasedAddress, scrubOutbox } from "#shared/erasure.ts";
+import type { EventHandlers } from "#shared/event-consumer.ts";
 import { checkoutConfig } from "./config.ts";
 
 type BuyerOrder = { id: string; checkout_id: string | null; shipping_address: string; created_at: number };

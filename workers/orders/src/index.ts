@@ -1,5 +1,5 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { CartAccess, CartCall } from "../../../schema/cart.ts";
+import type { CartAccess, CartCall } from "#schema/cart.ts";
 import {
   CartIdParam,
   CheckoutBody,
@@ -10,21 +10,21 @@ import {
   type PlacedOrder,
   type QuoteView,
   type Shopper,
-} from "../../../schema/orders/dto.ts";
-import type { PaymentMethodInput } from "../../../schema/payments.ts";
-import type { Problem } from "../../../schema/problem.ts";
-import { scheduledBackup } from "../../shared/src/backup/run.ts";
-import { BACKUP_CRON, EVERY_MINUTE, runCron } from "../../shared/src/cron.ts";
-import { sha256Hex, timingSafeEqualText } from "../../shared/src/crypto.ts";
-import { consumeEvents, retryPolicy } from "../../shared/src/event-consumer.ts";
-import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe, thresholdOf } from "../../shared/src/health.ts";
-import { createLogger, errorFields, parseLogLevel } from "../../shared/src/logger.ts";
-import { sampleOutbox } from "../../shared/src/metrics/sample.ts";
-import { parseInput } from "../../shared/src/parse.ts";
-import { problem, problemResponse } from "../../shared/src/problem.ts";
-import type { CallContext } from "../../shared/src/request-id.ts";
-import { fail, ok, type Result } from "../../shared/src/result.ts";
-import { traceRpc } from "../../shared/src/rpc.ts";
+} from "#schema/orders/dto.ts";
+import type { PaymentMethodInput } from "#schema/payments.ts";
+import type { Problem } from "#schema/problem.ts";
+import { scheduledBackup } from "#shared/backup/run.ts";
+import { BACKUP_CRON, EVERY_MINUTE, runCron } from "#shared/cron.ts";
+import { sha256Hex, timingSafeEqualText } from "#shared/crypto.ts";
+import { consumeEvents, retryPolicy } from "#shared/event-consumer.ts";
+import { d1Probe, type HealthReport, healthOnlyFetch, healthReport, outboxProbe, thresholdOf } from "#shared/health.ts";
+import { createLogger, errorFields, parseLogLevel } from "#shared/logger.ts";
+import { sampleOutbox } from "#shared/metrics/sample.ts";
+import { parseInput } from "#shared/parse.ts";
+import { problem, problemResponse } from "#shared/problem.ts";
+import type { CallContext } from "#shared/request-id.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
+import { traceRpc } from "#shared/rpc.ts";
 import type { Answer } from "./checkout/flow.ts";
 import { quoteFor } from "./checkout/pricing-bridge.ts";
 import { fulfillmentHandlers } from "./follow-fulfillment.ts";

@@ -1,4 +1,4 @@
-import type { MerchantOrder, MerchantOrderQuery, OrderView } from "../../../schema/orders/dto.ts";
+import type { MerchantOrder, MerchantOrderQuery, OrderView } from "#schema/orders/dto.ts";
 import { hydrateRows, ORDER_COLUMNS, type OrderRow } from "./order-store.ts";
 
 const DAY_MS = 86_400_000;

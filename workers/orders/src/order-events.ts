@@ -1,5 +1,5 @@
-import type { EVENT_TYPES, ProducersFor } from "../../../schema/events.ts";
-import { d1Outbox, eventCopies, type FlushOptions, flushOutbox } from "../../shared/src/outbox.ts";
+import type { EVENT_TYPES, ProducersFor } from "#schema/events.ts";
+import { d1Outbox, eventCopies, type FlushOptions, flushOutbox } from "#shared/outbox.ts";
 
 type OrderEvent = (typeof EVENT_TYPES)["orderPlaced" | "orderPaid" | "orderPaymentFailed" | "orderCancelled"];
 /** The orders Worker's env must bind every queue its events are routed to (schema/events.ts EVENT_ROUTES). */

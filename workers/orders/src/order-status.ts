@@ -1,6 +1,6 @@
-import type { OrderStatus } from "../../../schema/orders/dto.ts";
-import type { Logger } from "../../shared/src/logger.ts";
-import type { OutboxRow } from "../../shared/src/outbox.ts";
+import type { OrderStatus } from "#schema/orders/dto.ts";
+import type { Logger } from "#shared/logger.ts";
+import type { OutboxRow } from "#shared/outbox.ts";
 
 /**
  * The order state machine, as one table: the statuses an order may move to from each status. Any other move

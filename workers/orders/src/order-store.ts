@@ -1,6 +1,6 @@
-import type { OrderSummary, ShipmentStatus } from "../../../schema/events.ts";
-import type { OrderLineView, OrderStatus, OrderView, PaymentSummary, ShippingAddress } from "../../../schema/orders/dto.ts";
-import type { OutboxRow } from "../../shared/src/outbox.ts";
+import type { OrderSummary, ShipmentStatus } from "#schema/events.ts";
+import type { OrderLineView, OrderStatus, OrderView, PaymentSummary, ShippingAddress } from "#schema/orders/dto.ts";
+import type { OutboxRow } from "#shared/outbox.ts";
 
 // Reads and writes of the `orders` database (one owner: this Worker). Amounts are integer minor units in the
 // order's currency; the API's Money objects are made only when an order is shown.

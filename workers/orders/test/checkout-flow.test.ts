@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { CheckoutLine } from "../../../schema/cart.ts";
-import type { OrderStatus } from "../../../schema/orders/dto.ts";
-import type { AuthorizeOutcome, CaptureOutcome, ChargeOutcome, PaymentView, VoidOutcome } from "../../../schema/payments.ts";
-import { createLogger } from "../../shared/src/logger.ts";
-import { ok, type Result } from "../../shared/src/result.ts";
+import type { CheckoutLine } from "#schema/cart.ts";
+import type { OrderStatus } from "#schema/orders/dto.ts";
+import type { AuthorizeOutcome, CaptureOutcome, ChargeOutcome, PaymentView, VoidOutcome } from "#schema/payments.ts";
+import { createLogger } from "#shared/logger.ts";
+import { ok, type Result } from "#shared/result.ts";
 import {
   type Answer,
   type CartPort,

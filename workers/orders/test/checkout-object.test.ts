@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { schemaVersion } from "../../shared/src/object-schema.ts";
+import { schemaVersion } from "#shared/object-schema.ts";
 import { checkoutConfig } from "../src/config.ts";
 
 // A settled checkout as the previous release saved it (its DDL, copied from that release; its nine step names).

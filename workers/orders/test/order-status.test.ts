@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { EVENT_TYPES } from "../../../schema/events.ts";
-import { ORDER_STATUSES, type OrderStatus } from "../../../schema/orders/dto.ts";
-import { createLogger } from "../../shared/src/logger.ts";
-import { outboxRow } from "../../shared/src/outbox.ts";
+import { EVENT_TYPES } from "#schema/events.ts";
+import { ORDER_STATUSES, type OrderStatus } from "#schema/orders/dto.ts";
+import { createLogger } from "#shared/logger.ts";
+import { outboxRow } from "#shared/outbox.ts";
 import { canMove, moveOrder, TRANSITIONS } from "../src/order-status.ts";
 import { loadOrder, type OrderRecord, orderSummary, viewOf, writeOrder } from "../src/order-store.ts";
 

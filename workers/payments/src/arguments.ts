@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { Money } from "../../../schema/money.ts";
-import { IdempotencyKey } from "../../../schema/payments.ts";
+import { Money } from "#schema/money.ts";
+import { IdempotencyKey } from "#schema/payments.ts";
 
 // RPC arguments come from other Workers: parsed like any other input at a boundary.
 export const PaymentId = z.string().min(1).max(100);

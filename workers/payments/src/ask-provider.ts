@@ -1,4 +1,4 @@
-import { errorFields } from "../../shared/src/logger.ts";
+import { errorFields } from "#shared/logger.ts";
 import type { Deps } from "./db.ts";
 import type { Unavailable } from "./provider.ts";
 

@@ -1,4 +1,4 @@
-import type { CardSummary } from "../../../schema/payments.ts";
+import type { CardSummary } from "#schema/payments.ts";
 
 /** The card network from the number's leading digits (IIN ranges), as a receipt names it. */
 export function cardBrand(number: string): string {

@@ -1,6 +1,6 @@
-import { type ChargeOutcome, IdempotencyKey } from "../../../schema/payments.ts";
-import { parseInput } from "../../shared/src/parse.ts";
-import { fail, ok, type Result } from "../../shared/src/result.ts";
+import { type ChargeOutcome, IdempotencyKey } from "#schema/payments.ts";
+import { parseInput } from "#shared/parse.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
 import { authorizeWithPayment } from "./authorize.ts";
 import { capturePayment } from "./capture.ts";
 import type { Deps } from "./db.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { PROVIDERS } from "../../../schema/payments.ts";
-import { configFrom } from "../../shared/src/config.ts";
+import { PROVIDERS } from "#schema/payments.ts";
+import { configFrom } from "#shared/config.ts";
 
 // An unset secret may arrive as "" (an empty .dev.vars line): that is "not set", not a key.
 const secret = z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional());

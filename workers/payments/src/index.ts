@@ -1,5 +1,5 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { Money } from "../../../schema/money.ts";
+import type { Money } from "#schema/money.ts";
 import type {
   AuthorizeOutcome,
   CaptureOutcome,
@@ -10,16 +10,16 @@ import type {
   VoidOutcome,
   WebhookDelivery,
   WebhookOutcome,
-} from "../../../schema/payments.ts";
-import { scheduledBackup } from "../../shared/src/backup/run.ts";
-import { BACKUP_CRON, runCron } from "../../shared/src/cron.ts";
-import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "../../shared/src/health.ts";
-import { createLogger, parseLogLevel } from "../../shared/src/logger.ts";
-import { parseInput } from "../../shared/src/parse.ts";
-import { problem, problemResponse } from "../../shared/src/problem.ts";
-import type { CallContext } from "../../shared/src/request-id.ts";
-import { ok, type Result, unwrap } from "../../shared/src/result.ts";
-import { traceRpc } from "../../shared/src/rpc.ts";
+} from "#schema/payments.ts";
+import { scheduledBackup } from "#shared/backup/run.ts";
+import { BACKUP_CRON, runCron } from "#shared/cron.ts";
+import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "#shared/health.ts";
+import { createLogger, parseLogLevel } from "#shared/logger.ts";
+import { parseInput } from "#shared/parse.ts";
+import { problem, problemResponse } from "#shared/problem.ts";
+import type { CallContext } from "#shared/request-id.ts";
+import { ok, type Result, unwrap } from "#shared/result.ts";
+import { traceRpc } from "#shared/rpc.ts";
 import { PaymentId } from "./arguments.ts";
 import { authorize } from "./authorize.ts";
 import { capture } from "./capture.ts";

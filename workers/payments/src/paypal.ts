@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { DeclineReason } from "../../../schema/payments.ts";
-import { sha256Hex } from "../../shared/src/crypto.ts";
+import type { DeclineReason } from "#schema/payments.ts";
+import { sha256Hex } from "#shared/crypto.ts";
 import type {
   AuthorizeAnswer,
   AuthorizeCall,

@@ -1,5 +1,5 @@
-import type { Money } from "../../../schema/money.ts";
-import type { CardSummary, DeclineReason, PaymentMethodInput, PaymentMethodName, ProviderName } from "../../../schema/payments.ts";
+import type { Money } from "#schema/money.ts";
+import type { CardSummary, DeclineReason, PaymentMethodInput, PaymentMethodName, ProviderName } from "#schema/payments.ts";
 
 // One interface over every payment provider. Each money call carries the caller's idempotency key, which the
 // adapter hands to the provider unchanged (Stripe `Idempotency-Key`, PayPal `PayPal-Request-Id`): a retry

@@ -1,4 +1,4 @@
-import type { CheckoutPaymentMethod, ProviderName } from "../../../schema/payments.ts";
+import type { CheckoutPaymentMethod, ProviderName } from "#schema/payments.ts";
 import type { PaymentsConfig } from "./config.ts";
 import { PayPalProvider } from "./paypal.ts";
 import type { Fetch, PaymentProvider, Providers } from "./provider.ts";

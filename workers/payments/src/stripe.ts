@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { CardSummary, DeclineReason } from "../../../schema/payments.ts";
-import { timestampedSignatureProblem } from "../../shared/src/crypto.ts";
+import type { CardSummary, DeclineReason } from "#schema/payments.ts";
+import { timestampedSignatureProblem } from "#shared/crypto.ts";
 import type {
   AuthorizeAnswer,
   AuthorizeCall,

@@ -1,5 +1,5 @@
-import { luhnValid, TEST_CARDS } from "../../../schema/payments.ts";
-import { sha256Hex } from "../../shared/src/crypto.ts";
+import { luhnValid, TEST_CARDS } from "#schema/payments.ts";
+import { sha256Hex } from "#shared/crypto.ts";
 import type {
   AuthorizeAnswer,
   AuthorizeCall,

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { TEST_CARDS } from "../../../schema/payments.ts";
+import { TEST_CARDS } from "#schema/payments.ts";
 import { authorize } from "../src/authorize.ts";
 import { capture } from "../src/capture.ts";
 import { charge } from "../src/charge.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TEST_CARDS } from "../../../schema/payments.ts";
-import { sha256Hex } from "../../shared/src/crypto.ts";
+import { TEST_CARDS } from "#schema/payments.ts";
+import { sha256Hex } from "#shared/crypto.ts";
 import { authorize } from "../src/authorize.ts";
 import { capture } from "../src/capture.ts";
 import { PayPalProvider } from "../src/paypal.ts";

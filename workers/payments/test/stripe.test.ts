@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TEST_CARDS } from "../../../schema/payments.ts";
+import { TEST_CARDS } from "#schema/payments.ts";
 import { authorize } from "../src/authorize.ts";
 import { capture } from "../src/capture.ts";
 import type { Fetch } from "../src/provider.ts";

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { createLocalJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import { z } from "zod";
-import { ACCESS_TOKEN_TYPE, type Caller, Role, type VerificationKeys } from "../../../schema/identity/dto.ts";
+import { ACCESS_TOKEN_TYPE, type Caller, Role, type VerificationKeys } from "#schema/identity/dto.ts";
 import type { EdgeBindings, EdgeEnv } from "./edge-app.ts";
 import { ProblemError, problem } from "./problem.ts";
 import { type Guard, problemDoc } from "./route-guard.ts";

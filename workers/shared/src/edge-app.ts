@@ -5,7 +5,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
-import type { Caller } from "../../../schema/identity/dto.ts";
+import type { Caller } from "#schema/identity/dto.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "./logger.ts";
 import { type MetricsDataset, recordMetric, type WaitUntil } from "./metrics/record.ts";
 import { invalidInput } from "./parse.ts";

@@ -1,4 +1,4 @@
-import type { ShippingAddress } from "../../../schema/orders/dto.ts";
+import type { ShippingAddress } from "#schema/orders/dto.ts";
 
 // What stands where an erased buyer's details were (identity.user_erased). Records that must stay for accounting
 // (orders, invoices, the emails sent) keep their ids and amounts and lose the person.

@@ -8,7 +8,7 @@ import {
   type EventType,
   parseEvent,
   requestIdOf,
-} from "../../../schema/events.ts";
+} from "#schema/events.ts";
 import { configFrom } from "./config.ts";
 import { errorFields, type Logger } from "./logger.ts";
 import type { Producer } from "./outbox.ts";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { IMAGE_PATH_PREFIX } from "../../../schema/catalog/dto.ts";
+import { IMAGE_PATH_PREFIX } from "#schema/catalog/dto.ts";
 import { createRouter, type EdgeBindings } from "./edge-app.ts";
 import { notFound } from "./problem.ts";
 import { problemDoc } from "./route-guard.ts";

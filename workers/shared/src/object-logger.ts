@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RequestId } from "../../../schema/request-id.ts";
+import { RequestId } from "#schema/request-id.ts";
 import { createLogger, type Logger, parseLogLevel } from "./logger.ts";
 import type { CallContext } from "./request-id.ts";
 

@@ -1,16 +1,8 @@
 import { z } from "zod";
-import {
-  type EventData,
-  type EventEnvelope,
-  type EventQueue,
-  type EventType,
-  envelope,
-  type Producer,
-  routesOf,
-} from "../../../schema/events.ts";
+import { type EventData, type EventEnvelope, type EventQueue, type EventType, envelope, type Producer, routesOf } from "#schema/events.ts";
 import { configFrom } from "./config.ts";
 
-export type { Producer } from "../../../schema/events.ts";
+export type { Producer } from "#schema/events.ts";
 
 /**
  * The outbox pattern, one shape for a Worker's D1 database and a Durable Object's own storage: an event is

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { FieldProblem, Problem } from "../../../schema/problem.ts";
+import type { FieldProblem, Problem } from "#schema/problem.ts";
 import { problem } from "./problem.ts";
 import { ok, type Result } from "./result.ts";
 

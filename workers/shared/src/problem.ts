@@ -1,4 +1,4 @@
-import type { FieldProblem, Problem } from "../../../schema/problem.ts";
+import type { FieldProblem, Problem } from "#schema/problem.ts";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 const TYPE_BASE = "https://edge-commerce.dev/problems/";

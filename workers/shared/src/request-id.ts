@@ -1,4 +1,4 @@
-import { REQUEST_ID_PATTERN } from "../../../schema/request-id.ts";
+import { REQUEST_ID_PATTERN } from "#schema/request-id.ts";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 

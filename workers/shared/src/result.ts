@@ -1,4 +1,4 @@
-import type { Problem, ProblemExtension } from "../../../schema/problem.ts";
+import type { Problem, ProblemExtension } from "#schema/problem.ts";
 import { ProblemError, problem } from "./problem.ts";
 
 // RPC across Service Bindings keeps an error's message but not its class, so services return expected

@@ -1,6 +1,6 @@
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { ProblemResponse } from "../../../schema/problem.ts";
+import { ProblemResponse } from "#schema/problem.ts";
 import type { EdgeBindings, EdgeEnv } from "./edge-app.ts";
 
 const problemJson = { content: { "application/problem+json": { schema: ProblemResponse } } };

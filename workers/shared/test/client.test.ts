@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientKey } from "../src/client.ts";
+import { clientKey } from "#shared/client.ts";
 
 describe("clientKey", () => {
   it("counts IPv4 clients by address, and a missing address as the local one", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { envelope, parseEvent, requestIdOf } from "../../../schema/events.ts";
-import { objectLogger } from "../src/object-logger.ts";
-import { outboxRow } from "../src/outbox.ts";
+import { envelope, parseEvent, requestIdOf } from "#schema/events.ts";
+import { objectLogger } from "#shared/object-logger.ts";
+import { outboxRow } from "#shared/outbox.ts";
 
 const paid = { userId: "usr_1" };
 

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { type ImageHeader, readImageHeader } from "#shared/image-header.ts";
+import { type Stripped, stripImageMetadata } from "#shared/image-metadata.ts";
 import { encodePng, pngChunk } from "../../catalog/seed/png.ts";
-import { type ImageHeader, readImageHeader } from "../src/image-header.ts";
-import { type Stripped, stripImageMetadata } from "../src/image-metadata.ts";
 import {
   ADOBE_SEGMENT,
   ANIMATED_GIF,

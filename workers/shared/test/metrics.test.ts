@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { AE_SQL_ENDPOINT, analyticsEngineReader, metricsSql } from "../src/metrics/ae-sql.ts";
-import { dataPointOf, MetricPoint } from "../src/metrics/points.ts";
-import { percentile } from "../src/metrics/read-model.ts";
+import { AE_SQL_ENDPOINT, analyticsEngineReader, metricsSql } from "#shared/metrics/ae-sql.ts";
+import { dataPointOf, MetricPoint } from "#shared/metrics/points.ts";
+import { percentile } from "#shared/metrics/read-model.ts";
 
 const hour = { from: 1_780_000_000 - 3600, to: 1_780_000_000, bucketSeconds: 60 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TtlCache } from "../src/ttl-cache.ts";
+import { TtlCache } from "#shared/ttl-cache.ts";
 
 describe("TtlCache", () => {
   it("keeps an entry for its TTL only, and drops the least recently used beyond its size", async () => {

@@ -1,6 +1,6 @@
-import { registerDocsPage } from "../../shared/src/docs-page.ts";
-import { createEdgeApp } from "../../shared/src/edge-app.ts";
-import { imageRoutes } from "../../shared/src/image-route.ts";
+import { registerDocsPage } from "#shared/docs-page.ts";
+import { createEdgeApp } from "#shared/edge-app.ts";
+import { imageRoutes } from "#shared/image-route.ts";
 import { shopRoutes } from "./pages/index.tsx";
 import { accountRoutes } from "./routes/accounts.ts";
 import { afterSaleRoutes } from "./routes/after-sale.ts";

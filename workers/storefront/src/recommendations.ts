@@ -1,8 +1,8 @@
-import type { ProductSummary } from "../../../schema/catalog/dto.ts";
-import type { Logger } from "../../shared/src/logger.ts";
-import type { CallContext } from "../../shared/src/request-id.ts";
-import { unwrap } from "../../shared/src/result.ts";
-import { TtlCache } from "../../shared/src/ttl-cache.ts";
+import type { ProductSummary } from "#schema/catalog/dto.ts";
+import type { Logger } from "#shared/logger.ts";
+import type { CallContext } from "#shared/request-id.ts";
+import { unwrap } from "#shared/result.ts";
+import { TtlCache } from "#shared/ttl-cache.ts";
 
 // Recommendations are a garnish: the product page waits for them at most this long, then answers without them
 // (with the last good list this isolate saw for the product, if any) and says so in a log line.

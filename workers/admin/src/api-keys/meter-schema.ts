@@ -1,4 +1,4 @@
-import type { SchemaStep } from "../../../shared/src/object-schema.ts";
+import type { SchemaStep } from "#shared/object-schema.ts";
 
 /** An ApiKeyMeter object's schema versions (workers/shared/src/object-schema.ts runs them on first use). */
 export const METER_SCHEMA: readonly SchemaStep[] = [

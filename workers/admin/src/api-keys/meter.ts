@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ApiKeyScope, DailyUsage } from "../../../../schema/operations/api-key-dto.ts";
-import { timingSafeEqualText } from "../../../shared/src/crypto.ts";
-import { objectLogger } from "../../../shared/src/object-logger.ts";
-import { ObjectSchema } from "../../../shared/src/object-schema.ts";
-import type { CallContext } from "../../../shared/src/request-id.ts";
+import type { ApiKeyScope, DailyUsage } from "#schema/operations/api-key-dto.ts";
+import { timingSafeEqualText } from "#shared/crypto.ts";
+import { objectLogger } from "#shared/object-logger.ts";
+import { ObjectSchema } from "#shared/object-schema.ts";
+import type { CallContext } from "#shared/request-id.ts";
 import { METER_SCHEMA } from "./meter-schema.ts";
 
 export type KeyRecord = { secretHash: string; merchantId: string; scope: ApiKeyScope; quotaPerMinute: number };

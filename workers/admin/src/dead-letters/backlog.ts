@@ -1,4 +1,4 @@
-import { type Backlog, backlogOf } from "../../../shared/src/health.ts";
+import { type Backlog, backlogOf } from "#shared/health.ts";
 
 /** Dead letters nobody replayed yet: how many, and how long the oldest has waited. */
 export function deadLetterBacklog(db: D1Database): Promise<Backlog> {

@@ -1,5 +1,5 @@
-import type { Producer } from "../../../../schema/events.ts";
-import { isQueue } from "../../../shared/src/queue-name.ts";
+import type { Producer } from "#schema/events.ts";
+import { isQueue } from "#shared/queue-name.ts";
 import type { DeadLetterRow } from "./store.ts";
 
 /** The queues a dead letter can be sent back to, by the configs' name (a deployment's `order-events-staging` is `order-events`). */

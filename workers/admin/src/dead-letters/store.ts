@@ -1,6 +1,6 @@
-import { DeadLetter, EventEnvelope, homeQueueOf } from "../../../../schema/events.ts";
-import { consumeMessages } from "../../../shared/src/event-consumer.ts";
-import type { Logger } from "../../../shared/src/logger.ts";
+import { DeadLetter, EventEnvelope, homeQueueOf } from "#schema/events.ts";
+import { consumeMessages } from "#shared/event-consumer.ts";
+import type { Logger } from "#shared/logger.ts";
 
 export type DeadLetterRow = {
   id: string;

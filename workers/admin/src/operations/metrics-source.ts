@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { analyticsEngineReader } from "../../../shared/src/metrics/ae-sql.ts";
-import { type MetricsReader, MetricsRows, type MetricsWindow } from "../../../shared/src/metrics/read-model.ts";
+import { analyticsEngineReader } from "#shared/metrics/ae-sql.ts";
+import { type MetricsReader, MetricsRows, type MetricsWindow } from "#shared/metrics/read-model.ts";
 
 /** The local sink's RPC (scripts/metrics-sink/worker.ts), which `npm start` binds as METRICS. */
 type LocalSink = { read(window: MetricsWindow): Promise<unknown> };

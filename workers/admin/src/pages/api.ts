@@ -1,7 +1,7 @@
-import { apiClient, type CallApi as SharedCallApi } from "../../../shared/src/web/api.ts";
+import { apiClient, type CallApi as SharedCallApi } from "#shared/web/api.ts";
 import { accessToken, type PageContext, refreshSession } from "./session.ts";
 
-export { SignedOut } from "../../../shared/src/web/api.ts";
+export { SignedOut } from "#shared/web/api.ts";
 export type CallApi = SharedCallApi<AdminEnv>;
 
 /** The merchant API as the signed-in user, in process: the dashboard can do nothing the API would not allow. */

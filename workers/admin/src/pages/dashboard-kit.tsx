@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
-import type { Problem } from "../../../../schema/problem.ts";
-import type { ApiReply } from "../../../shared/src/web/api.ts";
-import { ErrorPage, errorPageTitle, type PageProblem } from "../../../shared/src/web/error-page.tsx";
-import { problemText, readForm } from "../../../shared/src/web/form.ts";
-import { setPageHeaders } from "../../../shared/src/web/page-headers.ts";
+import type { Problem } from "#schema/problem.ts";
+import type { ApiReply } from "#shared/web/api.ts";
+import { ErrorPage, errorPageTitle, type PageProblem } from "#shared/web/error-page.tsx";
+import { problemText, readForm } from "#shared/web/form.ts";
+import { setPageHeaders } from "#shared/web/page-headers.ts";
 import { type Api, apiFor, type CallApi } from "./api.ts";
 import { Document, Layout } from "./layout.tsx";
 import { csrfToken, csrfValid, flash, type PageContext, takeFlash, type Who, whoIs } from "./session.ts";

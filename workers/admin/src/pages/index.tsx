@@ -1,4 +1,4 @@
-import { sitePages } from "../../../shared/src/web/site-pages.ts";
+import { sitePages } from "#shared/web/site-pages.ts";
 import type { CallApi } from "./api.ts";
 import { insightPages } from "./areas/insights.tsx";
 import { operationsPages } from "./areas/operations.tsx";

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { Child, FC } from "hono/jsx";
-import type { Problem } from "../../../../schema/problem.ts";
-import { formatMoney } from "../../../shared/src/html.ts";
-import { HtmlDocument } from "../../../shared/src/web/html-document.tsx";
+import type { Problem } from "#schema/problem.ts";
+import { formatMoney } from "#shared/html.ts";
+import { HtmlDocument } from "#shared/web/html-document.tsx";
 import type { Flash, Who } from "./session.ts";
 import { DASHBOARD_CSS_PATH } from "./styles.ts";
 

@@ -1,4 +1,4 @@
-import type { AdminProduct } from "../../../../schema/catalog/admin-dto.ts";
+import type { AdminProduct } from "#schema/catalog/admin-dto.ts";
 import type { EditorValues } from "./views/product-editor.tsx";
 
 const digitsOf = (currency: string): number => {

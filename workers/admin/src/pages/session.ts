@@ -1,10 +1,10 @@
 import type { Context } from "hono";
-import type { Session } from "../../../../schema/identity/dto.ts";
-import { CLIENT_IP_HEADER } from "../../../shared/src/client.ts";
-import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { webSession } from "../../../shared/src/web/session.ts";
+import type { Session } from "#schema/identity/dto.ts";
+import { CLIENT_IP_HEADER } from "#shared/client.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { webSession } from "#shared/web/session.ts";
 
-export type { Flash, Who } from "../../../shared/src/web/session.ts";
+export type { Flash, Who } from "#shared/web/session.ts";
 export type PageContext = Context<EdgeEnv<AdminEnv>>;
 
 // The dashboard's session: Strict (no other site's link or form ever arrives signed in), under /admin only,

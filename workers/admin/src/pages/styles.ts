@@ -1,4 +1,4 @@
-import { contentHash } from "../../../shared/src/web/hash.ts";
+import { contentHash } from "#shared/web/hash.ts";
 
 // The dashboard's one stylesheet, served under a name carrying its hash so it can be cached forever.
 export const DASHBOARD_CSS = `

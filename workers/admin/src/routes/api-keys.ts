@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ApiKeyBody, ApiKeyList, CreatedApiKey } from "../../../../schema/operations/api-key-dto.ts";
-import { callerOf } from "../../../shared/src/auth.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { ApiKeyBody, ApiKeyList, CreatedApiKey } from "#schema/operations/api-key-dto.ts";
+import { callerOf } from "#shared/auth.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { createKey, listKeys, revokeKey } from "../api-keys/store.ts";
 import { merchantOnly, ownerOnly, ownMerchant } from "../guards.ts";
 

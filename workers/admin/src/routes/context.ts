@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import { callerOf } from "../../../shared/src/auth.ts";
-import { CLIENT_IP_HEADER } from "../../../shared/src/client.ts";
-import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
+import { callerOf } from "#shared/auth.ts";
+import { CLIENT_IP_HEADER } from "#shared/client.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
 import { merchantScope } from "../guards.ts";
 
 type AdminContext = Context<EdgeEnv<AdminEnv>>;

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { ProblemError } from "../../../shared/src/problem.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { ProblemError } from "#shared/problem.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { replay } from "../dead-letters/replay.ts";
 import type { DeadLetterRow } from "../dead-letters/store.ts";
 import { platformAdminOnly } from "../guards.ts";

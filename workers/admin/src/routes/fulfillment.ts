@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { SHIPMENT_STATUSES } from "../../../../schema/events.ts";
-import { ReturnList, ReturnView, ShipBody, ShipmentDetail, ShipmentList } from "../../../../schema/fulfillment/dto.ts";
-import { callerOf } from "../../../shared/src/auth.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { SHIPMENT_STATUSES } from "#schema/events.ts";
+import { ReturnList, ReturnView, ShipBody, ShipmentDetail, ShipmentList } from "#schema/fulfillment/dto.ts";
+import { callerOf } from "#shared/auth.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { merchantOnly, merchantScope } from "../guards.ts";
 
 const id = (what: string) => z.object({ id: z.string().max(80).describe(what) });

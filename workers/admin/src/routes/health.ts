@@ -1,5 +1,5 @@
-import { d1Probe, serviceProbe, thresholdOf } from "../../../shared/src/health.ts";
-import { healthRoutes as healthRoutesFor } from "../../../shared/src/health-route.ts";
+import { d1Probe, serviceProbe, thresholdOf } from "#shared/health.ts";
+import { healthRoutes as healthRoutesFor } from "#shared/health-route.ts";
 import { deadLetterBacklog } from "../dead-letters/backlog.ts";
 
 /** Dead letters never replayed: past ALERT_DEAD_LETTERS the check fails (the operations page shows it too). */

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { AdminProduct, MAX_IMAGE_BYTES } from "../../../../schema/catalog/admin-dto.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { ProblemError } from "../../../shared/src/problem.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { problemDoc } from "../../../shared/src/route-guard.ts";
+import { AdminProduct, MAX_IMAGE_BYTES } from "#schema/catalog/admin-dto.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { ProblemError } from "#shared/problem.ts";
+import { unwrap } from "#shared/result.ts";
+import { problemDoc } from "#shared/route-guard.ts";
 import { merchantOnly } from "../guards.ts";
 import { callOf, scopeOf } from "./context.ts";
 

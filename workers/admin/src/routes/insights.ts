@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { AdminReview, AdminReviewList, REVIEW_STATUSES, ReviewModeration } from "../../../../schema/catalog/review-dto.ts";
-import { PlatformReport, ReportQuery, SalesReport } from "../../../../schema/insights/dto.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { AdminReview, AdminReviewList, REVIEW_STATUSES, ReviewModeration } from "#schema/catalog/review-dto.ts";
+import { PlatformReport, ReportQuery, SalesReport } from "#schema/insights/dto.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { merchantOnly, platformAdminOnly } from "../guards.ts";
 import { callOf, scopeOf } from "./context.ts";
 

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { SkuInput, type SkuOwner } from "../../../../schema/catalog/admin-dto.ts";
-import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { ProblemError } from "../../../shared/src/problem.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { SkuInput, type SkuOwner } from "#schema/catalog/admin-dto.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { ProblemError } from "#shared/problem.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { merchantOnly } from "../guards.ts";
 import { callOf, scopeOf } from "./context.ts";
 

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { healthReport } from "../../../shared/src/health.ts";
-import { CHECKOUT_OUTCOMES } from "../../../shared/src/metrics/points.ts";
-import { MetricsRows, type MetricsWindow } from "../../../shared/src/metrics/read-model.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { healthReport } from "#shared/health.ts";
+import { CHECKOUT_OUTCOMES } from "#shared/metrics/points.ts";
+import { MetricsRows, type MetricsWindow } from "#shared/metrics/read-model.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { platformAdminOnly } from "../guards.ts";
 import { metricsReader } from "../operations/metrics-source.ts";
 import { adminProbes } from "./health.ts";

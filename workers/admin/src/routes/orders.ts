@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { MerchantOrder, MerchantOrderList, MerchantOrderQuery } from "../../../../schema/orders/dto.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { MerchantOrder, MerchantOrderList, MerchantOrderQuery } from "#schema/orders/dto.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { merchantOnly } from "../guards.ts";
 import { callOf, scopeOf } from "./context.ts";
 

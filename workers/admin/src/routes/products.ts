@@ -1,18 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import {
-  AdminListRequest,
-  AdminProduct,
-  AdminProductPage,
-  ImagePatch,
-  ProductInput,
-  ProductPatch,
-} from "../../../../schema/catalog/admin-dto.ts";
-import { CategoryTree } from "../../../../schema/catalog/dto.ts";
-import { createRouter, type EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { ProblemError, problem } from "../../../shared/src/problem.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { AdminListRequest, AdminProduct, AdminProductPage, ImagePatch, ProductInput, ProductPatch } from "#schema/catalog/admin-dto.ts";
+import { CategoryTree } from "#schema/catalog/dto.ts";
+import { createRouter, type EdgeEnv } from "#shared/edge-app.ts";
+import { ProblemError, problem } from "#shared/problem.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { merchantOnly } from "../guards.ts";
 import { callOf, scopeOf } from "./context.ts";
 

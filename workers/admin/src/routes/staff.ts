@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { Session } from "../../../../schema/identity/dto.ts";
+import { Session } from "#schema/identity/dto.ts";
 import {
   AcceptInviteBody,
   Invitation,
@@ -9,12 +9,12 @@ import {
   MerchantBody,
   NewMerchant,
   RoleBody,
-} from "../../../../schema/identity/staff-dto.ts";
-import { callerOf } from "../../../shared/src/auth.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { perClientLimit } from "../../../shared/src/rate-limit.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+} from "#schema/identity/staff-dto.ts";
+import { callerOf } from "#shared/auth.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { perClientLimit } from "#shared/rate-limit.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { merchantOnly, ownerOnly, ownMerchant, platformAdminOnly } from "../guards.ts";
 import { callOf } from "./context.ts";
 

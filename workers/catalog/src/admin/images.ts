@@ -1,9 +1,9 @@
 import { and, asc, eq } from "drizzle-orm";
-import { type AdminProduct, IMAGE_KEY_PREFIX, MAX_IMAGE_BYTES } from "../../../../schema/catalog/admin-dto.ts";
-import { sha256Hex } from "../../../shared/src/crypto.ts";
-import { imageSizeProblem, sniffImage } from "../../../shared/src/image-header.ts";
-import { stripImageMetadata } from "../../../shared/src/image-metadata.ts";
-import { fail, type Result } from "../../../shared/src/result.ts";
+import { type AdminProduct, IMAGE_KEY_PREFIX, MAX_IMAGE_BYTES } from "#schema/catalog/admin-dto.ts";
+import { sha256Hex } from "#shared/crypto.ts";
+import { imageSizeProblem, sniffImage } from "#shared/image-header.ts";
+import { stripImageMetadata } from "#shared/image-metadata.ts";
+import { fail, type Result } from "#shared/result.ts";
 import { type CatalogDb, tables } from "../db.ts";
 import { adminProduct, notFound, owns, type Scope } from "./read.ts";
 import { touch } from "./write.ts";

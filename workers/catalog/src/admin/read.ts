@@ -5,10 +5,10 @@ import {
   type AdminProductPage,
   IMAGE_KEY_PREFIX,
   type SkuOwner,
-} from "../../../../schema/catalog/admin-dto.ts";
-import { imageUrl } from "../../../../schema/catalog/dto.ts";
-import { fromBase64Url, toBase64Url } from "../../../shared/src/crypto.ts";
-import { fail, ok, type Result } from "../../../shared/src/result.ts";
+} from "#schema/catalog/admin-dto.ts";
+import { imageUrl } from "#schema/catalog/dto.ts";
+import { fromBase64Url, toBase64Url } from "#shared/crypto.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
 import { type CatalogDb, tables } from "../db.ts";
 import { ftsQuery } from "../products/filters.ts";
 import { mainImage } from "../products/summary.ts";

@@ -1,9 +1,9 @@
 import { and, eq, inArray, isNull, notInArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { AdminProduct, ProductInput, ProductPatch } from "../../../../schema/catalog/admin-dto.ts";
-import type { FieldProblem } from "../../../../schema/problem.ts";
-import { problem } from "../../../shared/src/problem.ts";
-import { fail, type Result } from "../../../shared/src/result.ts";
+import type { AdminProduct, ProductInput, ProductPatch } from "#schema/catalog/admin-dto.ts";
+import type { FieldProblem } from "#schema/problem.ts";
+import { problem } from "#shared/problem.ts";
+import { fail, type Result } from "#shared/result.ts";
 import { type CatalogDb, tables } from "../db.ts";
 import { adminProduct, notFound, owns, type Scope } from "./read.ts";
 

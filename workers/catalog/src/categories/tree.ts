@@ -1,5 +1,5 @@
 import { asc, eq, type SQL, sql } from "drizzle-orm";
-import type { CategoryNode } from "../../../../schema/catalog/dto.ts";
+import type { CategoryNode } from "#schema/catalog/dto.ts";
 import { type CatalogDb, tables } from "../db.ts";
 
 const { categories } = tables;

@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import type { ProductSummary } from "../../../../schema/catalog/dto.ts";
+import type { ProductSummary } from "#schema/catalog/dto.ts";
 import { type CatalogDb, tables } from "../db.ts";
 import { summaryOf } from "./summary.ts";
 

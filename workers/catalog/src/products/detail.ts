@@ -1,8 +1,8 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import type { ProductDetail } from "../../../../schema/catalog/dto.ts";
-import { imageUrl } from "../../../../schema/catalog/dto.ts";
-import { ratingOf } from "../../../../schema/catalog/review-dto.ts";
-import { fail, ok, type Result } from "../../../shared/src/result.ts";
+import type { ProductDetail } from "#schema/catalog/dto.ts";
+import { imageUrl } from "#schema/catalog/dto.ts";
+import { ratingOf } from "#schema/catalog/review-dto.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
 import { type CatalogDb, tables } from "../db.ts";
 
 const { products, categories, variants, productAttributes, productImages } = tables;

@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Facets } from "../../../../schema/catalog/dto.ts";
+import type { Facets } from "#schema/catalog/dto.ts";
 import { type CatalogDb, tables } from "../db.ts";
 import { type Filters, inStockSql, ratingAtLeast, whereAll } from "./filters.ts";
 

@@ -1,5 +1,5 @@
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
-import type { ListProductsRequest } from "../../../../schema/catalog/dto.ts";
+import type { ListProductsRequest } from "#schema/catalog/dto.ts";
 import { subtreeIds } from "../categories/tree.ts";
 import { tables } from "../db.ts";
 

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { ListProductsRequest, ProductPage, ProductSort } from "../../../../schema/catalog/dto.ts";
-import { fail, ok, type Result } from "../../../shared/src/result.ts";
+import type { ListProductsRequest, ProductPage, ProductSort } from "#schema/catalog/dto.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
 import { categoryExists } from "../categories/tree.ts";
 import { type CursorKey, decodeCursor, encodeCursor, filterKey } from "../cursor.ts";
 import { type CatalogDb, tables } from "../db.ts";

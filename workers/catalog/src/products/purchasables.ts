@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import type { Purchasable } from "../../../../schema/catalog/dto.ts";
+import type { Purchasable } from "#schema/catalog/dto.ts";
 import { type CatalogDb, tables } from "../db.ts";
 
 const { products, variants, categories } = tables;

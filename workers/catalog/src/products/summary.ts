@@ -1,6 +1,6 @@
-import type { ImageRef, ProductSummary } from "../../../../schema/catalog/dto.ts";
-import { imageUrl } from "../../../../schema/catalog/dto.ts";
-import { ratingOf } from "../../../../schema/catalog/review-dto.ts";
+import type { ImageRef, ProductSummary } from "#schema/catalog/dto.ts";
+import { imageUrl } from "#schema/catalog/dto.ts";
+import { ratingOf } from "#schema/catalog/review-dto.ts";
 
 /** A product's main picture as listings select it (left-joined: null columns when it has none). */
 export type ImageColumns = { imageKey: string | null; imageAlt: string | null; imageWidth: number | null; imageHeight: number | null };

@@ -1,6 +1,6 @@
-import { EVENT_TYPES } from "../../../../schema/events.ts";
-import { ERASED_NAME } from "../../../shared/src/erasure.ts";
-import type { EventHandlers } from "../../../shared/src/event-consumer.ts";
+import { EVENT_TYPES } from "#schema/events.ts";
+import { ERASED_NAME } from "#shared/erasure.ts";
+import type { EventHandlers } from "#shared/event-consumer.ts";
 
 /**
  * identity.user_erased → the account's reviews stay (their ratings are in every product's sum and count, and

@@ -6,8 +6,8 @@ import {
   type ReviewInput,
   type ReviewPage,
   ratingOf,
-} from "../../../../schema/catalog/review-dto.ts";
-import { fail, ok, type Result } from "../../../shared/src/result.ts";
+} from "#schema/catalog/review-dto.ts";
+import { fail, ok, type Result } from "#shared/result.ts";
 import { owns, type Scope } from "../admin/read.ts";
 import { type CatalogDb, tables } from "../db.ts";
 

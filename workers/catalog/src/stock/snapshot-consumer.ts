@@ -1,5 +1,5 @@
-import { EVENT_TYPES } from "../../../../schema/events.ts";
-import type { EventHandlers } from "../../../shared/src/event-consumer.ts";
+import { EVENT_TYPES } from "#schema/events.ts";
+import type { EventHandlers } from "#shared/event-consumer.ts";
 
 /**
  * Keeps the listing's stock snapshot in step with the Inventory objects. A change applies only when its seq is

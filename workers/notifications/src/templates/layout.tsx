@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import type { FC } from "hono/jsx";
-import { htmlDocument } from "../../../shared/src/html.ts";
+import { htmlDocument } from "#shared/html.ts";
 
 /** What every template makes: the subject, and the same message as plain text and as HTML. */
 export type Email = { subject: string; text: string; html: string };

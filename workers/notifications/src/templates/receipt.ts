@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import type { OrderPaid } from "../../../../schema/events.ts";
-import { formatMoney } from "../../../shared/src/html.ts";
+import type { OrderPaid } from "#schema/events.ts";
+import { formatMoney } from "#shared/html.ts";
 import { type Email, layout } from "./layout.tsx";
 
 /** order.paid → the receipt: every line, the totals and the card charged. */

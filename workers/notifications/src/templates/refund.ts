@@ -1,5 +1,5 @@
-import type { RefundCompleted } from "../../../../schema/events.ts";
-import { formatMoney } from "../../../shared/src/html.ts";
+import type { RefundCompleted } from "#schema/events.ts";
+import { formatMoney } from "#shared/html.ts";
 import { type Email, layout } from "./layout.tsx";
 
 /** refund.completed → how much came back, for which items. */

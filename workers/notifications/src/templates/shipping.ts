@@ -1,4 +1,4 @@
-import type { ShipmentChanged } from "../../../../schema/events.ts";
+import type { ShipmentChanged } from "#schema/events.ts";
 import { type Email, layout } from "./layout.tsx";
 
 const itemsOf = (s: ShipmentChanged): [string, string][] => s.items.map((i) => [i.sku, `× ${i.quantity}`]);

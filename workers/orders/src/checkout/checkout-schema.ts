@@ -1,4 +1,4 @@
-import type { SchemaStep } from "../../../shared/src/object-schema.ts";
+import type { SchemaStep } from "#shared/object-schema.ts";
 
 /** A Checkout object's schema versions (workers/shared/src/object-schema.ts runs them on first use). */
 export const CHECKOUT_SCHEMA: readonly SchemaStep[] = [

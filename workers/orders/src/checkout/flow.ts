@@ -1,20 +1,13 @@
-import type { CartAccess, CartCall, CheckoutLine, CheckoutRefusal } from "../../../../schema/cart.ts";
-import { EVENT_TYPES } from "../../../../schema/events.ts";
-import type { CheckoutBody, PaymentSummary, PlacedOrder } from "../../../../schema/orders/dto.ts";
-import type {
-  AuthorizeRequest,
-  CaptureOutcome,
-  ChargeOutcome,
-  PaymentMethodInput,
-  PaymentView,
-  VoidOutcome,
-} from "../../../../schema/payments.ts";
-import type { Problem } from "../../../../schema/problem.ts";
-import type { Logger } from "../../../shared/src/logger.ts";
-import type { CheckoutOutcome } from "../../../shared/src/metrics/points.ts";
-import { type OutboxRow, outboxRow } from "../../../shared/src/outbox.ts";
-import { problem } from "../../../shared/src/problem.ts";
-import type { Result } from "../../../shared/src/result.ts";
+import type { CartAccess, CartCall, CheckoutLine, CheckoutRefusal } from "#schema/cart.ts";
+import { EVENT_TYPES } from "#schema/events.ts";
+import type { CheckoutBody, PaymentSummary, PlacedOrder } from "#schema/orders/dto.ts";
+import type { AuthorizeRequest, CaptureOutcome, ChargeOutcome, PaymentMethodInput, PaymentView, VoidOutcome } from "#schema/payments.ts";
+import type { Problem } from "#schema/problem.ts";
+import type { Logger } from "#shared/logger.ts";
+import type { CheckoutOutcome } from "#shared/metrics/points.ts";
+import { type OutboxRow, outboxRow } from "#shared/outbox.ts";
+import { problem } from "#shared/problem.ts";
+import type { Result } from "#shared/result.ts";
 import { type OrderRecord, orderSummary, type Placement, viewOf } from "../order-store.ts";
 import { type PricedCheckout, priceCheckout } from "./pricing-bridge.ts";
 

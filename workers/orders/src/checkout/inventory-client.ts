@@ -1,5 +1,5 @@
-import type { SellResult, UndoResult } from "../../../../schema/inventory.ts";
-import type { CallContext } from "../../../shared/src/request-id.ts";
+import type { SellResult, UndoResult } from "#schema/inventory.ts";
+import type { CallContext } from "#shared/request-id.ts";
 
 /** The Inventory objects' calls this client makes (their contract is schema/inventory.ts), one object per SKU. */
 type InventoryObject = {

@@ -1,4 +1,4 @@
-import type { CallContext } from "../../../shared/src/request-id.ts";
+import type { CallContext } from "#shared/request-id.ts";
 import { writeOrder } from "../order-store.ts";
 import type { CartPort, OrderBook, PaymentsPort, StockPort } from "./flow.ts";
 import { holdIdFor, sellAll } from "./inventory-client.ts";

@@ -1,6 +1,6 @@
-import type { CheckoutLine } from "../../../../schema/cart.ts";
-import type { Money } from "../../../../schema/money.ts";
-import type { CheckoutBody, OrderPartView, PaymentSummary, QuoteView } from "../../../../schema/orders/dto.ts";
+import type { CheckoutLine } from "#schema/cart.ts";
+import type { Money } from "#schema/money.ts";
+import type { CheckoutBody, OrderPartView, PaymentSummary, QuoteView } from "#schema/orders/dto.ts";
 import type { PartRecord } from "../order-store.ts";
 import { installmentPlans, type Part, type PricingResult, priceOrder, warrantyOffers } from "../pricing/index.ts";
 

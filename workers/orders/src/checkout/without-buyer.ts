@@ -1,4 +1,4 @@
-import { ERASED_EMAIL, erasedAddress } from "../../../shared/src/erasure.ts";
+import { ERASED_EMAIL, erasedAddress } from "#shared/erasure.ts";
 import type { Progress } from "./flow.ts";
 
 /**

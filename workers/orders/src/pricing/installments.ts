@@ -1,4 +1,4 @@
-import type { Money } from "../../../../schema/money.ts";
+import type { Money } from "#schema/money.ts";
 import { mulDivHalfUp, toSafeNumber } from "./money-math.ts";
 import { INSTALLMENTS, type InstallmentConfig } from "./rules.ts";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Money } from "../../../../schema/money.ts";
+import { Money } from "#schema/money.ts";
 import { allocate, mulDivHalfUp } from "./money-math.ts";
 import { type CountryRule, countryRule, SUPPORTED_COUNTRIES, WARRANTY_PLANS } from "./rules.ts";
 import { eligiblePlans, warrantyUnitPrice } from "./warranties.ts";

@@ -1,4 +1,4 @@
-import type { Money } from "../../../../schema/money.ts";
+import type { Money } from "#schema/money.ts";
 import { mulDivHalfUp, toSafeNumber } from "./money-math.ts";
 import { WARRANTY_DEPARTMENTS, WARRANTY_PLANS, type WarrantyPlan } from "./rules.ts";
 import type { PricedLine } from "./totals.ts";

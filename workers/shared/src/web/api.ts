@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Problem } from "../../../../schema/problem.ts";
+import type { Problem } from "#schema/problem.ts";
 import { CLIENT_IP_HEADER } from "../client.ts";
 import type { EdgeBindings, EdgeEnv } from "../edge-app.ts";
 import { REQUEST_ID_HEADER } from "../request-id.ts";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import type { Problem } from "../../../../schema/problem.ts";
+import type { Problem } from "#schema/problem.ts";
 
 /** A posted form's text fields (trimmed; a repeated name joined with commas) and its files, apart. */
 export type PostedForm = { values: Record<string, string>; files: Record<string, File> };

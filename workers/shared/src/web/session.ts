@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { Session } from "../../../../schema/identity/dto.ts";
+import type { Session } from "#schema/identity/dto.ts";
 import { timingSafeEqualText, toBase64Url } from "../crypto.ts";
 import type { EdgeBindings, EdgeEnv } from "../edge-app.ts";
 

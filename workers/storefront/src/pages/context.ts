@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { CategoryNode } from "../../../../schema/catalog/dto.ts";
-import { CLIENT_IP_HEADER } from "../../../shared/src/client.ts";
-import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { type ApiReply, apiClient, type CallApi } from "../../../shared/src/web/api.ts";
-import { webSession } from "../../../shared/src/web/session.ts";
+import type { CategoryNode } from "#schema/catalog/dto.ts";
+import { CLIENT_IP_HEADER } from "#shared/client.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { type ApiReply, apiClient, type CallApi } from "#shared/web/api.ts";
+import { webSession } from "#shared/web/session.ts";
 
 export type ShopContext = Context<EdgeEnv<StorefrontEnv>>;
 

@@ -1,5 +1,5 @@
-import type { CallApi } from "../../../shared/src/web/api.ts";
-import { sitePages } from "../../../shared/src/web/site-pages.ts";
+import type { CallApi } from "#shared/web/api.ts";
+import { sitePages } from "#shared/web/site-pages.ts";
 import { accountPages } from "./areas/account.tsx";
 import { cartPages } from "./areas/cart.tsx";
 import { catalogPages } from "./areas/catalog.tsx";

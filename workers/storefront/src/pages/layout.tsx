@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { Child, FC } from "hono/jsx";
-import type { CategoryNode, ProductSummary } from "../../../../schema/catalog/dto.ts";
-import type { Problem } from "../../../../schema/problem.ts";
-import { formatMoney } from "../../../shared/src/html.ts";
-import { HtmlDocument } from "../../../shared/src/web/html-document.tsx";
-import type { Flash } from "../../../shared/src/web/session.ts";
+import type { CategoryNode, ProductSummary } from "#schema/catalog/dto.ts";
+import type { Problem } from "#schema/problem.ts";
+import { formatMoney } from "#shared/html.ts";
+import { HtmlDocument } from "#shared/web/html-document.tsx";
+import type { Flash } from "#shared/web/session.ts";
 import { SHOP_CSS_PATH } from "./styles.ts";
 
 export const Page: FC<{

@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
-import { TtlCache } from "../../../shared/src/ttl-cache.ts";
-import type { CallApi } from "../../../shared/src/web/api.ts";
-import { ErrorPage, errorPageTitle, type PageProblem } from "../../../shared/src/web/error-page.tsx";
-import { readForm } from "../../../shared/src/web/form.ts";
-import { PAGE_CSP, setPageHeaders } from "../../../shared/src/web/page-headers.ts";
+import { TtlCache } from "#shared/ttl-cache.ts";
+import type { CallApi } from "#shared/web/api.ts";
+import { ErrorPage, errorPageTitle, type PageProblem } from "#shared/web/error-page.tsx";
+import { readForm } from "#shared/web/form.ts";
+import { PAGE_CSP, setPageHeaders } from "#shared/web/page-headers.ts";
 import { categoriesOf, type ShopApi, type ShopContext, sameOrigin, shopApi, shopSession } from "./context.ts";
 import { Page } from "./layout.tsx";
 

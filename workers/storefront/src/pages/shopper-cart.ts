@@ -1,4 +1,4 @@
-import type { CartView } from "../../../../schema/cart.ts";
+import type { CartView } from "#schema/cart.ts";
 import { type CartRef, cartRef, rememberCart, type ShopApi, type ShopContext, shopSession } from "./context.ts";
 
 /** The shopper's cart: the cookie's, or a new one (guests get a token, signed-in shoppers their own cart). */

@@ -1,5 +1,5 @@
-import { contentHash } from "../../../shared/src/web/hash.ts";
-import { cspWith } from "../../../shared/src/web/page-headers.ts";
+import { contentHash } from "#shared/web/hash.ts";
+import { cspWith } from "#shared/web/page-headers.ts";
 
 // The one script the shop serves, and only on the checkout page of a shop paid through Stripe: Stripe.js turns
 // the card the shopper types (in Stripe's own frame) into a PaymentMethod, and the form posts only its id. The

@@ -1,4 +1,4 @@
-import { contentHash } from "../../../shared/src/web/hash.ts";
+import { contentHash } from "#shared/web/hash.ts";
 
 // The shop's one stylesheet, served under a name carrying its hash so browsers keep it forever.
 export const SHOP_CSS = `

@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { CART_ID, CartView, GuestCartRef, userCartId } from "../../../../schema/cart.ts";
-import { LoginBody, RefreshBody, RegisterBody, Session, User } from "../../../../schema/identity/dto.ts";
-import { callerGuard, callerOf } from "../../../shared/src/auth.ts";
-import { CLIENT_IP_HEADER } from "../../../shared/src/client.ts";
-import { createRouter, type EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { perClientLimit } from "../../../shared/src/rate-limit.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { CART_ID, CartView, GuestCartRef, userCartId } from "#schema/cart.ts";
+import { LoginBody, RefreshBody, RegisterBody, Session, User } from "#schema/identity/dto.ts";
+import { callerGuard, callerOf } from "#shared/auth.ts";
+import { CLIENT_IP_HEADER } from "#shared/client.ts";
+import { createRouter, type EdgeEnv } from "#shared/edge-app.ts";
+import { perClientLimit } from "#shared/rate-limit.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 
 type Ctx = Context<EdgeEnv<StorefrontEnv>>;
 // With `cart` in the request, the answer carries the shopper's cart after the guest cart was merged in.

@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ReturnBody, ReturnCreated } from "../../../../schema/fulfillment/dto.ts";
-import { callerGuard } from "../../../shared/src/auth.ts";
-import { createRouter, type EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { ProblemError } from "../../../shared/src/problem.ts";
-import { perClientLimit } from "../../../shared/src/rate-limit.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { ReturnBody, ReturnCreated } from "#schema/fulfillment/dto.ts";
+import { callerGuard } from "#shared/auth.ts";
+import { createRouter, type EdgeEnv } from "#shared/edge-app.ts";
+import { ProblemError } from "#shared/problem.ts";
+import { perClientLimit } from "#shared/rate-limit.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 
 // After the sale: a buyer's returns and invoices. The orders Worker says whether the order is the caller's
 // (signed in as its buyer, or holding the guest's order token); fulfilment does the rest.

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { CarrierEvent } from "../../../../schema/fulfillment/dto.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { problem, problemResponse } from "../../../shared/src/problem.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { CarrierEvent } from "#schema/fulfillment/dto.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { problem, problemResponse } from "#shared/problem.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { signedDelivery, timestampedSignatureMissing, webhookLimit } from "./webhook-guards.ts";
 
 const MAX_WEBHOOK_BYTES = 64 * 1024;

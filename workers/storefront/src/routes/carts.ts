@@ -1,24 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import {
-  AddItemBody,
-  CART_ID,
-  type CartAccess,
-  type CartCall,
-  CartView,
-  NewCart,
-  SetItemBody,
-  Sku,
-  userCartId,
-} from "../../../../schema/cart.ts";
-import { callerGuard } from "../../../shared/src/auth.ts";
-import { CLIENT_IP_HEADER, clientKey } from "../../../shared/src/client.ts";
-import { randomToken, sha256Hex } from "../../../shared/src/crypto.ts";
-import { createRouter, type EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { notFound } from "../../../shared/src/problem.ts";
-import { perClientLimit } from "../../../shared/src/rate-limit.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { AddItemBody, CART_ID, type CartAccess, type CartCall, CartView, NewCart, SetItemBody, Sku, userCartId } from "#schema/cart.ts";
+import { callerGuard } from "#shared/auth.ts";
+import { CLIENT_IP_HEADER, clientKey } from "#shared/client.ts";
+import { randomToken, sha256Hex } from "#shared/crypto.ts";
+import { createRouter, type EdgeEnv } from "#shared/edge-app.ts";
+import { notFound } from "#shared/problem.ts";
+import { perClientLimit } from "#shared/rate-limit.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 
 const CART_TOKEN_HEADER = "X-Cart-Token";
 

@@ -1,18 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import {
-  CategoryTree,
-  ListProductsQuery,
-  listRequestFrom,
-  ProductDetail,
-  ProductPage,
-  ProductSummary,
-} from "../../../../schema/catalog/dto.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { ProblemError, problem } from "../../../shared/src/problem.ts";
-import { perClientLimit } from "../../../shared/src/rate-limit.ts";
-import { type Result, unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
-import { TtlCache } from "../../../shared/src/ttl-cache.ts";
+import { CategoryTree, ListProductsQuery, listRequestFrom, ProductDetail, ProductPage, ProductSummary } from "#schema/catalog/dto.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { ProblemError, problem } from "#shared/problem.ts";
+import { perClientLimit } from "#shared/rate-limit.ts";
+import { type Result, unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
+import { TtlCache } from "#shared/ttl-cache.ts";
 import { recommendationsFor } from "../recommendations.ts";
 
 // Free-text search and facet counts cost far more than a category page does, so strangers get a budget for them.

@@ -1,14 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { CheckoutBody, OrderList, OrderView, PlacedOrder, QuoteView, type Shopper } from "../../../../schema/orders/dto.ts";
-import type { Problem } from "../../../../schema/problem.ts";
-import { callerGuard, callerOf } from "../../../shared/src/auth.ts";
-import { CLIENT_IP_HEADER, clientKey } from "../../../shared/src/client.ts";
-import { createRouter, type EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { problemResponse } from "../../../shared/src/problem.ts";
-import { perClientLimit } from "../../../shared/src/rate-limit.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { CheckoutBody, OrderList, OrderView, PlacedOrder, QuoteView, type Shopper } from "#schema/orders/dto.ts";
+import type { Problem } from "#schema/problem.ts";
+import { callerGuard, callerOf } from "#shared/auth.ts";
+import { CLIENT_IP_HEADER, clientKey } from "#shared/client.ts";
+import { createRouter, type EdgeEnv } from "#shared/edge-app.ts";
+import { problemResponse } from "#shared/problem.ts";
+import { perClientLimit } from "#shared/rate-limit.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 
 const keys = (env: StorefrontEnv) => env.IDENTITY.verificationKeys();
 const signedInOrGuest = callerGuard<StorefrontEnv>({ keys, optional: true });

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { parseInput } from "../../../shared/src/parse.ts";
-import { ProblemError } from "../../../shared/src/problem.ts";
-import { unwrap } from "../../../shared/src/result.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { parseInput } from "#shared/parse.ts";
+import { ProblemError } from "#shared/problem.ts";
+import { unwrap } from "#shared/result.ts";
 
 // Development only (`npm start` sets DEV_ROUTES=on; a deployment leaves it off and these answer 404): the
 // notifications outbox, where emails land instead of being sent, and the local mail sink's faults, which make

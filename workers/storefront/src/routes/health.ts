@@ -1,5 +1,5 @@
-import { serviceProbe } from "../../../shared/src/health.ts";
-import { healthRoutes as healthRoutesFor } from "../../../shared/src/health-route.ts";
+import { serviceProbe } from "#shared/health.ts";
+import { healthRoutes as healthRoutesFor } from "#shared/health-route.ts";
 
 // The storefront keeps nothing of its own: its health is that of every service it composes.
 export const healthRoutes = healthRoutesFor<StorefrontEnv>("storefront", (env) => ({

@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ProductSummary, Slug } from "../../../../schema/catalog/dto.ts";
-import { Review, ReviewInput, ReviewPage } from "../../../../schema/catalog/review-dto.ts";
-import { callerGuard, callerOf } from "../../../shared/src/auth.ts";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { ProblemError } from "../../../shared/src/problem.ts";
-import { perClientLimit } from "../../../shared/src/rate-limit.ts";
-import { unwrap } from "../../../shared/src/result.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { ProductSummary, Slug } from "#schema/catalog/dto.ts";
+import { Review, ReviewInput, ReviewPage } from "#schema/catalog/review-dto.ts";
+import { callerGuard, callerOf } from "#shared/auth.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { ProblemError } from "#shared/problem.ts";
+import { perClientLimit } from "#shared/rate-limit.ts";
+import { unwrap } from "#shared/result.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { recommendationsList, trendingCards } from "../recommendations.ts";
 
 const signedIn = callerGuard<StorefrontEnv>({ keys: (env) => env.IDENTITY.verificationKeys() });

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../../../shared/src/edge-app.ts";
+import { createRouter } from "#shared/edge-app.ts";
 
 // How this shop takes payment, for checkout forms and API clients: which `payment.method` POST /v1/checkout
 // expects, and the provider's public key their SDK needs (never a secret). The same for every shopper.

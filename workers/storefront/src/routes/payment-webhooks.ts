@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../../../shared/src/edge-app.ts";
-import { problem, problemResponse } from "../../../shared/src/problem.ts";
-import { guarded, problemDoc } from "../../../shared/src/route-guard.ts";
+import { createRouter } from "#shared/edge-app.ts";
+import { problem, problemResponse } from "#shared/problem.ts";
+import { guarded, problemDoc } from "#shared/route-guard.ts";
 import { signedDelivery, timestampedSignatureMissing, webhookLimit } from "./webhook-guards.ts";
 
 // Providers tell us about payments that settle later (3-D Secure, PayPal approval, refunds made in their

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
-import { timestampedSignatureParts } from "../../../shared/src/crypto.ts";
-import type { EdgeEnv } from "../../../shared/src/edge-app.ts";
-import { ProblemError } from "../../../shared/src/problem.ts";
-import { perClientLimit } from "../../../shared/src/rate-limit.ts";
-import { type Guard, problemDoc } from "../../../shared/src/route-guard.ts";
+import { timestampedSignatureParts } from "#shared/crypto.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { ProblemError } from "#shared/problem.ts";
+import { perClientLimit } from "#shared/rate-limit.ts";
+import { type Guard, problemDoc } from "#shared/route-guard.ts";
 
 // Who calls a webhook is a provider, from a handful of addresses: the client is the sending address, and its
 // budget (LIMIT_WEBHOOKS) is shared by the payment and carrier webhooks, which no one address calls both of.

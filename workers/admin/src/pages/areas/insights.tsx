@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
-import type { AdminReview } from "../../../../../schema/catalog/review-dto.ts";
-import type { SalesReport } from "../../../../../schema/insights/dto.ts";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
-import { parseDateRange } from "../../../../shared/src/web/date-range.tsx";
+import type { AdminReview } from "#schema/catalog/review-dto.ts";
+import type { SalesReport } from "#schema/insights/dto.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { parseDateRange } from "#shared/web/date-range.tsx";
 import type { DashboardKit } from "../dashboard-kit.tsx";
 import { ReportsPage, ReviewsPage } from "../views/insights.tsx";
 

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
 import type { OperationsReport } from "../../routes/operations.ts";
 import type { DashboardKit } from "../dashboard-kit.tsx";
 import { OperationsPage } from "../views/operations.tsx";

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
-import type { MerchantOrder } from "../../../../../schema/orders/dto.ts";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
-import { parseDateRange } from "../../../../shared/src/web/date-range.tsx";
+import type { MerchantOrder } from "#schema/orders/dto.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { parseDateRange } from "#shared/web/date-range.tsx";
 import { type DashboardKit, pathParam } from "../dashboard-kit.tsx";
 import { type OrderFilter, OrdersPage } from "../views/orders.tsx";
 

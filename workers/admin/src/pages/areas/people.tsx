@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
-import type { Invitation, Member } from "../../../../../schema/identity/staff-dto.ts";
-import type { ApiKeyView, CreatedApiKey } from "../../../../../schema/operations/api-key-dto.ts";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
+import type { Invitation, Member } from "#schema/identity/staff-dto.ts";
+import type { ApiKeyView, CreatedApiKey } from "#schema/operations/api-key-dto.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
 import { type DashboardKit, type PageCtx, pathParam } from "../dashboard-kit.tsx";
 import type { PageContext } from "../session.ts";
 import { ApiKeysPage, StaffPage } from "../views/people.tsx";

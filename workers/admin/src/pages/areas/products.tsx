@@ -1,12 +1,12 @@
 /** @jsxImportSource hono/jsx */
 import type { z } from "@hono/zod-openapi";
 import { Hono } from "hono";
-import type { AdminProduct, AdminProductPage } from "../../../../../schema/catalog/admin-dto.ts";
-import type { CategoryNode, CategoryTree } from "../../../../../schema/catalog/dto.ts";
-import type { ReturnList, ShipmentList } from "../../../../../schema/fulfillment/dto.ts";
-import type { Problem } from "../../../../../schema/problem.ts";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
-import { RESHOWN_FORM_STATUS } from "../../../../shared/src/web/form.ts";
+import type { AdminProduct, AdminProductPage } from "#schema/catalog/admin-dto.ts";
+import type { CategoryNode, CategoryTree } from "#schema/catalog/dto.ts";
+import type { ReturnList, ShipmentList } from "#schema/fulfillment/dto.ts";
+import type { Problem } from "#schema/problem.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { RESHOWN_FORM_STATUS } from "#shared/web/form.ts";
 import type { Api } from "../api.ts";
 import { type DashboardKit, type PageCtx, pathParam } from "../dashboard-kit.tsx";
 import { editorValues, productBody } from "../product-form.ts";

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { z } from "@hono/zod-openapi";
 import { Hono } from "hono";
-import type { ReturnList } from "../../../../../schema/fulfillment/dto.ts";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
+import type { ReturnList } from "#schema/fulfillment/dto.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
 import { type DashboardKit, pathParam } from "../dashboard-kit.tsx";
 import { ReturnsPage } from "../views/returns.tsx";
 

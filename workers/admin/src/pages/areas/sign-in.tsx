@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
-import { problemText, RESHOWN_FORM_STATUS, readForm } from "../../../../shared/src/web/form.ts";
-import { setPageHeaders } from "../../../../shared/src/web/page-headers.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { problemText, RESHOWN_FORM_STATUS, readForm } from "#shared/web/form.ts";
+import { setPageHeaders } from "#shared/web/page-headers.ts";
 import type { DashboardKit } from "../dashboard-kit.tsx";
 import { callOf, csrfToken, csrfValid, deviceToken, endSession, startSession } from "../session.ts";
 import { InvitePage, SignInPage } from "../views/sign-in.tsx";

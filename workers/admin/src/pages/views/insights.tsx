@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
-import type { AdminReview } from "../../../../../schema/catalog/review-dto.ts";
-import type { SalesReport } from "../../../../../schema/insights/dto.ts";
-import { formatMoney } from "../../../../shared/src/html.ts";
-import { DateRangeFields } from "../../../../shared/src/web/date-range.tsx";
+import type { AdminReview } from "#schema/catalog/review-dto.ts";
+import type { SalesReport } from "#schema/insights/dto.ts";
+import { formatMoney } from "#shared/html.ts";
+import { DateRangeFields } from "#shared/web/date-range.tsx";
 import { Badge, Csrf, dateOf, Money } from "../layout.tsx";
 
 const W = 760;

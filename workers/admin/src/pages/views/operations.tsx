@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
-import type { CheckoutOutcome } from "../../../../shared/src/metrics/points.ts";
+import type { CheckoutOutcome } from "#shared/metrics/points.ts";
 import type { OperationsReport } from "../../routes/operations.ts";
 
 // Platform operations: the metrics the Workers write (docs/observe-metrics.md), drawn on the server like the

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
-import type { MerchantOrder } from "../../../../../schema/orders/dto.ts";
-import { ORDER_STATUSES } from "../../../../../schema/orders/dto.ts";
-import { DateRangeFields } from "../../../../shared/src/web/date-range.tsx";
+import type { MerchantOrder } from "#schema/orders/dto.ts";
+import { ORDER_STATUSES } from "#schema/orders/dto.ts";
+import { DateRangeFields } from "#shared/web/date-range.tsx";
 import { Badge, Csrf, dateOf, Money } from "../layout.tsx";
 
 export type OrderFilter = { status: string; from: string; to: string };

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
-import type { Member } from "../../../../../schema/identity/staff-dto.ts";
-import type { ApiKeyView, CreatedApiKey } from "../../../../../schema/operations/api-key-dto.ts";
+import type { Member } from "#schema/identity/staff-dto.ts";
+import type { ApiKeyView, CreatedApiKey } from "#schema/operations/api-key-dto.ts";
 import { Badge, Csrf, dateOf } from "../layout.tsx";
 
 export const ApiKeysPage: FC<{ keys: ApiKeyView[]; created: CreatedApiKey | null; csrf: string }> = ({ keys, created, csrf }) => (

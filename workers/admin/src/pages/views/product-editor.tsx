@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
-import type { AdminProduct } from "../../../../../schema/catalog/admin-dto.ts";
-import type { Problem } from "../../../../../schema/problem.ts";
-import { Field } from "../../../../shared/src/web/form-fields.tsx";
+import type { AdminProduct } from "#schema/catalog/admin-dto.ts";
+import type { Problem } from "#schema/problem.ts";
+import { Field } from "#shared/web/form-fields.tsx";
 import { Badge, Csrf, dateOf, ProblemBox } from "../layout.tsx";
 
 export type EditorValues = {

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
 import type { z } from "zod";
-import type { AdminProductPage, AdminProductSummary } from "../../../../../schema/catalog/admin-dto.ts";
+import type { AdminProductPage, AdminProductSummary } from "#schema/catalog/admin-dto.ts";
 import { Badge, dateOf, Money } from "../layout.tsx";
 
 type Summary = z.infer<typeof AdminProductSummary>;

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
-import type { ReturnView } from "../../../../../schema/fulfillment/dto.ts";
-import { DataTable } from "../../../../shared/src/web/data-table.tsx";
+import type { ReturnView } from "#schema/fulfillment/dto.ts";
+import { DataTable } from "#shared/web/data-table.tsx";
 import { Badge, Csrf, dateOf, Money } from "../layout.tsx";
 
 export const ReturnsPage: FC<{ returns: ReturnView[]; csrf: string }> = ({ returns, csrf }) => (

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
-import { Field } from "../../../../shared/src/web/form-fields.tsx";
+import { Field } from "#shared/web/form-fields.tsx";
 import { Csrf, Document } from "../layout.tsx";
 
 export const SignInPage: FC<{ csrf: string; email?: string; error?: string | null }> = ({ csrf, email, error }) => (

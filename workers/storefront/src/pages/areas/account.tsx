@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
-import type { CartView } from "../../../../../schema/cart.ts";
-import type { Session } from "../../../../../schema/identity/dto.ts";
-import type { OrderView } from "../../../../../schema/orders/dto.ts";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
-import { problemText, RESHOWN_FORM_STATUS } from "../../../../shared/src/web/form.ts";
+import type { CartView } from "#schema/cart.ts";
+import type { Session } from "#schema/identity/dto.ts";
+import type { OrderView } from "#schema/orders/dto.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { problemText, RESHOWN_FORM_STATUS } from "#shared/web/form.ts";
 import {
   cartRef,
   dataOr,

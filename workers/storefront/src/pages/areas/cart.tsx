@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { CartView } from "../../../../../schema/cart.ts";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
-import { checkForm, problemText } from "../../../../shared/src/web/form.ts";
+import type { CartView } from "#schema/cart.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { checkForm, problemText } from "#shared/web/form.ts";
 import { shopSession } from "../context.ts";
 import type { ShopKit } from "../shop-kit.tsx";
 import { cartHeaders, openCart } from "../shopper-cart.ts";

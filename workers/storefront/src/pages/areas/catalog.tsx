@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
-import type { ProductDetail, ProductPage, ProductSummary } from "../../../../../schema/catalog/dto.ts";
-import type { ReviewPage } from "../../../../../schema/catalog/review-dto.ts";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
-import { RESHOWN_FORM_STATUS } from "../../../../shared/src/web/form.ts";
+import type { ProductDetail, ProductPage, ProductSummary } from "#schema/catalog/dto.ts";
+import type { ReviewPage } from "#schema/catalog/review-dto.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { RESHOWN_FORM_STATUS } from "#shared/web/form.ts";
 import { categoriesOf, dataOr, type ShopApi, type ShopContext } from "../context.ts";
 import { PRODUCT, PUBLIC, param, productPages, publicPages, type ShopKit } from "../shop-kit.tsx";
 import { type AddToCartAttempt, Home, Listing, type ListingState, ProductView } from "../views/catalog.tsx";

@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
-import type { PlacedOrder, QuoteView } from "../../../../../schema/orders/dto.ts";
-import type { Problem } from "../../../../../schema/problem.ts";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
-import { RESHOWN_FORM_STATUS } from "../../../../shared/src/web/form.ts";
-import { immutableAsset } from "../../../../shared/src/web/immutable-asset.ts";
+import type { PlacedOrder, QuoteView } from "#schema/orders/dto.ts";
+import type { Problem } from "#schema/problem.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { RESHOWN_FORM_STATUS } from "#shared/web/form.ts";
+import { immutableAsset } from "#shared/web/immutable-asset.ts";
 import { rememberGuestOrder, type ShopApi, type ShopContext, shopSession } from "../context.ts";
 import type { ShopKit } from "../shop-kit.tsx";
 import { cartHeaders, openCart } from "../shopper-cart.ts";

@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from "hono";
-import type { OrderView } from "../../../../../schema/orders/dto.ts";
-import type { EdgeEnv } from "../../../../shared/src/edge-app.ts";
-import { problemText } from "../../../../shared/src/web/form.ts";
-import { PAGE_CSP } from "../../../../shared/src/web/page-headers.ts";
+import type { OrderView } from "#schema/orders/dto.ts";
+import type { EdgeEnv } from "#shared/edge-app.ts";
+import { problemText } from "#shared/web/form.ts";
+import { PAGE_CSP } from "#shared/web/page-headers.ts";
 import { guestOrderToken, type ShopContext, shopSession } from "../context.ts";
 import { param, type ShopKit } from "../shop-kit.tsx";
 import { OrderPage } from "../views/buying.tsx";

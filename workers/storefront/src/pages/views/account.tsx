@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
-import type { OrderView } from "../../../../../schema/orders/dto.ts";
-import { DataTable } from "../../../../shared/src/web/data-table.tsx";
+import type { OrderView } from "#schema/orders/dto.ts";
+import { DataTable } from "#shared/web/data-table.tsx";
 import { money } from "../layout.tsx";
 
 export const SignInPage: FC<{

@@ -1,11 +1,11 @@
 /** @jsxImportSource hono/jsx */
 import type { Child, FC } from "hono/jsx";
-import type { CartView } from "../../../../../schema/cart.ts";
-import type { OrderView, QuoteView } from "../../../../../schema/orders/dto.ts";
-import type { CheckoutPaymentMethod } from "../../../../../schema/payments.ts";
-import type { Problem } from "../../../../../schema/problem.ts";
-import { fieldErrorsOf } from "../../../../shared/src/web/form.ts";
-import { Field } from "../../../../shared/src/web/form-fields.tsx";
+import type { CartView } from "#schema/cart.ts";
+import type { OrderView, QuoteView } from "#schema/orders/dto.ts";
+import type { CheckoutPaymentMethod } from "#schema/payments.ts";
+import type { Problem } from "#schema/problem.ts";
+import { fieldErrorsOf } from "#shared/web/form.ts";
+import { Field } from "#shared/web/form-fields.tsx";
 import { money, ProblemNotice } from "../layout.tsx";
 
 export const CartPage: FC<{ cart: CartView | null }> = ({ cart }) => {

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
-import type { ProductDetail, ProductPage, ProductSummary } from "../../../../../schema/catalog/dto.ts";
-import type { ReviewPage } from "../../../../../schema/catalog/review-dto.ts";
-import { Field } from "../../../../shared/src/web/form-fields.tsx";
+import type { ProductDetail, ProductPage, ProductSummary } from "#schema/catalog/dto.ts";
+import type { ReviewPage } from "#schema/catalog/review-dto.ts";
+import { Field } from "#shared/web/form-fields.tsx";
 import { Grid, money, Stars } from "../layout.tsx";
 
 export const Home: FC<{ trending: ProductSummary[]; newest: ProductSummary[] }> = ({ trending, newest }) => (
