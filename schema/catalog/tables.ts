@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { processedEventsTable } from "../event-tables.ts";
+import { processedEventsTable } from "#shared/event-tables.ts";
 
 // Categories form a tree; `path` is the materialised chain of slugs ("/electronics/phones/") so a
 // subtree is one indexed prefix scan instead of a recursive walk.

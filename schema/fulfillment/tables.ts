@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { erasedUsersTable, outboxTable, processedEventsTable } from "../event-tables.ts";
+import { erasedUsersTable, outboxTable, processedEventsTable } from "#shared/event-tables.ts";
 
 // The fulfilment database: owned by the fulfillment Worker. Shipments, invoices and returns of paid orders.
 

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { ROLES } from "./tables.ts";
 
 export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 128;
@@ -56,6 +55,8 @@ export const RefreshBody = z
   .object({ refreshToken: z.string({ error: "refreshToken is required" }).min(1).max(200) })
   .meta({ id: "Refresh" });
 
+/** Every role an account can hold (the identity database stores one per user). */
+export const ROLES = ["shopper", "merchant_staff", "merchant_owner", "platform_admin"] as const;
 export const Role = z.enum(ROLES);
 
 /** The JOSE `typ` of an access token (RFC 9068): a token of another kind is never taken for one. */

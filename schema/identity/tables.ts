@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { ROLES } from "#schema/identity/dto.ts";
 
-export const ROLES = ["shopper", "merchant_staff", "merchant_owner", "platform_admin"] as const;
 export type Role = (typeof ROLES)[number];
 
 // A merchant is an organisation; its id is the `merchantId` on catalog products and orders.

@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { processedEventsTable } from "../event-tables.ts";
+import { processedEventsTable } from "#shared/event-tables.ts";
 
 // The insights database: owned by the insights Worker. Only aggregates, each kept incrementally from the
 // events (an event's statements commit with its processed_events mark, so a replay adds nothing); reports and

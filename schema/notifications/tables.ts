@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { erasedUsersTable, processedEventsTable } from "../event-tables.ts";
+import { erasedUsersTable, processedEventsTable } from "#shared/event-tables.ts";
 
 // The notifications database: owned by the notifications Worker.
 

@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { outboxTable, processedEventsTable } from "../event-tables.ts";
+import { outboxTable, processedEventsTable } from "#shared/event-tables.ts";
 
 // The orders database: owned by the orders Worker. An order is never deleted; its status moves only along
 // the transition table in workers/orders/src/order-status.ts, and every move is kept in `order_transitions`.

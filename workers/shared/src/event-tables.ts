@@ -1,7 +1,8 @@
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-// The two tables every service that takes part in events keeps in its own database (one definition, one
-// migration per database): events waiting to leave, and events already handled.
+// The tables every service that takes part in events keeps in its own database (one definition, here beside
+// outbox.ts, event-consumer.ts and erasure.ts that use them; one migration per database): events waiting to
+// leave, events already handled, accounts erased. Each Worker's db/tables.ts makes its own copies.
 
 /** Events waiting to leave: written in the same batch as the change they announce, sent after it. */
 export const outboxTable = () =>
