@@ -4,7 +4,7 @@ import { newSigningKeys } from "./scripts/dev-vars.ts";
 
 // Two kinds of test: inside workerd with the Worker's real bindings (D1, R2) and migrations applied,
 // and system tests that boot the whole platform the way `npm start` does and speak HTTP to it.
-const catalogMigrations = await readD1Migrations("schema/catalog/migrations");
+const catalogMigrations = await readD1Migrations("workers/catalog/db/migrations");
 
 export default defineConfig({
   test: {
@@ -50,7 +50,7 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./workers/identity/wrangler.toml" },
             miniflare: {
-              bindings: { TEST_MIGRATIONS: await readD1Migrations("schema/identity/migrations"), JWT_SIGNING_KEYS: newSigningKeys() },
+              bindings: { TEST_MIGRATIONS: await readD1Migrations("workers/identity/db/migrations"), JWT_SIGNING_KEYS: newSigningKeys() },
             },
           }),
         ],
@@ -67,7 +67,7 @@ export default defineConfig({
             // The service runs the test provider; the Stripe and PayPal adapters are tested with a recorder.
             miniflare: {
               bindings: {
-                TEST_MIGRATIONS: await readD1Migrations("schema/payments/migrations"),
+                TEST_MIGRATIONS: await readD1Migrations("workers/payments/db/migrations"),
                 LOG_LEVEL: "debug",
                 PAYMENT_PROVIDER: "test",
                 TEST_PAYMENTS: "on",
@@ -87,7 +87,7 @@ export default defineConfig({
             wrangler: { configPath: "./workers/orders/wrangler.toml" },
             // The state machine and the order store need only D1; the other Workers answer that they are absent.
             miniflare: {
-              bindings: { TEST_MIGRATIONS: await readD1Migrations("schema/orders/migrations") },
+              bindings: { TEST_MIGRATIONS: await readD1Migrations("workers/orders/db/migrations") },
               serviceBindings: { PAYMENTS: () => new Response("no payments in these tests", { status: 503 }) },
               // The Cart and Inventory bindings name the durable-objects Worker: a stand-in that defines the classes.
               workers: [

@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe("the platform as npm start runs it", () => {
   it("applies migrations and loads the demo shop on a fresh state", () => {
-    const migrations = readdirSync("schema/catalog/migrations")
+    const migrations = readdirSync("workers/catalog/db/migrations")
       .filter((f) => f.endsWith(".sql"))
       .sort();
     expect(migrations.length).toBeGreaterThan(0);

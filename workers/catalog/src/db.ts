@@ -1,5 +1,5 @@
 import { drizzle } from "drizzle-orm/d1";
-import * as tables from "#schema/catalog/tables.ts";
+import * as tables from "../db/tables.ts";
 
 export const catalogDb = (d1: D1Database) => drizzle(d1, { schema: tables });
 export type CatalogDb = ReturnType<typeof catalogDb>;

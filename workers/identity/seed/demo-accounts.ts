@@ -1,5 +1,5 @@
-import type { Role } from "#schema/identity/tables.ts";
 import { MERCHANTS } from "../../catalog/seed/departments.ts";
+import type { Role } from "../db/tables.ts";
 import { hashPassword } from "../src/passwords.ts";
 
 // Known demo accounts (documented in the README), one per role and one owner per demo merchant.

@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { EVENT_TYPES } from "#schema/events.ts";
 import { Email, LoginBody, passwordProblem, RegisterBody, type Session, type User } from "#schema/identity/dto.ts";
-import { outbox, refreshTokens, users } from "#schema/identity/tables.ts";
 import { outboxRow } from "#shared/outbox.ts";
 import { parseInput } from "#shared/parse.ts";
 import type { CallContext } from "#shared/request-id.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
+import { outbox, refreshTokens, users } from "../db/tables.ts";
 import { type IdentityConfig, sessionSettings } from "./config.ts";
 import { devicesOf, forgetDevices, knownDevice, withDeviceToken } from "./devices.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";

@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, notInArray } from "drizzle-orm";
 import type { Session } from "#schema/identity/dto.ts";
-import { knownDevices, users } from "#schema/identity/tables.ts";
 import { randomToken, sha256Hex } from "#shared/crypto.ts";
+import { knownDevices, users } from "../db/tables.ts";
 import type { IdentityDb } from "./sessions.ts";
 
 // Known devices, after OWASP's "device cookie" answer to lockout: a browser that has signed in to an account keeps

@@ -1,7 +1,7 @@
 import { importJWK, type JWK, SignJWT } from "jose";
 import { z } from "zod";
 import { ACCESS_TOKEN_TYPE, type VerificationKeys } from "#schema/identity/dto.ts";
-import type { Role } from "#schema/identity/tables.ts";
+import type { Role } from "../db/tables.ts";
 
 // JWT_SIGNING_KEYS is a JSON array of ES256 private JWKs, each with a `kid`. The first one signs; every one
 // is published in the JWKS. Rotation: put the new key first, keep the old one until the last token it

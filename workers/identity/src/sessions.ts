@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type { Session, User } from "#schema/identity/dto.ts";
-import * as tables from "#schema/identity/tables.ts";
 import { randomToken, sha256Hex } from "#shared/crypto.ts";
+import * as tables from "../db/tables.ts";
 import { signAccessToken, type TokenSettings } from "./keys.ts";
 
 export type IdentityDb = DrizzleD1Database<typeof tables>;

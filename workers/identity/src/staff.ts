@@ -11,10 +11,10 @@ import {
   RoleBody,
   type Standing,
 } from "#schema/identity/staff-dto.ts";
-import { organizations, refreshTokens, users } from "#schema/identity/tables.ts";
 import { sha256Hex, toBase64Url } from "#shared/crypto.ts";
 import { parseInput } from "#shared/parse.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
+import { organizations, refreshTokens, users } from "../db/tables.ts";
 import { emailKey } from "./accounts.ts";
 import { type IdentityConfig, sessionSettings } from "./config.ts";
 import { withDeviceToken } from "./devices.ts";

@@ -2,7 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { expect, it } from "vitest";
-import * as tables from "#schema/identity/tables.ts";
+import * as tables from "../db/tables.ts";
 import { erase, exportData, register } from "../src/accounts.ts";
 import { identityConfig, sessionSettings } from "../src/config.ts";
 import { knownDevice, withDeviceToken } from "../src/devices.ts";

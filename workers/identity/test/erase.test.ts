@@ -3,8 +3,8 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { expect, it } from "vitest";
 import { EVENT_QUEUES, type EventQueue, type Producer, parseEvent } from "#schema/events.ts";
-import * as tables from "#schema/identity/tables.ts";
 import { d1Outbox, flushOutbox } from "#shared/outbox.ts";
+import * as tables from "../db/tables.ts";
 import { erase, register } from "../src/accounts.ts";
 import { identityConfig } from "../src/config.ts";
 

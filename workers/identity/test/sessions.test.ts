@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
-import * as tables from "#schema/identity/tables.ts";
+import * as tables from "../db/tables.ts";
 import { identityConfig, sessionSettings } from "../src/config.ts";
 import { issueSession, rotate } from "../src/sessions.ts";
 import type { LoginThrottle } from "../src/throttle.ts";

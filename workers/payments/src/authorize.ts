@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
-import { ledger, payments } from "#schema/payments/tables.ts";
 import { type AuthorizeOutcome, AuthorizeRequest } from "#schema/payments.ts";
 import { parseInput } from "#shared/parse.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
+import { ledger, payments } from "../db/tables.ts";
 import { askProvider } from "./ask-provider.ts";
 import { cardSummary } from "./cards.ts";
 import { type Deps, findPayment, type PaymentRow, type PaymentsDb, toView } from "./db.ts";

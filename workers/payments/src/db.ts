@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import * as tables from "#schema/payments/tables.ts";
-import { payments } from "#schema/payments/tables.ts";
 import type { PaymentView } from "#schema/payments.ts";
 import type { Logger } from "#shared/logger.ts";
+import * as tables from "../db/tables.ts";
+import { payments } from "../db/tables.ts";
 import type { Providers } from "./provider.ts";
 
 export type PaymentsDb = DrizzleD1Database<typeof tables>;

@@ -1,8 +1,8 @@
 import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { z } from "zod";
-import { type LedgerKind, type LedgerStatus, ledger } from "#schema/payments/tables.ts";
 import { fail, type Result } from "#shared/result.ts";
+import { type LedgerKind, type LedgerStatus, ledger } from "../db/tables.ts";
 import type { PaymentsDb } from "./db.ts";
 
 export type LedgerRow = typeof ledger.$inferSelect;

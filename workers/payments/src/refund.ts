@@ -1,9 +1,9 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Money } from "#schema/money.ts";
-import { ledger, payments } from "#schema/payments/tables.ts";
 import type { RefundOutcome } from "#schema/payments.ts";
 import { parseInput } from "#shared/parse.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
+import { ledger, payments } from "../db/tables.ts";
 import { RefundArgs } from "./arguments.ts";
 import { askProvider } from "./ask-provider.ts";
 import { IN_PROGRESS } from "./authorize.ts";

@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { ledger, payments } from "#schema/payments/tables.ts";
 import type { VoidOutcome } from "#schema/payments.ts";
 import { parseInput } from "#shared/parse.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
+import { ledger, payments } from "../db/tables.ts";
 import { OperationArgs } from "./arguments.ts";
 import { askProvider } from "./ask-provider.ts";
 import { IN_PROGRESS } from "./authorize.ts";

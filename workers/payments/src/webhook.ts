@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Money } from "#schema/money.ts";
-import { ledger, payments, webhookEvents } from "#schema/payments/tables.ts";
 import type { WebhookOutcome } from "#schema/payments.ts";
+import { ledger, payments, webhookEvents } from "../db/tables.ts";
 import { askProvider } from "./ask-provider.ts";
 import { runCapture } from "./capture.ts";
 import { type Deps, findPayment, type PaymentRow, type PaymentsDb } from "./db.ts";

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { ledger, payments } from "#schema/payments/tables.ts";
 import type { ProviderName } from "#schema/payments.ts";
 import { hmacSha256Hex } from "#shared/crypto.ts";
 import { createLogger } from "#shared/logger.ts";
+import { ledger, payments } from "../db/tables.ts";
 import { type Deps, paymentsDb } from "../src/db.ts";
 import type { Fetch, PaymentProvider } from "../src/provider.ts";
 

@@ -2,8 +2,8 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { ledger } from "#schema/payments/tables.ts";
 import { TEST_CARDS } from "#schema/payments.ts";
+import { ledger } from "../db/tables.ts";
 import { authorizeRequest, call, db, everyStoredValue, uid } from "./helpers.ts";
 
 // Through the service's RPC entrypoint, as the orders Worker calls it, with the built-in test provider.

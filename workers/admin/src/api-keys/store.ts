@@ -8,12 +8,12 @@ import {
   type CreatedApiKey,
   MAX_KEYS_PER_MERCHANT,
 } from "#schema/operations/api-key-dto.ts";
-import { apiKeys } from "#schema/operations/tables.ts";
 import { configFrom } from "#shared/config.ts";
 import { hmacSha256Hex, sha256Hex, timingSafeEqualText, toBase64Url } from "#shared/crypto.ts";
 import { parseInput } from "#shared/parse.ts";
 import type { CallContext } from "#shared/request-id.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
+import { apiKeys } from "../../db/tables.ts";
 import type { KeyUse } from "./meter.ts";
 
 // A key reads `ek_<id>_<tag>_<secret>`: the id names its meter object, the tag (96 bits of an HMAC of the id under

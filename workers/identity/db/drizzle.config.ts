@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./schema/identity/tables.ts",
-  out: "./schema/identity/migrations",
+  schema: "./workers/identity/db/tables.ts",
+  out: "./workers/identity/db/migrations",
 });

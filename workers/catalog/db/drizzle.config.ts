@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./schema/operations/tables.ts",
-  out: "./schema/operations/migrations",
+  schema: "./workers/catalog/db/tables.ts",
+  out: "./workers/catalog/db/migrations",
 });

@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./schema/fulfillment/tables.ts",
-  out: "./schema/fulfillment/migrations",
+  schema: "./workers/admin/db/tables.ts",
+  out: "./workers/admin/db/migrations",
 });

@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./schema/catalog/tables.ts",
-  out: "./schema/catalog/migrations",
+  schema: "./workers/notifications/db/tables.ts",
+  out: "./workers/notifications/db/migrations",
 });

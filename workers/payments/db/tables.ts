@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { type PaymentStatus, PROVIDERS } from "../payments.ts";
+import { type PaymentStatus, PROVIDERS } from "#schema/payments.ts";
 
 export const PAYMENT_STATUSES = [
   "pending",

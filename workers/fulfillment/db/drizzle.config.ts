@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./schema/orders/tables.ts",
-  out: "./schema/orders/migrations",
+  schema: "./workers/fulfillment/db/tables.ts",
+  out: "./workers/fulfillment/db/migrations",
 });

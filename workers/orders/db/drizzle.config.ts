@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./schema/insights/tables.ts",
-  out: "./schema/insights/migrations",
+  schema: "./workers/orders/db/tables.ts",
+  out: "./workers/orders/db/migrations",
 });

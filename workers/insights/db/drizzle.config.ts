@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./schema/payments/tables.ts",
-  out: "./schema/payments/migrations",
+  schema: "./workers/insights/db/tables.ts",
+  out: "./workers/insights/db/migrations",
 });

@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./schema/notifications/tables.ts",
-  out: "./schema/notifications/migrations",
+  schema: "./workers/payments/db/tables.ts",
+  out: "./workers/payments/db/migrations",
 });
