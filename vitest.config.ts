@@ -113,6 +113,19 @@ export default defineConfig({
         },
       },
       {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./workers/insights/wrangler.toml" },
+            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("schema/insights/migrations") } },
+          }),
+        ],
+        test: {
+          name: "insights",
+          include: ["workers/insights/test/**/*.test.ts"],
+          setupFiles: ["workers/insights/test/apply-migrations.ts"],
+        },
+      },
+      {
         test: {
           name: "shared",
           include: [
