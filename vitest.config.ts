@@ -135,6 +135,7 @@ export default defineConfig({
             "workers/fulfillment/test/**/*.test.ts",
             "workers/notifications/test/**/*.test.ts",
             "workers/admin/test/**/*.test.ts",
+            "workers/storefront/test/**/*.test.ts",
             "scripts/test/**/*.test.ts",
           ],
           environment: "node",
