@@ -113,6 +113,19 @@ export default defineConfig({
         },
       },
       {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./workers/insights/wrangler.toml" },
+            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("workers/insights/db/migrations") } },
+          }),
+        ],
+        test: {
+          name: "insights",
+          include: ["workers/insights/test/**/*.test.ts"],
+          setupFiles: ["workers/insights/test/apply-migrations.ts"],
+        },
+      },
+      {
         test: {
           name: "shared",
           include: [
@@ -122,6 +135,7 @@ export default defineConfig({
             "workers/fulfillment/test/**/*.test.ts",
             "workers/notifications/test/**/*.test.ts",
             "workers/admin/test/**/*.test.ts",
+            "workers/storefront/test/**/*.test.ts",
             "scripts/test/**/*.test.ts",
           ],
           environment: "node",

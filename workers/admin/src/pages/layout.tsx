@@ -1,6 +1,5 @@
 /** @jsxImportSource hono/jsx */
 import type { Child, FC } from "hono/jsx";
-import type { Problem } from "#schema/problem.ts";
 import { formatMoney } from "#shared/html.ts";
 import { HtmlDocument } from "#shared/web/html-document.tsx";
 import type { Flash, Who } from "./session.ts";
@@ -94,30 +93,6 @@ export const Layout: FC<{ title: string; who: Who; current: string; flash: Flash
 };
 
 export const Csrf: FC<{ token: string }> = ({ token }) => <input type="hidden" name="_csrf" value={token} />;
-
-/** A problem from the API, as the merchant should read it: what to fix, field by field. */
-export const ProblemBox: FC<{ problem: Problem | null; id?: string; labelOf?: (field: string) => string }> = ({
-  problem,
-  id,
-  labelOf = (field) => field,
-}) => {
-  if (problem === null) return null;
-  const errors = problem.errors ?? [];
-  return (
-    <div class="flash bad" role="alert" id={id}>
-      <strong>{errors.length > 0 ? "Please check these fields:" : (problem.detail ?? problem.title)}</strong>
-      {errors.length > 0 ? (
-        <ul class="errors">
-          {errors.map((e) => (
-            <li>
-              {labelOf(e.field)}: {e.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
-  );
-};
 
 const TONES: Record<string, string> = {
   active: "ok",

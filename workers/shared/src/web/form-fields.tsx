@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
+import type { Problem } from "#schema/problem.ts";
 
 /** A field's message under it, tied to the input by id (aria-describedby), so a screen reader reads them together. */
 export const FieldError: FC<{ id: string; message: string | undefined; alert?: boolean }> = ({ id, message, alert }) =>
@@ -21,9 +22,12 @@ type InputProps = {
   inputmode?: "numeric" | "decimal" | "email" | "text";
   min?: number;
   max?: number;
+  step?: number;
   placeholder?: string;
   /** Extra class on the wrapper (`short` for a narrow one). */
   class?: string;
+  /** A class on the input itself (the dashboard's widths: `w-xs`…). */
+  inputClass?: string;
   /** Announce the message as soon as the page shows it (a form re-shown with one message that matters). */
   alert?: boolean;
   /** A short help text under the input. */
@@ -33,7 +37,6 @@ type InputProps = {
   describedBy?: string;
 };
 
-/** A labelled input with its message: the input says it is invalid when the form came back with one for it. */
 /** The ids an input is described by, or none (an empty aria-describedby is an accessibility error). */
 const idList = (...ids: (string | false | undefined)[]): string | undefined => ids.filter(Boolean).join(" ") || undefined;
 
@@ -55,6 +58,8 @@ export const Field: FC<InputProps> = (p) => {
         inputmode={p.inputmode}
         min={p.min}
         max={p.max}
+        step={p.step}
+        class={p.inputClass}
         placeholder={p.placeholder}
         aria-invalid={invalid ? "true" : undefined}
         aria-describedby={idList(p.hint && `${id}-hint`, p.error !== undefined && errorId, invalid && p.describedBy)}
@@ -65,6 +70,43 @@ export const Field: FC<InputProps> = (p) => {
         </span>
       ) : null}
       <FieldError id={errorId} message={p.error} alert={p.alert} />
+    </div>
+  );
+};
+
+/**
+ * A problem from the API above its form. Given `labelOf` (the form's label of an API field), it is a headline and
+ * what to fix field by field; without it, the problem's words. Each site draws it with its own box class (the
+ * shop's `notice bad`, the dashboard's `flash bad`).
+ */
+export const ProblemBox: FC<{ problem: Problem | null; class: string; id?: string; labelOf?: (field: string) => string }> = ({
+  problem,
+  class: boxClass,
+  id,
+  labelOf,
+}) => {
+  if (problem === null) return null;
+  const text = problem.detail ?? problem.title;
+  if (labelOf === undefined) {
+    return (
+      <div class={boxClass} role="alert" id={id}>
+        {text}
+      </div>
+    );
+  }
+  const errors = problem.errors ?? [];
+  return (
+    <div class={boxClass} role="alert" id={id}>
+      <strong>{errors.length > 0 ? "Please check these fields:" : text}</strong>
+      {errors.length > 0 ? (
+        <ul class="errors">
+          {errors.map((e) => (
+            <li>
+              {labelOf(e.field)}: {e.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   );
 };

@@ -1,7 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child, FC } from "hono/jsx";
 import type { CategoryNode, ProductSummary } from "#schema/catalog/dto.ts";
-import type { Problem } from "#schema/problem.ts";
 import { formatMoney } from "#shared/html.ts";
 import { HtmlDocument } from "#shared/web/html-document.tsx";
 import type { Flash } from "#shared/web/session.ts";
@@ -107,10 +106,3 @@ export const Grid: FC<{ items: ProductSummary[] }> = ({ items }) => (
     ))}
   </div>
 );
-
-export const ProblemNotice: FC<{ problem: Problem | null; id?: string }> = ({ problem, id }) =>
-  problem === null ? null : (
-    <div class="notice bad" role="alert" id={id}>
-      {problem.detail ?? problem.title}
-    </div>
-  );

@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { Member } from "#schema/identity/staff-dto.ts";
 import type { ApiKeyView, CreatedApiKey } from "#schema/operations/api-key-dto.ts";
+import { Field } from "#shared/web/form-fields.tsx";
 import { Badge, Csrf, dateOf } from "../layout.tsx";
 
 export const ApiKeysPage: FC<{ keys: ApiKeyView[]; created: CreatedApiKey | null; csrf: string }> = ({ keys, created, csrf }) => (
@@ -22,10 +23,7 @@ export const ApiKeysPage: FC<{ keys: ApiKeyView[]; created: CreatedApiKey | null
     )}
     <form method="post" action="/admin/api-keys" class="card toolbar">
       <Csrf token={csrf} />
-      <div class="field">
-        <label for="key-name">Name</label>
-        <input id="key-name" name="name" type="text" required placeholder="Warehouse sync" />
-      </div>
+      <Field id="key-name" name="name" label="Name" required placeholder="Warehouse sync" />
       <div class="field">
         <label for="key-scope">Access</label>
         <select id="key-scope" name="scope">
@@ -33,10 +31,7 @@ export const ApiKeysPage: FC<{ keys: ApiKeyView[]; created: CreatedApiKey | null
           <option value="write">Read and write</option>
         </select>
       </div>
-      <div class="field">
-        <label for="key-quota">Requests per minute</label>
-        <input id="key-quota" name="quotaPerMinute" type="number" min={1} max={10000} value="120" required />
-      </div>
+      <Field id="key-quota" name="quotaPerMinute" label="Requests per minute" type="number" min={1} max={10000} value="120" required />
       <button class="btn primary" type="submit">
         Create key
       </button>
@@ -128,10 +123,7 @@ export const StaffPage: FC<{ members: Member[]; inviteLink: string | null; csrf:
     )}
     <form method="post" action="/admin/staff" class="card toolbar">
       <Csrf token={csrf} />
-      <div class="field">
-        <label for="invite-email">Email</label>
-        <input id="invite-email" name="email" type="email" required />
-      </div>
+      <Field id="invite-email" name="email" label="Email" type="email" required />
       <div class="field">
         <label for="invite-role">Role</label>
         <select id="invite-role" name="role">

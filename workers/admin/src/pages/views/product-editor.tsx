@@ -2,8 +2,8 @@
 import type { FC } from "hono/jsx";
 import type { AdminProduct } from "#schema/catalog/admin-dto.ts";
 import type { Problem } from "#schema/problem.ts";
-import { Field } from "#shared/web/form-fields.tsx";
-import { Badge, Csrf, dateOf, ProblemBox } from "../layout.tsx";
+import { Field, ProblemBox } from "#shared/web/form-fields.tsx";
+import { Badge, Csrf, dateOf } from "../layout.tsx";
 
 export type EditorValues = {
   title: string;
@@ -83,7 +83,7 @@ export const ProductEditor: FC<{
           All products
         </a>
       </div>
-      <ProblemBox problem={problem} id="form-problem" labelOf={fieldLabel} />
+      <ProblemBox problem={problem} class="flash bad" id="form-problem" labelOf={fieldLabel} />
       <form
         method="post"
         action={product === null ? "/admin/products/new" : `/admin/products/${product.id}`}
@@ -323,14 +323,8 @@ export const ProductEditor: FC<{
                         <form method="post" action={`/admin/inventory/${encodeURIComponent(v.sku)}/adjust`} class="inline">
                           <Csrf token={csrf} />
                           <input type="hidden" name="productId" value={product.id} />
-                          <div class="field">
-                            <label for={`delta-${i}`}>Change by</label>
-                            <input id={`delta-${i}`} name="delta" type="number" step="1" required class="w-xs" />
-                          </div>
-                          <div class="field">
-                            <label for={`reason-${i}`}>Reason</label>
-                            <input id={`reason-${i}`} name="reason" type="text" required placeholder="Delivery, count…" />
-                          </div>
+                          <Field id={`delta-${i}`} name="delta" label="Change by" type="number" step={1} required inputClass="w-xs" />
+                          <Field id={`reason-${i}`} name="reason" label="Reason" required placeholder="Delivery, count…" />
                           <div class="field">
                             <button class="btn secondary small" type="submit">
                               Apply

@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { OrderView } from "#schema/orders/dto.ts";
 import { DataTable } from "#shared/web/data-table.tsx";
+import { Field } from "#shared/web/form-fields.tsx";
 import { money } from "../layout.tsx";
 
 export const SignInPage: FC<{
@@ -40,34 +41,24 @@ export const SignInPage: FC<{
           <p class="muted">Order {p.claim} will be added to your account.</p>
         </>
       )}
-      {p.mode === "register" ? (
-        <div class="field">
-          <label for="name">Name</label>
-          <input id="name" name="name" type="text" autocomplete="name" required value={p.name} />
-        </div>
-      ) : null}
-      <div class="field">
-        <label for="email">Email</label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autocomplete="email"
-          required
-          value={p.email}
-          aria-describedby={p.error ? "account-error" : undefined}
-        />
-      </div>
-      <div class="field">
-        <label for="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete={p.mode === "sign-in" ? "current-password" : "new-password"}
-          required
-        />
-      </div>
+      {p.mode === "register" ? <Field name="name" label="Name" autocomplete="name" required value={p.name} /> : null}
+      <Field
+        name="email"
+        label="Email"
+        type="email"
+        autocomplete="email"
+        required
+        value={p.email}
+        invalid={p.error !== null}
+        describedBy="account-error"
+      />
+      <Field
+        name="password"
+        label="Password"
+        type="password"
+        autocomplete={p.mode === "sign-in" ? "current-password" : "new-password"}
+        required
+      />
       <button class="btn primary" type="submit">
         {p.mode === "sign-in" ? "Sign in" : "Create account"}
       </button>

@@ -5,8 +5,8 @@ import type { OrderView, QuoteView } from "#schema/orders/dto.ts";
 import type { CheckoutPaymentMethod } from "#schema/payments.ts";
 import type { Problem } from "#schema/problem.ts";
 import { fieldErrorsOf } from "#shared/web/form.ts";
-import { Field } from "#shared/web/form-fields.tsx";
-import { money, ProblemNotice } from "../layout.tsx";
+import { Field, ProblemBox } from "#shared/web/form-fields.tsx";
+import { money } from "../layout.tsx";
 
 export const CartPage: FC<{ cart: CartView | null }> = ({ cart }) => {
   const changed = cart?.items.filter((l) => l.priceChanged !== undefined) ?? [];
@@ -146,7 +146,7 @@ export const CheckoutPage: FC<{
   return (
     <>
       <h1>Checkout</h1>
-      <ProblemNotice problem={problem} id="checkout-problem" />
+      <ProblemBox problem={problem} class="notice bad" id="checkout-problem" />
       <form
         method="post"
         action="/checkout"
