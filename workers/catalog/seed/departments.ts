@@ -1,3 +1,4 @@
+import type { DemoMerchantId } from "#schema/demo-merchants.ts";
 import type { Rng } from "./random.ts";
 
 // What the demo shop sells: two levels of categories, each leaf with the words, prices, attributes and
@@ -8,7 +9,8 @@ export type Leaf = {
   name: string;
   /** Products named like works (books), not as brand + model. */
   titled?: true;
-  merchants: readonly string[];
+  /** Who sells the leaf's products: demo merchants (#schema/demo-merchants.ts). */
+  merchants: readonly DemoMerchantId[];
   brands: readonly string[];
   nouns: readonly string[];
   qualifiers: readonly string[];
@@ -18,12 +20,6 @@ export type Leaf = {
   blurb: readonly string[];
 };
 export type Department = { slug: string; name: string; leaves: readonly Leaf[] };
-
-export const MERCHANTS = [
-  { id: "mer_northwind", name: "Northwind Electronics" },
-  { id: "mer_trailhead", name: "Trailhead Outfitters" },
-  { id: "mer_pageturner", name: "Page Turner Books & Games" },
-] as const;
 
 const single = (): VariantSpec[] => [{ title: "Standard", options: {} }];
 const choose = (rng: Rng, name: string, values: readonly string[], min: number): VariantSpec[] => {

@@ -1,4 +1,4 @@
-import { MERCHANTS } from "../../catalog/seed/departments.ts";
+import { DEMO_MERCHANTS } from "#schema/demo-merchants.ts";
 import type { Role } from "../db/tables.ts";
 import { hashPassword } from "../src/passwords.ts";
 
@@ -8,7 +8,7 @@ export type DemoAccount = { email: string; name: string; role: Role; merchantId:
 
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { email: "shopper@demo.edge-commerce.dev", name: "Sam Shopper", role: "shopper", merchantId: null },
-  ...MERCHANTS.map((m) => ({
+  ...DEMO_MERCHANTS.map((m) => ({
     email: `owner@${m.id.replace("mer_", "")}.demo.edge-commerce.dev`,
     name: `${m.name} owner`,
     role: "merchant_owner" as const,
@@ -25,7 +25,7 @@ export async function loadDemoAccounts(db: Db): Promise<number> {
   const present = await db.prepare("SELECT count(*) AS n FROM users WHERE id LIKE 'usr_demo%'").first<{ n: number }>();
   if ((present?.n ?? 0) >= DEMO_ACCOUNTS.length) return 0;
   const now = Date.now();
-  const organisations = MERCHANTS.map((m) =>
+  const organisations = DEMO_MERCHANTS.map((m) =>
     db.prepare("INSERT OR IGNORE INTO organizations (id, name, created_at) VALUES (?, ?, ?)").bind(m.id, m.name, now),
   );
   const accounts = await Promise.all(

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
 import { z } from "zod";
+import { Field } from "./form-fields.tsx";
 
 const DAY_MS = 86_400_000;
 /** A calendar day as a date input sends it; one that does not exist (2026-02-30) is no day at all. */
@@ -28,13 +29,7 @@ export function parseDateRange(
 /** The two date inputs of a range, for a GET form that filters a page by it. */
 export const DateRangeFields: FC<{ range: DateRange }> = ({ range }) => (
   <>
-    <div class="field">
-      <label for="from">From</label>
-      <input id="from" name="from" type="date" value={range.from} />
-    </div>
-    <div class="field">
-      <label for="to">To</label>
-      <input id="to" name="to" type="date" value={range.to} />
-    </div>
+    <Field name="from" label="From" type="date" value={range.from} />
+    <Field name="to" label="To" type="date" value={range.to} />
   </>
 );

@@ -23,6 +23,9 @@ type InputProps = {
   min?: number;
   max?: number;
   step?: number;
+  minlength?: number;
+  /** The file types a `file` input offers (`image/png,image/jpeg`); a file input has no value attribute. */
+  accept?: string;
   placeholder?: string;
   /** Extra class on the wrapper (`short` for a narrow one). */
   class?: string;
@@ -52,13 +55,15 @@ export const Field: FC<InputProps> = (p) => {
         id={id}
         name={p.name}
         type={p.type ?? "text"}
-        value={p.value ?? ""}
+        value={p.type === "file" ? undefined : (p.value ?? "")}
         required={p.required}
         autocomplete={p.autocomplete}
         inputmode={p.inputmode}
         min={p.min}
         max={p.max}
         step={p.step}
+        minlength={p.minlength}
+        accept={p.accept}
         class={p.inputClass}
         placeholder={p.placeholder}
         aria-invalid={invalid ? "true" : undefined}

@@ -39,6 +39,19 @@ describe("Field", () => {
     expect(attrs(page, "div").class).toBe("field short");
     expect(attrs(page, "input")).toMatchObject({ step: "1", min: "-5", class: "w-xs" });
   });
+
+  it("passes a password's minimum length through", async () => {
+    const page = await html(Field({ name: "password", label: "Password", type: "password", minlength: 10 }));
+    expect(attrs(page, "input")).toMatchObject({ type: "password", minlength: "10" });
+  });
+
+  it("offers a file input's types, with its hint and no value", async () => {
+    const page = await html(
+      Field({ id: "image-file", name: "file", label: "Image file", type: "file", accept: "image/png,image/webp", hint: "Up to 5 MiB." }),
+    );
+    expect(attrs(page, "input")).toMatchObject({ type: "file", accept: "image/png,image/webp", "aria-describedby": "image-file-hint" });
+    expect(attrs(page, "input")).not.toHaveProperty("value");
+  });
 });
 
 describe("ProblemBox", () => {

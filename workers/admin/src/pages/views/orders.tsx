@@ -3,6 +3,7 @@ import type { FC } from "hono/jsx";
 import type { MerchantOrder } from "#schema/orders/dto.ts";
 import { ORDER_STATUSES } from "#schema/orders/dto.ts";
 import { DateRangeFields } from "#shared/web/date-range.tsx";
+import { Field } from "#shared/web/form-fields.tsx";
 import { Badge, Csrf, dateOf, Money } from "../layout.tsx";
 
 export type OrderFilter = { status: string; from: string; to: string };
@@ -10,14 +11,8 @@ export type OrderFilter = { status: string; from: string; to: string };
 const ShipForm: FC<{ order: MerchantOrder; csrf: string }> = ({ order, csrf }) => (
   <form method="post" action={`/admin/orders/${order.id}/ship`} class="inline">
     <Csrf token={csrf} />
-    <div class="field">
-      <label for={`carrier-${order.id}`}>Carrier</label>
-      <input id={`carrier-${order.id}`} name="carrier" type="text" required class="w-sm" placeholder="DHL" />
-    </div>
-    <div class="field">
-      <label for={`tracking-${order.id}`}>Tracking number</label>
-      <input id={`tracking-${order.id}`} name="trackingNumber" type="text" required class="w-md" />
-    </div>
+    <Field id={`carrier-${order.id}`} name="carrier" label="Carrier" required inputClass="w-sm" placeholder="DHL" />
+    <Field id={`tracking-${order.id}`} name="trackingNumber" label="Tracking number" required inputClass="w-md" />
     <div class="field">
       <button class="btn primary small" type="submit">
         Ship

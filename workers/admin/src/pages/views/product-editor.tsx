@@ -153,14 +153,8 @@ export const ProductEditor: FC<{
         <div class="rows">
           {attributes.map(([name, value], i) => (
             <div class="row attr">
-              <div class="field">
-                <label for={`attr-name-${i}`}>Attribute {i + 1} name</label>
-                <input id={`attr-name-${i}`} name={`attrName${i}`} type="text" value={name} />
-              </div>
-              <div class="field">
-                <label for={`attr-value-${i}`}>Attribute {i + 1} value</label>
-                <input id={`attr-value-${i}`} name={`attrValue${i}`} type="text" value={value} />
-              </div>
+              <Field id={`attr-name-${i}`} name={`attrName${i}`} label={`Attribute ${i + 1} name`} value={name} />
+              <Field id={`attr-value-${i}`} name={`attrValue${i}`} label={`Attribute ${i + 1} value`} value={value} />
             </div>
           ))}
         </div>
@@ -173,41 +167,32 @@ export const ProductEditor: FC<{
         <div class="rows">
           {variants.map((v, i) => (
             <div class="row variant">
-              <div class="field">
-                <label for={`sku-${i}`}>SKU {i + 1}</label>
-                <input
-                  id={`sku-${i}`}
-                  name={`sku${i}`}
-                  aria-invalid={flagged(problem, `variants.${i}.sku`) ? "true" : undefined}
-                  aria-describedby={describedBy(flagged(problem, `variants.${i}.sku`) && "form-problem")}
-                  type="text"
-                  value={v.sku}
-                  class="mono"
-                />
-              </div>
-              <div class="field">
-                <label for={`vtitle-${i}`}>Variant {i + 1} title</label>
-                <input
-                  id={`vtitle-${i}`}
-                  name={`variantTitle${i}`}
-                  aria-invalid={flagged(problem, `variants.${i}.title`) ? "true" : undefined}
-                  aria-describedby={describedBy(flagged(problem, `variants.${i}.title`) && "form-problem")}
-                  type="text"
-                  value={v.title}
-                />
-              </div>
-              <div class="field">
-                <label for={`price-${i}`}>Price {i + 1}</label>
-                <input
-                  id={`price-${i}`}
-                  name={`price${i}`}
-                  aria-invalid={flagged(problem, `variants.${i}.price`) ? "true" : undefined}
-                  aria-describedby={describedBy(flagged(problem, `variants.${i}.price`) && "form-problem")}
-                  type="text"
-                  inputmode="decimal"
-                  value={v.price}
-                />
-              </div>
+              <Field
+                id={`sku-${i}`}
+                name={`sku${i}`}
+                label={`SKU ${i + 1}`}
+                value={v.sku}
+                inputClass="mono"
+                invalid={flagged(problem, `variants.${i}.sku`)}
+                describedBy="form-problem"
+              />
+              <Field
+                id={`vtitle-${i}`}
+                name={`variantTitle${i}`}
+                label={`Variant ${i + 1} title`}
+                value={v.title}
+                invalid={flagged(problem, `variants.${i}.title`)}
+                describedBy="form-problem"
+              />
+              <Field
+                id={`price-${i}`}
+                name={`price${i}`}
+                label={`Price ${i + 1}`}
+                inputmode="decimal"
+                value={v.price}
+                invalid={flagged(problem, `variants.${i}.price`)}
+                describedBy="form-problem"
+              />
               <div class="field">
                 <label for={`currency-${i}`}>Currency {i + 1}</label>
                 <select id={`currency-${i}`} name={`currency${i}`}>
@@ -251,24 +236,16 @@ export const ProductEditor: FC<{
             </div>
             <form method="post" action={`/admin/products/${product.id}/images`} enctype="multipart/form-data" class="inline">
               <Csrf token={csrf} />
-              <div class="field">
-                <label for="image-file">Image file</label>
-                <input
-                  id="image-file"
-                  name="file"
-                  type="file"
-                  accept="image/png,image/jpeg,image/gif,image/webp"
-                  required
-                  aria-describedby="image-hint"
-                />
-                <span class="hint" id="image-hint">
-                  PNG, JPEG, GIF or WebP, up to 5 MiB.
-                </span>
-              </div>
-              <div class="field">
-                <label for="image-alt">Alt text</label>
-                <input id="image-alt" name="alt" type="text" />
-              </div>
+              <Field
+                id="image-file"
+                name="file"
+                label="Image file"
+                type="file"
+                accept="image/png,image/jpeg,image/gif,image/webp"
+                required
+                hint="PNG, JPEG, GIF or WebP, up to 5 MiB."
+              />
+              <Field id="image-alt" name="alt" label="Alt text" />
               <div class="field">
                 <button class="btn secondary" type="submit">
                   Upload

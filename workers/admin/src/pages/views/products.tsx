@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { z } from "zod";
 import type { AdminProductPage, AdminProductSummary } from "#schema/catalog/admin-dto.ts";
+import { Field } from "#shared/web/form-fields.tsx";
 import { Badge, dateOf, Money } from "../layout.tsx";
 
 type Summary = z.infer<typeof AdminProductSummary>;
@@ -20,10 +21,7 @@ export const ProductList: FC<{ page: AdminProductPage; q: string; status: string
     <div class="card">
       <search>
         <form method="get" action="/admin/products" class="toolbar">
-          <div class="field">
-            <label for="q">Search</label>
-            <input id="q" name="q" type="search" value={q} placeholder="Title, brand, attribute…" />
-          </div>
+          <Field name="q" label="Search" type="search" value={q} placeholder="Title, brand, attribute…" />
           <div class="field">
             <label for="status">Status</label>
             <select id="status" name="status">

@@ -15,18 +15,16 @@ export const SignInPage: FC<{ csrf: string; email?: string; error?: string | nul
       ) : null}
       <form method="post" action="/admin/sign-in">
         <Csrf token={csrf} />
-        <div class="field">
-          <label for="email">Email</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autocomplete="username"
-            required
-            value={email ?? ""}
-            aria-describedby={error ? "signin-error" : undefined}
-          />
-        </div>
+        <Field
+          name="email"
+          label="Email"
+          type="email"
+          autocomplete="username"
+          required
+          value={email}
+          invalid={Boolean(error)}
+          describedBy="signin-error"
+        />
         <Field name="password" label="Password" type="password" autocomplete="current-password" required />
         <button class="btn primary" type="submit">
           Sign in
@@ -50,18 +48,16 @@ export const InvitePage: FC<{ csrf: string; token: string; error?: string | null
         <Csrf token={csrf} />
         <input type="hidden" name="token" value={token} />
         <Field name="name" label="Your name" autocomplete="name" required />
-        <div class="field">
-          <label for="password">Password</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength={10}
-            aria-describedby={error ? "invite-error" : undefined}
-          />
-        </div>
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          autocomplete="new-password"
+          required
+          minlength={10}
+          invalid={Boolean(error)}
+          describedBy="invite-error"
+        />
         <button class="btn primary" type="submit">
           Accept and sign in
         </button>
