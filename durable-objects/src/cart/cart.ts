@@ -39,8 +39,6 @@ type LineRow = {
 type CartRow = { token_hash: string | null; owner_user_id: string | null; created_at: number; updated_at: number };
 
 const DEFAULT_CURRENCY = "USD";
-// An event the queue refused is tried again by the alarm this much later (and at the latest when the cart goes).
-const EVENT_RETRY_MS = 30_000;
 const seconds = (value: string, fallback: number): number =>
   Number.isFinite(Number(value)) && Number(value) > 0 ? Number(value) * 1000 : fallback;
 
@@ -127,24 +125,22 @@ export class Cart extends DurableObject<DurableObjectsEnv> {
     // An alarm already set need not move with every change: when it comes, it finds the cart still in use (by
     // updated_at) and sets itself again. An alarm is a storage write of its own, and a cart changes on every add
     // and twice in a checkout.
-    if (this.pendingEvents() > 0 || (await this.ctx.storage.getAlarm()) === null) {
+    if (this.outbox.size() > 0 || (await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(this.alarmAt(now + this.idleTtlMs));
     }
     return now + this.idleTtlMs;
   }
 
-  /** The alarm expires the idle cart, or retries an unsent event sooner. */
+  /** The alarm expires the idle cart, or retries an unsent event sooner (at the latest when the cart goes). */
   private alarmAt(idleAt: number): number {
-    return this.pendingEvents() > 0 ? Math.min(idleAt, Date.now() + EVENT_RETRY_MS) : idleAt;
+    const retry = this.outbox.retryAt();
+    return retry === null ? idleAt : Math.min(idleAt, retry);
   }
 
   // cart.created (the conversion report's denominator) leaves through the cart's own outbox: written in the same
   // storage transaction as the cart, sent after, deleted once the queue has it; insights dedupes by event id.
   private get outbox() {
     return objectOutbox(this.sql);
-  }
-  private pendingEvents(): number {
-    return this.outbox.size();
   }
 
   /** Sends what the outbox holds; true when it is empty after. A refusal is logged and left for the alarm. */

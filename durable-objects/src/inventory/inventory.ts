@@ -35,8 +35,6 @@ type HoldRow = { hold_id: string; quantity: number; owner: string; status: HoldS
 type MovementRow = { op_id: string; kind: MovementKind; delta: number; reason: string; hold_id: string | null; at: number };
 
 const EVENT_COALESCE_MS = 200;
-// An event the queue refused is tried again by the alarm this much later.
-const EVENT_RETRY_MS = 30_000;
 // Terminal holds are kept this long so repeated calls keep getting the same answer, then pruned.
 const KEEP_SETTLED_MS = 7 * 24 * 3600_000;
 
@@ -191,7 +189,7 @@ export class Inventory extends DurableObject<DurableObjectsEnv> {
   private async scheduleExpiry(): Promise<void> {
     const expiry = this.sql.exec<{ t: number | null }>("SELECT min(expires_at) AS t FROM holds WHERE status = 'active'").one().t;
     // While a send is on its way (announcing) it needs no alarm; one the queue refused does.
-    const retry = !this.announcing && this.outbox.size() > 0 ? Date.now() + EVENT_RETRY_MS : null;
+    const retry = this.announcing ? null : this.outbox.retryAt();
     const next = expiry === null ? retry : retry === null ? expiry : Math.min(expiry, retry);
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);

@@ -43,23 +43,33 @@ export type OutboxSql = {
   exec<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: (string | number | null)[]): { toArray(): T[] };
 };
 
+/** An object's event the queue refused is tried again by its alarm this much later. */
+export const OBJECT_OUTBOX_RETRY_MS = 30_000;
+
 /**
  * The outbox table in a Durable Object's SQLite storage (`outbox(id TEXT PRIMARY KEY, body TEXT)`, in insertion
  * order). `add` runs inside the object's own write, so the row commits with the change it announces.
  */
-export const objectOutbox = (sql: OutboxSql) => ({
-  add(row: Pick<OutboxRow, "id" | "body">, options: { replacing?: boolean } = {}): void {
-    // `replacing`: a newer figure makes the unsent ones before it worthless (a stock level, not a history).
-    if (options.replacing) sql.exec("DELETE FROM outbox");
-    sql.exec("INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)", row.id, row.body);
-  },
-  size: (): number => sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").toArray()[0]?.n ?? 0,
-  pending: async (limit: number) =>
-    sql.exec<{ id: string; body: string }>("SELECT id, body FROM outbox ORDER BY rowid LIMIT ?", limit).toArray(),
-  remove: async (ids: readonly string[]) => {
-    for (const id of ids) sql.exec("DELETE FROM outbox WHERE id = ?", id);
-  },
-});
+export const objectOutbox = (sql: OutboxSql) => {
+  const size = (): number => sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").toArray()[0]?.n ?? 0;
+  return {
+    add(row: Pick<OutboxRow, "id" | "body">, options: { replacing?: boolean } = {}): void {
+      // `replacing`: a newer figure makes the unsent ones before it worthless (a stock level, not a history).
+      if (options.replacing) sql.exec("DELETE FROM outbox");
+      sql.exec("INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)", row.id, row.body);
+    },
+    size,
+    /** When the object's alarm should try again: soon while a row waits, else `null` (nothing to send). */
+    retryAt(): number | null {
+      return size() > 0 ? Date.now() + OBJECT_OUTBOX_RETRY_MS : null;
+    },
+    pending: async (limit: number) =>
+      sql.exec<{ id: string; body: string }>("SELECT id, body FROM outbox ORDER BY rowid LIMIT ?", limit).toArray(),
+    remove: async (ids: readonly string[]) => {
+      for (const id of ids) sql.exec("DELETE FROM outbox WHERE id = ?", id);
+    },
+  };
+};
 
 /** EVENT_COPIES from a producer's vars: how many times each event is sent (1; tests send more to see dedupe). */
 export const eventCopies: (env: object) => number = configFrom(
