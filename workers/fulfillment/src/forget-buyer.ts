@@ -1,4 +1,5 @@
 import { EVENT_TYPES } from "#schema/events.ts";
+import { commitEffects, d1Db } from "#shared/d1.ts";
 import { ERASED_EMAIL, rememberErased, scrubOutbox } from "#shared/erasure.ts";
 import type { EventHandlers } from "#shared/event-consumer.ts";
 import { rewriteInvoices } from "./invoices.ts";
@@ -20,10 +21,10 @@ export const forgetBuyerHandlers = (
   [EVENT_TYPES.userErased]: async ({ data: { userId } }) => {
     const { results } = await db.prepare("SELECT order_id FROM paid_orders WHERE user_id = ?").bind(userId).all<{ order_id: string }>();
     const orderIds = results.map((r) => r.order_id);
-    await db.batch([
-      rememberErased(db, userId),
+    await commitEffects(db, [
+      rememberErased(d1Db(db), userId),
       db.prepare("UPDATE paid_orders SET email = ? WHERE user_id = ?").bind(ERASED_EMAIL, userId),
-      scrubOutbox(db, orderIds),
+      scrubOutbox(d1Db(db), orderIds),
     ]);
     for (const orderId of orderIds) await rewriteInvoices(db, documents, orderId);
     return [];

@@ -1,4 +1,5 @@
 import { EVENT_TYPES, type EventEnvelope, requestIdOf } from "#schema/events.ts";
+import { d1Db, type Effect } from "#shared/d1.ts";
 import { ERASED_EMAIL, rememberErased } from "#shared/erasure.ts";
 import type { EventHandlers } from "#shared/event-consumer.ts";
 import type { NotificationsConfig } from "./config.ts";
@@ -110,9 +111,9 @@ async function send(env: NotificationsEnv, config: NotificationsConfig, event: S
  * identity.user_erased → the emails of the account's orders keep what they said (the order, the amounts) but
  * not where they went; the account is remembered, so later events about its orders write nothing.
  */
-const forgetBuyer = (db: D1Database, userId: string): Promise<D1PreparedStatement[]> => {
+const forgetBuyer = (db: D1Database, userId: string): Promise<Effect[]> => {
   return Promise.resolve([
-    rememberErased(db, userId),
+    rememberErased(d1Db(db), userId),
     db
       .prepare("UPDATE emails SET to_address = ?1 WHERE user_id = ?2 OR order_id IN (SELECT order_id FROM emails WHERE user_id = ?2)")
       .bind(ERASED_EMAIL, userId),

@@ -1,5 +1,6 @@
 import { EVENT_TYPES } from "#schema/events.ts";
 import type { ShippingAddress } from "#schema/orders/dto.ts";
+import { d1Db } from "#shared/d1.ts";
 import { ERASED_EMAIL, erasedAddress, scrubOutbox } from "#shared/erasure.ts";
 import type { EventHandlers } from "#shared/event-consumer.ts";
 import { checkoutConfig } from "./config.ts";
@@ -36,7 +37,7 @@ export const forgetBuyerHandlers = (env: OrdersEnv): Pick<EventHandlers<"FULFILL
         ).bind(ERASED_EMAIL, JSON.stringify(erasedAddress(JSON.parse(order.shipping_address) as ShippingAddress)), now, order.id),
       ),
       scrubOutbox(
-        env.DB,
+        d1Db(env.DB),
         results.map((o) => o.id),
       ),
     ];

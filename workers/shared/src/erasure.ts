@@ -1,4 +1,7 @@
+import { and, isNotNull, sql } from "drizzle-orm";
 import type { ShippingAddress } from "#schema/orders/dto.ts";
+import type { Change, D1Db } from "./d1.ts";
+import { erasedUsersTable, outboxTable } from "./event-tables.ts";
 
 // What stands where an erased buyer's details were (identity.user_erased). Records that must stay for accounting
 // (orders, invoices, the emails sent) keep their ids and amounts and lose the person.
@@ -18,18 +21,24 @@ export const erasedAddress = (address: Pick<ShippingAddress, "country" | "region
   country: address.country,
 });
 
+const erasedUsers = erasedUsersTable();
+const outbox = outboxTable();
+
 /** Remembers the erased account (`erased_users`), so late events about it are anonymised as they arrive. */
-export const rememberErased = (db: D1Database, userId: string): D1PreparedStatement =>
-  db.prepare("INSERT OR IGNORE INTO erased_users (user_id, erased_at) VALUES (?, ?)").bind(userId, Date.now());
+export const rememberErased = (db: D1Db, userId: string): Change =>
+  db.insert(erasedUsers).values({ userId, erasedAt: Date.now() }).onConflictDoNothing();
 
 /**
  * Events of these orders still waiting in the outbox (a failed send leaves them for the cron) lose the buyer's
  * email too: what leaves after the erasure carries none.
  */
-export const scrubOutbox = (db: D1Database, orderIds: readonly string[]): D1PreparedStatement =>
+export const scrubOutbox = (db: D1Db, orderIds: readonly string[]): Change =>
   db
-    .prepare(
-      `UPDATE outbox SET body = json_set(body, '$.data.email', ?1)
-       WHERE json_extract(body, '$.data.orderId') IN (SELECT value FROM json_each(?2)) AND json_extract(body, '$.data.email') IS NOT NULL`,
-    )
-    .bind(ERASED_EMAIL, JSON.stringify(orderIds));
+    .update(outbox)
+    .set({ body: sql`json_set(${outbox.body}, '$.data.email', ${ERASED_EMAIL})` })
+    .where(
+      and(
+        sql`json_extract(${outbox.body}, '$.data.orderId') IN (SELECT value FROM json_each(${JSON.stringify(orderIds)}))`,
+        isNotNull(sql`json_extract(${outbox.body}, '$.data.email')`),
+      ),
+    );

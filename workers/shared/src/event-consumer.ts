@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import {
   type AnyEvent,
@@ -10,15 +11,17 @@ import {
   requestIdOf,
 } from "#schema/events.ts";
 import { configFrom } from "./config.ts";
+import { commitEffects, d1Db, type Effect } from "./d1.ts";
+import { processedEventsTable } from "./event-tables.ts";
 import { errorFields, type Logger } from "./logger.ts";
 import type { Producer } from "./outbox.ts";
 
 /**
  * What a consumer does with one event of type `T`, its data already checked by that type's schema. It may act on
- * other services first (every such call idempotent by a key derived from the event), then returns the D1
- * statements of its own change, which commit as the consumer's `dedupe` says.
+ * other services first (every such call idempotent by a key derived from the event), then returns its own change
+ * as drizzle writes (`Change`s, not yet run), which commit as the consumer's `dedupe` says.
  */
-export type EventHandler<T extends EventType> = (event: EventEnvelope<T>, log: Logger) => Promise<D1PreparedStatement[]>;
+export type EventHandler<T extends EventType> = (event: EventEnvelope<T>, log: Logger) => Promise<Effect[]>;
 
 /** A queue's consumer: one handler for each event type EVENT_ROUTES sends to queue `Q`, no more and no fewer. */
 export type EventHandlers<Q extends EventQueue> = { [T in EventsTo<Q>]: EventHandler<T> };
@@ -60,7 +63,7 @@ export type ConsumerOptions<Q extends EventQueue> = RetryOptions &
 export function consumeEvents<Q extends EventQueue>(batch: MessageBatch<unknown>, options: ConsumerOptions<Q>): Promise<void> {
   // parseEvent checked `data` with the schema of `event.type`, and `handlers[event.type]` takes exactly that type;
   // TypeScript cannot relate the two lookups, so the handlers are seen here as taking any event.
-  const handlers = options.handlers as Partial<Record<EventType, (event: AnyEvent, log: Logger) => Promise<D1PreparedStatement[]>>>;
+  const handlers = options.handlers as Partial<Record<EventType, (event: AnyEvent, log: Logger) => Promise<Effect[]>>>;
   return consumeMessages(batch, {
     ...options,
     read: (message) => {
@@ -82,11 +85,11 @@ export function consumeEvents<Q extends EventQueue>(batch: MessageBatch<unknown>
   });
 }
 
-/** One message's work: its change as D1 statements; `mark` is the processed-events row when the consumer keeps them. */
+/** One message's work: its change as writes to commit; `mark` is the processed-events row when the consumer keeps them. */
 export type Work = {
   mark: { id: string; type: string } | null;
   context: Record<string, string>;
-  run: (log: Logger) => Promise<D1PreparedStatement[]>;
+  run: (log: Logger) => Promise<Effect[]>;
 };
 export type Reading = { ok: true; work: Work | null } | { ok: false; reason: string };
 
@@ -102,7 +105,7 @@ export type MessagesOptions = RetryOptions &
 export async function consumeMessages(batch: MessageBatch<unknown>, options: MessagesOptions): Promise<void> {
   const { log } = options;
   // `idempotent` consumers commit the batch's changes together, and acknowledge what they cover after.
-  const pending: { message: Message<unknown>; log: Logger; effects: D1PreparedStatement[] }[] = [];
+  const pending: { message: Message<unknown>; log: Logger; effects: Effect[] }[] = [];
   for (const message of batch.messages) {
     const reading = options.read(message);
     if (!reading.ok) {
@@ -120,7 +123,7 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
       let duplicate = false;
       if (options.dedupe === "processed-events" && work.mark !== null) {
         duplicate = await markedAlready(options.db, work.mark.id);
-        if (!duplicate) await options.db.batch([markStatement(options.db, work.mark), ...(await work.run(workLog))]);
+        if (!duplicate) await commitEffects(options.db, [markWrite(options.db, work.mark), ...(await work.run(workLog))]);
       } else {
         const effects = await work.run(workLog);
         if (effects.length > 0) {
@@ -139,18 +142,23 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
   if (pending.length === 0) return;
   try {
     const db = options.db;
-    if (db === undefined) throw new Error(`${options.consumer} returned D1 statements but has no database`);
-    await db.batch(pending.flatMap((p) => p.effects));
+    if (db === undefined) throw new Error(`${options.consumer} returned writes but has no database`);
+    await commitEffects(
+      db,
+      pending.flatMap((p) => p.effects),
+    );
     for (const p of pending) p.message.ack();
   } catch (err) {
     for (const p of pending) await retryOrGiveUp({ ...options, log: p.log }, batch.queue, p.message, err);
   }
 }
 
-const markedAlready = async (db: D1Database, eventId: string): Promise<boolean> =>
-  (await db.prepare("SELECT 1 FROM processed_events WHERE event_id = ?").bind(eventId).first()) !== null;
-const markStatement = (db: D1Database, mark: { id: string; type: string }): D1PreparedStatement =>
-  db.prepare("INSERT INTO processed_events (event_id, type, processed_at) VALUES (?, ?, ?)").bind(mark.id, mark.type, Date.now());
+const processedEvents = processedEventsTable();
+const markedAlready = async (d1: D1Database, eventId: string): Promise<boolean> =>
+  (await d1Db(d1).select({ eventId: processedEvents.eventId }).from(processedEvents).where(eq(processedEvents.eventId, eventId)).limit(1))
+    .length > 0;
+const markWrite = (d1: D1Database, mark: { id: string; type: string }): Effect =>
+  d1Db(d1).insert(processedEvents).values({ eventId: mark.id, type: mark.type, processedAt: Date.now() });
 const isDuplicateMark = (err: unknown): boolean => String(err).includes("processed_events.event_id");
 
 async function retryOrGiveUp(options: MessagesOptions, queue: string, message: Message<unknown>, err: unknown): Promise<void> {

@@ -1,4 +1,7 @@
+import { count, min, sql } from "drizzle-orm";
 import { z } from "zod";
+import { d1Db } from "./d1.ts";
+import { outboxTable } from "./event-tables.ts";
 
 // `GET /health` on every Worker: the Worker answers, and says how each thing it depends on is doing.
 
@@ -53,25 +56,29 @@ export async function healthReport(service: string, probes: Record<string, Probe
 
 /** The database answers a query. */
 export const d1Probe =
-  (db: D1Database): Probe =>
+  (d1: D1Database): Probe =>
   async () => {
-    await db.prepare("SELECT 1").first();
+    await d1Db(d1).run(sql`SELECT 1`);
     return undefined;
   };
+
+const outbox = outboxTable();
 
 /**
  * Events written but not yet sent: the queue backlog as its producer sees it (the runtime does not expose a
  * queue's own backlog to Workers). An old pending event means sends are failing; the cron retries them.
  */
-export function outboxBacklog(db: D1Database): Promise<Backlog> {
-  return backlogOf(db.prepare("SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox"));
+export async function outboxBacklog(d1: D1Database): Promise<Backlog> {
+  const [row] = await d1Db(d1)
+    .select({ pending: count(), oldest: min(outbox.createdAt) })
+    .from(outbox);
+  return backlogOf(row);
 }
 
 export type Backlog = { pending: number; oldestPendingSeconds: number };
 
-/** A backlog from a query answering `pending` (a count) and `oldest` (the oldest item's time, ms). */
-export async function backlogOf(query: D1PreparedStatement): Promise<Backlog> {
-  const row = await query.first<{ pending: number; oldest: number | null }>();
+/** A backlog from `pending` (a count) and `oldest` (the oldest item's time, ms; null when there is none). */
+export function backlogOf(row: { pending: number; oldest: number | null } | undefined): Backlog {
   const pending = row?.pending ?? 0;
   const oldestPendingSeconds = row?.oldest == null ? 0 : Math.max(0, Math.round((Date.now() - row.oldest) / 1000));
   return { pending, oldestPendingSeconds };

@@ -1,6 +1,9 @@
+import { asc, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { type EventData, type EventEnvelope, type EventQueue, type EventType, envelope, type Producer, routesOf } from "#schema/events.ts";
 import { configFrom } from "./config.ts";
+import { d1Db } from "./d1.ts";
+import { outboxTable } from "./event-tables.ts";
 
 export type { Producer } from "#schema/events.ts";
 
@@ -24,19 +27,19 @@ export type Outbox = {
   remove(ids: readonly string[]): Promise<void>;
 };
 
+const outbox = outboxTable();
+
 /** The outbox table of a Worker's D1 database (`outbox(id, body, created_at)`). */
-export const d1Outbox = (db: D1Database): Outbox => ({
-  pending: async (limit) =>
-    (await db.prepare("SELECT id, body FROM outbox ORDER BY created_at, id LIMIT ?").bind(limit).all<{ id: string; body: string }>())
-      .results,
-  remove: async (ids) => {
-    if (ids.length === 0) return;
-    await db
-      .prepare(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(", ")})`)
-      .bind(...ids)
-      .run();
-  },
-});
+export const d1Outbox = (d1: D1Database): Outbox => {
+  const db = d1Db(d1);
+  return {
+    pending: (limit) =>
+      db.select({ id: outbox.id, body: outbox.body }).from(outbox).orderBy(asc(outbox.createdAt), asc(outbox.id)).limit(limit),
+    remove: async (ids) => {
+      if (ids.length > 0) await db.delete(outbox).where(inArray(outbox.id, [...ids]));
+    },
+  };
+};
 
 /** A Durable Object's storage as `objectOutbox` needs it (its SqlStorage). */
 export type OutboxSql = {
