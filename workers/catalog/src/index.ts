@@ -232,10 +232,15 @@ export default {
         ...common,
         queue: "CATALOG_EVENTS",
         dedupe: "processed-events",
-        handlers: forgetAuthorHandlers(env.DB),
+        handlers: forgetAuthorHandlers(catalogDb(env.DB)),
       });
     } else {
-      await consumeEvents(batch, { ...common, queue: "INVENTORY_EVENTS", dedupe: "idempotent", handlers: stockSnapshotHandlers(env.DB) });
+      await consumeEvents(batch, {
+        ...common,
+        queue: "INVENTORY_EVENTS",
+        dedupe: "idempotent",
+        handlers: stockSnapshotHandlers(catalogDb(env.DB)),
+      });
     }
   },
   async scheduled(controller, env) {

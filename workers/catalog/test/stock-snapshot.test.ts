@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { envelope } from "#schema/events.ts";
 import { consumeEvents } from "#shared/event-consumer.ts";
 import { createLogger } from "#shared/logger.ts";
+import { catalogDb } from "../src/db.ts";
 import worker from "../src/index.ts";
 import { stockSnapshotHandlers } from "../src/stock/snapshot-consumer.ts";
 import { call, catalogService, withDemoShop } from "./service.ts";
@@ -54,7 +55,7 @@ describe("stock snapshot from inventory.changed events", () => {
       queue: "INVENTORY_EVENTS",
       dedupe: "idempotent",
       db: env.DB,
-      handlers: stockSnapshotHandlers(env.DB),
+      handlers: stockSnapshotHandlers(catalogDb(env.DB)),
       deadLetters,
       log: createLogger("test", "error"),
       maxAttempts: 3,

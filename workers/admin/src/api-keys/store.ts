@@ -1,5 +1,4 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import {
   ApiKeyBody,
@@ -14,6 +13,7 @@ import { parseInput } from "#shared/parse.ts";
 import type { CallContext } from "#shared/request-id.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
 import { apiKeys } from "../../db/tables.ts";
+import { adminDb } from "../db.ts";
 import type { KeyUse } from "./meter.ts";
 
 // A key reads `ek_<id>_<tag>_<secret>`: the id names its meter object, the tag (96 bits of an HMAC of the id under
@@ -39,7 +39,7 @@ const iso = (at: number | null) => (at === null ? null : new Date(at).toISOStrin
 export async function createKey(env: AdminEnv, merchantId: string, createdBy: string, body: unknown): Promise<Result<CreatedApiKey>> {
   const parsed = parseInput(ApiKeyBody, body);
   if (!parsed.ok) return parsed;
-  const db = drizzle(env.DB);
+  const db = adminDb(env.DB);
   const live = await db.$count(apiKeys, and(eq(apiKeys.merchantId, merchantId), isNull(apiKeys.revokedAt)));
   if (live >= MAX_KEYS_PER_MERCHANT) return fail(409, `a merchant has at most ${MAX_KEYS_PER_MERCHANT} live keys; revoke one first`);
 
@@ -55,7 +55,7 @@ export async function createKey(env: AdminEnv, merchantId: string, createdBy: st
 }
 
 export async function listKeys(env: AdminEnv, merchantId: string): Promise<ApiKeyView[]> {
-  const rows = await drizzle(env.DB).select().from(apiKeys).where(eq(apiKeys.merchantId, merchantId)).orderBy(desc(apiKeys.createdAt));
+  const rows = await adminDb(env.DB).select().from(apiKeys).where(eq(apiKeys.merchantId, merchantId)).orderBy(desc(apiKeys.createdAt));
   return Promise.all(
     rows.map(async (r) => ({
       id: r.id,
@@ -72,7 +72,7 @@ export async function listKeys(env: AdminEnv, merchantId: string): Promise<ApiKe
 
 /** Revokes at once: the meter refuses the key from its next request on; the listing then says when. */
 export async function revokeKey(env: AdminEnv, merchantId: string, id: string): Promise<Result<null>> {
-  const db = drizzle(env.DB);
+  const db = adminDb(env.DB);
   const [row] = await db
     .select({ id: apiKeys.id })
     .from(apiKeys)

@@ -1,5 +1,8 @@
+import { eq, sql } from "drizzle-orm";
 import type { Producer } from "#schema/events.ts";
 import { isQueue } from "#shared/queue-name.ts";
+import { deadLetters } from "../../db/tables.ts";
+import { adminDb } from "../db.ts";
 import type { DeadLetterRow } from "./store.ts";
 
 /** The queues a dead letter can be sent back to, by the configs' name (a deployment's `order-events-staging` is `order-events`). */
@@ -24,6 +27,9 @@ export async function replay(env: AdminEnv, row: DeadLetterRow): Promise<DeadLet
   if (queue === undefined) return null;
   await queue.send(JSON.parse(row.body), { contentType: "json" });
   const now = Date.now();
-  await env.DB.prepare("UPDATE dead_letters SET replayed_at = ?, replays = replays + 1 WHERE id = ?").bind(now, row.id).run();
-  return { ...row, replayed_at: now, replays: row.replays + 1 };
+  await adminDb(env.DB)
+    .update(deadLetters)
+    .set({ replayedAt: now, replays: sql`${deadLetters.replays} + 1` })
+    .where(eq(deadLetters.id, row.id));
+  return { ...row, replayedAt: now, replays: row.replays + 1 };
 }

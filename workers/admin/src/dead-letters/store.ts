@@ -1,21 +1,11 @@
 import { DeadLetter, EventEnvelope, homeQueueOf } from "#schema/events.ts";
+import type { Change } from "#shared/d1.ts";
 import { consumeMessages } from "#shared/event-consumer.ts";
 import type { Logger } from "#shared/logger.ts";
+import { deadLetters } from "../../db/tables.ts";
+import { type AdminDb, adminDb } from "../db.ts";
 
-export type DeadLetterRow = {
-  id: string;
-  queue: string;
-  consumer: string | null;
-  message_id: string;
-  event_id: string | null;
-  event_type: string | null;
-  reason: string;
-  attempts: number | null;
-  body: string;
-  received_at: number;
-  replayed_at: number | null;
-  replays: number;
-};
+export type DeadLetterRow = typeof deadLetters.$inferSelect;
 
 /**
  * Keeps every dead letter of a batch (a redelivered one once: its id is the queue message's), through the same
@@ -23,20 +13,21 @@ export type DeadLetterRow = {
  * letter says where the event came from and why it failed; a bare body, dead-lettered by a queue whose consumer
  * kept crashing, is kept with what can be told from it, its queue the first its event type is routed to.
  */
-export function storeDeadLetters(db: D1Database, batch: MessageBatch<unknown>, log: Logger): Promise<void> {
+export function storeDeadLetters(d1: D1Database, batch: MessageBatch<unknown>, log: Logger): Promise<void> {
+  const db = adminDb(d1);
   return consumeMessages(batch, {
     consumer: "admin",
     dedupe: "idempotent",
-    db,
+    db: d1,
     log,
     // Never dead-lettered again: what cannot be stored, the queue redelivers until its own max_retries.
     maxAttempts: Number.POSITIVE_INFINITY,
     retryDelaySeconds: 5,
-    read: (message) => ({ ok: true, work: { mark: null, context: {}, run: async (workLog) => [storeStatement(db, message, workLog)] } }),
+    read: (message) => ({ ok: true, work: { mark: null, context: {}, run: async (workLog) => [storeWrite(db, message, workLog)] } }),
   });
 }
 
-function storeStatement(db: D1Database, message: Message<unknown>, log: Logger): D1PreparedStatement {
+function storeWrite(db: AdminDb, message: Message<unknown>, log: Logger): Change {
   const wrapped = DeadLetter.safeParse(message.body);
   const letter: DeadLetter = wrapped.success
     ? wrapped.data
@@ -51,20 +42,19 @@ function storeStatement(db: D1Database, message: Message<unknown>, log: Logger):
   const requestId = event.success ? event.data.requestId : undefined;
   log.warn("dead letter received", { queue, consumer: letter.consumer, reason: letter.reason, ...(requestId ? { requestId } : {}) });
   return db
-    .prepare(
-      `INSERT OR IGNORE INTO dead_letters (id, queue, consumer, message_id, event_id, event_type, reason, attempts, body, received_at, replays)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-    )
-    .bind(
-      `dl_${message.id}`,
+    .insert(deadLetters)
+    .values({
+      id: `dl_${message.id}`,
       queue,
-      letter.consumer ?? null,
-      letter.messageId,
-      event.success ? event.data.id : null,
-      event.success ? event.data.type : null,
-      letter.reason,
-      letter.attempts ?? null,
-      JSON.stringify(letter.body ?? null),
-      Date.now(),
-    );
+      consumer: letter.consumer ?? null,
+      messageId: letter.messageId,
+      eventId: event.success ? event.data.id : null,
+      eventType: event.success ? event.data.type : null,
+      reason: letter.reason,
+      attempts: letter.attempts ?? null,
+      body: JSON.stringify(letter.body ?? null),
+      receivedAt: Date.now(),
+      replays: 0,
+    })
+    .onConflictDoNothing();
 }

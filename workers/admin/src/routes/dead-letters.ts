@@ -1,7 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, isNotNull, isNull } from "drizzle-orm";
 import { createRouter } from "#shared/edge-app.ts";
 import { ProblemError } from "#shared/problem.ts";
 import { guarded, problemDoc } from "#shared/route-guard.ts";
+import { deadLetters } from "../../db/tables.ts";
+import { adminDb } from "../db.ts";
 import { replay } from "../dead-letters/replay.ts";
 import type { DeadLetterRow } from "../dead-letters/store.ts";
 import { platformAdminOnly } from "../guards.ts";
@@ -26,13 +29,13 @@ const view = (r: DeadLetterRow): z.infer<typeof DeadLetterView> => ({
   id: r.id,
   queue: r.queue,
   consumer: r.consumer,
-  eventId: r.event_id,
-  eventType: r.event_type,
+  eventId: r.eventId,
+  eventType: r.eventType,
   error: r.reason,
   attempts: r.attempts,
   body: JSON.parse(r.body) as unknown,
-  receivedAt: new Date(r.received_at).toISOString(),
-  replayedAt: r.replayed_at === null ? null : new Date(r.replayed_at).toISOString(),
+  receivedAt: new Date(r.receivedAt).toISOString(),
+  replayedAt: r.replayedAt === null ? null : new Date(r.replayedAt).toISOString(),
   replays: r.replays,
 });
 
@@ -74,22 +77,24 @@ const routes = {
 export const deadLetterRoutes = createRouter<AdminEnv>()
   .openapi(routes.list, async (c) => {
     const { status, eventId } = c.req.valid("query");
-    const where = [
-      status === "pending" ? "replayed_at IS NULL" : status === "replayed" ? "replayed_at IS NOT NULL" : "1 = 1",
-      eventId === undefined ? "1 = 1" : "event_id = ?",
-    ];
-    const { results } = await c.env.DB.prepare(
-      `SELECT * FROM dead_letters WHERE ${where.join(" AND ")} ORDER BY received_at DESC LIMIT 200`,
-    )
-      .bind(...(eventId === undefined ? [] : [eventId]))
-      .all<DeadLetterRow>();
+    const results = await adminDb(c.env.DB)
+      .select()
+      .from(deadLetters)
+      .where(
+        and(
+          status === "pending" ? isNull(deadLetters.replayedAt) : status === "replayed" ? isNotNull(deadLetters.replayedAt) : undefined,
+          eventId === undefined ? undefined : eq(deadLetters.eventId, eventId),
+        ),
+      )
+      .orderBy(desc(deadLetters.receivedAt))
+      .limit(200);
     c.header("Cache-Control", "no-store");
     return c.json({ items: results.map(view) }, 200);
   })
   .openapi(routes.replay, async (c) => {
     const id = c.req.valid("param").id;
-    const row = await c.env.DB.prepare("SELECT * FROM dead_letters WHERE id = ?").bind(id).first<DeadLetterRow>();
-    if (row === null) throw new ProblemError(404, `no dead letter ${id}`);
+    const [row] = await adminDb(c.env.DB).select().from(deadLetters).where(eq(deadLetters.id, id)).limit(1);
+    if (row === undefined) throw new ProblemError(404, `no dead letter ${id}`);
     const replayed = await replay(c.env, row);
     if (replayed === null) throw new ProblemError(409, `dead letter ${id} came from ${row.queue}, which cannot be replayed to`);
     return c.json(view(replayed), 202);

@@ -1,6 +1,10 @@
+import { eq, sql } from "drizzle-orm";
 import { EVENT_TYPES } from "#schema/events.ts";
 import { ERASED_NAME } from "#shared/erasure.ts";
 import type { EventHandlers } from "#shared/event-consumer.ts";
+import { type CatalogDb, tables } from "../db.ts";
+
+const { reviews } = tables;
 
 /**
  * identity.user_erased → the account's reviews stay (their ratings are in every product's sum and count, and
@@ -8,12 +12,11 @@ import type { EventHandlers } from "#shared/event-consumer.ts";
  * to the account becomes the review's own, so the one-review-per-buyer key still holds. Applying it twice
  * finds nothing left to change.
  */
-export const forgetAuthorHandlers = (db: D1Database): EventHandlers<"CATALOG_EVENTS"> => ({
-  [EVENT_TYPES.userErased]: async ({ data: { userId } }) => {
-    return [
-      db
-        .prepare("UPDATE reviews SET author = ?, user_id = 'erased:' || id, updated_at = ? WHERE user_id = ?")
-        .bind(ERASED_NAME, Date.now(), userId),
-    ];
-  },
+export const forgetAuthorHandlers = (db: CatalogDb): EventHandlers<"CATALOG_EVENTS"> => ({
+  [EVENT_TYPES.userErased]: async ({ data: { userId } }) => [
+    db
+      .update(reviews)
+      .set({ author: ERASED_NAME, userId: sql`'erased:' || ${reviews.id}`, updatedAt: Date.now() })
+      .where(eq(reviews.userId, userId)),
+  ],
 });
