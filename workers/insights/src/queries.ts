@@ -69,19 +69,21 @@ export async function bestSelling(db: InsightsDb, slugs: string[], now = Date.no
   return rows.map((r) => r.slug);
 }
 
+/** A merchant's sales summed over a group of its daily rows, per currency (a report's row). */
+const merchantSales = {
+  currency: merchantDaily.currency,
+  orders: total(merchantDaily.orders),
+  units: total(merchantDaily.units),
+  revenue: total(merchantDaily.revenue),
+};
+
 /** A merchant's sales over a range, from the daily aggregates (one row per day and currency at most). */
 export async function salesReport(db: InsightsDb, merchantId: string | null, q: ReportQuery, shopCurrency: string): Promise<SalesReport> {
   const scope = (table: typeof merchantDaily | typeof productDaily) =>
     and(merchantId === null ? undefined : eq(table.merchantId, merchantId), between(table.day, q.from, q.to));
   const [rows, top] = await db.batch([
     db
-      .select({
-        day: merchantDaily.day,
-        currency: merchantDaily.currency,
-        orders: total(merchantDaily.orders),
-        units: total(merchantDaily.units),
-        revenue: total(merchantDaily.revenue),
-      })
+      .select({ day: merchantDaily.day, ...merchantSales })
       .from(merchantDaily)
       .where(scope(merchantDaily))
       .groupBy(merchantDaily.day, merchantDaily.currency),
@@ -136,13 +138,7 @@ export async function salesReport(db: InsightsDb, merchantId: string | null, q: 
 export async function platformReport(db: InsightsDb, q: ReportQuery): Promise<PlatformReport> {
   const [merchants, [totals = { orders: 0, carts: 0 }]] = await db.batch([
     db
-      .select({
-        merchantId: merchantDaily.merchantId,
-        currency: merchantDaily.currency,
-        orders: total(merchantDaily.orders),
-        units: total(merchantDaily.units),
-        revenue: total(merchantDaily.revenue),
-      })
+      .select({ merchantId: merchantDaily.merchantId, ...merchantSales })
       .from(merchantDaily)
       .where(between(merchantDaily.day, q.from, q.to))
       .groupBy(merchantDaily.merchantId, merchantDaily.currency)
