@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { RETURN_STATUSES, SHIPMENT_STATUSES } from "#schema/events.ts";
 import { erasedUsersTable, outboxTable, processedEventsTable } from "#shared/event-tables.ts";
 
 // The fulfilment database: owned by the fulfillment Worker. Shipments, invoices and returns of paid orders.
@@ -32,7 +33,7 @@ export const shipments = sqliteTable(
     id: text("id").primaryKey(),
     orderId: text("order_id").notNull(),
     merchantId: text("merchant_id").notNull(),
-    status: text("status").notNull(),
+    status: text("status", { enum: SHIPMENT_STATUSES }).notNull(),
     carrier: text("carrier"),
     trackingNumber: text("tracking_number"),
     createdAt: integer("created_at").notNull(),
@@ -79,7 +80,7 @@ export const returns = sqliteTable(
     id: text("id").primaryKey(),
     orderId: text("order_id").notNull(),
     merchantId: text("merchant_id").notNull(),
-    status: text("status").notNull(),
+    status: text("status", { enum: RETURN_STATUSES }).notNull(),
     reason: text("reason").notNull(),
     refundAmount: integer("refund_amount"),
     currency: text("currency").notNull(),

@@ -1,8 +1,15 @@
+import { eq, type SQL, sql } from "drizzle-orm";
 import { CarrierEvent } from "#schema/fulfillment/dto.ts";
 import { timestampedSignatureProblem } from "#shared/crypto.ts";
-import { moveShipment, type ShipmentRow } from "./shipments.ts";
+import { carrierEvents, shipments } from "../db/tables.ts";
+import type { FulfillmentDb } from "./db.ts";
+import { findShipment, moveShipment } from "./shipments.ts";
 
 const TOLERANCE_SECONDS = 5 * 60;
+
+/** The shipment of a parcel: carrier and number in any case, as shipments_parcel_idx compares them (the builder has no COLLATE). */
+const parcel = (carrier: string, trackingNumber: string): SQL =>
+  sql`${shipments.carrier} = ${carrier} COLLATE NOCASE AND ${shipments.trackingNumber} = ${trackingNumber} COLLATE NOCASE`;
 
 export type CarrierOutcome =
   | { status: 200; received: true; duplicate: boolean; applied: boolean; shipmentId: string | null }
@@ -16,7 +23,7 @@ export type CarrierOutcome =
  * does, as each carrier + tracking number belongs to one shipment.
  */
 export async function carrierWebhook(
-  db: D1Database,
+  db: FulfillmentDb,
   secret: string,
   rawBody: string,
   signature: string | undefined,
@@ -38,14 +45,11 @@ export async function carrierWebhook(
       detail: `not a carrier event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     };
   const event = parsed.data;
-  const seen = await db.prepare("SELECT 1 FROM carrier_events WHERE id = ?").bind(event.id).first();
-  if (seen !== null) return { status: 200, received: true, duplicate: true, applied: false, shipmentId: null };
+  const [seen] = await db.select({ id: carrierEvents.id }).from(carrierEvents).where(eq(carrierEvents.id, event.id)).limit(1);
+  if (seen !== undefined) return { status: 200, received: true, duplicate: true, applied: false, shipmentId: null };
   // The parcel's carrier and number together name at most one shipment (a unique index): whichever merchant
   // registered that parcel, and no one else's.
-  const shipment = await db
-    .prepare("SELECT * FROM shipments WHERE carrier = ? COLLATE NOCASE AND tracking_number = ? COLLATE NOCASE")
-    .bind(event.carrier, event.trackingNumber)
-    .first<ShipmentRow>();
+  const shipment = await findShipment(db, parcel(event.carrier, event.trackingNumber));
   let applied = false;
   if (shipment !== null && event.status === "delivered") {
     const moved = await moveShipment(db, shipment.id, null, "delivered", undefined, requestId);
@@ -53,6 +57,6 @@ export async function carrierWebhook(
     applied = moved.value.moved;
   }
   // Recorded after it took effect: a failure above leaves the event unrecorded, so the carrier's resend applies it.
-  await db.prepare("INSERT OR IGNORE INTO carrier_events (id, received_at) VALUES (?, ?)").bind(event.id, nowMs).run();
+  await db.insert(carrierEvents).values({ id: event.id, receivedAt: nowMs }).onConflictDoNothing();
   return { status: 200, received: true, duplicate: false, applied, shipmentId: shipment?.id ?? null };
 }

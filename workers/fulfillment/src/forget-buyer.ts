@@ -1,7 +1,10 @@
+import { and, eq, exists, inArray, sql } from "drizzle-orm";
 import { EVENT_TYPES } from "#schema/events.ts";
-import { commitEffects, d1Db } from "#shared/d1.ts";
+import { type Change, commit } from "#shared/d1.ts";
 import { ERASED_EMAIL, rememberErased, scrubOutbox } from "#shared/erasure.ts";
 import type { EventHandlers } from "#shared/event-consumer.ts";
+import { erasedUsers, outbox, paidOrders } from "../db/tables.ts";
+import type { FulfillmentDb } from "./db.ts";
 import { rewriteInvoices } from "./invoices.ts";
 
 /**
@@ -15,16 +18,16 @@ import { rewriteInvoices } from "./invoices.ts";
  * after this is anonymised as it is kept (onOrderPaid).
  */
 export const forgetBuyerHandlers = (
-  db: D1Database,
+  db: FulfillmentDb,
   documents: R2Bucket,
 ): Pick<EventHandlers<"ORDER_EVENTS">, typeof EVENT_TYPES.userErased> => ({
   [EVENT_TYPES.userErased]: async ({ data: { userId } }) => {
-    const { results } = await db.prepare("SELECT order_id FROM paid_orders WHERE user_id = ?").bind(userId).all<{ order_id: string }>();
-    const orderIds = results.map((r) => r.order_id);
-    await commitEffects(db, [
-      rememberErased(d1Db(db), userId),
-      db.prepare("UPDATE paid_orders SET email = ? WHERE user_id = ?").bind(ERASED_EMAIL, userId),
-      scrubOutbox(d1Db(db), orderIds),
+    const theirs = await db.select({ orderId: paidOrders.orderId }).from(paidOrders).where(eq(paidOrders.userId, userId));
+    const orderIds = theirs.map((r) => r.orderId);
+    await commit(db, [
+      rememberErased(db, userId),
+      db.update(paidOrders).set({ email: ERASED_EMAIL }).where(eq(paidOrders.userId, userId)),
+      scrubOutbox(db, orderIds),
     ]);
     for (const orderId of orderIds) await rewriteInvoices(db, documents, orderId);
     return [];
@@ -35,14 +38,23 @@ export const forgetBuyerHandlers = (
  * What keeps a late event from bringing an erased buyer back: run in the same transaction that keeps a paid
  * order, these anonymise it (and the events it queued) if its account was erased meanwhile.
  */
-export const forgetIfErased = (db: D1Database, orderId: string): D1PreparedStatement[] => [
+export const forgetIfErased = (db: FulfillmentDb, orderId: string): Change[] => [
   db
-    .prepare("UPDATE paid_orders SET email = ? WHERE order_id = ? AND user_id IN (SELECT user_id FROM erased_users)")
-    .bind(ERASED_EMAIL, orderId),
+    .update(paidOrders)
+    .set({ email: ERASED_EMAIL })
+    .where(and(eq(paidOrders.orderId, orderId), inArray(paidOrders.userId, db.select({ userId: erasedUsers.userId }).from(erasedUsers)))),
   db
-    .prepare(
-      `UPDATE outbox SET body = json_set(body, '$.data.email', ?1)
-       WHERE json_extract(body, '$.data.orderId') = ?2 AND EXISTS (SELECT 1 FROM paid_orders WHERE order_id = ?2 AND email = ?1)`,
-    )
-    .bind(ERASED_EMAIL, orderId),
+    .update(outbox)
+    .set({ body: sql`json_set(${outbox.body}, '$.data.email', ${ERASED_EMAIL})` })
+    .where(
+      and(
+        sql`json_extract(${outbox.body}, '$.data.orderId') = ${orderId}`,
+        exists(
+          db
+            .select({ orderId: paidOrders.orderId })
+            .from(paidOrders)
+            .where(and(eq(paidOrders.orderId, orderId), eq(paidOrders.email, ERASED_EMAIL))),
+        ),
+      ),
+    ),
 ];

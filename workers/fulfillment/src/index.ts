@@ -16,6 +16,7 @@ import type { CallContext } from "#shared/request-id.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
 import { traceRpc } from "#shared/rpc.ts";
 import { type CarrierOutcome, carrierWebhook } from "./carrier-webhook.ts";
+import { type FulfillmentDb, fulfillmentDb, type ReturnRow } from "./db.ts";
 import { forgetBuyerHandlers } from "./forget-buyer.ts";
 import { type InvoiceDocument, invoiceDocument, storeInvoices } from "./invoices.ts";
 import { onOrderPaid } from "./on-order-paid.ts";
@@ -64,7 +65,7 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
       const input = parseInput(ShipBody, body);
       if (!input.ok) return input;
       if (!ID.test(orderId)) return fail(404, `no order ${orderId}`);
-      const own = await shipmentsOf(this.env.DB, { orderId, ...(merchantId === null ? {} : { merchantId }) });
+      const own = await shipmentsOf(this.db, { orderId, ...(merchantId === null ? {} : { merchantId }) });
       const shipment = own[0];
       if (shipment === undefined) return fail(404, `no shipment of order ${orderId} for you (is the order paid?)`);
       if (own.length > 1)
@@ -87,8 +88,8 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
     call: CallContext,
   ): Promise<Result<{ items: ShipmentDetail[] }>> {
     return this.run("listShipments", call, async () => {
-      const rows = await shipmentsOf(this.env.DB, { ...filter, ...(merchantId === null ? {} : { merchantId }) });
-      return ok({ items: await shipmentDetails(this.env.DB, rows) });
+      const rows = await shipmentsOf(this.db, { ...filter, ...(merchantId === null ? {} : { merchantId }) });
+      return ok({ items: await shipmentDetails(this.db, rows) });
     });
   }
 
@@ -97,7 +98,7 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
     return this.run("requestReturn", call, async () => {
       const input = parseInput(ReturnBody, body);
       if (!input.ok) return input;
-      const made = await requestReturn(this.env.DB, orderId, input.value, returnWindowDays(this.env), call.requestId);
+      const made = await requestReturn(this.db, orderId, input.value, returnWindowDays(this.env), call.requestId);
       if (made.ok) await publish(this.env);
       return made;
     });
@@ -108,22 +109,22 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
       const known = ["requested", "approved", "received", "refunded", "rejected"] as const;
       const wanted = known.find((s) => s === status);
       if (status !== undefined && wanted === undefined) return fail(400, `status is one of ${known.join(", ")}`, "status");
-      return ok({ items: await returnViews(this.env.DB, await returnsOf(this.env.DB, merchantId, wanted)) });
+      return ok({ items: await returnViews(this.db, await returnsOf(this.db, merchantId, wanted)) });
     });
   }
 
   approveReturn(merchantId: string | null, returnId: string, call: CallContext): Promise<Result<ReturnView>> {
     return this.run("approveReturn", call, async () => {
-      const row = ID.test(returnId) ? await findReturn(this.env.DB, returnId, merchantId) : null;
+      const row = ID.test(returnId) ? await findReturn(this.db, returnId, merchantId) : null;
       if (row === null) return fail(404, `no return ${returnId}`);
-      return this.answerReturn(await moveReturn(this.env.DB, row, "requested", "approved", undefined, call.requestId));
+      return this.answerReturn(await moveReturn(this.db, row, "requested", "approved", undefined, call.requestId));
     });
   }
 
   receiveReturn(merchantId: string | null, returnId: string, call: CallContext): Promise<Result<ReturnView>> {
     return this.run("receiveReturn", call, async () => {
       if (!ID.test(returnId)) return fail(404, `no return ${returnId}`);
-      const deps = { db: this.env.DB, inventory: this.env.INVENTORY, payments: this.env.PAYMENTS, call };
+      const deps = { db: this.db, inventory: this.env.INVENTORY, payments: this.env.PAYMENTS, call };
       const result = await receiveReturn(deps, merchantId, returnId);
       await publish(this.env); // return.received may be waiting even when the refund failed
       return this.answerReturn(result);
@@ -132,12 +133,12 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
 
   /** One merchant part's invoice (the caller has checked the order is the reader's). */
   invoice(orderId: string, part: string | undefined, call: CallContext): Promise<Result<InvoiceDocument>> {
-    return this.run("invoice", call, () => invoiceDocument(this.env.DB, this.env.DOCUMENTS, orderId, part));
+    return this.run("invoice", call, () => invoiceDocument(this.db, this.env.DOCUMENTS, orderId, part));
   }
 
   carrierWebhook(rawBody: string, signature: string | undefined, call: CallContext): Promise<CarrierOutcome> {
     return this.run("carrierWebhook", call, async () => {
-      const outcome = await carrierWebhook(this.env.DB, this.env.CARRIER_WEBHOOK_SECRET, rawBody, signature, Date.now(), call.requestId);
+      const outcome = await carrierWebhook(this.db, this.env.CARRIER_WEBHOOK_SECRET, rawBody, signature, Date.now(), call.requestId);
       if (outcome.status === 200 && outcome.applied) await publish(this.env);
       return ok(outcome);
     }).then((r) => (r.ok ? r.value : { status: 400, detail: r.problem.detail ?? "bad webhook" }));
@@ -147,6 +148,10 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
     return report(this.env);
   }
 
+  private get db(): FulfillmentDb {
+    return fulfillmentDb(this.env.DB);
+  }
+
   private async move(
     call: CallContext,
     shipmentId: string,
@@ -154,17 +159,17 @@ export class FulfillmentService extends WorkerEntrypoint<FulfillmentEnv> {
     to: ShipmentStatus,
     tracking?: { carrier: string; trackingNumber: string },
   ): Promise<Result<ShipmentDetail>> {
-    const moved = await moveShipment(this.env.DB, shipmentId, merchantId, to, tracking, call.requestId);
+    const moved = await moveShipment(this.db, shipmentId, merchantId, to, tracking, call.requestId);
     if (!moved.ok) return moved;
     if (moved.value.moved) await publish(this.env);
-    const [detail] = await shipmentDetails(this.env.DB, [moved.value.shipment]);
+    const [detail] = await shipmentDetails(this.db, [moved.value.shipment]);
     return detail === undefined ? fail(404, `no shipment ${shipmentId}`) : ok(detail);
   }
 
-  private async answerReturn(result: Result<Awaited<ReturnType<typeof findReturn>> & object>): Promise<Result<ReturnView>> {
+  private async answerReturn(result: Result<ReturnRow>): Promise<Result<ReturnView>> {
     if (!result.ok) return result;
     await publish(this.env);
-    const [view] = await returnViews(this.env.DB, [result.value]);
+    const [view] = await returnViews(this.db, [result.value]);
     return view === undefined ? fail(404, "the return is gone") : ok(view);
   }
 
@@ -187,6 +192,7 @@ export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "fulfilment is reached through the storefront and admin APIs"))),
   async queue(batch, env, ctx) {
     const log = createLogger("fulfillment", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
+    const db = fulfillmentDb(env.DB);
     const paid: string[] = [];
     await consumeEvents(batch, {
       consumer: "fulfillment",
@@ -199,14 +205,14 @@ export default {
       handlers: {
         [EVENT_TYPES.orderPaid]: async (event) => {
           paid.push(event.data.orderId);
-          return onOrderPaid(env.DB, event);
+          return onOrderPaid(db, event);
         },
-        ...forgetBuyerHandlers(env.DB, env.DOCUMENTS),
+        ...forgetBuyerHandlers(db, env.DOCUMENTS),
       },
     });
     await publish(env);
     // Invoice documents go to R2 once their numbers are committed (and are written on first read otherwise).
-    ctx.waitUntil(Promise.all(paid.map((orderId) => storeInvoices(env.DB, env.DOCUMENTS, orderId).catch(() => undefined))));
+    ctx.waitUntil(Promise.all(paid.map((orderId) => storeInvoices(db, env.DOCUMENTS, orderId).catch(() => undefined))));
   },
   async scheduled(controller, env, ctx) {
     await runCron(controller, {

@@ -1,8 +1,15 @@
+import { and, type Column, eq, notExists, sql } from "drizzle-orm";
 import type { EVENT_TYPES, EventEnvelope } from "#schema/events.ts";
+import type { Change } from "#shared/d1.ts";
+import { invoiceCounters, invoices, paidOrders, shipments } from "../db/tables.ts";
+import { type FulfillmentDb, queueEvent } from "./db.ts";
 import { forgetIfErased } from "./forget-buyer.ts";
 import { invoiceKey } from "./invoices.ts";
 import { shippedItems } from "./paid-orders.ts";
 import { type ShipmentRow, shipmentEvent, shipmentIdOf } from "./shipments.ts";
+
+/** A value selected as `column` (an INSERT … SELECT names each selected value after the column it fills). */
+const bound = <T>(value: T, column: Column) => sql<T>`${sql.param(value, column)}`.as(column.name);
 
 /**
  * order.paid → the order is kept for fulfilment; each merchant part gets a pending shipment (announced as
@@ -11,57 +18,72 @@ import { type ShipmentRow, shipmentEvent, shipmentIdOf } from "./shipments.ts";
  * a number is taken only in the transaction that writes its invoice, so numbers have no gaps. A buyer erased
  * before their payment arrives is not kept (forgetIfErased).
  */
-export function onOrderPaid(db: D1Database, event: EventEnvelope<typeof EVENT_TYPES.orderPaid>): D1PreparedStatement[] {
+export function onOrderPaid(db: FulfillmentDb, event: EventEnvelope<typeof EVENT_TYPES.orderPaid>): Change[] {
   const { data } = event;
   const { parts } = data;
   const now = Date.now();
-  const statements: D1PreparedStatement[] = [
+  const changes: Change[] = [
     db
-      .prepare("INSERT OR IGNORE INTO paid_orders (order_id, user_id, email, currency, parts, paid_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .bind(data.orderId, data.userId, data.email, data.currency, JSON.stringify(parts), now),
+      .insert(paidOrders)
+      .values({
+        orderId: data.orderId,
+        userId: data.userId,
+        email: data.email,
+        currency: data.currency,
+        parts: JSON.stringify(parts),
+        paidAt: now,
+      })
+      .onConflictDoNothing(),
   ];
   for (const [i, part] of parts.entries()) {
     const shipment: ShipmentRow = {
       id: shipmentIdOf(data.orderId, i),
-      order_id: data.orderId,
-      merchant_id: part.merchantId,
+      orderId: data.orderId,
+      merchantId: part.merchantId,
       status: "pending",
       carrier: null,
-      tracking_number: null,
-      created_at: now,
-      shipped_at: null,
-      delivered_at: null,
+      trackingNumber: null,
+      createdAt: now,
+      packedAt: null,
+      shippedAt: null,
+      deliveredAt: null,
     };
     if (shippedItems(part).length > 0) {
       // shipment.created carries on the request that paid the order.
-      const created = shipmentEvent(shipment, data, event.requestId);
-      statements.push(
-        db
-          .prepare("INSERT OR IGNORE INTO shipments (id, order_id, merchant_id, status, created_at) VALUES (?, ?, ?, 'pending', ?)")
-          .bind(shipment.id, data.orderId, part.merchantId, now),
-        db
-          .prepare("INSERT OR IGNORE INTO outbox (id, body, created_at) VALUES (?, ?, ?)")
-          .bind(created.id, created.body, created.createdAt),
+      changes.push(
+        db.insert(shipments).values(shipment).onConflictDoNothing(),
+        queueEvent(db, shipmentEvent(shipment, data, event.requestId)),
       );
     }
-    statements.push(
+    const invoiced = and(eq(invoices.orderId, data.orderId), eq(invoices.merchantId, part.merchantId));
+    changes.push(
       // The counter moves only if this part has no invoice yet; the invoice takes the number it moved to.
       db
-        .prepare(
-          `INSERT INTO invoice_counters (merchant_id, last_number)
-             SELECT ?, 1 WHERE NOT EXISTS (SELECT 1 FROM invoices WHERE order_id = ? AND merchant_id = ?)
-           ON CONFLICT (merchant_id) DO UPDATE SET last_number = last_number + 1`,
+        .insert(invoiceCounters)
+        .select(
+          sql`SELECT ${part.merchantId}, 1 WHERE ${notExists(db.select({ orderId: invoices.orderId }).from(invoices).where(invoiced))}`,
         )
-        .bind(part.merchantId, data.orderId, part.merchantId),
+        .onConflictDoUpdate({ target: invoiceCounters.merchantId, set: { lastNumber: sql`${invoiceCounters.lastNumber} + 1` } }),
       db
-        .prepare(
-          `INSERT OR IGNORE INTO invoices (order_id, merchant_id, number, document_key, total, currency, issued_at)
-             SELECT ?, ?, last_number, ?, ?, ?, ? FROM invoice_counters WHERE merchant_id = ?`,
+        .insert(invoices)
+        .select(
+          db
+            .select({
+              orderId: bound(data.orderId, invoices.orderId),
+              merchantId: invoiceCounters.merchantId,
+              number: invoiceCounters.lastNumber,
+              documentKey: bound(invoiceKey(data.orderId, part.merchantId), invoices.documentKey),
+              total: bound(part.total, invoices.total),
+              currency: bound(data.currency, invoices.currency),
+              issuedAt: bound(now, invoices.issuedAt),
+            })
+            .from(invoiceCounters)
+            .where(eq(invoiceCounters.merchantId, part.merchantId)),
         )
-        .bind(data.orderId, part.merchantId, invoiceKey(data.orderId, part.merchantId), part.total, data.currency, now, part.merchantId),
+        .onConflictDoNothing(),
     );
   }
   // A payment that was on its way when the buyer was erased keeps nothing of them.
-  statements.push(...forgetIfErased(db, data.orderId));
-  return statements;
+  changes.push(...forgetIfErased(db, data.orderId));
+  return changes;
 }

@@ -1,24 +1,17 @@
+import { eq } from "drizzle-orm";
 import type { OrderSummary } from "#schema/events.ts";
+import { paidOrders } from "../db/tables.ts";
+import type { FulfillmentDb, PaidOrderRow } from "./db.ts";
 
 // Reads of what fulfilment keeps about paid orders and their shipments.
 
 /** A merchant part as order.paid carries it (lines with prices and tax): kept as is. */
 export type PaidPart = OrderSummary["parts"][number];
-export type PaidOrder = { orderId: string; userId: string | null; email: string; currency: string; parts: PaidPart[]; paidAt: number };
+export type PaidOrder = Omit<PaidOrderRow, "parts"> & { parts: PaidPart[] };
 
-type PaidOrderRow = { order_id: string; user_id: string | null; email: string; currency: string; parts: string; paid_at: number };
-
-export async function loadPaidOrder(db: D1Database, orderId: string): Promise<PaidOrder | null> {
-  const row = await db.prepare("SELECT * FROM paid_orders WHERE order_id = ?").bind(orderId).first<PaidOrderRow>();
-  if (row === null) return null;
-  return {
-    orderId: row.order_id,
-    userId: row.user_id,
-    email: row.email,
-    currency: row.currency,
-    parts: JSON.parse(row.parts) as PaidPart[],
-    paidAt: row.paid_at,
-  };
+export async function loadPaidOrder(db: FulfillmentDb, orderId: string): Promise<PaidOrder | null> {
+  const [row] = await db.select().from(paidOrders).where(eq(paidOrders.orderId, orderId)).limit(1);
+  return row === undefined ? null : { ...row, parts: JSON.parse(row.parts) as PaidPart[] };
 }
 
 /** The units a shipment carries: the part's product lines (warranties ship nothing). */

@@ -1,10 +1,11 @@
 import type { CallContext } from "#shared/request-id.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
+import type { FulfillmentDb } from "./db.ts";
 import { loadPaidOrder } from "./paid-orders.ts";
 import { findReturn, moveReturn, type ReturnRow, returnViews } from "./returns.ts";
 
 export type ReceiveDeps = {
-  db: D1Database;
+  db: FulfillmentDb;
   inventory: FulfillmentEnv["INVENTORY"];
   payments: FulfillmentEnv["PAYMENTS"];
   call: CallContext;
@@ -26,7 +27,7 @@ export async function receiveReturn(deps: ReceiveDeps, merchantId: string | null
   const received = row.status === "approved" ? await moveReturn(db, row, "approved", "received", undefined, deps.call.requestId) : ok(row);
   if (!received.ok) return received;
 
-  const order = await loadPaidOrder(db, row.order_id);
+  const order = await loadPaidOrder(db, row.orderId);
   const [view] = await returnViews(db, [row]);
   const products = new Set(order?.parts.flatMap((p) => p.lines.filter((l) => l.kind === "product").map((l) => l.sku)) ?? []);
   for (const item of view?.items ?? []) {
@@ -37,9 +38,9 @@ export async function receiveReturn(deps: ReceiveDeps, merchantId: string | null
     if (!restocked.ok) return fail(502, `could not put SKU ${item.sku} back in stock; receive the return again to retry`);
   }
 
-  const amount = { amount: row.refund_amount ?? 0, currency: row.currency };
+  const amount = { amount: row.refundAmount ?? 0, currency: row.currency };
   // The payment's id is the order's (payments keys everything of an order by it).
-  const refund = await deps.payments.refund(row.order_id, `${returnId}:refund`, amount, deps.call);
+  const refund = await deps.payments.refund(row.orderId, `${returnId}:refund`, amount, deps.call);
   if (!refund.ok)
     return fail(502, `the refund was refused: ${refund.problem.detail ?? refund.problem.title}; receive the return again to retry`);
   if (refund.value.outcome !== "refunded") {

@@ -1,77 +1,87 @@
+import { and, desc, eq, exists, inArray, ne, sql } from "drizzle-orm";
 import { EVENT_TYPES, type RefundCompleted, type ReturnChanged, type ReturnStatus } from "#schema/events.ts";
 import type { ReturnBody, ReturnView } from "#schema/fulfillment/dto.ts";
+import { type Change, commit } from "#shared/d1.ts";
 import { type OutboxRow, outboxRow } from "#shared/outbox.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
+import { outbox, returnLines, returns } from "../db/tables.ts";
+import { changedOne, type FulfillmentDb, insertIf, queueEventIf, type ReturnRow, type ShipmentRow } from "./db.ts";
 import { loadPaidOrder, type PaidOrder } from "./paid-orders.ts";
 import { refundShare } from "./refund-share.ts";
-import { type ShipmentRow, shipmentsOf } from "./shipments.ts";
+import { shipmentsOf } from "./shipments.ts";
 
-export type ReturnRow = {
-  id: string;
-  order_id: string;
-  merchant_id: string;
-  status: ReturnStatus;
-  reason: string;
-  refund_amount: number | null;
-  currency: string;
-  refund_id: string | null;
-  created_at: number;
-  updated_at: number;
-};
-type LineRow = { return_id: string; sku: string; quantity: number };
+export type { ReturnRow } from "./db.ts";
 
 const DAY_MS = 86_400_000;
 
-export async function returnViews(db: D1Database, rows: ReturnRow[]): Promise<ReturnView[]> {
+export async function returnViews(db: FulfillmentDb, rows: ReturnRow[]): Promise<ReturnView[]> {
   if (rows.length === 0) return [];
-  const marks = rows.map(() => "?").join(", ");
-  const { results: lines } = await db
-    .prepare(`SELECT return_id, sku, quantity FROM return_lines WHERE return_id IN (${marks}) ORDER BY sku`)
-    .bind(...rows.map((r) => r.id))
-    .all<LineRow>();
+  const lines = await db
+    .select({ returnId: returnLines.returnId, sku: returnLines.sku, quantity: returnLines.quantity })
+    .from(returnLines)
+    .where(
+      inArray(
+        returnLines.returnId,
+        rows.map((r) => r.id),
+      ),
+    )
+    .orderBy(returnLines.sku);
   return rows.map((r) => ({
     id: r.id,
-    orderId: r.order_id,
-    merchantId: r.merchant_id,
+    orderId: r.orderId,
+    merchantId: r.merchantId,
     status: r.status,
     reason: r.reason,
-    items: lines.filter((l) => l.return_id === r.id).map((l) => ({ sku: l.sku, quantity: l.quantity })),
-    refund: r.refund_amount === null ? null : { amount: r.refund_amount, currency: r.currency },
-    refundId: r.refund_id,
-    createdAt: new Date(r.created_at).toISOString(),
-    updatedAt: new Date(r.updated_at).toISOString(),
+    items: lines.filter((l) => l.returnId === r.id).map((l) => ({ sku: l.sku, quantity: l.quantity })),
+    refund: r.refundAmount === null ? null : { amount: r.refundAmount, currency: r.currency },
+    refundId: r.refundId,
+    createdAt: new Date(r.createdAt).toISOString(),
+    updatedAt: new Date(r.updatedAt).toISOString(),
   }));
 }
 
-export async function findReturn(db: D1Database, returnId: string, merchantId: string | null): Promise<ReturnRow | null> {
-  const row = await db.prepare("SELECT * FROM returns WHERE id = ?").bind(returnId).first<ReturnRow>();
-  return row === null || (merchantId !== null && row.merchant_id !== merchantId) ? null : row;
+export async function findReturn(db: FulfillmentDb, returnId: string, merchantId: string | null): Promise<ReturnRow | null> {
+  const [row] = await db.select().from(returns).where(eq(returns.id, returnId)).limit(1);
+  return row === undefined || (merchantId !== null && row.merchantId !== merchantId) ? null : row;
 }
 
-export async function returnsOf(db: D1Database, merchantId: string | null, status?: ReturnStatus): Promise<ReturnRow[]> {
-  const where = [merchantId === null ? "1 = 1" : "merchant_id = ?", status === undefined ? "1 = 1" : "status = ?"];
-  const args = [...(merchantId === null ? [] : [merchantId]), ...(status === undefined ? [] : [status])];
-  const { results } = await db
-    .prepare(`SELECT * FROM returns WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id LIMIT 200`)
-    .bind(...args)
-    .all<ReturnRow>();
-  return results;
+export async function returnsOf(db: FulfillmentDb, merchantId: string | null, status?: ReturnStatus): Promise<ReturnRow[]> {
+  return db
+    .select()
+    .from(returns)
+    .where(
+      and(
+        merchantId === null ? undefined : eq(returns.merchantId, merchantId),
+        status === undefined ? undefined : eq(returns.status, status),
+      ),
+    )
+    .orderBy(desc(returns.createdAt), returns.id)
+    .limit(200);
 }
+
+/** Units of each of the order's lines in its returns so far, rejected returns aside, by SKU. */
+const returnedSoFar = (db: FulfillmentDb, orderId: string) =>
+  db
+    .select({ sku: returnLines.sku, quantity: sql<number>`SUM(${returnLines.quantity})`.as("quantity") })
+    .from(returnLines)
+    .innerJoin(returns, eq(returns.id, returnLines.returnId))
+    .where(and(eq(returnLines.orderId, orderId), ne(returns.status, "rejected")))
+    .groupBy(returnLines.sku);
 
 /** The event announcing a return's status; its id is fixed per return and status, so a retried move sends one. */
-export async function returnEvent(db: D1Database, row: ReturnRow, order?: PaidOrder | null, requestId?: string): Promise<OutboxRow> {
+export async function returnEvent(db: FulfillmentDb, row: ReturnRow, order?: PaidOrder | null, requestId?: string): Promise<OutboxRow> {
   const [view] = await returnViews(db, [row]);
-  const email = (order === undefined ? await loadPaidOrder(db, row.order_id) : order)?.email ?? "";
+  const email = (order === undefined ? await loadPaidOrder(db, row.orderId) : order)?.email ?? "";
   const data: ReturnChanged = {
     returnId: row.id,
-    orderId: row.order_id,
-    merchantId: row.merchant_id,
+    orderId: row.orderId,
+    merchantId: row.merchantId,
     email,
     status: row.status,
     items: view?.items ?? [],
   };
   if (row.status === "refunded") {
-    const refund: RefundCompleted = { ...data, refundId: row.refund_id ?? "", amount: row.refund_amount ?? 0, currency: row.currency };
+    const refund: RefundCompleted = { ...data, refundId: row.refundId ?? "", amount: row.refundAmount ?? 0, currency: row.currency };
     return outboxRow(EVENT_TYPES.refundCompleted, refund, requestId, `${row.id}:refunded`);
   }
   const type =
@@ -93,7 +103,7 @@ type Wanted = { sku: string; quantity: number; prior: number; refund: number };
  * still true, and a request that loses that race is undone whole.
  */
 export async function requestReturn(
-  db: D1Database,
+  db: FulfillmentDb,
   orderId: string,
   body: ReturnBody,
   windowDays: number,
@@ -103,14 +113,8 @@ export async function requestReturn(
   if (order === null) return fail(409, `nothing of order ${orderId} has been delivered yet`);
   const asked = new Map<string, number>();
   for (const line of body.lines) asked.set(line.sku, (asked.get(line.sku) ?? 0) + line.quantity);
-  const shipments = new Map((await shipmentsOf(db, { orderId })).map((s) => [s.merchant_id, s] as const));
-  const { results: priorRows } = await db
-    .prepare(
-      `SELECT rl.sku AS sku, SUM(rl.quantity) AS quantity FROM return_lines rl JOIN returns r ON r.id = rl.return_id
-        WHERE rl.order_id = ? AND r.status <> 'rejected' GROUP BY rl.sku`,
-    )
-    .bind(orderId)
-    .all<{ sku: string; quantity: number }>();
+  const shipments = new Map((await shipmentsOf(db, { orderId })).map((s) => [s.merchantId, s] as const));
+  const priorRows = await returnedSoFar(db, orderId);
   const prior = new Map(priorRows.map((r) => [r.sku, r.quantity] as const));
 
   const byMerchant = new Map<string, Wanted[]>();
@@ -120,7 +124,7 @@ export async function requestReturn(
     const line = part?.lines.find((l) => l.sku === sku);
     if (part === undefined || line === undefined) return fail(400, `SKU ${sku} is not in order ${orderId}`, "lines");
     const shipment: ShipmentRow | undefined = shipments.get(part.merchantId);
-    const deliveredAt = shipment?.status === "delivered" ? shipment.delivered_at : null;
+    const deliveredAt = shipment?.status === "delivered" ? shipment.deliveredAt : null;
     // A warranty is delivered with the product it covers.
     if (deliveredAt === null) return fail(409, `SKU ${sku} has not been delivered yet: only delivered lines can be returned`, "lines");
     if (now > deliveredAt + windowDays * DAY_MS) {
@@ -142,26 +146,26 @@ export async function requestReturn(
 
   const rows: ReturnRow[] = [...byMerchant.entries()].map(([merchantId, lines]) => ({
     id: `rma_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
-    order_id: orderId,
-    merchant_id: merchantId,
+    orderId,
+    merchantId,
     status: "requested",
     reason: body.reason,
-    refund_amount: lines.reduce((sum, l) => sum + l.refund, 0),
+    refundAmount: lines.reduce((sum, l) => sum + l.refund, 0),
     currency: order.currency,
-    refund_id: null,
-    created_at: now,
-    updated_at: now,
+    refundId: null,
+    createdAt: now,
+    updatedAt: now,
   }));
-  const statements: D1PreparedStatement[] = [];
+  const changes: Change[] = [];
   for (const row of rows) {
-    const lines = byMerchant.get(row.merchant_id) ?? [];
+    const lines = byMerchant.get(row.merchantId) ?? [];
     const json = JSON.stringify(lines);
     const event = outboxRow(
       EVENT_TYPES.returnRequested,
       {
         returnId: row.id,
         orderId,
-        merchantId: row.merchant_id,
+        merchantId: row.merchantId,
         email: order.email,
         status: "requested",
         items: lines.map(({ sku, quantity }) => ({ sku, quantity })),
@@ -169,42 +173,33 @@ export async function requestReturn(
       requestId,
       `${row.id}:requested`,
     );
-    statements.push(
+    // Written only if every line's returned count it was computed from (`prior`) is still true.
+    const current = returnedSoFar(db, orderId).as("current");
+    const unchanged = sql`NOT EXISTS (SELECT 1 FROM json_each(${json}) w LEFT JOIN ${current} ON ${current.sku} = json_extract(w.value, '$.sku')
+      WHERE json_extract(w.value, '$.prior') <> COALESCE(${current.quantity}, 0))`;
+    // The return's lines and event are written with it, or not at all.
+    const kept = exists(db.select({ id: returns.id }).from(returns).where(eq(returns.id, row.id)));
+    changes.push(
+      insertIf(db, returns, row, unchanged),
       db
-        .prepare(
-          `INSERT INTO returns (id, order_id, merchant_id, status, reason, refund_amount, currency, refund_id, created_at, updated_at)
-             SELECT ?, ?, ?, 'requested', ?, ?, ?, NULL, ?, ?
-             WHERE NOT EXISTS (SELECT 1 FROM json_each(?) w WHERE json_extract(w.value, '$.prior') <>
-               (SELECT COALESCE(SUM(rl.quantity), 0) FROM return_lines rl JOIN returns r ON r.id = rl.return_id
-                 WHERE rl.order_id = ? AND rl.sku = json_extract(w.value, '$.sku') AND r.status <> 'rejected'))`,
-        )
-        .bind(row.id, orderId, row.merchant_id, row.reason, row.refund_amount, row.currency, now, now, json, orderId),
-      db
-        .prepare(
-          `INSERT INTO return_lines (return_id, order_id, sku, quantity)
-             SELECT ?, ?, json_extract(value, '$.sku'), json_extract(value, '$.quantity') FROM json_each(?)
-             WHERE EXISTS (SELECT 1 FROM returns WHERE id = ?)`,
-        )
-        .bind(row.id, orderId, json, row.id),
-      db
-        .prepare("INSERT OR IGNORE INTO outbox (id, body, created_at) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM returns WHERE id = ?)")
-        .bind(event.id, event.body, event.createdAt, row.id),
+        .insert(returnLines)
+        .select(
+          sql`SELECT ${row.id}, ${orderId}, json_extract(value, '$.sku'), json_extract(value, '$.quantity') FROM json_each(${json}) WHERE ${kept}`,
+        ),
+      queueEventIf(db, event, kept),
     );
   }
-  await db.batch(statements);
+  await commit(db, changes);
   const ids = rows.map((r) => r.id);
-  const marks = ids.map(() => "?").join(", ");
-  const written = await db
-    .prepare(`SELECT * FROM returns WHERE id IN (${marks}) ORDER BY merchant_id`)
-    .bind(...ids)
-    .all<ReturnRow>();
-  if (written.results.length === rows.length) return ok(await returnViews(db, written.results));
+  const written = await db.select().from(returns).where(inArray(returns.id, ids)).orderBy(returns.merchantId);
+  if (written.length === rows.length) return ok(await returnViews(db, written));
   // Another request for some of these lines came first: undo whatever of this one was written.
-  await db.batch(
+  await commit(
+    db,
     ids.flatMap((id) => [
-      db.prepare("DELETE FROM outbox WHERE id = ?").bind(`${id}:requested`),
-      db.prepare("DELETE FROM return_lines WHERE return_id = ?").bind(id),
-      db.prepare("DELETE FROM returns WHERE id = ?").bind(id),
+      db.delete(outbox).where(eq(outbox.id, `${id}:requested`)),
+      db.delete(returnLines).where(eq(returnLines.returnId, id)),
+      db.delete(returns).where(eq(returns.id, id)),
     ]),
   );
   return fail(409, "another return of these lines was requested at the same moment; look at the order and ask again if anything is left");
@@ -215,7 +210,7 @@ export async function requestReturn(
  * guarded by the status it had. A return already at `to` is a repeat.
  */
 export async function moveReturn(
-  db: D1Database,
+  db: FulfillmentDb,
   row: ReturnRow,
   from: ReturnStatus,
   to: ReturnStatus,
@@ -224,18 +219,18 @@ export async function moveReturn(
 ): Promise<Result<ReturnRow>> {
   if (row.status === to) return ok(row);
   if (row.status !== from) return fail(409, `return ${row.id} is ${row.status}: it cannot become ${to}`, undefined, { status: row.status });
-  const now = Date.now();
-  const next: ReturnRow = { ...row, status: to, refund_id: refundId ?? row.refund_id, updated_at: now };
+  const moved = { status: to, refundId: refundId ?? row.refundId, updatedAt: Date.now() };
+  const next: ReturnRow = { ...row, ...moved };
   const event = await returnEvent(db, next, undefined, requestId);
   const [update] = await db.batch([
     db
-      .prepare("UPDATE returns SET status = ?, refund_id = ?, updated_at = ? WHERE id = ? AND status = ?")
-      .bind(to, next.refund_id, now, row.id, from),
-    db
-      .prepare("INSERT OR IGNORE INTO outbox (id, body, created_at) SELECT ?, ?, ? WHERE changes() = 1")
-      .bind(event.id, event.body, event.createdAt),
+      .update(returns)
+      .set(moved)
+      .where(and(eq(returns.id, row.id), eq(returns.status, from)))
+      .returning({ id: returns.id }),
+    queueEventIf(db, event, changedOne),
   ]);
-  if ((update?.meta.changes ?? 0) === 1) return ok(next);
+  if (update.length === 1) return ok(next);
   const now2 = await findReturn(db, row.id, null);
   return now2?.status === to ? ok(now2) : fail(409, `return ${row.id} changed meanwhile; it is ${now2?.status ?? "gone"}`);
 }

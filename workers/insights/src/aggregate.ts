@@ -1,33 +1,49 @@
+import { type Column, sql } from "drizzle-orm";
 import type { EVENT_TYPES, EventEnvelope } from "#schema/events.ts";
+import type { Change } from "#shared/d1.ts";
+import { merchantDaily, platformDaily, productDaily, productPairs } from "../db/tables.ts";
+import type { InsightsDb } from "./db.ts";
 
-// Each event as the statements that add it to the aggregates. The consumer commits them in one batch with the
+// Each event as the writes that add it to the aggregates. The consumer commits them in one batch with the
 // event's processed mark, so an event counts exactly once however often it is delivered.
 
 const MAX_PAIRED_PRODUCTS = 20;
 export const dayOf = (iso: string): string => iso.slice(0, 10);
 
-type Statement = D1PreparedStatement;
+/** An aggregate's count grown by `n` (what a row already there becomes). */
+const plus = (column: Column, n: number) => sql`${column} + ${n}`;
 
-export function orderPaidStatements(db: D1Database, event: EventEnvelope<typeof EVENT_TYPES.orderPaid>): Statement[] {
+/** The day's platform counts grown by `orders` and `carts` (the day's row is made on its first event). */
+const platformDay = (db: InsightsDb, day: string, counts: { orders: number; carts: number }): Change =>
+  db
+    .insert(platformDaily)
+    .values({ day, ...counts })
+    .onConflictDoUpdate({
+      target: platformDaily.day,
+      set: { orders: plus(platformDaily.orders, counts.orders), carts: plus(platformDaily.carts, counts.carts) },
+    });
+
+export function orderPaidChanges(db: InsightsDb, event: EventEnvelope<typeof EVENT_TYPES.orderPaid>): Change[] {
   const order = event.data;
   const day = dayOf(event.occurredAt);
-  const statements: Statement[] = [
-    db
-      .prepare("INSERT INTO platform_daily (day, orders, carts) VALUES (?, 1, 0) ON CONFLICT (day) DO UPDATE SET orders = orders + 1")
-      .bind(day),
-  ];
+  const changes: Change[] = [platformDay(db, day, { orders: 1, carts: 0 })];
   const products = new Map<string, { units: number; revenue: number; merchantId: string; title: string }>();
   for (const part of order.parts) {
     const lines = part.lines.filter((l) => l.kind === "product");
     const units = lines.reduce((sum, l) => sum + l.quantity, 0);
     const revenue = lines.reduce((sum, l) => sum + l.lineTotal, 0);
-    statements.push(
+    changes.push(
       db
-        .prepare(
-          `INSERT INTO merchant_daily (merchant_id, day, currency, orders, units, revenue) VALUES (?, ?, ?, 1, ?, ?)
-           ON CONFLICT (merchant_id, day, currency) DO UPDATE SET orders = orders + 1, units = units + excluded.units, revenue = revenue + excluded.revenue`,
-        )
-        .bind(part.merchantId, day, order.currency, units, revenue),
+        .insert(merchantDaily)
+        .values({ merchantId: part.merchantId, day, currency: order.currency, orders: 1, units, revenue })
+        .onConflictDoUpdate({
+          target: [merchantDaily.merchantId, merchantDaily.day, merchantDaily.currency],
+          set: {
+            orders: plus(merchantDaily.orders, 1),
+            units: plus(merchantDaily.units, units),
+            revenue: plus(merchantDaily.revenue, revenue),
+          },
+        }),
     );
     for (const line of lines) {
       const seen = products.get(line.productSlug) ?? {
@@ -40,13 +56,22 @@ export function orderPaidStatements(db: D1Database, event: EventEnvelope<typeof 
     }
   }
   for (const [slug, p] of products) {
-    statements.push(
+    changes.push(
       db
-        .prepare(
-          `INSERT INTO product_daily (product_slug, day, merchant_id, currency, title, units, revenue) VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (product_slug, day) DO UPDATE SET units = units + excluded.units, revenue = revenue + excluded.revenue, title = excluded.title`,
-        )
-        .bind(slug, day, p.merchantId, order.currency, p.title, p.units, p.revenue),
+        .insert(productDaily)
+        .values({
+          productSlug: slug,
+          day,
+          merchantId: p.merchantId,
+          currency: order.currency,
+          title: p.title,
+          units: p.units,
+          revenue: p.revenue,
+        })
+        .onConflictDoUpdate({
+          target: [productDaily.productSlug, productDaily.day],
+          set: { units: plus(productDaily.units, p.units), revenue: plus(productDaily.revenue, p.revenue), title: p.title },
+        }),
     );
   }
   // "Bought together": every pair of distinct products in the order, both ways round.
@@ -54,22 +79,20 @@ export function orderPaidStatements(db: D1Database, event: EventEnvelope<typeof 
   for (const a of slugs) {
     for (const b of slugs) {
       if (a === b) continue;
-      statements.push(
+      changes.push(
         db
-          .prepare(
-            "INSERT INTO product_pairs (product_slug, other_slug, orders) VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET orders = orders + 1",
-          )
-          .bind(a, b),
+          .insert(productPairs)
+          .values({ productSlug: a, otherSlug: b, orders: 1 })
+          .onConflictDoUpdate({
+            target: [productPairs.productSlug, productPairs.otherSlug],
+            set: { orders: plus(productPairs.orders, 1) },
+          }),
       );
     }
   }
-  return statements;
+  return changes;
 }
 
-export function cartCreatedStatements(db: D1Database, event: EventEnvelope<typeof EVENT_TYPES.cartCreated>): Statement[] {
-  return [
-    db
-      .prepare("INSERT INTO platform_daily (day, orders, carts) VALUES (?, 0, 1) ON CONFLICT (day) DO UPDATE SET carts = carts + 1")
-      .bind(dayOf(event.occurredAt)),
-  ];
+export function cartCreatedChanges(db: InsightsDb, event: EventEnvelope<typeof EVENT_TYPES.cartCreated>): Change[] {
+  return [platformDay(db, dayOf(event.occurredAt), { orders: 0, carts: 1 })];
 }

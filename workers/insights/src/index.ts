@@ -12,7 +12,8 @@ import { problem, problemResponse } from "#shared/problem.ts";
 import type { CallContext } from "#shared/request-id.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
 import { traceRpc } from "#shared/rpc.ts";
-import { cartCreatedStatements, orderPaidStatements } from "./aggregate.ts";
+import { cartCreatedChanges, orderPaidChanges } from "./aggregate.ts";
+import { insightsDb } from "./db.ts";
 import { alsoBought, bestSelling, platformReport, salesReport, trending } from "./queries.ts";
 
 const Slug = z.string().min(1).max(160);
@@ -34,7 +35,7 @@ export class InsightsService extends WorkerEntrypoint<InsightsEnv> {
       const s = Slug.safeParse(slug);
       const n = Limit.safeParse(limit);
       return s.success && n.success
-        ? ok(await alsoBought(this.env.DB, s.data, n.data))
+        ? ok(await alsoBought(insightsDb(this.env.DB), s.data, n.data))
         : fail(400, "a product slug and a limit of 1 to 50");
     });
   }
@@ -42,14 +43,14 @@ export class InsightsService extends WorkerEntrypoint<InsightsEnv> {
   trending(limit: unknown, call: CallContext): Promise<Result<string[]>> {
     return this.run("trending", call, async () => {
       const n = Limit.safeParse(limit);
-      return n.success ? ok(await trending(this.env.DB, n.data)) : fail(400, "limit is 1 to 50");
+      return n.success ? ok(await trending(insightsDb(this.env.DB), n.data)) : fail(400, "limit is 1 to 50");
     });
   }
 
   bestSelling(slugs: unknown, call: CallContext): Promise<Result<string[]>> {
     return this.run("bestSelling", call, async () => {
       const parsed = parseInput(SlugList, slugs, "slugs");
-      return parsed.ok ? ok(await bestSelling(this.env.DB, parsed.value)) : parsed;
+      return parsed.ok ? ok(await bestSelling(insightsDb(this.env.DB), parsed.value)) : parsed;
     });
   }
 
@@ -58,14 +59,14 @@ export class InsightsService extends WorkerEntrypoint<InsightsEnv> {
       const scope = MerchantScope.safeParse(merchantId);
       if (!scope.success) return fail(400, "merchantId is a merchant id or null");
       const q = parseInput(ReportQuery, query, "query");
-      return q.ok ? ok(await salesReport(this.env.DB, scope.data, q.value, this.env.SHOP_CURRENCY)) : q;
+      return q.ok ? ok(await salesReport(insightsDb(this.env.DB), scope.data, q.value, this.env.SHOP_CURRENCY)) : q;
     });
   }
 
   platformReport(query: unknown, call: CallContext): Promise<Result<PlatformReport>> {
     return this.run("platformReport", call, async () => {
       const q = parseInput(ReportQuery, query, "query");
-      return q.ok ? ok(await platformReport(this.env.DB, q.value)) : q;
+      return q.ok ? ok(await platformReport(insightsDb(this.env.DB), q.value)) : q;
     });
   }
 
@@ -97,6 +98,7 @@ export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "insights are reached through the storefront and admin Workers"))),
   async queue(batch, env) {
     const log = createLogger("insights", parseLogLevel(env.LOG_LEVEL), { queue: batch.queue });
+    const db = insightsDb(env.DB);
     await consumeEvents(batch, {
       consumer: "insights",
       queue: "INSIGHTS_EVENTS",
@@ -106,8 +108,8 @@ export default {
       log,
       ...retryPolicy(env),
       handlers: {
-        [EVENT_TYPES.orderPaid]: async (event) => orderPaidStatements(env.DB, event),
-        [EVENT_TYPES.cartCreated]: async (event) => cartCreatedStatements(env.DB, event),
+        [EVENT_TYPES.orderPaid]: async (event) => orderPaidChanges(db, event),
+        [EVENT_TYPES.cartCreated]: async (event) => cartCreatedChanges(db, event),
       },
     });
   },

@@ -1,7 +1,13 @@
+import { and, asc, between, type Column, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { PlatformReport, ReportQuery, SalesReport } from "#schema/insights/dto.ts";
+import { merchantDaily, platformDaily, productDaily, productPairs } from "../db/tables.ts";
+import type { InsightsDb } from "./db.ts";
 
 const DAY_MS = 86_400_000;
 const dayText = (at: number) => new Date(at).toISOString().slice(0, 10);
+
+/** A column summed over the group (SQLite sums integers exactly, as integers). */
+const total = (column: Column) => sql<number>`SUM(${column})`;
 
 /** Every day from `from` to `to`, both included. */
 export function daysBetween(from: string, to: string): string[] {
@@ -11,73 +17,90 @@ export function daysBetween(from: string, to: string): string[] {
 }
 
 /** Products most often in the same paid order as `slug`. */
-export async function alsoBought(db: D1Database, slug: string, limit: number): Promise<string[]> {
-  const { results } = await db
-    .prepare("SELECT other_slug FROM product_pairs WHERE product_slug = ? ORDER BY orders DESC, other_slug LIMIT ?")
-    .bind(slug, limit)
-    .all<{ other_slug: string }>();
-  return results.map((r) => r.other_slug);
+export async function alsoBought(db: InsightsDb, slug: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ slug: productPairs.otherSlug })
+    .from(productPairs)
+    .where(eq(productPairs.productSlug, slug))
+    .orderBy(desc(productPairs.orders), asc(productPairs.otherSlug))
+    .limit(limit);
+  return rows.map((r) => r.slug);
 }
 
 // Trending: units of the last 14 days, each day's weighing half as much as every HALF_LIFE_DAYS before it.
 const TRENDING_DAYS = 14;
 const HALF_LIFE_DAYS = 3;
 
-export async function trending(db: D1Database, limit: number, now = Date.now()): Promise<string[]> {
+export async function trending(db: InsightsDb, limit: number, now = Date.now()): Promise<string[]> {
   const days = Array.from({ length: TRENDING_DAYS }, (_, age) => ({
     day: dayText(now - age * DAY_MS),
     weight: 0.5 ** (age / HALF_LIFE_DAYS),
   }));
-  // The weights ride along as a VALUES table, so the decayed sum and the ranking happen in one query.
-  const values = days.map(() => "(?, ?)").join(", ");
-  const { results } = await db
-    .prepare(
-      `WITH w(day, weight) AS (VALUES ${values})
-       SELECT p.product_slug, SUM(p.units * w.weight) AS score FROM product_daily p JOIN w ON w.day = p.day
-       GROUP BY p.product_slug ORDER BY score DESC, p.product_slug LIMIT ?`,
+  // The weights ride along as a CASE on the day, so the decayed sum and the ranking happen in one query.
+  const weight = sql`CASE ${productDaily.day} ${sql.join(
+    days.map((d) => sql`WHEN ${d.day} THEN ${d.weight}`),
+    sql` `,
+  )} END`;
+  const score = sql`SUM(${productDaily.units} * ${weight})`;
+  const rows = await db
+    .select({ slug: productDaily.productSlug })
+    .from(productDaily)
+    .where(
+      inArray(
+        productDaily.day,
+        days.map((d) => d.day),
+      ),
     )
-    .bind(...days.flatMap((d) => [d.day, d.weight]), limit)
-    .all<{ product_slug: string }>();
-  return results.map((r) => r.product_slug);
+    .groupBy(productDaily.productSlug)
+    .orderBy(desc(score), asc(productDaily.productSlug))
+    .limit(limit);
+  return rows.map((r) => r.slug);
 }
 
 /** Of the given products, those sold in the last 30 days, best-selling first (the category fallback). */
-export async function bestSelling(db: D1Database, slugs: string[], now = Date.now()): Promise<string[]> {
+export async function bestSelling(db: InsightsDb, slugs: string[], now = Date.now()): Promise<string[]> {
   if (slugs.length === 0) return [];
-  const marks = slugs.map(() => "?").join(", ");
-  const { results } = await db
-    .prepare(
-      `SELECT product_slug FROM product_daily WHERE day >= ? AND product_slug IN (${marks})
-       GROUP BY product_slug ORDER BY SUM(units) DESC, product_slug`,
-    )
-    .bind(dayText(now - 30 * DAY_MS), ...slugs)
-    .all<{ product_slug: string }>();
-  return results.map((r) => r.product_slug);
+  const rows = await db
+    .select({ slug: productDaily.productSlug })
+    .from(productDaily)
+    .where(and(gte(productDaily.day, dayText(now - 30 * DAY_MS)), inArray(productDaily.productSlug, slugs)))
+    .groupBy(productDaily.productSlug)
+    .orderBy(desc(total(productDaily.units)), asc(productDaily.productSlug));
+  return rows.map((r) => r.slug);
 }
 
-type MerchantDay = { day: string; currency: string; orders: number; units: number; revenue: number };
+/** A merchant's sales summed over a group of its daily rows, per currency (a report's row). */
+const merchantSales = {
+  currency: merchantDaily.currency,
+  orders: total(merchantDaily.orders),
+  units: total(merchantDaily.units),
+  revenue: total(merchantDaily.revenue),
+};
 
 /** A merchant's sales over a range, from the daily aggregates (one row per day and currency at most). */
-export async function salesReport(db: D1Database, merchantId: string | null, q: ReportQuery, shopCurrency: string): Promise<SalesReport> {
-  const scope = merchantId === null ? "" : "merchant_id = ? AND";
-  const args = merchantId === null ? [q.from, q.to] : [merchantId, q.from, q.to];
-  const [days, top] = await db.batch<
-    MerchantDay | { product_slug: string; title: string; currency: string; units: number; revenue: number }
-  >([
+export async function salesReport(db: InsightsDb, merchantId: string | null, q: ReportQuery, shopCurrency: string): Promise<SalesReport> {
+  const scope = (table: typeof merchantDaily | typeof productDaily) =>
+    and(merchantId === null ? undefined : eq(table.merchantId, merchantId), between(table.day, q.from, q.to));
+  const [rows, top] = await db.batch([
     db
-      .prepare(
-        `SELECT day, currency, SUM(orders) AS orders, SUM(units) AS units, SUM(revenue) AS revenue FROM merchant_daily
-         WHERE ${scope} day BETWEEN ? AND ? GROUP BY day, currency`,
-      )
-      .bind(...args),
+      .select({ day: merchantDaily.day, ...merchantSales })
+      .from(merchantDaily)
+      .where(scope(merchantDaily))
+      .groupBy(merchantDaily.day, merchantDaily.currency),
     db
-      .prepare(
-        `SELECT product_slug, MAX(title) AS title, currency, SUM(units) AS units, SUM(revenue) AS revenue FROM product_daily
-         WHERE ${scope} day BETWEEN ? AND ? GROUP BY product_slug, currency ORDER BY revenue DESC, units DESC LIMIT 10`,
-      )
-      .bind(...args),
+      .select({
+        slug: productDaily.productSlug,
+        title: sql<string>`MAX(${productDaily.title})`,
+        currency: productDaily.currency,
+        units: total(productDaily.units),
+        revenue: total(productDaily.revenue),
+      })
+      .from(productDaily)
+      .where(scope(productDaily))
+      .groupBy(productDaily.productSlug, productDaily.currency)
+      .orderBy(desc(total(productDaily.revenue)), desc(total(productDaily.units)))
+      .limit(10),
   ]);
-  const rows = (days?.results ?? []) as MerchantDay[];
   // The report is in the merchant's currency: the one most of its orders are in (the shop's when it has none).
   const byCurrency = new Map<string, { orders: number; revenue: number }>();
   for (const r of rows) {
@@ -105,30 +128,33 @@ export async function salesReport(db: D1Database, merchantId: string | null, q: 
       revenue: money(totals.revenue),
       averageOrderValue: money(totals.orders === 0 ? 0 : Math.round(totals.revenue / totals.orders)),
     },
-    topProducts: ((top?.results ?? []) as { product_slug: string; title: string; currency: string; units: number; revenue: number }[])
+    topProducts: top
       .filter((t) => t.currency === currency)
-      .map((t) => ({ slug: t.product_slug, title: t.title, units: t.units, revenue: money(t.revenue) })),
+      .map((t) => ({ slug: t.slug, title: t.title, units: t.units, revenue: money(t.revenue) })),
     otherCurrencies: [...byCurrency.entries()].filter(([c]) => c !== currency).map(([c, v]) => ({ currency: c, ...v })),
   };
 }
 
-export async function platformReport(db: D1Database, q: ReportQuery): Promise<PlatformReport> {
-  const [merchants, platform] = await db.batch<PlatformReport["merchants"][number] | { orders: number; carts: number }>([
+export async function platformReport(db: InsightsDb, q: ReportQuery): Promise<PlatformReport> {
+  const [merchants, [totals = { orders: 0, carts: 0 }]] = await db.batch([
     db
-      .prepare(
-        `SELECT merchant_id AS merchantId, currency, SUM(orders) AS orders, SUM(units) AS units, SUM(revenue) AS revenue
-         FROM merchant_daily WHERE day BETWEEN ? AND ? GROUP BY merchant_id, currency ORDER BY revenue DESC`,
-      )
-      .bind(q.from, q.to),
+      .select({ merchantId: merchantDaily.merchantId, ...merchantSales })
+      .from(merchantDaily)
+      .where(between(merchantDaily.day, q.from, q.to))
+      .groupBy(merchantDaily.merchantId, merchantDaily.currency)
+      .orderBy(desc(total(merchantDaily.revenue))),
     db
-      .prepare("SELECT COALESCE(SUM(orders), 0) AS orders, COALESCE(SUM(carts), 0) AS carts FROM platform_daily WHERE day BETWEEN ? AND ?")
-      .bind(q.from, q.to),
+      .select({
+        orders: sql<number>`COALESCE(${total(platformDaily.orders)}, 0)`,
+        carts: sql<number>`COALESCE(${total(platformDaily.carts)}, 0)`,
+      })
+      .from(platformDaily)
+      .where(between(platformDaily.day, q.from, q.to)),
   ]);
-  const totals = (platform?.results[0] ?? { orders: 0, carts: 0 }) as { orders: number; carts: number };
   return {
     from: q.from,
     to: q.to,
-    merchants: (merchants?.results ?? []) as PlatformReport["merchants"],
+    merchants,
     orders: totals.orders,
     carts: totals.carts,
     conversion: totals.carts === 0 ? 0 : Math.round((totals.orders / totals.carts) * 10_000) / 10_000,

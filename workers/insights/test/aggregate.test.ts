@@ -1,13 +1,14 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { cartCreatedStatements, dayOf, orderPaidStatements } from "../src/aggregate.ts";
+import { commit } from "#shared/d1.ts";
+import { cartCreatedChanges, dayOf, orderPaidChanges } from "../src/aggregate.ts";
+import { insightsDb } from "../src/db.ts";
 import { cartCreated, paidOrder, unique } from "./events.ts";
 
-const db = env.DB;
+const db = insightsDb(env.DB);
 const rows = async <T>(sql: string, ...args: unknown[]) =>
   (
-    await db
-      .prepare(sql)
+    await env.DB.prepare(sql)
       .bind(...args)
       .all<T>()
   ).results;
@@ -18,7 +19,7 @@ describe("dayOf", () => {
   });
 });
 
-describe("orderPaidStatements", () => {
+describe("orderPaidChanges", () => {
   it("counts an order once per merchant part, with its product lines' units and revenue", async () => {
     const [a, b, shoe, sock, plan] = [unique("m"), unique("m"), unique("shoe"), unique("sock"), unique("plan")];
     const order = paidOrder("2025-01-10", {
@@ -28,7 +29,7 @@ describe("orderPaidStatements", () => {
       ],
       [b]: [{ slug: sock, quantity: 3, price: 700 }],
     });
-    await db.batch(orderPaidStatements(db, order));
+    await commit(db, orderPaidChanges(db, order));
     const merchants = await rows<{ merchant_id: string; orders: number; units: number; revenue: number }>(
       "SELECT merchant_id, orders, units, revenue FROM merchant_daily WHERE merchant_id IN (?, ?) AND day = ? ORDER BY revenue DESC",
       a,
@@ -56,7 +57,7 @@ describe("orderPaidStatements", () => {
   it("adds a second order of the day to the same rows", async () => {
     const [m, shoe] = [unique("m"), unique("shoe")];
     for (const quantity of [1, 4]) {
-      await db.batch(orderPaidStatements(db, paidOrder("2025-01-11", { [m]: [{ slug: shoe, quantity, price: 100 }] })));
+      await commit(db, orderPaidChanges(db, paidOrder("2025-01-11", { [m]: [{ slug: shoe, quantity, price: 100 }] })));
     }
     expect(await rows("SELECT orders, units, revenue FROM merchant_daily WHERE merchant_id = ?", m)).toEqual([
       { orders: 2, units: 5, revenue: 500 },
@@ -66,8 +67,9 @@ describe("orderPaidStatements", () => {
 
   it("pairs every two distinct products of an order, both ways round, once per order", async () => {
     const [m, x, y, z] = [unique("m"), unique("x"), unique("y"), unique("z")];
-    await db.batch(
-      orderPaidStatements(
+    await commit(
+      db,
+      orderPaidChanges(
         db,
         paidOrder("2025-01-12", {
           [m]: [
@@ -78,8 +80,9 @@ describe("orderPaidStatements", () => {
         }),
       ),
     );
-    await db.batch(
-      orderPaidStatements(
+    await commit(
+      db,
+      orderPaidChanges(
         db,
         paidOrder("2025-01-12", { [m]: [{ slug: x, quantity: 1, price: 1 }], [unique("m")]: [{ slug: z, quantity: 1, price: 1 }] }),
       ),
@@ -102,8 +105,8 @@ describe("orderPaidStatements", () => {
 
   it("counts the order in the platform's day", async () => {
     const day = "2025-02-01";
-    await db.batch(orderPaidStatements(db, paidOrder(day, { [unique("m")]: [{ slug: unique("p"), quantity: 1, price: 1 }] })));
-    await db.batch([...cartCreatedStatements(db, cartCreated(day)), ...cartCreatedStatements(db, cartCreated(day))]);
+    await commit(db, orderPaidChanges(db, paidOrder(day, { [unique("m")]: [{ slug: unique("p"), quantity: 1, price: 1 }] })));
+    await commit(db, [...cartCreatedChanges(db, cartCreated(day)), ...cartCreatedChanges(db, cartCreated(day))]);
     expect(await rows("SELECT orders, carts FROM platform_daily WHERE day = ?", day)).toEqual([{ orders: 1, carts: 2 }]);
   });
 });

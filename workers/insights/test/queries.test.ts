@@ -1,12 +1,14 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { cartCreatedStatements, orderPaidStatements } from "../src/aggregate.ts";
+import { commit } from "#shared/d1.ts";
+import { cartCreatedChanges, orderPaidChanges } from "../src/aggregate.ts";
+import { insightsDb } from "../src/db.ts";
 import { alsoBought, bestSelling, daysBetween, platformReport, salesReport, trending } from "../src/queries.ts";
 import { cartCreated, paidOrder, unique } from "./events.ts";
 
-const db = env.DB;
-const record = async (...events: Parameters<typeof orderPaidStatements>[1][]) => {
-  for (const event of events) await db.batch(orderPaidStatements(db, event));
+const db = insightsDb(env.DB);
+const record = async (...events: Parameters<typeof orderPaidChanges>[1][]) => {
+  for (const event of events) await commit(db, orderPaidChanges(db, event));
 };
 const DAY_MS = 86_400_000;
 const dayAgo = (now: number, days: number) => new Date(now - days * DAY_MS).toISOString().slice(0, 10);
@@ -116,7 +118,7 @@ describe("platformReport", () => {
       paidOrder("2019-05-09", { [m2]: [{ slug: unique("p"), quantity: 1, price: 100 }] }),
     );
     for (const day of ["2019-05-01", "2019-05-01", "2019-05-02", "2019-05-02", "2019-05-02", "2019-05-02"]) {
-      await db.batch(cartCreatedStatements(db, cartCreated(day)));
+      await commit(db, cartCreatedChanges(db, cartCreated(day)));
     }
     const report = await platformReport(db, { from: "2019-05-01", to: "2019-05-02" });
     expect(report.orders).toBe(2);

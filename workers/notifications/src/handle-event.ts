@@ -1,8 +1,11 @@
+import { and, eq, inArray, isNotNull, or, type SQL } from "drizzle-orm";
 import { EVENT_TYPES, type EventEnvelope, requestIdOf } from "#schema/events.ts";
-import { d1Db, type Effect } from "#shared/d1.ts";
+import type { Change } from "#shared/d1.ts";
 import { ERASED_EMAIL, rememberErased } from "#shared/erasure.ts";
 import type { EventHandlers } from "#shared/event-consumer.ts";
+import { devMailFaults, emails, erasedUsers } from "../db/tables.ts";
 import type { NotificationsConfig } from "./config.ts";
+import { type NotificationsDb, notificationsDb } from "./db.ts";
 import { outgoingEmail } from "./outgoing-email.ts";
 import type { Email } from "./templates/layout.tsx";
 import { receipt } from "./templates/receipt.ts";
@@ -18,52 +21,59 @@ const orderLink = (shopUrl: string, orderId: string) => `${shopUrl.replace(/\/$/
 /** The event as an email is written from it: its id is the email's (one per event), its request the log's. */
 type Source = Pick<EventEnvelope, "id" | "requestId">;
 
-const insertEmail = (db: D1Database, event: Source, mail: Written, buyer: string | null, status: "pending" | "sent", now: number) =>
+const insertEmail = (db: NotificationsDb, event: Source, mail: Written, buyer: string | null, status: "pending" | "sent", now: number) =>
   db
-    .prepare(
-      `INSERT OR IGNORE INTO emails (id, event_id, template, to_address, subject, order_id, user_id, text_body, html_body, status, created_at, sent_at, request_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      `eml_${event.id}`,
-      event.id,
-      mail.template,
-      mail.to,
-      mail.subject,
-      mail.orderId,
-      buyer,
-      mail.text,
-      mail.html,
+    .insert(emails)
+    .values({
+      id: `eml_${event.id}`,
+      eventId: event.id,
+      template: mail.template,
+      toAddress: mail.to,
+      subject: mail.subject,
+      orderId: mail.orderId,
+      userId: buyer,
+      textBody: mail.text,
+      htmlBody: mail.html,
       status,
-      now,
-      status === "sent" ? now : null,
-      requestIdOf(event),
-    );
+      createdAt: now,
+      sentAt: status === "sent" ? now : null,
+      requestId: requestIdOf(event),
+    })
+    .onConflictDoNothing();
 
 /**
  * Whose order the email is about (the event's account, or the one an earlier email of the order named) and
  * whether that account was erased. An address fulfilment has already anonymised counts as erased too.
  */
-async function buyerOf(db: D1Database, mail: Written): Promise<{ userId: string | null; erased: boolean }> {
-  const row = await db
-    .prepare(
-      `SELECT b.user_id AS userId, EXISTS (SELECT 1 FROM erased_users e WHERE e.user_id = b.user_id) AS erased
-       FROM (SELECT COALESCE(?1, (SELECT user_id FROM emails WHERE order_id = ?2 AND user_id IS NOT NULL LIMIT 1)) AS user_id) b`,
-    )
-    .bind(mail.userId, mail.orderId)
-    .first<{ userId: string | null; erased: number }>();
-  return { userId: row?.userId ?? null, erased: mail.to === ERASED_EMAIL || row?.erased === 1 };
+async function buyerOf(db: NotificationsDb, mail: Written): Promise<{ userId: string | null; erased: boolean }> {
+  const [earlier] =
+    mail.userId === null
+      ? await db
+          .select({ userId: emails.userId })
+          .from(emails)
+          .where(and(eq(emails.orderId, mail.orderId), isNotNull(emails.userId)))
+          .limit(1)
+      : [];
+  const userId = mail.userId ?? earlier?.userId ?? null;
+  if (mail.to === ERASED_EMAIL) return { userId, erased: true };
+  const [erased] =
+    userId === null ? [] : await db.select({ userId: erasedUsers.userId }).from(erasedUsers).where(eq(erasedUsers.userId, userId)).limit(1);
+  return { userId, erased: erased !== undefined };
 }
 
+/** The accounts erased (identity.user_erased), as a subquery. */
+const erasedAccounts = (db: NotificationsDb) => db.select({ userId: erasedUsers.userId }).from(erasedUsers);
+
+/** The emails matching `where` lose the address. */
+const forgetAddress = (db: NotificationsDb, where: SQL | undefined): Change =>
+  db.update(emails).set({ toAddress: ERASED_EMAIL }).where(where);
+
 /** The order's emails lose the address (its buyer was erased); its content is about the order, not them. */
-const forgetOrder = (db: D1Database, orderId: string) =>
-  db.prepare("UPDATE emails SET to_address = ? WHERE order_id = ?").bind(ERASED_EMAIL, orderId);
+const forgetOrder = (db: NotificationsDb, orderId: string) => forgetAddress(db, eq(emails.orderId, orderId));
 
 /** Run with the email's own row: if its buyer was erased meanwhile, the row loses the address at once. */
-const forgetIfErased = (db: D1Database, eventId: string) =>
-  db
-    .prepare("UPDATE emails SET to_address = ? WHERE event_id = ? AND user_id IN (SELECT user_id FROM erased_users)")
-    .bind(ERASED_EMAIL, eventId);
+const forgetIfErased = (db: NotificationsDb, eventId: string) =>
+  forgetAddress(db, and(eq(emails.eventId, eventId), inArray(emails.userId, erasedAccounts(db))));
 
 /**
  * One email per event, whatever the redeliveries. Locally the email *is* its row (status sent), committed with
@@ -72,24 +82,25 @@ const forgetIfErased = (db: D1Database, eventId: string) =>
  * sent with the event. A refusal (a mailbox rejects it, the mail service is down) throws: the queue retries,
  * then dead-letters it with that error.
  */
-async function send(env: NotificationsEnv, config: NotificationsConfig, event: Source, mail: Written): Promise<D1PreparedStatement[]> {
-  const { DB: db } = env;
+async function send(env: NotificationsEnv, config: NotificationsConfig, event: Source, mail: Written): Promise<Change[]> {
+  const db = notificationsDb(env.DB);
   // An erased buyer is written to no more: an event about their order that was on its way when the erasure
   // came writes nothing, and makes sure the order's earlier emails are anonymous too.
   const buyer = await buyerOf(db, mail);
   if (buyer.erased) return [forgetOrder(db, mail.orderId)];
   const now = Date.now();
   if (config.MAIL_TRANSPORT === "dev-outbox") {
-    const fault = await db
-      .prepare("SELECT reason FROM dev_mail_faults WHERE address = ?")
-      .bind(mail.to.toLowerCase())
-      .first<{ reason: string }>();
-    if (fault !== null) throw new Error(`mail rejected for ${mail.to}: ${fault.reason}`);
+    const [fault] = await db
+      .select({ reason: devMailFaults.reason })
+      .from(devMailFaults)
+      .where(eq(devMailFaults.address, mail.to.toLowerCase()))
+      .limit(1);
+    if (fault !== undefined) throw new Error(`mail rejected for ${mail.to}: ${fault.reason}`);
     return [insertEmail(db, event, mail, buyer.userId, "sent", now), forgetIfErased(db, event.id)];
   }
-  const sent = await db.prepare("SELECT status FROM emails WHERE event_id = ?").bind(event.id).first<{ status: string }>();
+  const [sent] = await db.select({ status: emails.status }).from(emails).where(eq(emails.eventId, event.id)).limit(1);
   if (sent?.status === "sent") return [];
-  await insertEmail(db, event, mail, buyer.userId, "pending", now).run();
+  await insertEmail(db, event, mail, buyer.userId, "pending", now);
   await env.EMAIL.send(
     outgoingEmail({
       from: config.MAIL_FROM,
@@ -101,22 +112,18 @@ async function send(env: NotificationsEnv, config: NotificationsConfig, event: S
       requestId: requestIdOf(event),
     }),
   );
-  return [
-    db.prepare("UPDATE emails SET status = 'sent', sent_at = ? WHERE event_id = ?").bind(Date.now(), event.id),
-    forgetIfErased(db, event.id),
-  ];
+  return [db.update(emails).set({ status: "sent", sentAt: Date.now() }).where(eq(emails.eventId, event.id)), forgetIfErased(db, event.id)];
 }
 
 /**
  * identity.user_erased → the emails of the account's orders keep what they said (the order, the amounts) but
  * not where they went; the account is remembered, so later events about its orders write nothing.
  */
-const forgetBuyer = (db: D1Database, userId: string): Promise<Effect[]> => {
+const forgetBuyer = (db: NotificationsDb, userId: string): Promise<Change[]> => {
+  const theirOrders = db.select({ orderId: emails.orderId }).from(emails).where(eq(emails.userId, userId));
   return Promise.resolve([
-    rememberErased(d1Db(db), userId),
-    db
-      .prepare("UPDATE emails SET to_address = ?1 WHERE user_id = ?2 OR order_id IN (SELECT order_id FROM emails WHERE user_id = ?2)")
-      .bind(ERASED_EMAIL, userId),
+    rememberErased(db, userId),
+    forgetAddress(db, or(eq(emails.userId, userId), inArray(emails.orderId, theirOrders))),
   ]);
 };
 
@@ -136,6 +143,6 @@ export function notificationHandlers(env: NotificationsEnv, config: Notification
     [EVENT_TYPES.shipmentDelivered]: (e) =>
       send(env, config, e, { ...about(e.data, "delivered"), ...delivered(e.data, link(e.data.orderId)) }),
     [EVENT_TYPES.refundCompleted]: (e) => send(env, config, e, { ...about(e.data, "refund"), ...refund(e.data, link(e.data.orderId)) }),
-    [EVENT_TYPES.userErased]: (e) => forgetBuyer(env.DB, e.data.userId),
+    [EVENT_TYPES.userErased]: (e) => forgetBuyer(notificationsDb(env.DB), e.data.userId),
   };
 }

@@ -1,4 +1,5 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { scheduledBackup } from "#shared/backup/run.ts";
 import { BACKUP_CRON, runCron } from "#shared/cron.ts";
@@ -10,25 +11,29 @@ import { problem, problemResponse } from "#shared/problem.ts";
 import type { CallContext } from "#shared/request-id.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
 import { traceRpc } from "#shared/rpc.ts";
+import { devMailFaults, emails } from "../db/tables.ts";
 import { notificationsConfig } from "./config.ts";
+import { type EmailRow, notificationsDb } from "./db.ts";
 import { notificationHandlers } from "./handle-event.ts";
 import type { OutboxEmail } from "./outbox-email.ts";
 
 const OutboxFilter = z.object({ orderId: z.string().max(64).optional(), to: z.string().max(254).optional() });
 const Address = z.string().trim().toLowerCase().min(3).max(254);
 
-type EmailRow = {
-  id: string;
-  to_address: string;
-  subject: string;
-  template: string;
-  order_id: string;
-  event_id: string;
-  sent_at: number;
-  request_id: string | null;
-  text_body: string;
-  html_body: string;
-};
+/** A sent email as the local outbox lists it. */
+const outboxEmail = (r: EmailRow): OutboxEmail => ({
+  id: r.id,
+  to: r.toAddress,
+  subject: r.subject,
+  template: r.template,
+  orderId: r.orderId,
+  eventId: r.eventId,
+  // A sent email has its time.
+  sentAt: new Date(r.sentAt ?? 0).toISOString(),
+  requestId: r.requestId,
+  text: r.textBody,
+  html: r.htmlBody,
+});
 
 /**
  * The notifications Worker's RPC surface: development only (the local outbox and mail sink). In production it
@@ -40,26 +45,20 @@ export class NotificationsService extends WorkerEntrypoint<NotificationsEnv> {
       if (notificationsConfig(this.env).MAIL_TRANSPORT !== "dev-outbox") return fail(404, "the outbox exists only locally");
       const f = parseInput(OutboxFilter, filter ?? {}, "query");
       if (!f.ok) return f;
-      const { results } = await this.env.DB.prepare(
-        `SELECT * FROM emails WHERE status = 'sent' AND (?1 IS NULL OR order_id = ?1) AND (?2 IS NULL OR to_address = ?2)
-         ORDER BY sent_at, id LIMIT 500`,
-      )
-        .bind(f.value.orderId ?? null, f.value.to ?? null)
-        .all<EmailRow>();
-      return ok({
-        items: results.map((r) => ({
-          id: r.id,
-          to: r.to_address,
-          subject: r.subject,
-          template: r.template,
-          orderId: r.order_id,
-          eventId: r.event_id,
-          sentAt: new Date(r.sent_at).toISOString(),
-          requestId: r.request_id,
-          text: r.text_body,
-          html: r.html_body,
-        })),
-      });
+      const { orderId, to } = f.value;
+      const rows = await notificationsDb(this.env.DB)
+        .select()
+        .from(emails)
+        .where(
+          and(
+            eq(emails.status, "sent"),
+            orderId === undefined ? undefined : eq(emails.orderId, orderId),
+            to === undefined ? undefined : eq(emails.toAddress, to),
+          ),
+        )
+        .orderBy(asc(emails.sentAt), asc(emails.id))
+        .limit(500);
+      return ok({ items: rows.map(outboxEmail) });
     });
   }
 
@@ -69,11 +68,14 @@ export class NotificationsService extends WorkerEntrypoint<NotificationsEnv> {
       if (notificationsConfig(this.env).MAIL_TRANSPORT !== "dev-outbox") return fail(404, "the mail sink exists only locally");
       const to = parseInput(Address, address, "to");
       if (!to.ok) return to;
-      if (reason === null) await this.env.DB.prepare("DELETE FROM dev_mail_faults WHERE address = ?").bind(to.value).run();
+      const db = notificationsDb(this.env.DB);
+      if (reason === null) await db.delete(devMailFaults).where(eq(devMailFaults.address, to.value));
       else {
-        await this.env.DB.prepare("INSERT OR REPLACE INTO dev_mail_faults (address, reason, created_at) VALUES (?, ?, ?)")
-          .bind(to.value, String(reason).slice(0, 200), Date.now())
-          .run();
+        const fault = { reason: String(reason).slice(0, 200), createdAt: Date.now() };
+        await db
+          .insert(devMailFaults)
+          .values({ address: to.value, ...fault })
+          .onConflictDoUpdate({ target: devMailFaults.address, set: fault });
       }
       return ok({ address: to.value });
     });
