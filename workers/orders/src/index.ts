@@ -220,7 +220,7 @@ export default {
       queue: "FULFILLMENT_EVENTS",
       dedupe: "processed-events",
       db: env.DB,
-      handlers: { ...fulfillmentHandlers(env.DB), ...forgetBuyerHandlers(env) },
+      handlers: { ...fulfillmentHandlers(ordersDb(env.DB)), ...forgetBuyerHandlers(env) },
       deadLetters: env.DEAD_LETTERS,
       log,
       ...retryPolicy(env),

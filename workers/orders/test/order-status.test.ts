@@ -99,7 +99,7 @@ describe("the order state machine", () => {
     await paidOrder(id);
     const before = await outboxCount();
 
-    const cancelled = await moveOrder(env.DB, log, id, "cancelled", "merchant", [
+    const cancelled = await moveOrder(db, log, id, "cancelled", "merchant", [
       outboxRow(EVENT_TYPES.orderCancelled, { orderId: id, reason: "merchant" }, undefined, `${id}:cancelled`),
     ]);
     expect(cancelled).toMatchObject({ ok: true, repeated: false });
@@ -107,7 +107,7 @@ describe("the order state machine", () => {
     expect(await outboxCount()).toBe(before + 1);
 
     warnings.length = 0;
-    const shipped = await moveOrder(env.DB, log, id, "shipped", "late label", [
+    const shipped = await moveOrder(db, log, id, "shipped", "late label", [
       outboxRow(EVENT_TYPES.orderCancelled, { orderId: id, reason: "x" }, undefined, `${id}:bogus`),
     ]);
     expect(shipped).toEqual({ ok: false, from: "cancelled" });
@@ -116,16 +116,13 @@ describe("the order state machine", () => {
     expect(warnings).toHaveLength(1);
 
     // Asking again for the status it has is a harmless repeat.
-    expect(await moveOrder(env.DB, log, id, "cancelled", "retry")).toMatchObject({ ok: true, repeated: true });
+    expect(await moveOrder(db, log, id, "cancelled", "retry")).toMatchObject({ ok: true, repeated: true });
   });
 
   it("of two concurrent moves from one status, one wins", async () => {
     const id = `ord_${crypto.randomUUID().slice(0, 8)}`;
     await paidOrder(id);
-    const [a, b] = await Promise.all([
-      moveOrder(env.DB, log, id, "fulfilling", "label"),
-      moveOrder(env.DB, log, id, "cancelled", "shopper"),
-    ]);
+    const [a, b] = await Promise.all([moveOrder(db, log, id, "fulfilling", "label"), moveOrder(db, log, id, "cancelled", "shopper")]);
     const moved = [a, b].filter((r) => r.ok);
     expect(moved).toHaveLength(1);
     expect(await history(id)).toEqual(["pending_payment", "paid", await status(id)]);
