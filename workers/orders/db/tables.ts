@@ -1,4 +1,6 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { SHIPMENT_STATUSES } from "#schema/events.ts";
+import { ORDER_STATUSES } from "#schema/orders/dto.ts";
 import { outboxTable, processedEventsTable } from "#shared/event-tables.ts";
 
 // The orders database: owned by the orders Worker. An order is never deleted; its status moves only along
@@ -11,7 +13,7 @@ export const orders = sqliteTable(
     userId: text("user_id"),
     tokenHash: text("token_hash"),
     email: text("email").notNull(),
-    status: text("status").notNull(),
+    status: text("status", { enum: ORDER_STATUSES }).notNull(),
     currency: text("currency").notNull(),
     subtotal: integer("subtotal").notNull(),
     shipping: integer("shipping").notNull(),
@@ -71,8 +73,8 @@ export const orderTransitions = sqliteTable(
   {
     id: text("id").primaryKey(),
     orderId: text("order_id").notNull(),
-    fromStatus: text("from_status"),
-    toStatus: text("to_status").notNull(),
+    fromStatus: text("from_status", { enum: ORDER_STATUSES }),
+    toStatus: text("to_status", { enum: ORDER_STATUSES }).notNull(),
     reason: text("reason").notNull(),
     at: integer("at").notNull(),
   },
@@ -90,7 +92,7 @@ export const orderShipments = sqliteTable(
     id: text("id").primaryKey(),
     orderId: text("order_id").notNull(),
     merchantId: text("merchant_id").notNull(),
-    status: text("status").notNull(),
+    status: text("status", { enum: SHIPMENT_STATUSES }).notNull(),
     rank: integer("rank").notNull(),
     carrier: text("carrier"),
     trackingNumber: text("tracking_number"),

@@ -1,7 +1,11 @@
+import { and, countDistinct, eq, gt, min, sql } from "drizzle-orm";
 import { EVENT_TYPES, SHIPMENT_STATUSES, type ShipmentChanged } from "#schema/events.ts";
 import type { OrderStatus } from "#schema/orders/dto.ts";
+import type { Change } from "#shared/d1.ts";
 import type { EventHandlers } from "#shared/event-consumer.ts";
 import type { Logger } from "#shared/logger.ts";
+import { orderLines, orderShipments, orders } from "../db/tables.ts";
+import { excluded, type OrdersDb } from "./db.ts";
 import { moveOrder } from "./order-status.ts";
 
 const RANK = Object.fromEntries(SHIPMENT_STATUSES.map((s, i) => [s, i])) as Record<ShipmentChanged["status"], number>;
@@ -11,33 +15,54 @@ const RANK = Object.fromEntries(SHIPMENT_STATUSES.map((s, i) => [s, i])) as Reco
  * has shipped, delivered once every one is delivered. Events may come late or twice: a shipment's copy here
  * only moves forward (by rank), and the order's status is derived from all of them, one allowed step at a time.
  */
-async function followShipment(db: D1Database, log: Logger, s: ShipmentChanged): Promise<D1PreparedStatement[]> {
+async function followShipment(db: OrdersDb, log: Logger, s: ShipmentChanged): Promise<Change[]> {
+  const ofOrder = eq(orderShipments.orderId, s.orderId);
   // The shipment's copy and what the order now has, in one round trip (a batch is one transaction).
-  const [, read] = await db.batch<{ expected: number; known: number; lowest: number | null; status: OrderStatus | null }>([
+  const [, [counts]] = await db.batch([
     db
-      .prepare(
-        `INSERT INTO order_shipments (id, order_id, merchant_id, status, rank, carrier, tracking_number, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET status = excluded.status, rank = excluded.rank,
-         carrier = COALESCE(excluded.carrier, carrier), tracking_number = COALESCE(excluded.tracking_number, tracking_number),
-         updated_at = excluded.updated_at
-       WHERE excluded.rank > order_shipments.rank`,
-      )
-      .bind(s.shipmentId, s.orderId, s.merchantId, s.status, RANK[s.status], s.carrier, s.trackingNumber, Date.now()),
+      .insert(orderShipments)
+      .values({
+        id: s.shipmentId,
+        orderId: s.orderId,
+        merchantId: s.merchantId,
+        status: s.status,
+        rank: RANK[s.status],
+        carrier: s.carrier,
+        trackingNumber: s.trackingNumber,
+        updatedAt: Date.now(),
+      })
+      .onConflictDoUpdate({
+        target: orderShipments.id,
+        set: {
+          status: excluded(orderShipments.status),
+          rank: excluded(orderShipments.rank),
+          carrier: sql`coalesce(${excluded(orderShipments.carrier)}, ${orderShipments.carrier})`,
+          trackingNumber: sql`coalesce(${excluded(orderShipments.trackingNumber)}, ${orderShipments.trackingNumber})`,
+          updatedAt: excluded(orderShipments.updatedAt),
+        },
+        setWhere: gt(excluded(orderShipments.rank), orderShipments.rank),
+      }),
     db
-      .prepare(
-        `SELECT (SELECT COUNT(DISTINCT merchant_id) FROM order_lines WHERE order_id = ?1 AND kind = 'product') AS expected,
-              (SELECT COUNT(*) FROM order_shipments WHERE order_id = ?1) AS known,
-              (SELECT MIN(rank) FROM order_shipments WHERE order_id = ?1) AS lowest,
-              (SELECT status FROM orders WHERE id = ?1) AS status`,
-      )
-      .bind(s.orderId),
+      .select({
+        expected: sql<number>`${db
+          .select({ n: countDistinct(orderLines.merchantId) })
+          .from(orderLines)
+          .where(and(eq(orderLines.orderId, s.orderId), eq(orderLines.kind, "product")))}`,
+        known: db.$count(orderShipments, ofOrder),
+        lowest: sql<number | null>`${db
+          .select({ n: min(orderShipments.rank) })
+          .from(orderShipments)
+          .where(ofOrder)}`,
+        status: orders.status,
+      })
+      .from(orders)
+      .where(eq(orders.id, s.orderId)),
   ]);
-  const counts = read?.results[0];
   if (counts === undefined || counts.known === 0) return [];
   const lowest = counts.known < counts.expected ? 0 : (counts.lowest ?? 0);
   const target: OrderStatus = lowest >= RANK.delivered ? "delivered" : lowest >= RANK.shipped ? "shipped" : "fulfilling";
   const path: OrderStatus[] = ["fulfilling", "shipped", "delivered"];
-  let status = counts.status;
+  let status: OrderStatus | null = counts.status;
   for (const step of path.slice(0, path.indexOf(target) + 1)) {
     if (status === null || !["paid", "fulfilling", "shipped"].includes(status) || path.indexOf(status) >= path.indexOf(step)) continue;
     const moved = await moveOrder(db, log, s.orderId, step, `shipment ${s.shipmentId} ${s.status}`);
@@ -47,13 +72,13 @@ async function followShipment(db: D1Database, log: Logger, s: ShipmentChanged): 
 }
 
 /** Moves the order along `steps` as far as it can go (each move is a no-op if already there). */
-async function walk(db: D1Database, log: Logger, orderId: string, steps: OrderStatus[], reason: string): Promise<D1PreparedStatement[]> {
+async function walk(db: OrdersDb, log: Logger, orderId: string, steps: OrderStatus[], reason: string): Promise<Change[]> {
   for (const step of steps) await moveOrder(db, log, orderId, step, reason);
   return [];
 }
 
 /** Each handler logs under the event's own logger (its request id), which consumeEvents hands it. */
-export function fulfillmentHandlers(db: D1Database): Omit<EventHandlers<"FULFILLMENT_EVENTS">, typeof EVENT_TYPES.userErased> {
+export function fulfillmentHandlers(db: OrdersDb): Omit<EventHandlers<"FULFILLMENT_EVENTS">, typeof EVENT_TYPES.userErased> {
   return {
     [EVENT_TYPES.shipmentCreated]: ({ data }, log) => followShipment(db, log, data),
     [EVENT_TYPES.shipmentPacked]: ({ data }, log) => followShipment(db, log, data),

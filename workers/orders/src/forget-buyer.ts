@@ -1,11 +1,11 @@
+import { eq } from "drizzle-orm";
 import { EVENT_TYPES } from "#schema/events.ts";
 import type { ShippingAddress } from "#schema/orders/dto.ts";
-import { d1Db } from "#shared/d1.ts";
 import { ERASED_EMAIL, erasedAddress, scrubOutbox } from "#shared/erasure.ts";
 import type { EventHandlers } from "#shared/event-consumer.ts";
+import { orders } from "../db/tables.ts";
 import { checkoutConfig } from "./config.ts";
-
-type BuyerOrder = { id: string; checkout_id: string | null; shipping_address: string; created_at: number };
+import { ordersDb } from "./db.ts";
 
 // A Checkout object forgets its key after CHECKOUT_KEY_LIFETIME_SECONDS (its alarm); an older order's object has
 // nothing left to scrub, and waking it would only make an empty one. Twice the lifetime leaves the alarm room to be late.
@@ -21,23 +21,32 @@ const checkoutKeptMs = (env: OrdersEnv): number => 2 * checkoutConfig(env).keyLi
  */
 export const forgetBuyerHandlers = (env: OrdersEnv): Pick<EventHandlers<"FULFILLMENT_EVENTS">, typeof EVENT_TYPES.userErased> => ({
   [EVENT_TYPES.userErased]: async ({ data: { userId } }) => {
-    const { results } = await env.DB.prepare("SELECT id, checkout_id, shipping_address, created_at FROM orders WHERE user_id = ?")
-      .bind(userId)
-      .all<BuyerOrder>();
+    const db = ordersDb(env.DB);
+    const results = await db
+      .select({ id: orders.id, checkoutId: orders.checkoutId, shippingAddress: orders.shippingAddress, createdAt: orders.createdAt })
+      .from(orders)
+      .where(eq(orders.userId, userId));
     if (results.length === 0) return [];
     const now = Date.now();
     for (const order of results) {
-      if (order.checkout_id === null || order.created_at < now - checkoutKeptMs(env)) continue;
-      await env.CHECKOUT.get(env.CHECKOUT.idFromString(order.checkout_id)).forgetBuyer();
+      if (order.checkoutId === null || order.createdAt < now - checkoutKeptMs(env)) continue;
+      await env.CHECKOUT.get(env.CHECKOUT.idFromString(order.checkoutId)).forgetBuyer();
     }
     return [
       ...results.map((order) =>
-        env.DB.prepare(
-          "UPDATE orders SET email = ?, shipping_address = ?, user_id = NULL, token_hash = NULL, updated_at = ? WHERE id = ?",
-        ).bind(ERASED_EMAIL, JSON.stringify(erasedAddress(JSON.parse(order.shipping_address) as ShippingAddress)), now, order.id),
+        db
+          .update(orders)
+          .set({
+            email: ERASED_EMAIL,
+            shippingAddress: JSON.stringify(erasedAddress(JSON.parse(order.shippingAddress) as ShippingAddress)),
+            userId: null,
+            tokenHash: null,
+            updatedAt: now,
+          })
+          .where(eq(orders.id, order.id)),
       ),
       scrubOutbox(
-        d1Db(env.DB),
+        db,
         results.map((o) => o.id),
       ),
     ];

@@ -1,4 +1,5 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { and, eq, isNull } from "drizzle-orm";
 import type { CartAccess, CartCall } from "#schema/cart.ts";
 import {
   CartIdParam,
@@ -25,8 +26,10 @@ import { problem, problemResponse } from "#shared/problem.ts";
 import type { CallContext } from "#shared/request-id.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
 import { traceRpc } from "#shared/rpc.ts";
+import { orders } from "../db/tables.ts";
 import type { Answer } from "./checkout/flow.ts";
 import { quoteFor } from "./checkout/pricing-bridge.ts";
+import { type OrdersDb, ordersDb } from "./db.ts";
 import { fulfillmentHandlers } from "./follow-fulfillment.ts";
 import { forgetBuyerHandlers } from "./forget-buyer.ts";
 import { deliveredOrderWith, merchantOrders, merchantView } from "./merchant-orders.ts";
@@ -110,7 +113,7 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
   }
 
   listOrders(userId: string, call: CallContext): Promise<Result<{ items: OrderView[] }>> {
-    return this.run("listOrders", call, async () => ok({ items: await listOrders(this.env.DB, userId, 50) }));
+    return this.run("listOrders", call, async () => ok({ items: await listOrders(this.db, userId, 50) }));
   }
 
   /** One order, for its buyer or the holder of its order token; anyone else is told it does not exist. */
@@ -118,7 +121,7 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return this.run("getOrder", call, async () => {
       const missing = fail<OrderView>(404, `no order ${orderId}`);
       if (typeof orderId !== "string" || !/^ord_[A-Za-z0-9_-]{1,40}$/.test(orderId)) return missing;
-      const stored = await loadOrder(this.env.DB, orderId);
+      const stored = await loadOrder(this.db, orderId);
       if (stored === null) return missing;
       if (stored.userId !== null && reader.userId === stored.userId) return ok(stored.view);
       if (stored.tokenHash !== null && typeof reader.orderToken === "string" && reader.orderToken.length <= 128) {
@@ -144,23 +147,22 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
         orderToken.length > 128
       )
         return missing;
-      const stored = await loadOrder(this.env.DB, orderId);
+      const stored = await loadOrder(this.db, orderId);
       if (stored === null) return missing;
       if (stored.userId === userId) return ok(stored.view);
       if (stored.userId !== null || stored.tokenHash === null || !timingSafeEqualText(await sha256Hex(orderToken), stored.tokenHash))
         return missing;
-      const claimed = await this.env.DB.prepare(
-        "UPDATE orders SET user_id = ?, token_hash = NULL, updated_at = ? WHERE id = ? AND user_id IS NULL AND token_hash = ?",
-      )
-        .bind(userId, Date.now(), orderId, stored.tokenHash)
-        .run();
+      const claimed = await this.db
+        .update(orders)
+        .set({ userId, tokenHash: null, updatedAt: Date.now() })
+        .where(and(eq(orders.id, orderId), isNull(orders.userId), eq(orders.tokenHash, stored.tokenHash)));
       return claimed.meta.changes === 1 ? ok(stored.view) : missing;
     });
   }
 
   /** A delivered order of this buyer with the product (a verified purchase), or null. */
   deliveredOrderWith(userId: string, productSlug: string, call: CallContext): Promise<Result<string | null>> {
-    return this.run("deliveredOrderWith", call, async () => ok(await deliveredOrderWith(this.env.DB, String(userId), String(productSlug))));
+    return this.run("deliveredOrderWith", call, async () => ok(await deliveredOrderWith(this.db, String(userId), String(productSlug))));
   }
 
   /** A merchant's orders (its part of each); `merchantId` null is a platform admin, who sees every order whole. */
@@ -168,7 +170,7 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return this.run("merchantOrders", call, async () => {
       const parsed = parseInput(MerchantOrderQuery, query, "query");
       if (!parsed.ok) return parsed;
-      return ok({ items: await merchantOrders(this.env.DB, merchantId, parsed.value) });
+      return ok({ items: await merchantOrders(this.db, merchantId, parsed.value) });
     });
   }
 
@@ -177,10 +179,14 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return this.run("merchantOrder", call, async () => {
       const missing = fail<MerchantOrder>(404, `no order ${orderId}`);
       if (typeof orderId !== "string" || !/^ord_[A-Za-z0-9_-]{1,40}$/.test(orderId)) return missing;
-      const stored = await loadOrder(this.env.DB, orderId);
+      const stored = await loadOrder(this.db, orderId);
       const view = stored === null ? null : merchantView(stored.view, merchantId);
       return view === null ? missing : ok(view);
     });
+  }
+
+  private get db(): OrdersDb {
+    return ordersDb(this.env.DB);
   }
 
   health(): Promise<HealthReport> {
@@ -214,7 +220,7 @@ export default {
       queue: "FULFILLMENT_EVENTS",
       dedupe: "processed-events",
       db: env.DB,
-      handlers: { ...fulfillmentHandlers(env.DB), ...forgetBuyerHandlers(env) },
+      handlers: { ...fulfillmentHandlers(ordersDb(env.DB)), ...forgetBuyerHandlers(env) },
       deadLetters: env.DEAD_LETTERS,
       log,
       ...retryPolicy(env),

@@ -1,6 +1,9 @@
+import { and, eq, exists, sql } from "drizzle-orm";
 import type { OrderStatus } from "#schema/orders/dto.ts";
 import type { Logger } from "#shared/logger.ts";
 import type { OutboxRow } from "#shared/outbox.ts";
+import { orders, orderTransitions, outbox } from "../db/tables.ts";
+import { insertWhere, type OrdersDb } from "./db.ts";
 
 /**
  * The order state machine, as one table: the statuses an order may move to from each status. Any other move
@@ -31,45 +34,53 @@ export type TransitionResult = { ok: true; from: OrderStatus; repeated: boolean 
  * not an error, so a retried step is harmless.
  */
 export async function moveOrder(
-  db: D1Database,
+  db: OrdersDb,
   log: Logger,
   orderId: string,
   to: OrderStatus,
   reason: string,
   events: OutboxRow[] = [],
 ): Promise<TransitionResult> {
-  const current = await db.prepare("SELECT status FROM orders WHERE id = ?").bind(orderId).first<{ status: OrderStatus }>();
-  if (current === null) {
+  const current = await statusOf(db, orderId);
+  if (current === undefined) {
     log.warn("order transition refused: no such order", { orderId, to, reason });
     return { ok: false, from: null };
   }
-  if (current.status === to) return { ok: true, from: to, repeated: true };
-  if (!canMove(current.status, to)) {
-    log.warn("order transition refused", { orderId, from: current.status, to, reason });
-    return { ok: false, from: current.status };
+  if (current === to) return { ok: true, from: to, repeated: true };
+  if (!canMove(current, to)) {
+    log.warn("order transition refused", { orderId, from: current, to, reason });
+    return { ok: false, from: current };
   }
   const now = Date.now();
   const transitionId = crypto.randomUUID();
-  const results = await db.batch([
-    db.prepare("UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?").bind(to, now, orderId, current.status),
-    // changes() is the UPDATE's row count: the history row exists only if the move happened.
+  const [, transition] = await db.batch([
     db
-      .prepare(
-        "INSERT INTO order_transitions (id, order_id, from_status, to_status, reason, at) SELECT ?, ?, ?, ?, ?, ? WHERE changes() = 1",
-      )
-      .bind(transitionId, orderId, current.status, to, reason, now),
+      .update(orders)
+      .set({ status: to, updatedAt: now })
+      .where(and(eq(orders.id, orderId), eq(orders.status, current))),
+    // changes() is the UPDATE's row count: the history row exists only if the move happened.
+    insertWhere(
+      db,
+      orderTransitions,
+      { id: transitionId, orderId, fromStatus: current, toStatus: to, reason, at: now },
+      sql`changes() = 1`,
+    ),
     ...events.map((e) =>
-      db
-        .prepare(
-          "INSERT OR IGNORE INTO outbox (id, body, created_at) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM order_transitions WHERE id = ?)",
-        )
-        .bind(e.id, e.body, e.createdAt, transitionId),
+      insertWhere(
+        db,
+        outbox,
+        e,
+        exists(db.select({ id: orderTransitions.id }).from(orderTransitions).where(eq(orderTransitions.id, transitionId))),
+      ).onConflictDoNothing(),
     ),
   ]);
-  if ((results[1]?.meta.changes ?? 0) === 1) return { ok: true, from: current.status, repeated: false };
+  if (transition.meta.changes === 1) return { ok: true, from: current, repeated: false };
   // Someone moved it first: report what it is now.
-  const now2 = await db.prepare("SELECT status FROM orders WHERE id = ?").bind(orderId).first<{ status: OrderStatus }>();
-  if (now2?.status === to) return { ok: true, from: to, repeated: true };
-  log.warn("order transition lost a race", { orderId, from: current.status, to, now: now2?.status, reason });
-  return { ok: false, from: now2?.status ?? null };
+  const now2 = await statusOf(db, orderId);
+  if (now2 === to) return { ok: true, from: to, repeated: true };
+  log.warn("order transition lost a race", { orderId, from: current, to, now: now2, reason });
+  return { ok: false, from: now2 ?? null };
 }
+
+const statusOf = async (db: OrdersDb, orderId: string): Promise<OrderStatus | undefined> =>
+  (await db.select({ status: orders.status }).from(orders).where(eq(orders.id, orderId)).limit(1))[0]?.status;

@@ -1,6 +1,9 @@
-import type { OrderSummary, ShipmentStatus } from "#schema/events.ts";
+import { and, asc, desc, eq, exists, inArray, lt } from "drizzle-orm";
+import type { OrderSummary } from "#schema/events.ts";
 import type { OrderLineView, OrderStatus, OrderView, PaymentSummary, ShippingAddress } from "#schema/orders/dto.ts";
 import type { OutboxRow } from "#shared/outbox.ts";
+import { orderLines, orderParts, orderShipments, orders, orderTransitions, outbox } from "../db/tables.ts";
+import { insertWhere, type LineRow, type OrderRow, type OrdersDb, orderColumns } from "./db.ts";
 
 // Reads and writes of the `orders` database (one owner: this Worker). Amounts are integer minor units in the
 // order's currency; the API's Money objects are made only when an order is shown.
@@ -84,84 +87,84 @@ export type Placement = { status: Extract<OrderStatus, "paid" | "payment_failed"
  * Writes a checkout's order as it ends, in one transaction: the order in its final status, its parts, lines,
  * history (placed, then paid or refused) and `events`. Every row has a fixed key, so writing it again (a
  * resumed step) changes nothing. An order an earlier release left `pending_payment` is moved to the status.
+ * One INSERT per row: D1 binds at most 100 values to a statement, and an order may have many lines.
  */
-export async function writeOrder(db: D1Database, o: OrderRecord, placement: Placement, events: OutboxRow[]): Promise<void> {
+export async function writeOrder(db: OrdersDb, o: OrderRecord, placement: Placement, events: OutboxRow[]): Promise<void> {
   const now = Date.now();
   let lineNo = 0;
   await db.batch([
     db
-      .prepare(
-        `INSERT OR IGNORE INTO orders (id, user_id, token_hash, email, status, currency, subtotal, shipping, tax, total,
-           shipping_address, payment, cart_id, checkout_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .bind(
-        o.id,
-        o.userId,
-        o.tokenHash,
-        o.email,
-        placement.status,
-        o.currency,
-        o.subtotal,
-        o.shipping,
-        o.tax,
-        o.total,
-        JSON.stringify(o.shippingAddress),
-        JSON.stringify(o.payment),
-        o.cartId,
-        o.checkoutId ?? null,
-        o.createdAt,
-        now,
-      ),
+      .insert(orders)
+      .values({
+        id: o.id,
+        userId: o.userId,
+        tokenHash: o.tokenHash,
+        email: o.email,
+        status: placement.status,
+        currency: o.currency,
+        subtotal: o.subtotal,
+        shipping: o.shipping,
+        tax: o.tax,
+        total: o.total,
+        shippingAddress: JSON.stringify(o.shippingAddress),
+        payment: JSON.stringify(o.payment),
+        cartId: o.cartId,
+        checkoutId: o.checkoutId ?? null,
+        createdAt: o.createdAt,
+        updatedAt: now,
+      })
+      .onConflictDoNothing(),
     db
-      .prepare("UPDATE orders SET status = ?, payment = ?, updated_at = ? WHERE id = ? AND status = 'pending_payment'")
-      .bind(placement.status, JSON.stringify(o.payment), now, o.id),
+      .update(orders)
+      .set({ status: placement.status, payment: JSON.stringify(o.payment), updatedAt: now })
+      .where(and(eq(orders.id, o.id), eq(orders.status, "pending_payment"))),
     ...o.parts.map((p) =>
       db
-        .prepare(
-          "INSERT OR IGNORE INTO order_parts (order_id, merchant_id, subtotal, shipping, shipping_tax, tax, total) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(o.id, p.merchantId, p.subtotal, p.shipping, p.shippingTax, p.tax, p.total),
+        .insert(orderParts)
+        .values({
+          orderId: o.id,
+          merchantId: p.merchantId,
+          subtotal: p.subtotal,
+          shipping: p.shipping,
+          shippingTax: p.shippingTax,
+          tax: p.tax,
+          total: p.total,
+        })
+        .onConflictDoNothing(),
     ),
     ...o.parts.flatMap((p) =>
       p.lines.map((l) =>
         db
-          .prepare(
-            `INSERT OR IGNORE INTO order_lines (order_id, line_no, merchant_id, kind, sku, product_slug, title, quantity, unit_price,
-               line_total, tax, covers_sku, plan_id, years) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .bind(
-            o.id,
-            ++lineNo,
-            p.merchantId,
-            l.kind,
-            l.sku,
-            l.productSlug,
-            l.title,
-            l.quantity,
-            l.unitPrice,
-            l.lineTotal,
-            l.tax,
-            l.coversSku ?? null,
-            l.planId ?? null,
-            l.years ?? null,
-          ),
+          .insert(orderLines)
+          // A line's own optional fields (warranty cover, plan, years) it does not have are written as NULL.
+          .values({ ...l, orderId: o.id, lineNo: ++lineNo, merchantId: p.merchantId })
+          .onConflictDoNothing(),
       ),
     ),
     db
-      .prepare(
-        "INSERT OR IGNORE INTO order_transitions (id, order_id, from_status, to_status, reason, at) VALUES (?, ?, NULL, 'pending_payment', 'checkout', ?)",
-      )
-      .bind(`${o.id}:placed`, o.id, o.createdAt),
+      .insert(orderTransitions)
+      .values({ id: `${o.id}:placed`, orderId: o.id, fromStatus: null, toStatus: "pending_payment", reason: "checkout", at: o.createdAt })
+      .onConflictDoNothing(),
     // Only if the order is in that status now: an order some other path moved on keeps a true history.
-    db
-      .prepare(
-        `INSERT OR IGNORE INTO order_transitions (id, order_id, from_status, to_status, reason, at)
-           SELECT ?, ?, 'pending_payment', ?, ?, ? WHERE EXISTS (SELECT 1 FROM orders WHERE id = ? AND status = ?)`,
-      )
-      .bind(`${o.id}:${placement.status}`, o.id, placement.status, placement.reason, now, o.id, placement.status),
-    ...events.map((e) =>
-      db.prepare("INSERT OR IGNORE INTO outbox (id, body, created_at) VALUES (?, ?, ?)").bind(e.id, e.body, e.createdAt),
-    ),
+    insertWhere(
+      db,
+      orderTransitions,
+      {
+        id: `${o.id}:${placement.status}`,
+        orderId: o.id,
+        fromStatus: "pending_payment",
+        toStatus: placement.status,
+        reason: placement.reason,
+        at: now,
+      },
+      exists(
+        db
+          .select({ id: orders.id })
+          .from(orders)
+          .where(and(eq(orders.id, o.id), eq(orders.status, placement.status))),
+      ),
+    ).onConflictDoNothing(),
+    ...events.map((e) => db.insert(outbox).values(e).onConflictDoNothing()),
   ]);
 }
 
@@ -209,96 +212,33 @@ export function viewOf(o: OrderRecord, status: OrderStatus): OrderView {
   };
 }
 
-export type OrderRow = {
-  id: string;
-  user_id: string | null;
-  token_hash: string | null;
-  email: string;
-  status: OrderStatus;
-  currency: string;
-  subtotal: number;
-  shipping: number;
-  tax: number;
-  total: number;
-  shipping_address: string;
-  payment: string;
-  created_at: number;
-};
-type PartRow = { order_id: string; merchant_id: string; subtotal: number; shipping: number; tax: number; total: number };
-type LineRow = {
-  order_id: string;
-  merchant_id: string;
-  kind: "product" | "warranty";
-  sku: string;
-  product_slug: string;
-  title: string;
-  quantity: number;
-  unit_price: number;
-  line_total: number;
-  tax: number;
-  covers_sku: string | null;
-  plan_id: string | null;
-  years: number | null;
-};
-
-type ShipmentRow = {
-  id: string;
-  order_id: string;
-  merchant_id: string;
-  status: ShipmentStatus;
-  carrier: string | null;
-  tracking_number: string | null;
-};
-
 export type StoredOrder = { view: OrderView; userId: string | null; tokenHash: string | null };
 
-export const ORDER_COLUMNS =
-  "id, user_id, token_hash, email, status, currency, subtotal, shipping, tax, total, shipping_address, payment, created_at";
-
 /** Orders with their parts and lines, read in three queries however many orders there are. */
-export async function hydrateRows(db: D1Database, rows: OrderRow[]): Promise<StoredOrder[]> {
+export async function hydrateRows(db: OrdersDb, rows: OrderRow[]): Promise<StoredOrder[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const marks = ids.map(() => "?").join(", ");
-  const [parts, lines, shipments] = await db.batch<PartRow | LineRow | ShipmentRow>([
-    db.prepare(`SELECT * FROM order_parts WHERE order_id IN (${marks}) ORDER BY merchant_id`).bind(...ids),
-    db.prepare(`SELECT * FROM order_lines WHERE order_id IN (${marks}) ORDER BY line_no`).bind(...ids),
-    db.prepare(`SELECT * FROM order_shipments WHERE order_id IN (${marks}) ORDER BY merchant_id`).bind(...ids),
+  const [partRows, lineRows, shipmentRows] = await db.batch([
+    db.select().from(orderParts).where(inArray(orderParts.orderId, ids)).orderBy(asc(orderParts.merchantId)),
+    db.select().from(orderLines).where(inArray(orderLines.orderId, ids)).orderBy(asc(orderLines.lineNo)),
+    db.select().from(orderShipments).where(inArray(orderShipments.orderId, ids)).orderBy(asc(orderShipments.merchantId)),
   ]);
-  const partRows = (parts?.results ?? []) as PartRow[];
-  const lineRows = (lines?.results ?? []) as LineRow[];
-  const shipmentRows = (shipments?.results ?? []) as ShipmentRow[];
   return rows.map((r) => {
     const money = (amount: number) => ({ amount, currency: r.currency });
     const line = (l: LineRow): OrderLineView =>
-      lineView(
-        {
-          kind: l.kind,
-          sku: l.sku,
-          productSlug: l.product_slug,
-          title: l.title,
-          quantity: l.quantity,
-          unitPrice: l.unit_price,
-          lineTotal: l.line_total,
-          tax: l.tax,
-          coversSku: l.covers_sku ?? undefined,
-          planId: l.plan_id ?? undefined,
-          years: l.years ?? undefined,
-        },
-        r.currency,
-      );
-    const own = lineRows.filter((l) => l.order_id === r.id);
+      lineView({ ...l, coversSku: l.coversSku ?? undefined, planId: l.planId ?? undefined, years: l.years ?? undefined }, r.currency);
+    const own = lineRows.filter((l) => l.orderId === r.id);
     const view: OrderView = {
       id: r.id,
       status: r.status,
       email: r.email,
-      createdAt: new Date(r.created_at).toISOString(),
+      createdAt: new Date(r.createdAt).toISOString(),
       items: own.map(line),
       parts: partRows
-        .filter((p) => p.order_id === r.id)
+        .filter((p) => p.orderId === r.id)
         .map((p) => ({
-          merchantId: p.merchant_id,
-          items: own.filter((l) => l.merchant_id === p.merchant_id).map(line),
+          merchantId: p.merchantId,
+          items: own.filter((l) => l.merchantId === p.merchantId).map(line),
           subtotal: money(p.subtotal),
           shipping: money(p.shipping),
           tax: money(p.tax),
@@ -306,33 +246,35 @@ export async function hydrateRows(db: D1Database, rows: OrderRow[]): Promise<Sto
         })),
       totals: { subtotal: money(r.subtotal), shipping: money(r.shipping), tax: money(r.tax), total: money(r.total) },
       payment: JSON.parse(r.payment) as PaymentSummary,
-      shippingAddress: JSON.parse(r.shipping_address) as ShippingAddress,
+      shippingAddress: JSON.parse(r.shippingAddress) as ShippingAddress,
       // Shipments arrive with fulfilment's events; until the order is paid it has none.
       shipments: shipmentRows
-        .filter((sh) => sh.order_id === r.id)
+        .filter((sh) => sh.orderId === r.id)
         .map((sh) => ({
           id: sh.id,
-          merchantId: sh.merchant_id,
+          merchantId: sh.merchantId,
           status: sh.status,
           carrier: sh.carrier,
-          trackingNumber: sh.tracking_number,
+          trackingNumber: sh.trackingNumber,
         })),
     };
-    return { view, userId: r.user_id, tokenHash: r.token_hash };
+    return { view, userId: r.userId, tokenHash: r.tokenHash };
   });
 }
 
-export async function loadOrder(db: D1Database, orderId: string): Promise<StoredOrder | null> {
-  const row = await db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`).bind(orderId).first<OrderRow>();
-  if (row === null) return null;
+export async function loadOrder(db: OrdersDb, orderId: string): Promise<StoredOrder | null> {
+  const [row] = await db.select(orderColumns).from(orders).where(eq(orders.id, orderId)).limit(1);
+  if (row === undefined) return null;
   return (await hydrateRows(db, [row]))[0] ?? null;
 }
 
 /** A shopper's orders, newest first (at most `limit`; an account with more pages by `before`). */
-export async function listOrders(db: D1Database, userId: string, limit: number, before?: number): Promise<OrderView[]> {
-  const { results } = await db
-    .prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND created_at < ? ORDER BY created_at DESC, id DESC LIMIT ?`)
-    .bind(userId, before ?? Number.MAX_SAFE_INTEGER, limit)
-    .all<OrderRow>();
-  return (await hydrateRows(db, results)).map((o) => o.view);
+export async function listOrders(db: OrdersDb, userId: string, limit: number, before?: number): Promise<OrderView[]> {
+  const rows = await db
+    .select(orderColumns)
+    .from(orders)
+    .where(and(eq(orders.userId, userId), lt(orders.createdAt, before ?? Number.MAX_SAFE_INTEGER)))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(limit);
+  return (await hydrateRows(db, rows)).map((o) => o.view);
 }

@@ -10,6 +10,7 @@ import { objectLogger } from "#shared/object-logger.ts";
 import { ObjectSchema } from "#shared/object-schema.ts";
 import { problem } from "#shared/problem.ts";
 import { type CheckoutObjectConfig, checkoutConfig } from "../config.ts";
+import { ordersDb } from "../db.ts";
 import { publishOrderEvents } from "../order-events.ts";
 import { CHECKOUT_SCHEMA } from "./checkout-schema.ts";
 import { type Answer, type Ports, type Progress, runCheckout } from "./flow.ts";
@@ -139,7 +140,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
     const log = this.logger(requestId);
     const call = request?.call ?? { requestId };
     return {
-      orders: orderBook(this.env.DB),
+      orders: orderBook(ordersDb(this.env.DB)),
       cart: cartPort(this.env.CART.getByName(progress.request.cartId), call),
       stock: stockPort(this.env.INVENTORY, call),
       payments: paymentsPort(this.env.PAYMENTS),

@@ -1,4 +1,5 @@
 import type { CallContext } from "#shared/request-id.ts";
+import type { OrdersDb } from "../db.ts";
 import { writeOrder } from "../order-store.ts";
 import type { CartPort, OrderBook, PaymentsPort, StockPort } from "./flow.ts";
 import { holdIdFor, sellAll } from "./inventory-client.ts";
@@ -6,7 +7,7 @@ import { holdIdFor, sellAll } from "./inventory-client.ts";
 // The real services behind the checkout flow's ports: the orders D1 database, the cart's object, the SKUs'
 // Inventory objects and the payments Worker, typed by the bindings in the orders Worker's Env (wrangler types).
 
-export function orderBook(db: D1Database): OrderBook {
+export function orderBook(db: OrdersDb): OrderBook {
   return { write: (order, placement, events) => writeOrder(db, order, placement, events) };
 }
 
