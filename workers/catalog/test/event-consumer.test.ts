@@ -1,10 +1,16 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { envelope } from "#schema/events.ts";
+import { d1Db } from "#shared/d1.ts";
 import { consumeEvents, type Dedupe, type EventHandlers } from "#shared/event-consumer.ts";
 import { createLogger } from "#shared/logger.ts";
 
 // The shared consumer on a real D1: a scratch table stands for a consumer's own state.
+const consumerTest = sqliteTable("consumer_test", { userId: text("user_id").notNull(), n: integer("n").notNull() });
+// Declared, never created: a write to it fails when the batch runs.
+const noSuchTable = sqliteTable("no_such_table", { userId: text("user_id").notNull(), n: integer("n").notNull() });
+const db = d1Db(env.DB);
 beforeAll(async () => {
   await env.DB.prepare("CREATE TABLE IF NOT EXISTS consumer_test (user_id TEXT NOT NULL, n INTEGER NOT NULL)").run();
 });
@@ -36,7 +42,7 @@ async function consume(bodies: unknown[], handlers: EventHandlers<"CATALOG_EVENT
 }
 
 const counting: EventHandlers<"CATALOG_EVENTS"> = {
-  "identity.user_erased": async ({ data }) => [env.DB.prepare("INSERT INTO consumer_test (user_id, n) VALUES (?, 1)").bind(data.userId)],
+  "identity.user_erased": async ({ data }) => [db.insert(consumerTest).values({ userId: data.userId, n: 1 })],
 };
 
 describe("the shared event consumer", () => {
@@ -93,9 +99,7 @@ describe("the shared event consumer", () => {
     const other = `u-${crypto.randomUUID()}`;
     const broken: EventHandlers<"CATALOG_EVENTS"> = {
       "identity.user_erased": async ({ data }) => [
-        env.DB.prepare(
-          data.userId === "bad" ? "INSERT INTO no_such_table VALUES (1)" : "INSERT INTO consumer_test (user_id, n) VALUES (?, 1)",
-        ).bind(...(data.userId === "bad" ? [] : [data.userId])),
+        db.insert(data.userId === "bad" ? noSuchTable : consumerTest).values({ userId: data.userId, n: 1 }),
       ],
     };
     const failed = await consume([erased(other), erased("bad")], broken, { dedupe: "idempotent", db: env.DB });

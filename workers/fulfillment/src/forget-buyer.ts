@@ -1,9 +1,9 @@
-import { and, eq, exists, inArray, sql } from "drizzle-orm";
+import { and, eq, exists, inArray } from "drizzle-orm";
 import { EVENT_TYPES } from "#schema/events.ts";
 import { type Change, commit } from "#shared/d1.ts";
 import { ERASED_EMAIL, rememberErased, scrubOutbox } from "#shared/erasure.ts";
 import type { EventHandlers } from "#shared/event-consumer.ts";
-import { erasedUsers, outbox, paidOrders } from "../db/tables.ts";
+import { erasedUsers, paidOrders } from "../db/tables.ts";
 import type { FulfillmentDb } from "./db.ts";
 import { rewriteInvoices } from "./invoices.ts";
 
@@ -43,18 +43,14 @@ export const forgetIfErased = (db: FulfillmentDb, orderId: string): Change[] => 
     .update(paidOrders)
     .set({ email: ERASED_EMAIL })
     .where(and(eq(paidOrders.orderId, orderId), inArray(paidOrders.userId, db.select({ userId: erasedUsers.userId }).from(erasedUsers)))),
-  db
-    .update(outbox)
-    .set({ body: sql`json_set(${outbox.body}, '$.data.email', ${ERASED_EMAIL})` })
-    .where(
-      and(
-        sql`json_extract(${outbox.body}, '$.data.orderId') = ${orderId}`,
-        exists(
-          db
-            .select({ orderId: paidOrders.orderId })
-            .from(paidOrders)
-            .where(and(eq(paidOrders.orderId, orderId), eq(paidOrders.email, ERASED_EMAIL))),
-        ),
-      ),
+  scrubOutbox(
+    db,
+    [orderId],
+    exists(
+      db
+        .select({ orderId: paidOrders.orderId })
+        .from(paidOrders)
+        .where(and(eq(paidOrders.orderId, orderId), eq(paidOrders.email, ERASED_EMAIL))),
     ),
+  ),
 ];

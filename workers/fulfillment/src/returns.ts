@@ -1,11 +1,11 @@
 import { and, desc, eq, exists, inArray, ne, sql } from "drizzle-orm";
 import { EVENT_TYPES, type RefundCompleted, type ReturnChanged, type ReturnStatus } from "#schema/events.ts";
 import type { ReturnBody, ReturnView } from "#schema/fulfillment/dto.ts";
-import { type Change, commit } from "#shared/d1.ts";
+import { type Change, changedOne, commit, insertIf } from "#shared/d1.ts";
 import { type OutboxRow, outboxRow } from "#shared/outbox.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
 import { outbox, returnLines, returns } from "../db/tables.ts";
-import { changedOne, type FulfillmentDb, insertIf, queueEventIf, type ReturnRow, type ShipmentRow } from "./db.ts";
+import { type FulfillmentDb, queueEventIf, type ReturnRow, type ShipmentRow } from "./db.ts";
 import { loadPaidOrder, type PaidOrder } from "./paid-orders.ts";
 import { refundShare } from "./refund-share.ts";
 import { shipmentsOf } from "./shipments.ts";

@@ -1,10 +1,11 @@
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import { EVENT_TYPES, type ShipmentChanged, type ShipmentStatus } from "#schema/events.ts";
 import type { ShipmentDetail } from "#schema/fulfillment/dto.ts";
+import { changedOne } from "#shared/d1.ts";
 import { outboxRow } from "#shared/outbox.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
 import { shipments } from "../db/tables.ts";
-import { changedOne, type FulfillmentDb, queueEventIf, type ShipmentRow } from "./db.ts";
+import { type FulfillmentDb, queueEventIf, type ShipmentRow } from "./db.ts";
 import { loadPaidOrder, type PaidOrder, shippedItems } from "./paid-orders.ts";
 
 export type { ShipmentRow } from "./db.ts";

@@ -1,6 +1,4 @@
-import { type Column, getTableColumns, type SQL, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import * as tables from "../db/tables.ts";
 import { type orderLines, type orderParts, type orderShipments, orders } from "../db/tables.ts";
 
@@ -30,17 +28,3 @@ export type OrderRow = Pick<typeof orders.$inferSelect, keyof typeof orderColumn
 export type PartRow = typeof orderParts.$inferSelect;
 export type LineRow = typeof orderLines.$inferSelect;
 export type ShipmentRow = typeof orderShipments.$inferSelect;
-
-/**
- * `INSERT … SELECT <row> WHERE <condition>`: the row is written only if `condition` holds when the statement runs
- * (in a batch, after the statements before it). Drizzle inserts from a SELECT, but has no SELECT without FROM.
- */
-export function insertWhere<T extends SQLiteTable>(db: OrdersDb, table: T, row: T["$inferInsert"], condition: SQL) {
-  const values = Object.entries(getTableColumns(table)).map(([field, column]) =>
-    sql.param((row as Record<string, unknown>)[field] ?? null, column),
-  );
-  return db.insert(table).select(sql`select ${sql.join(values, sql`, `)} where ${condition}`);
-}
-
-/** The value an upsert's conflicting insert proposed for `column` (SQLite's `excluded.<column>`). */
-export const excluded = (column: Column): SQL => sql`excluded.${sql.identifier(column.name)}`;

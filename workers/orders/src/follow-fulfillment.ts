@@ -2,10 +2,11 @@ import { and, countDistinct, eq, gt, min, sql } from "drizzle-orm";
 import { EVENT_TYPES, SHIPMENT_STATUSES, type ShipmentChanged } from "#schema/events.ts";
 import type { OrderStatus } from "#schema/orders/dto.ts";
 import type { Change } from "#shared/d1.ts";
+import { excluded } from "#shared/d1.ts";
 import type { EventHandlers } from "#shared/event-consumer.ts";
 import type { Logger } from "#shared/logger.ts";
 import { orderLines, orderShipments, orders } from "../db/tables.ts";
-import { excluded, type OrdersDb } from "./db.ts";
+import type { OrdersDb } from "./db.ts";
 import { moveOrder } from "./order-status.ts";
 
 const RANK = Object.fromEntries(SHIPMENT_STATUSES.map((s, i) => [s, i])) as Record<ShipmentChanged["status"], number>;

@@ -1,9 +1,10 @@
-import { and, eq, exists, sql } from "drizzle-orm";
+import { and, eq, exists } from "drizzle-orm";
 import type { OrderStatus } from "#schema/orders/dto.ts";
+import { changedOne, insertIf } from "#shared/d1.ts";
 import type { Logger } from "#shared/logger.ts";
 import type { OutboxRow } from "#shared/outbox.ts";
 import { orders, orderTransitions, outbox } from "../db/tables.ts";
-import { insertWhere, type OrdersDb } from "./db.ts";
+import type { OrdersDb } from "./db.ts";
 
 /**
  * The order state machine, as one table: the statuses an order may move to from each status. Any other move
@@ -59,14 +60,9 @@ export async function moveOrder(
       .set({ status: to, updatedAt: now })
       .where(and(eq(orders.id, orderId), eq(orders.status, current))),
     // changes() is the UPDATE's row count: the history row exists only if the move happened.
-    insertWhere(
-      db,
-      orderTransitions,
-      { id: transitionId, orderId, fromStatus: current, toStatus: to, reason, at: now },
-      sql`changes() = 1`,
-    ),
+    insertIf(db, orderTransitions, { id: transitionId, orderId, fromStatus: current, toStatus: to, reason, at: now }, changedOne),
     ...events.map((e) =>
-      insertWhere(
+      insertIf(
         db,
         outbox,
         e,

@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, exists, inArray, lt } from "drizzle-orm";
 import type { OrderSummary } from "#schema/events.ts";
 import type { OrderLineView, OrderStatus, OrderView, PaymentSummary, ShippingAddress } from "#schema/orders/dto.ts";
+import { insertIf } from "#shared/d1.ts";
 import type { OutboxRow } from "#shared/outbox.ts";
 import { orderLines, orderParts, orderShipments, orders, orderTransitions, outbox } from "../db/tables.ts";
-import { insertWhere, type LineRow, type OrderRow, type OrdersDb, orderColumns } from "./db.ts";
+import { type LineRow, type OrderRow, type OrdersDb, orderColumns } from "./db.ts";
 
 // Reads and writes of the `orders` database (one owner: this Worker). Amounts are integer minor units in the
 // order's currency; the API's Money objects are made only when an order is shown.
@@ -146,7 +147,7 @@ export async function writeOrder(db: OrdersDb, o: OrderRecord, placement: Placem
       .values({ id: `${o.id}:placed`, orderId: o.id, fromStatus: null, toStatus: "pending_payment", reason: "checkout", at: o.createdAt })
       .onConflictDoNothing(),
     // Only if the order is in that status now: an order some other path moved on keeps a true history.
-    insertWhere(
+    insertIf(
       db,
       orderTransitions,
       {

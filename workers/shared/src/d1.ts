@@ -1,5 +1,7 @@
+import { type Column, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 
 // The one way a Worker reads and writes its D1 database: drizzle over the binding, with the tables in the
 // Worker's own db/tables.ts. Writes that must commit together are `Change`s run as one D1 batch (one transaction).
@@ -21,19 +23,22 @@ export async function commit(db: Pick<D1Db, "batch">, changes: readonly Change[]
 }
 
 /**
- * TRANSITION (issue 24): a Worker not yet on drizzle still hands the consumer raw statements; this runs both
- * kinds in one D1 batch. Goes once every Worker returns `Change`s.
+ * `INSERT … SELECT <row> WHERE <guard>`: the row is written only if `guard` holds when the statement runs (in a
+ * batch, after the statements before it). Drizzle inserts from a SELECT, but has no SELECT without FROM.
  */
-export type Effect = Change | D1PreparedStatement;
-type Built = { toSQL(): { sql: string; params: unknown[] } };
-const isStatement = (effect: Effect): effect is D1PreparedStatement => "bind" in effect;
-export async function commitEffects(d1: D1Database, effects: readonly Effect[]): Promise<void> {
-  if (effects.length === 0) return;
-  await d1.batch(
-    effects.map((e): D1PreparedStatement => {
-      if (isStatement(e)) return e;
-      const { sql, params } = (e as Change & Built).toSQL();
-      return d1.prepare(sql).bind(...params);
-    }),
-  );
+export function insertIf<T extends SQLiteTable, S extends Record<string, unknown>>(
+  db: DrizzleD1Database<S>,
+  table: T,
+  row: T["$inferInsert"],
+  guard: SQL,
+) {
+  const values: Record<string, unknown> = row;
+  const selected = Object.entries(getTableColumns(table)).map(([field, column]) => sql.param(values[field] ?? null, column));
+  return db.insert(table).select(sql`SELECT ${sql.join(selected, sql`, `)} WHERE ${guard}`);
 }
+
+/** The guard of a write that follows an UPDATE in one batch: that UPDATE changed exactly one row. */
+export const changedOne: SQL = sql`changes() = 1`;
+
+/** The value an upsert's conflicting insert proposed for `column` (SQLite's `excluded.<column>`). */
+export const excluded = (column: Column): SQL => sql`excluded.${sql.identifier(column.name)}`;

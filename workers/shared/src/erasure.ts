@@ -1,4 +1,4 @@
-import { and, isNotNull, sql } from "drizzle-orm";
+import { and, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { ShippingAddress } from "#schema/orders/dto.ts";
 import type { Change, D1Db } from "./d1.ts";
 import { erasedUsersTable, outboxTable } from "./event-tables.ts";
@@ -30,9 +30,9 @@ export const rememberErased = (db: D1Db, userId: string): Change =>
 
 /**
  * Events of these orders still waiting in the outbox (a failed send leaves them for the cron) lose the buyer's
- * email too: what leaves after the erasure carries none.
+ * email too: what leaves after the erasure carries none. `guard`: only if it holds when the write runs.
  */
-export const scrubOutbox = (db: D1Db, orderIds: readonly string[]): Change =>
+export const scrubOutbox = (db: D1Db, orderIds: readonly string[], guard?: SQL): Change =>
   db
     .update(outbox)
     .set({ body: sql`json_set(${outbox.body}, '$.data.email', ${ERASED_EMAIL})` })
@@ -40,5 +40,6 @@ export const scrubOutbox = (db: D1Db, orderIds: readonly string[]): Change =>
       and(
         sql`json_extract(${outbox.body}, '$.data.orderId') IN (SELECT value FROM json_each(${JSON.stringify(orderIds)}))`,
         isNotNull(sql`json_extract(${outbox.body}, '$.data.email')`),
+        guard,
       ),
     );

@@ -11,7 +11,7 @@ import {
   requestIdOf,
 } from "#schema/events.ts";
 import { configFrom } from "./config.ts";
-import { commitEffects, d1Db, type Effect } from "./d1.ts";
+import { type Change, commit, d1Db } from "./d1.ts";
 import { processedEventsTable } from "./event-tables.ts";
 import { errorFields, type Logger } from "./logger.ts";
 import type { Producer } from "./outbox.ts";
@@ -21,7 +21,7 @@ import type { Producer } from "./outbox.ts";
  * other services first (every such call idempotent by a key derived from the event), then returns its own change
  * as drizzle writes (`Change`s, not yet run), which commit as the consumer's `dedupe` says.
  */
-export type EventHandler<T extends EventType> = (event: EventEnvelope<T>, log: Logger) => Promise<Effect[]>;
+export type EventHandler<T extends EventType> = (event: EventEnvelope<T>, log: Logger) => Promise<Change[]>;
 
 /** A queue's consumer: one handler for each event type EVENT_ROUTES sends to queue `Q`, no more and no fewer. */
 export type EventHandlers<Q extends EventQueue> = { [T in EventsTo<Q>]: EventHandler<T> };
@@ -63,7 +63,7 @@ export type ConsumerOptions<Q extends EventQueue> = RetryOptions &
 export function consumeEvents<Q extends EventQueue>(batch: MessageBatch<unknown>, options: ConsumerOptions<Q>): Promise<void> {
   // parseEvent checked `data` with the schema of `event.type`, and `handlers[event.type]` takes exactly that type;
   // TypeScript cannot relate the two lookups, so the handlers are seen here as taking any event.
-  const handlers = options.handlers as Partial<Record<EventType, (event: AnyEvent, log: Logger) => Promise<Effect[]>>>;
+  const handlers = options.handlers as Partial<Record<EventType, (event: AnyEvent, log: Logger) => Promise<Change[]>>>;
   return consumeMessages(batch, {
     ...options,
     read: (message) => {
@@ -89,7 +89,7 @@ export function consumeEvents<Q extends EventQueue>(batch: MessageBatch<unknown>
 export type Work = {
   mark: { id: string; type: string } | null;
   context: Record<string, string>;
-  run: (log: Logger) => Promise<Effect[]>;
+  run: (log: Logger) => Promise<Change[]>;
 };
 export type Reading = { ok: true; work: Work | null } | { ok: false; reason: string };
 
@@ -105,7 +105,7 @@ export type MessagesOptions = RetryOptions &
 export async function consumeMessages(batch: MessageBatch<unknown>, options: MessagesOptions): Promise<void> {
   const { log } = options;
   // `idempotent` consumers commit the batch's changes together, and acknowledge what they cover after.
-  const pending: { message: Message<unknown>; log: Logger; effects: Effect[] }[] = [];
+  const pending: { message: Message<unknown>; log: Logger; effects: Change[] }[] = [];
   for (const message of batch.messages) {
     const reading = options.read(message);
     if (!reading.ok) {
@@ -123,7 +123,7 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
       let duplicate = false;
       if (options.dedupe === "processed-events" && work.mark !== null) {
         duplicate = await markedAlready(options.db, work.mark.id);
-        if (!duplicate) await commitEffects(options.db, [markWrite(options.db, work.mark), ...(await work.run(workLog))]);
+        if (!duplicate) await commit(d1Db(options.db), [markWrite(options.db, work.mark), ...(await work.run(workLog))]);
       } else {
         const effects = await work.run(workLog);
         if (effects.length > 0) {
@@ -143,8 +143,8 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
   try {
     const db = options.db;
     if (db === undefined) throw new Error(`${options.consumer} returned writes but has no database`);
-    await commitEffects(
-      db,
+    await commit(
+      d1Db(db),
       pending.flatMap((p) => p.effects),
     );
     for (const p of pending) p.message.ack();
@@ -157,7 +157,7 @@ const processedEvents = processedEventsTable();
 const markedAlready = async (d1: D1Database, eventId: string): Promise<boolean> =>
   (await d1Db(d1).select({ eventId: processedEvents.eventId }).from(processedEvents).where(eq(processedEvents.eventId, eventId)).limit(1))
     .length > 0;
-const markWrite = (d1: D1Database, mark: { id: string; type: string }): Effect =>
+const markWrite = (d1: D1Database, mark: { id: string; type: string }): Change =>
   d1Db(d1).insert(processedEvents).values({ eventId: mark.id, type: mark.type, processedAt: Date.now() });
 const isDuplicateMark = (err: unknown): boolean => String(err).includes("processed_events.event_id");
 
