@@ -1,7 +1,7 @@
-import { and, desc, eq, exists, inArray, ne, sql } from "drizzle-orm";
+import { and, desc, eq, exists, ne, sql } from "drizzle-orm";
 import { EVENT_TYPES, type RefundCompleted, type ReturnChanged, type ReturnStatus } from "#schema/events.ts";
 import type { ReturnBody, ReturnView } from "#schema/fulfillment/dto.ts";
-import { type Change, changedOne, commit, insertIf } from "#shared/d1.ts";
+import { type Change, changedOne, commit, inList, insertIf } from "#shared/d1.ts";
 import { type OutboxRow, outboxRow } from "#shared/outbox.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
 import { outbox, returnLines, returns } from "../db/tables.ts";
@@ -20,7 +20,7 @@ export async function returnViews(db: FulfillmentDb, rows: ReturnRow[]): Promise
     .select({ returnId: returnLines.returnId, sku: returnLines.sku, quantity: returnLines.quantity })
     .from(returnLines)
     .where(
-      inArray(
+      inList(
         returnLines.returnId,
         rows.map((r) => r.id),
       ),
@@ -191,7 +191,7 @@ export async function requestReturn(
   }
   await commit(db, changes);
   const ids = rows.map((r) => r.id);
-  const written = await db.select().from(returns).where(inArray(returns.id, ids)).orderBy(returns.merchantId);
+  const written = await db.select().from(returns).where(inList(returns.id, ids)).orderBy(returns.merchantId);
   if (written.length === rows.length) return ok(await returnViews(db, written));
   // Another request for some of these lines came first: undo whatever of this one was written.
   await commit(

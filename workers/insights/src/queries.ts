@@ -1,5 +1,6 @@
 import { and, asc, between, type Column, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { PlatformReport, ReportQuery, SalesReport } from "#schema/insights/dto.ts";
+import { inList } from "#shared/d1.ts";
 import { merchantDaily, platformDaily, productDaily, productPairs } from "../db/tables.ts";
 import type { InsightsDb } from "./db.ts";
 
@@ -63,7 +64,7 @@ export async function bestSelling(db: InsightsDb, slugs: string[], now = Date.no
   const rows = await db
     .select({ slug: productDaily.productSlug })
     .from(productDaily)
-    .where(and(gte(productDaily.day, dayText(now - 30 * DAY_MS)), inArray(productDaily.productSlug, slugs)))
+    .where(and(gte(productDaily.day, dayText(now - 30 * DAY_MS)), inList(productDaily.productSlug, slugs)))
     .groupBy(productDaily.productSlug)
     .orderBy(desc(total(productDaily.units)), asc(productDaily.productSlug));
   return rows.map((r) => r.slug);

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, exists, inArray, lt } from "drizzle-orm";
+import { and, asc, desc, eq, exists, lt } from "drizzle-orm";
 import type { OrderSummary } from "#schema/events.ts";
 import type { OrderLineView, OrderStatus, OrderView, PaymentSummary, ShippingAddress } from "#schema/orders/dto.ts";
-import { insertIf } from "#shared/d1.ts";
+import { inList, insertIf } from "#shared/d1.ts";
 import type { OutboxRow } from "#shared/outbox.ts";
 import { orderLines, orderParts, orderShipments, orders, orderTransitions, outbox } from "../db/tables.ts";
 import { type LineRow, type OrderRow, type OrdersDb, orderColumns } from "./db.ts";
@@ -220,9 +220,9 @@ export async function hydrateRows(db: OrdersDb, rows: OrderRow[]): Promise<Store
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [partRows, lineRows, shipmentRows] = await db.batch([
-    db.select().from(orderParts).where(inArray(orderParts.orderId, ids)).orderBy(asc(orderParts.merchantId)),
-    db.select().from(orderLines).where(inArray(orderLines.orderId, ids)).orderBy(asc(orderLines.lineNo)),
-    db.select().from(orderShipments).where(inArray(orderShipments.orderId, ids)).orderBy(asc(orderShipments.merchantId)),
+    db.select().from(orderParts).where(inList(orderParts.orderId, ids)).orderBy(asc(orderParts.merchantId)),
+    db.select().from(orderLines).where(inList(orderLines.orderId, ids)).orderBy(asc(orderLines.lineNo)),
+    db.select().from(orderShipments).where(inList(orderShipments.orderId, ids)).orderBy(asc(orderShipments.merchantId)),
   ]);
   return rows.map((r) => {
     const money = (amount: number) => ({ amount, currency: r.currency });

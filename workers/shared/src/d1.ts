@@ -42,3 +42,11 @@ export const changedOne: SQL = sql`changes() = 1`;
 
 /** The value an upsert's conflicting insert proposed for `column` (SQLite's `excluded.<column>`). */
 export const excluded = (column: Column): SQL => sql`excluded.${sql.identifier(column.name)}`;
+
+/**
+ * `expression IN (values)` with the values as one bound parameter (a JSON array read by json_each): D1 binds at
+ * most 100 parameters per statement, which a page of 200 orders' ids or 100 slugs and a date would pass. Local
+ * D1 does not enforce that limit, so only this keeps a long list from failing in production alone.
+ */
+export const inList = (expression: Column | SQL, values: readonly (string | number)[]): SQL =>
+  sql`${expression} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;

@@ -1,6 +1,6 @@
 import { and, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { ShippingAddress } from "#schema/orders/dto.ts";
-import type { Change, D1Db } from "./d1.ts";
+import { type Change, type D1Db, inList } from "./d1.ts";
 import { erasedUsersTable, outboxTable } from "./event-tables.ts";
 
 // What stands where an erased buyer's details were (identity.user_erased). Records that must stay for accounting
@@ -38,7 +38,7 @@ export const scrubOutbox = (db: D1Db, orderIds: readonly string[], guard?: SQL):
     .set({ body: sql`json_set(${outbox.body}, '$.data.email', ${ERASED_EMAIL})` })
     .where(
       and(
-        sql`json_extract(${outbox.body}, '$.data.orderId') IN (SELECT value FROM json_each(${JSON.stringify(orderIds)}))`,
+        inList(sql`json_extract(${outbox.body}, '$.data.orderId')`, orderIds),
         isNotNull(sql`json_extract(${outbox.body}, '$.data.email')`),
         guard,
       ),

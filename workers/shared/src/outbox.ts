@@ -1,8 +1,8 @@
-import { asc, inArray } from "drizzle-orm";
+import { asc } from "drizzle-orm";
 import { z } from "zod";
 import { type EventData, type EventEnvelope, type EventQueue, type EventType, envelope, type Producer, routesOf } from "#schema/events.ts";
 import { configFrom } from "./config.ts";
-import { d1Db } from "./d1.ts";
+import { d1Db, inList } from "./d1.ts";
 import { outboxTable } from "./event-tables.ts";
 
 export type { Producer } from "#schema/events.ts";
@@ -36,7 +36,7 @@ export const d1Outbox = (d1: D1Database): Outbox => {
     pending: (limit) =>
       db.select({ id: outbox.id, body: outbox.body }).from(outbox).orderBy(asc(outbox.createdAt), asc(outbox.id)).limit(limit),
     remove: async (ids) => {
-      if (ids.length > 0) await db.delete(outbox).where(inArray(outbox.id, [...ids]));
+      if (ids.length > 0) await db.delete(outbox).where(inList(outbox.id, ids));
     },
   };
 };
