@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import {
   type AnyEvent,
@@ -29,7 +28,10 @@ export type EventHandlers<Q extends EventQueue> = { [T in EventsTo<Q>]: EventHan
 /**
  * How a consumer makes repeated deliveries harmless:
  * - `processed-events`: each event's change commits in one batch with a row in `db`'s
- *   `processed_events(event_id, type, processed_at)`; an event found there is acknowledged and skipped.
+ *   `processed_events(event_id, type, processed_at)`, keyed by the event's id: a repeat's batch fails on that key
+ *   and commits nothing, and the repeat is acknowledged. There is no read first (it would cost every event a D1
+ *   round trip to spare the rare repeat its handler run), so what a handler does before it returns its changes
+ *   must be safe to repeat, as it already must be for two deliveries that arrive at once.
  * - `idempotent`: the handlers are safe to repeat by themselves (a conditional update, a delete); the changes of
  *   the whole batch commit in one D1 batch, with no marks.
  */
@@ -120,10 +122,8 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
     const workLog = log.with(work.context);
     const started = Date.now();
     try {
-      let duplicate = false;
       if (options.dedupe === "processed-events" && work.mark !== null) {
-        duplicate = await markedAlready(options.db, work.mark.id);
-        if (!duplicate) await commit(d1Db(options.db), [markWrite(options.db, work.mark), ...(await work.run(workLog))]);
+        await commit(d1Db(options.db), [markWrite(options.db, work.mark), ...(await work.run(workLog))]);
       } else {
         const effects = await work.run(workLog);
         if (effects.length > 0) {
@@ -131,12 +131,14 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
           continue;
         }
       }
-      if (workLog.enabled("debug")) workLog.debug("event", { duplicate, attempt: message.attempts, ms: Date.now() - started });
+      if (workLog.enabled("debug")) workLog.debug("event", { duplicate: false, attempt: message.attempts, ms: Date.now() - started });
       message.ack();
     } catch (err) {
-      // A concurrent delivery of the same event committed first: this one's work is already done.
-      if (isDuplicateMark(err)) message.ack();
-      else await retryOrGiveUp({ ...options, log: workLog }, batch.queue, message, err);
+      if (isDuplicateMark(err)) {
+        // An earlier delivery of the same event committed its mark: this one's work is already done.
+        if (workLog.enabled("debug")) workLog.debug("event", { duplicate: true, attempt: message.attempts, ms: Date.now() - started });
+        message.ack();
+      } else await retryOrGiveUp({ ...options, log: workLog }, batch.queue, message, err);
     }
   }
   if (pending.length === 0) return;
@@ -154,9 +156,6 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
 }
 
 const processedEvents = processedEventsTable();
-const markedAlready = async (d1: D1Database, eventId: string): Promise<boolean> =>
-  (await d1Db(d1).select({ eventId: processedEvents.eventId }).from(processedEvents).where(eq(processedEvents.eventId, eventId)).limit(1))
-    .length > 0;
 const markWrite = (d1: D1Database, mark: { id: string; type: string }): Change =>
   d1Db(d1).insert(processedEvents).values({ eventId: mark.id, type: mark.type, processedAt: Date.now() });
 const isDuplicateMark = (err: unknown): boolean => String(err).includes("processed_events.event_id");
