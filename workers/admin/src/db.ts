@@ -1,5 +1,4 @@
-import { drizzle } from "drizzle-orm/d1";
-import * as tables from "../db/tables.ts";
+import { d1Db } from "#shared/d1.ts";
 
-export const adminDb = (d1: D1Database) => drizzle(d1, { schema: tables });
+export const adminDb = (d1: D1Database) => d1Db(d1);
 export type AdminDb = ReturnType<typeof adminDb>;

@@ -1,6 +1,6 @@
-import { drizzle } from "drizzle-orm/d1";
+import { d1Db } from "#shared/d1.ts";
 import * as tables from "../db/tables.ts";
 
-export const catalogDb = (d1: D1Database) => drizzle(d1, { schema: tables });
+export const catalogDb = (d1: D1Database) => d1Db(d1);
 export type CatalogDb = ReturnType<typeof catalogDb>;
 export { tables };

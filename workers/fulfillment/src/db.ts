@@ -1,17 +1,16 @@
 import type { SQL } from "drizzle-orm";
-import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import { type Change, insertIf } from "#shared/d1.ts";
+import { type Change, type D1Db, d1Db, insertIf } from "#shared/d1.ts";
 import type { OutboxRow } from "#shared/outbox.ts";
-import * as tables from "../db/tables.ts";
+import type * as tables from "../db/tables.ts";
 import { outbox } from "../db/tables.ts";
 
-export type FulfillmentDb = DrizzleD1Database<typeof tables>;
+export type FulfillmentDb = D1Db;
 export type ShipmentRow = typeof tables.shipments.$inferSelect;
 export type ReturnRow = typeof tables.returns.$inferSelect;
 export type InvoiceRow = typeof tables.invoices.$inferSelect;
 export type PaidOrderRow = typeof tables.paidOrders.$inferSelect;
 
-export const fulfillmentDb = (d1: D1Database): FulfillmentDb => drizzle(d1, { schema: tables });
+export const fulfillmentDb = (d1: D1Database): FulfillmentDb => d1Db(d1);
 
 /** Queues an event (its id is fixed by what it announces, so writing it again changes nothing). */
 export const queueEvent = (db: FulfillmentDb, event: OutboxRow): Change => db.insert(outbox).values(event).onConflictDoNothing();

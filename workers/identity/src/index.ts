@@ -1,5 +1,4 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { drizzle } from "drizzle-orm/d1";
 import type { EVENT_TYPES, ProducersFor } from "#schema/events.ts";
 import { RefreshBody, type Session, type User, type VerificationKeys } from "#schema/identity/dto.ts";
 import type { Invitation, Member, NewMerchant, Standing } from "#schema/identity/staff-dto.ts";
@@ -7,6 +6,7 @@ import { scheduledBackup } from "#shared/backup/run.ts";
 import { clientKey } from "#shared/client.ts";
 import { BACKUP_CRON, EVERY_MINUTE, runCron } from "#shared/cron.ts";
 import { sha256Hex } from "#shared/crypto.ts";
+import { d1Db } from "#shared/d1.ts";
 import { d1Probe, type HealthReport, healthOnlyFetch, healthReport } from "#shared/health.ts";
 import { createLogger, errorFields, parseLogLevel } from "#shared/logger.ts";
 import { d1Outbox, flushOutbox } from "#shared/outbox.ts";
@@ -15,7 +15,6 @@ import { problem, problemResponse } from "#shared/problem.ts";
 import type { CallContext } from "#shared/request-id.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
 import { traceRpc } from "#shared/rpc.ts";
-import * as tables from "../db/tables.ts";
 import { emailKey, erase, exportData, type IdentityExport, login, me, register } from "./accounts.ts";
 import { identityConfig, sessionSettings } from "./config.ts";
 import { verificationKeys } from "./keys.ts";
@@ -33,7 +32,7 @@ export type EdgeCall = CallContext & { clientIp?: string | undefined };
  */
 export class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   private get db() {
-    return drizzle(this.env.DB, { schema: tables });
+    return d1Db(this.env.DB);
   }
 
   register(body: unknown, call: EdgeCall): Promise<Result<Session>> {

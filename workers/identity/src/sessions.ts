@@ -1,11 +1,11 @@
 import { and, eq } from "drizzle-orm";
-import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type { Session, User } from "#schema/identity/dto.ts";
 import { randomToken, sha256Hex } from "#shared/crypto.ts";
+import type { D1Db } from "#shared/d1.ts";
 import * as tables from "../db/tables.ts";
 import { signAccessToken, type TokenSettings } from "./keys.ts";
 
-export type IdentityDb = DrizzleD1Database<typeof tables>;
+export type IdentityDb = D1Db;
 const { refreshTokens, users } = tables;
 
 export type SessionSettings = TokenSettings & { refreshTtlSeconds: number };

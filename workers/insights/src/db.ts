@@ -1,6 +1,5 @@
-import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import * as tables from "../db/tables.ts";
+import { type D1Db, d1Db } from "#shared/d1.ts";
 
-export type InsightsDb = DrizzleD1Database<typeof tables>;
+export type InsightsDb = D1Db;
 
-export const insightsDb = (d1: D1Database): InsightsDb => drizzle(d1, { schema: tables });
+export const insightsDb = (d1: D1Database): InsightsDb => d1Db(d1);

@@ -1,7 +1,7 @@
-import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import * as tables from "../db/tables.ts";
+import { type D1Db, d1Db } from "#shared/d1.ts";
+import type * as tables from "../db/tables.ts";
 
-export type NotificationsDb = DrizzleD1Database<typeof tables>;
+export type NotificationsDb = D1Db;
 export type EmailRow = typeof tables.emails.$inferSelect;
 
-export const notificationsDb = (d1: D1Database): NotificationsDb => drizzle(d1, { schema: tables });
+export const notificationsDb = (d1: D1Database): NotificationsDb => d1Db(d1);

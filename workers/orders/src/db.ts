@@ -1,12 +1,11 @@
-import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import * as tables from "../db/tables.ts";
+import { type D1Db, d1Db } from "#shared/d1.ts";
 import { type orderLines, type orderParts, type orderShipments, orders } from "../db/tables.ts";
 
 // The orders database (one owner: this Worker), through drizzle with the tables of db/tables.ts.
 
-export type OrdersDb = DrizzleD1Database<typeof tables>;
+export type OrdersDb = D1Db;
 
-export const ordersDb = (d1: D1Database): OrdersDb => drizzle(d1, { schema: tables });
+export const ordersDb = (d1: D1Database): OrdersDb => d1Db(d1);
 
 /** An order as every read shows it: everything but how it was placed (cart, Checkout object) and when it last changed. */
 export const orderColumns = {

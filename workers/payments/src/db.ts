@@ -1,15 +1,14 @@
 import { eq } from "drizzle-orm";
-import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { PaymentView } from "#schema/payments.ts";
+import { type D1Db, d1Db } from "#shared/d1.ts";
 import type { Logger } from "#shared/logger.ts";
-import * as tables from "../db/tables.ts";
 import { payments } from "../db/tables.ts";
 import type { Providers } from "./provider.ts";
 
-export type PaymentsDb = DrizzleD1Database<typeof tables>;
+export type PaymentsDb = D1Db;
 export type PaymentRow = typeof payments.$inferSelect;
 
-export const paymentsDb = (d1: D1Database): PaymentsDb => drizzle(d1, { schema: tables });
+export const paymentsDb = (d1: D1Database): PaymentsDb => d1Db(d1);
 
 /** What every operation works with. */
 export type Deps = { db: PaymentsDb; providers: Providers; log: Logger; now: () => number };

@@ -12,7 +12,11 @@ export type D1Db = DrizzleD1Database<Record<string, unknown>>;
 /** One write of a batch: a drizzle query, not yet run. */
 export type Change = BatchItem<"sqlite">;
 
-/** Drizzle over a D1 binding, for shared code that does not know the Worker's schema. */
+/**
+ * Drizzle over a D1 binding: every Worker's database (its `src/db.ts` names it) and shared code's. No relational
+ * schema is given: nothing uses drizzle's `db.query` API, and a schema costs a walk over all the tables each time
+ * one of these is made, which is per request.
+ */
 export const d1Db = (d1: D1Database): D1Db => drizzle(d1);
 
 /** Runs `changes` as one transaction (D1 runs a batch atomically); nothing to run is not an error. */

@@ -10,7 +10,7 @@ import {
   requestIdOf,
 } from "#schema/events.ts";
 import { configFrom } from "./config.ts";
-import { type Change, commit, d1Db } from "./d1.ts";
+import { type Change, commit, type D1Db, d1Db } from "./d1.ts";
 import { processedEventsTable } from "./event-tables.ts";
 import { errorFields, type Logger } from "./logger.ts";
 import type { Producer } from "./outbox.ts";
@@ -106,6 +106,7 @@ export type MessagesOptions = RetryOptions &
 /** The loop every queue consumer runs (events, and the dead-letter store): read, work, commit, ack or retry. */
 export async function consumeMessages(batch: MessageBatch<unknown>, options: MessagesOptions): Promise<void> {
   const { log } = options;
+  const db = options.db === undefined ? undefined : d1Db(options.db);
   // `idempotent` consumers commit the batch's changes together, and acknowledge what they cover after.
   const pending: { message: Message<unknown>; log: Logger; effects: Change[] }[] = [];
   for (const message of batch.messages) {
@@ -122,8 +123,9 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
     const workLog = log.with(work.context);
     const started = Date.now();
     try {
-      if (options.dedupe === "processed-events" && work.mark !== null) {
-        await commit(d1Db(options.db), [markWrite(options.db, work.mark), ...(await work.run(workLog))]);
+      // (`processed-events` always comes with its database; the check only tells TypeScript.)
+      if (options.dedupe === "processed-events" && work.mark !== null && db !== undefined) {
+        await commit(db, [markWrite(db, work.mark), ...(await work.run(workLog))]);
       } else {
         const effects = await work.run(workLog);
         if (effects.length > 0) {
@@ -143,10 +145,9 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
   }
   if (pending.length === 0) return;
   try {
-    const db = options.db;
     if (db === undefined) throw new Error(`${options.consumer} returned writes but has no database`);
     await commit(
-      d1Db(db),
+      db,
       pending.flatMap((p) => p.effects),
     );
     for (const p of pending) p.message.ack();
@@ -156,8 +157,8 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
 }
 
 const processedEvents = processedEventsTable();
-const markWrite = (d1: D1Database, mark: { id: string; type: string }): Change =>
-  d1Db(d1).insert(processedEvents).values({ eventId: mark.id, type: mark.type, processedAt: Date.now() });
+const markWrite = (db: D1Db, mark: { id: string; type: string }): Change =>
+  db.insert(processedEvents).values({ eventId: mark.id, type: mark.type, processedAt: Date.now() });
 const isDuplicateMark = (err: unknown): boolean => String(err).includes("processed_events.event_id");
 
 async function retryOrGiveUp(options: MessagesOptions, queue: string, message: Message<unknown>, err: unknown): Promise<void> {
