@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { Miniflare } from "miniflare";
-import { applyMigrations, d1Targets } from "../scripts/d1-migrations.ts";
 import { ensureDevVars, LOCAL_VARS } from "../scripts/dev-vars.ts";
 import { miniflareOptions, workerFromConfig } from "../scripts/miniflare-launch.ts";
+import { demoSeederWorker, migrateAll } from "../scripts/platform.ts";
 import { WORKERS } from "../scripts/workers.ts";
 import { clientAddress, DRAIN_SECONDS, type LoadResult, type LoadSpec } from "./load-spec.ts";
 import { addItem, checkoutRequest, inPool, newCart } from "./shopper.ts";
@@ -47,7 +47,8 @@ async function startSplit(groups: string[][], stateDir: string): Promise<Split> 
         workerFromConfig(root, spec, { logLevel: "warn", vars: LOCAL_VARS[spec.name] }),
       ),
     );
-    if (i === 0) workers.push(await seeder());
+    // No accounts: checkout is a guest's, and identity's database may be in the other process.
+    if (i === 0) workers.push(await demoSeederWorker(root, { accounts: false }));
     const options = miniflareOptions({ port: 0, stateDir: join(stateDir, `process-${i}`), workers });
     const registry = groups.length > 1 ? { unsafeDevRegistryPath: join(stateDir, "registry"), enableDevRegistry: true } : {};
     instances.push(new Miniflare({ ...options, ...registry }));
@@ -57,12 +58,12 @@ async function startSplit(groups: string[][], stateDir: string): Promise<Split> 
     const [origin] = await Promise.all(instances.map((m) => m.ready));
     for (const [i, group] of groups.entries()) {
       const instance = instances[i];
-      if (instance === undefined) continue;
-      for (const spec of WORKERS.filter((w) => group.includes(w.name))) {
-        for (const target of d1Targets(join(root, spec.config))) {
-          await applyMigrations(await instance.getD1Database(target.binding, spec.name), target);
-        }
-      }
+      if (instance !== undefined)
+        await migrateAll(
+          instance,
+          root,
+          WORKERS.filter((w) => group.includes(w.name)),
+        );
     }
     const first = instances[0];
     if (origin === undefined || first === undefined) throw new Error("no process started");
@@ -73,17 +74,6 @@ async function startSplit(groups: string[][], stateDir: string): Promise<Split> 
     await dispose();
     throw err;
   }
-}
-
-/** The demo shop's loader, with the catalog's bindings and the Inventory objects (no accounts: checkout is a guest's). */
-async function seeder() {
-  const worker = await workerFromConfig(
-    root,
-    { name: "demo-seeder", config: "workers/catalog/wrangler.toml" },
-    { entry: join(root, "scripts/demo-seeder/worker.ts") },
-  );
-  const { queueConsumers: _catalogOnly, ...options } = worker;
-  return { ...options, durableObjects: { INVENTORY: { className: "Inventory", scriptName: "durable-objects" } } };
 }
 
 async function checkoutRate(split: Split, firstClient: number): Promise<LoadResult> {

@@ -7,7 +7,7 @@ import type { LoadResult } from "../workers/catalog/seed/load.ts";
 import { applyMigrations, d1Targets } from "./d1-migrations.ts";
 import { ensureDevVars, LOCAL_VARS } from "./dev-vars.ts";
 import { metricsSinkWorker, withLocalMetrics } from "./metrics-sink.ts";
-import { launch, miniflareOptions, type RuntimeLog, workerFromConfig } from "./miniflare-launch.ts";
+import { launch, miniflareOptions, type RuntimeLog, type WorkerSpec, workerFromConfig } from "./miniflare-launch.ts";
 import { type Gate, openGate } from "./starting-gate.ts";
 import { WORKERS } from "./workers.ts";
 
@@ -97,16 +97,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const listenOn = (adminListen: number): void => {
       for (const worker of admin) worker.unsafeDirectSockets = [{ host, port: adminListen }];
     };
-    // The seeder gets the catalog's own bindings (same D1 database, same bucket) and nothing to serve,
-    // plus the Inventory objects (opening stock) and identity's database (demo accounts).
-    const seeder = await workerFromConfig(root, { name: SEEDER, config: CATALOG_CONFIG }, { entry: join(root, SEEDER_ENTRY) });
-    const { queueConsumers: _catalogOnly, ...seederOptions } = seeder;
-    const identityDb = unstable_readConfig({ config: join(root, IDENTITY_CONFIG) }).d1_databases[0]?.database_id;
-    workers.push({
-      ...seederOptions,
-      d1Databases: { ...(seederOptions.d1Databases as Record<string, string>), ...(identityDb ? { IDENTITY_DB: identityDb } : {}) },
-      durableObjects: { INVENTORY: { className: "Inventory", scriptName: "durable-objects" } },
-    });
+    workers.push(await demoSeederWorker(root, { accounts: true }));
 
     if (options.localMetrics !== false) workers.push(await metricsSinkWorker(root));
 
@@ -114,13 +105,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const miniflare = launch({ host, port: gate === null ? port : 0, stateDir, workers, onLog: options.onLog });
     await miniflare.ready;
 
-    for (const spec of WORKERS) {
-      for (const target of d1Targets(join(root, spec.config))) {
-        const db = await miniflare.getD1Database(target.binding, spec.name);
-        const applied = await applyMigrations(db, target);
-        if (applied.length > 0) say(`${spec.name}: applied ${applied.join(", ")}`);
-      }
-    }
+    await migrateAll(miniflare, root, WORKERS, say);
 
     if (options.demoSize !== 0) {
       const worker = await miniflare.getWorker(SEEDER);
@@ -160,6 +145,33 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     throw err;
   } finally {
     process.chdir(prev);
+  }
+}
+
+/**
+ * The demo seeder: the catalog's own bindings (same D1 database, same bucket) and nothing to serve, plus the
+ * Inventory objects (opening stock) and, with `accounts`, identity's database (demo accounts).
+ */
+export async function demoSeederWorker(root: string, options: { accounts: boolean }): Promise<V4WorkerOptions> {
+  const seeder = await workerFromConfig(root, { name: SEEDER, config: CATALOG_CONFIG }, { entry: join(root, SEEDER_ENTRY) });
+  const { queueConsumers: _catalogOnly, ...seederOptions } = seeder;
+  const identityDb = options.accounts
+    ? unstable_readConfig({ config: join(root, IDENTITY_CONFIG) }).d1_databases[0]?.database_id
+    : undefined;
+  return {
+    ...seederOptions,
+    d1Databases: { ...(seederOptions.d1Databases as Record<string, string>), ...(identityDb ? { IDENTITY_DB: identityDb } : {}) },
+    durableObjects: { INVENTORY: { className: "Inventory", scriptName: "durable-objects" } },
+  };
+}
+
+/** Applies the migrations not yet run to every D1 database of `specs`' Workers, all served by `miniflare`. */
+export async function migrateAll(miniflare: Miniflare, root: string, specs: readonly WorkerSpec[], say: (line: string) => void = () => {}) {
+  for (const spec of specs) {
+    for (const target of d1Targets(join(root, spec.config))) {
+      const applied = await applyMigrations(await miniflare.getD1Database(target.binding, spec.name), target);
+      if (applied.length > 0) say(`${spec.name}: applied ${applied.join(", ")}`);
+    }
   }
 }
 
