@@ -7,6 +7,7 @@ import { unstable_readConfig } from "wrangler";
 import type { AdjustResult, InventorySnapshot, StockLevel } from "#schema/inventory.ts";
 import { EVERY_MINUTE } from "#shared/cron.ts";
 import { launch, workerFromConfig } from "../scripts/miniflare-launch.ts";
+import { readOrderShards } from "../scripts/order-shards.ts";
 import { type Platform, startPlatform } from "../scripts/platform.ts";
 import { WORKERS } from "../scripts/workers.ts";
 import {
@@ -168,15 +169,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * server). A settled checkout's object sleeps until its key's lifetime ends, so no alarm wakes in between.
  */
 async function settleCheckouts(platform: Platform): Promise<void> {
-  const orders = await platform.miniflare.getD1Database("DB", "orders");
   const deadline = Date.now() + 60_000;
   let last = -1;
   while (Date.now() < deadline) {
-    const row = await orders
-      .prepare("SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM outbox) AS outbox")
-      .first<{ orders: number; outbox: number }>();
-    if (row !== null && row.outbox === 0 && row.orders === last) break;
-    last = row?.orders ?? -1;
+    const rows = await readOrderShards<{ orders: number; outbox: number }>(
+      platform.miniflare,
+      "SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM outbox) AS outbox",
+    );
+    const orders = rows.reduce((n, r) => n + r.orders, 0);
+    if (rows.every((r) => r.outbox === 0) && orders === last) break;
+    last = orders;
     await sleep(1_000);
   }
 }
@@ -237,14 +239,15 @@ async function flashSale(platform: Platform): Promise<Flash> {
       (err as { stderr?: string }).stderr?.trim().split("\n").at(-1) || (err instanceof Error ? err.message.split("\n")[0] : String(err));
   }
 
-  const orders = await platform.miniflare.getD1Database("DB", "orders");
-  const { results } = await orders
-    .prepare(
-      `SELECT o.status, COUNT(DISTINCT o.id) AS orders, SUM(l.quantity) AS units FROM orders o JOIN order_lines l ON l.order_id = o.id
-       WHERE l.sku = ? AND l.kind = 'product' GROUP BY o.status`,
-    )
-    .bind(sku)
-    .all<{ status: string; orders: number; units: number }>();
+  const results = await readOrderShards<{ status: string; orders: number; units: number }>(
+    platform.miniflare,
+    `SELECT o.status, COUNT(DISTINCT o.id) AS orders, SUM(l.quantity) AS units FROM orders o JOIN order_lines l ON l.order_id = o.id
+     WHERE l.sku = ? AND l.kind = 'product' GROUP BY o.status`,
+    sku,
+  );
+  // Each shard answers per status: the same status may come from several.
+  const ordersByStatus: Record<string, number> = {};
+  for (const r of results) ordersByStatus[r.status] = (ordersByStatus[r.status] ?? 0) + r.orders;
   const snapshot = await stub.snapshot(500);
   // The object's movements, oldest first, replayed from zero: on hand after each.
   let replayed = 0;
@@ -260,7 +263,7 @@ async function flashSale(platform: Platform): Promise<Flash> {
     after: { sku, onHand: snapshot.onHand, held: snapshot.held, available: snapshot.available },
     // Only a complete history (fewer movements than the snapshot's limit, adding up to on hand) proves the low point.
     lowestOnHand: snapshot.movements.length < 500 && replayed === snapshot.onHand ? lowestOnHand : null,
-    ordersByStatus: Object.fromEntries(results.map((r) => [r.status, r.orders])),
+    ordersByStatus,
     ordersPaid: results.filter((r) => PAID_STATUSES.has(r.status)).reduce((n, r) => n + r.orders, 0),
     unitsPaid: results.filter((r) => PAID_STATUSES.has(r.status)).reduce((n, r) => n + r.units, 0),
     result,

@@ -62,10 +62,6 @@ export async function stockOf(platform: Platform, sku: string): Promise<{ onHand
   return stub.stock();
 }
 
-export async function ordersDb(platform: Platform) {
-  return platform.miniflare.getD1Database("DB", "orders");
-}
-
 /** Two plentiful SKUs of two different merchants (not on flash sale), for multi-vendor orders. */
 export async function twoMerchantSkus(platform: Platform) {
   const a = await pickSku(platform, "v.available >= 50 AND p.flash_sale = 0 AND p.merchant_id = 'mer_northwind'");

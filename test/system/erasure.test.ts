@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readOrderShards } from "../../scripts/order-shards.ts";
 import { CARRIER_SECRET, carrierPost, carrierSignature, countIn, owner, tokenOf, waitFor } from "./after-sale-client.ts";
 import { pickSku } from "./cart-client.ts";
 import { CARDS, type Json, shopper } from "./checkout-client.ts";
@@ -45,24 +46,22 @@ const shippingAddress = {
 type Order = { id: string; status: string; shipments: { id: string; merchantId: string; status: string }[] };
 
 const scan = (): Finding[] => scanState(state.dir, needles);
-const ordersDb = () => platform.miniflare.getD1Database("DB", "orders");
 const fulfillmentDb = () => platform.miniflare.getD1Database("DB", "fulfillment");
 const documents = () => platform.miniflare.getR2Bucket("DOCUMENTS", "fulfillment");
 
 async function accountingOf(orderIds: string[]) {
   const marks = orderIds.map(() => "?").join(", ");
-  const orders = await (await ordersDb())
-    .prepare(`SELECT id, status, currency, subtotal, shipping, tax, total FROM orders WHERE id IN (${marks}) ORDER BY id`)
-    .bind(...orderIds)
-    .all();
-  const parts = await (await ordersDb())
-    .prepare(`SELECT * FROM order_parts WHERE order_id IN (${marks}) ORDER BY order_id, merchant_id`)
-    .bind(...orderIds)
-    .all();
-  const lines = await (await ordersDb())
-    .prepare(`SELECT * FROM order_lines WHERE order_id IN (${marks}) ORDER BY order_id, line_no`)
-    .bind(...orderIds)
-    .all();
+  // Orders are on several shards: each read gathers every shard's rows, in one order that is the same each time.
+  const read = async (sql: string, ...keys: string[]) => {
+    const rows = await readOrderShards<Record<string, unknown>>(platform.miniflare, sql, ...orderIds);
+    const key = (row: Record<string, unknown>) => JSON.stringify(keys.map((k) => row[k]));
+    return rows.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+  };
+  const orders = {
+    results: await read(`SELECT id, status, currency, subtotal, shipping, tax, total FROM orders WHERE id IN (${marks})`, "id"),
+  };
+  const parts = { results: await read(`SELECT * FROM order_parts WHERE order_id IN (${marks})`, "order_id", "merchant_id") };
+  const lines = { results: await read(`SELECT * FROM order_lines WHERE order_id IN (${marks})`, "order_id", "line_no") };
   const invoices = await (await fulfillmentDb())
     .prepare(`SELECT * FROM invoices WHERE order_id IN (${marks}) ORDER BY order_id, merchant_id`)
     .bind(...orderIds)

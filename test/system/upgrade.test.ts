@@ -217,6 +217,7 @@ describe.each(manifests)("an upgrade from $release", (manifest) => {
 
   it("the checkout the release left half done is finished by today's code, with nobody asking", async () => {
     const { interrupted } = manifest.orders;
+    // Placed before orders had shards: its id names none, so it lives on shard 0, the database it was written to.
     const orders = await platform.miniflare.getD1Database("DB", "orders");
     const status = () => orders.prepare("SELECT status FROM orders WHERE id = ?").bind(interrupted.id).first<{ status: string }>();
     // The watchdog alarm the release set came due long ago: today's code resumes the run from its saved steps.

@@ -8,6 +8,7 @@ import type { Logger } from "#shared/logger.ts";
 import { orderLines, orderShipments, orders } from "../db/tables.ts";
 import type { OrdersDb } from "./db.ts";
 import { moveOrder } from "./order-status.ts";
+import { orderDb } from "./shards.ts";
 
 const RANK = Object.fromEntries(SHIPMENT_STATUSES.map((s, i) => [s, i])) as Record<ShipmentChanged["status"], number>;
 
@@ -78,18 +79,29 @@ async function walk(db: OrdersDb, log: Logger, orderId: string, steps: OrderStat
   return [];
 }
 
-/** Each handler logs under the event's own logger (its request id), which consumeEvents hands it. */
-export function fulfillmentHandlers(db: OrdersDb): Omit<EventHandlers<"FULFILLMENT_EVENTS">, typeof EVENT_TYPES.userErased> {
+/** Each handler logs under the event's own logger (its request id), which consumeEvents hands it; it works on the order's shard. */
+export function fulfillmentHandlers(env: Pick<OrdersEnv, "DB">): Omit<EventHandlers<"FULFILLMENT_EVENTS">, typeof EVENT_TYPES.userErased> {
+  const onOrder =
+    <D extends { orderId: string }>(work: (db: OrdersDb, log: Logger, data: D) => Promise<Change[]>) =>
+    async ({ data }: { data: D }, log: Logger): Promise<Change[]> => {
+      const db = orderDb(env, data.orderId);
+      if (db !== null) return work(db, log, data);
+      log.warn("event for an order id that names no shard", { orderId: data.orderId });
+      return [];
+    };
+  const follow = onOrder<ShipmentChanged>(followShipment);
   return {
-    [EVENT_TYPES.shipmentCreated]: ({ data }, log) => followShipment(db, log, data),
-    [EVENT_TYPES.shipmentPacked]: ({ data }, log) => followShipment(db, log, data),
-    [EVENT_TYPES.shipmentShipped]: ({ data }, log) => followShipment(db, log, data),
-    [EVENT_TYPES.shipmentDelivered]: ({ data }, log) => followShipment(db, log, data),
-    [EVENT_TYPES.returnRequested]: ({ data }, log) =>
+    [EVENT_TYPES.shipmentCreated]: follow,
+    [EVENT_TYPES.shipmentPacked]: follow,
+    [EVENT_TYPES.shipmentShipped]: follow,
+    [EVENT_TYPES.shipmentDelivered]: follow,
+    [EVENT_TYPES.returnRequested]: onOrder((db, log, data) =>
       walk(db, log, data.orderId, ["return_requested"], `return ${data.returnId} requested`),
-    [EVENT_TYPES.returnReceived]: ({ data }, log) => walk(db, log, data.orderId, ["returned"], `return ${data.returnId} received`),
+    ),
+    [EVENT_TYPES.returnReceived]: onOrder((db, log, data) => walk(db, log, data.orderId, ["returned"], `return ${data.returnId} received`)),
     // A refund may overtake the receipt event: the order passes through `returned` on its way.
-    [EVENT_TYPES.refundCompleted]: ({ data }, log) =>
+    [EVENT_TYPES.refundCompleted]: onOrder((db, log, data) =>
       walk(db, log, data.orderId, ["returned", "refunded"], `return ${data.returnId} refunded`),
+    ),
   };
 }

@@ -29,12 +29,13 @@ import { traceRpc } from "#shared/rpc.ts";
 import { orders } from "../db/tables.ts";
 import type { Answer } from "./checkout/flow.ts";
 import { quoteFor } from "./checkout/pricing-bridge.ts";
-import { type OrdersDb, ordersDb } from "./db.ts";
+import type { OrdersDb } from "./db.ts";
 import { fulfillmentHandlers } from "./follow-fulfillment.ts";
 import { forgetBuyerHandlers } from "./forget-buyer.ts";
 import { deliveredOrderWith, merchantOrders, merchantView } from "./merchant-orders.ts";
 import { publishOrderEvents } from "./order-events.ts";
 import { listOrders, loadOrder } from "./order-store.ts";
+import { allOrderDbs, orderDb, orderShards, shardD1 } from "./shards.ts";
 
 export { Checkout } from "./checkout/checkout-object.ts";
 
@@ -113,15 +114,16 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
   }
 
   listOrders(userId: string, call: CallContext): Promise<Result<{ items: OrderView[] }>> {
-    return this.run("listOrders", call, async () => ok({ items: await listOrders(this.db, userId, 50) }));
+    return this.run("listOrders", call, async () => ok({ items: await listOrders(allOrderDbs(this.env), userId, 50) }));
   }
 
   /** One order, for its buyer or the holder of its order token; anyone else is told it does not exist. */
   getOrder(orderId: string, reader: OrderAccess, call: CallContext): Promise<Result<OrderView>> {
     return this.run("getOrder", call, async () => {
       const missing = fail<OrderView>(404, `no order ${orderId}`);
-      if (typeof orderId !== "string" || !/^ord_[A-Za-z0-9_-]{1,40}$/.test(orderId)) return missing;
-      const stored = await loadOrder(this.db, orderId);
+      const db = this.dbOf(orderId);
+      if (db === null) return missing;
+      const stored = await loadOrder(db, orderId);
       if (stored === null) return missing;
       if (stored.userId !== null && reader.userId === stored.userId) return ok(stored.view);
       if (stored.tokenHash !== null && typeof reader.orderToken === "string" && reader.orderToken.length <= 128) {
@@ -140,19 +142,14 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
   claimOrder(orderId: string, orderToken: string, userId: string, call: CallContext): Promise<Result<OrderView>> {
     return this.run("claimOrder", call, async () => {
       const missing = fail<OrderView>(404, `no order ${orderId}`);
-      if (
-        typeof orderId !== "string" ||
-        !/^ord_[A-Za-z0-9_-]{1,40}$/.test(orderId) ||
-        typeof orderToken !== "string" ||
-        orderToken.length > 128
-      )
-        return missing;
-      const stored = await loadOrder(this.db, orderId);
+      const db = this.dbOf(orderId);
+      if (db === null || typeof orderToken !== "string" || orderToken.length > 128) return missing;
+      const stored = await loadOrder(db, orderId);
       if (stored === null) return missing;
       if (stored.userId === userId) return ok(stored.view);
       if (stored.userId !== null || stored.tokenHash === null || !timingSafeEqualText(await sha256Hex(orderToken), stored.tokenHash))
         return missing;
-      const claimed = await this.db
+      const claimed = await db
         .update(orders)
         .set({ userId, tokenHash: null, updatedAt: Date.now() })
         .where(and(eq(orders.id, orderId), isNull(orders.userId), eq(orders.tokenHash, stored.tokenHash)));
@@ -162,7 +159,9 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
 
   /** A delivered order of this buyer with the product (a verified purchase), or null. */
   deliveredOrderWith(userId: string, productSlug: string, call: CallContext): Promise<Result<string | null>> {
-    return this.run("deliveredOrderWith", call, async () => ok(await deliveredOrderWith(this.db, String(userId), String(productSlug))));
+    return this.run("deliveredOrderWith", call, async () =>
+      ok(await deliveredOrderWith(allOrderDbs(this.env), String(userId), String(productSlug))),
+    );
   }
 
   /** A merchant's orders (its part of each); `merchantId` null is a platform admin, who sees every order whole. */
@@ -170,7 +169,7 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return this.run("merchantOrders", call, async () => {
       const parsed = parseInput(MerchantOrderQuery, query, "query");
       if (!parsed.ok) return parsed;
-      return ok({ items: await merchantOrders(this.db, merchantId, parsed.value) });
+      return ok({ items: await merchantOrders(allOrderDbs(this.env), merchantId, parsed.value) });
     });
   }
 
@@ -178,15 +177,16 @@ export class OrdersService extends WorkerEntrypoint<OrdersEnv> {
   merchantOrder(merchantId: string | null, orderId: string, call: CallContext): Promise<Result<MerchantOrder>> {
     return this.run("merchantOrder", call, async () => {
       const missing = fail<MerchantOrder>(404, `no order ${orderId}`);
-      if (typeof orderId !== "string" || !/^ord_[A-Za-z0-9_-]{1,40}$/.test(orderId)) return missing;
-      const stored = await loadOrder(this.db, orderId);
+      const db = this.dbOf(orderId);
+      const stored = db === null ? null : await loadOrder(db, orderId);
       const view = stored === null ? null : merchantView(stored.view, merchantId);
       return view === null ? missing : ok(view);
     });
   }
 
-  private get db(): OrdersDb {
-    return ordersDb(this.env.DB);
+  /** The database of the order an id names (null: not an order id, or one that names no shard). */
+  private dbOf(orderId: unknown): OrdersDb | null {
+    return typeof orderId === "string" && /^ord_[A-Za-z0-9_-]{1,40}$/.test(orderId) ? orderDb(this.env, orderId) : null;
   }
 
   health(): Promise<HealthReport> {
@@ -208,7 +208,10 @@ const access = (who: Shopper): CartAccess => (who.userId !== null ? { userId: wh
 const cartCall = (who: Shopper, call: CallContext): CartCall => ({ requestId: call.requestId, shopper: who.shopper });
 
 const report = (env: OrdersEnv): Promise<HealthReport> =>
-  healthReport("orders", { d1: d1Probe(env.DB), outbox: outboxProbe(env.DB, thresholdOf(env.ALERT_OUTBOX_AGE_SECONDS)) });
+  healthReport("orders", {
+    d1: d1Probe(orderShards(env)),
+    outbox: outboxProbe(orderShards(env), thresholdOf(env.ALERT_OUTBOX_AGE_SECONDS)),
+  });
 
 export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "orders are reached through the storefront"))),
@@ -219,8 +222,10 @@ export default {
       consumer: "orders",
       queue: "FULFILLMENT_EVENTS",
       dedupe: "processed-events",
+      // An order's events are marked in its own shard; an erased account's (which spans shards) in shard 0.
       db: env.DB,
-      handlers: { ...fulfillmentHandlers(ordersDb(env.DB)), ...forgetBuyerHandlers(env) },
+      dbFor: (event) => ("orderId" in event.data ? shardD1(env, event.data.orderId) : null) ?? env.DB,
+      handlers: { ...fulfillmentHandlers(env), ...forgetBuyerHandlers(env) },
       deadLetters: env.DEAD_LETTERS,
       log,
       ...retryPolicy(env),
@@ -232,7 +237,7 @@ export default {
       [EVERY_MINUTE]: async () => {
         await publishOrderEvents(env);
         // What is left after the resend is the backlog (operations metrics).
-        await sampleOutbox(env.DB, env.METRICS, "orders", (p) => ctx.waitUntil(p));
+        await sampleOutbox(orderShards(env), env.METRICS, "orders", (p) => ctx.waitUntil(p));
       },
       [BACKUP_CRON]: () => scheduledBackup(controller, env, { service: "orders", database: "orders" }),
     });

@@ -269,13 +269,42 @@ export async function loadOrder(db: OrdersDb, orderId: string): Promise<StoredOr
   return (await hydrateRows(db, [row]))[0] ?? null;
 }
 
-/** A shopper's orders, newest first (at most `limit`; an account with more pages by `before`). */
-export async function listOrders(db: OrdersDb, userId: string, limit: number, before?: number): Promise<OrderView[]> {
-  const rows = await db
-    .select(orderColumns)
-    .from(orders)
-    .where(and(eq(orders.userId, userId), lt(orders.createdAt, before ?? Number.MAX_SAFE_INTEGER)))
-    .orderBy(desc(orders.createdAt), desc(orders.id))
-    .limit(limit);
-  return (await hydrateRows(db, rows)).map((o) => o.view);
+/**
+ * Orders from every shard, newest first (by creation, then id, as each shard sorts them), at most `limit`: each
+ * shard is asked for its own newest `limit` rows, the lists are merged and cut, and each shard hydrates only
+ * the rows that made the cut.
+ */
+export async function newestAcross(
+  dbs: readonly OrdersDb[],
+  limit: number,
+  rowsOf: (db: OrdersDb) => Promise<OrderRow[]>,
+): Promise<StoredOrder[]> {
+  const found = await Promise.all(dbs.map(async (db) => (await rowsOf(db)).map((row) => ({ db, row }))));
+  const newest = found
+    .flat()
+    .sort((a, b) => b.row.createdAt - a.row.createdAt || (a.row.id < b.row.id ? 1 : a.row.id > b.row.id ? -1 : 0))
+    .slice(0, limit);
+  const hydrated = await Promise.all(
+    dbs.map((db) =>
+      hydrateRows(
+        db,
+        newest.filter((n) => n.db === db).map((n) => n.row),
+      ),
+    ),
+  );
+  const byId = new Map(hydrated.flat().map((o) => [o.view.id, o]));
+  return newest.flatMap((n) => byId.get(n.row.id) ?? []);
+}
+
+/** A shopper's orders on every shard, newest first (at most `limit`; an account with more pages by `before`). */
+export async function listOrders(dbs: readonly OrdersDb[], userId: string, limit: number, before?: number): Promise<OrderView[]> {
+  const stored = await newestAcross(dbs, limit, (db) =>
+    db
+      .select(orderColumns)
+      .from(orders)
+      .where(and(eq(orders.userId, userId), lt(orders.createdAt, before ?? Number.MAX_SAFE_INTEGER)))
+      .orderBy(desc(orders.createdAt), desc(orders.id))
+      .limit(limit),
+  );
+  return stored.map((o) => o.view);
 }

@@ -8,40 +8,12 @@ import { outboxRow } from "#shared/outbox.ts";
 import { orderLines, orders, orderTransitions, outbox } from "../db/tables.ts";
 import { ordersDb } from "../src/db.ts";
 import { canMove, moveOrder, TRANSITIONS } from "../src/order-status.ts";
-import { loadOrder, type OrderRecord, orderSummary, viewOf, writeOrder } from "../src/order-store.ts";
+import { loadOrder, orderSummary, viewOf, writeOrder } from "../src/order-store.ts";
+import { order } from "./order-record.ts";
 
 const db = ordersDb(env.DB);
 const warnings: unknown[] = [];
 const log = { ...createLogger("orders-test", "error"), warn: (msg: string, fields?: unknown) => void warnings.push({ msg, fields }) };
-
-function order(id: string): OrderRecord {
-  return {
-    id,
-    userId: "usr_1",
-    tokenHash: null,
-    email: "a@example.com",
-    currency: "USD",
-    subtotal: 1000,
-    shipping: 500,
-    tax: 0,
-    total: 1500,
-    shippingAddress: { name: "A", line1: "1 St", city: "X", postalCode: "1", country: "US" },
-    payment: { brand: null, last4: "4242" },
-    cartId: "crt_x",
-    createdAt: Date.now(),
-    parts: [
-      {
-        merchantId: "mer_a",
-        subtotal: 1000,
-        shipping: 500,
-        shippingTax: 0,
-        tax: 0,
-        total: 1500,
-        lines: [{ kind: "product", sku: "A-1", productSlug: "a", title: "A", quantity: 2, unitPrice: 500, lineTotal: 1000, tax: 0 }],
-      },
-    ],
-  };
-}
 
 const status = async (id: string) => (await loadOrder(db, id))?.view.status;
 const history = async (id: string) =>

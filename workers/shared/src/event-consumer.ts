@@ -35,7 +35,14 @@ export type EventHandlers<Q extends EventQueue> = { [T in EventsTo<Q>]: EventHan
  * - `idempotent`: the handlers are safe to repeat by themselves (a conditional update, a delete); the changes of
  *   the whole batch commit in one D1 batch, with no marks.
  */
-export type Dedupe = { dedupe: "processed-events"; db: D1Database } | { dedupe: "idempotent"; db?: D1Database };
+export type Dedupe =
+  | {
+      dedupe: "processed-events";
+      db: D1Database;
+      /** A sharded consumer's database for one event (its mark and changes commit there); `db` when absent. */
+      dbFor?: (event: AnyEvent) => D1Database;
+    }
+  | { dedupe: "idempotent"; db?: D1Database };
 
 export type RetryOptions = {
   /** Who consumes (logged, and recorded with a dead letter). */
@@ -79,6 +86,7 @@ export function consumeEvents<Q extends EventQueue>(batch: MessageBatch<unknown>
         // Every line about this event, and every call its handler makes, carries the request that caused it.
         work: {
           mark: { id: event.id, type: event.type },
+          ...(options.dedupe === "processed-events" && options.dbFor !== undefined ? { db: options.dbFor(event) } : {}),
           context: { requestId: requestIdOf(event), eventId: event.id, type: event.type },
           run: (log) => handler(event, log),
         },
@@ -90,6 +98,8 @@ export function consumeEvents<Q extends EventQueue>(batch: MessageBatch<unknown>
 /** One message's work: its change as writes to commit; `mark` is the processed-events row when the consumer keeps them. */
 export type Work = {
   mark: { id: string; type: string } | null;
+  /** Where this message's mark and changes commit, when not the consumer's own `db`. */
+  db?: D1Database;
   context: Record<string, string>;
   run: (log: Logger) => Promise<Change[]>;
 };
@@ -124,8 +134,9 @@ export async function consumeMessages(batch: MessageBatch<unknown>, options: Mes
     const started = Date.now();
     try {
       // (`processed-events` always comes with its database; the check only tells TypeScript.)
-      if (options.dedupe === "processed-events" && work.mark !== null && db !== undefined) {
-        await commit(db, [markWrite(db, work.mark), ...(await work.run(workLog))]);
+      const into = work.db === undefined ? db : d1Db(work.db);
+      if (options.dedupe === "processed-events" && work.mark !== null && into !== undefined) {
+        await commit(into, [markWrite(into, work.mark), ...(await work.run(workLog))]);
       } else {
         const effects = await work.run(workLog);
         if (effects.length > 0) {

@@ -54,11 +54,15 @@ export async function healthReport(service: string, probes: Record<string, Probe
   return { service, status: entries.every(([, c]) => c.ok) ? "ok" : "degraded", checks };
 }
 
-/** The database answers a query. */
+/** One database, or the shards of one (which count as one: all of them must hold). */
+export type Databases = D1Database | readonly D1Database[];
+const each = (dbs: Databases): readonly D1Database[] => (Array.isArray(dbs) ? dbs : [dbs as D1Database]);
+
+/** The database (every shard of it) answers a query. */
 export const d1Probe =
-  (d1: D1Database): Probe =>
+  (dbs: Databases): Probe =>
   async () => {
-    await d1Db(d1).run(sql`SELECT 1`);
+    await Promise.all(each(dbs).map((d1) => d1Db(d1).run(sql`SELECT 1`)));
     return undefined;
   };
 
@@ -68,11 +72,18 @@ const outbox = outboxTable();
  * Events written but not yet sent: the queue backlog as its producer sees it (the runtime does not expose a
  * queue's own backlog to Workers). An old pending event means sends are failing; the cron retries them.
  */
-export async function outboxBacklog(d1: D1Database): Promise<Backlog> {
-  const [row] = await d1Db(d1)
-    .select({ pending: count(), oldest: min(outbox.createdAt) })
-    .from(outbox);
-  return backlogOf(row);
+export async function outboxBacklog(dbs: Databases): Promise<Backlog> {
+  const rows = await Promise.all(
+    each(dbs).map(async (d1) => {
+      const [row] = await d1Db(d1)
+        .select({ pending: count(), oldest: min(outbox.createdAt) })
+        .from(outbox);
+      return row;
+    }),
+  );
+  // Shards add up: every pending event, the oldest of them all.
+  const olds = rows.flatMap((r) => (r?.oldest == null ? [] : [r.oldest]));
+  return backlogOf({ pending: rows.reduce((n, r) => n + (r?.pending ?? 0), 0), oldest: olds.length === 0 ? null : Math.min(...olds) });
 }
 
 export type Backlog = { pending: number; oldestPendingSeconds: number };
@@ -86,7 +97,7 @@ export function backlogOf(row: { pending: number; oldest: number | null } | unde
 
 /** The outbox's backlog; past `maxAgeSeconds` (the Worker's ALERT_OUTBOX_AGE_SECONDS) the check fails, named. */
 export const outboxProbe =
-  (db: D1Database, maxAgeSeconds = Number.POSITIVE_INFINITY): Probe =>
+  (db: Databases, maxAgeSeconds = Number.POSITIVE_INFINITY): Probe =>
   async () => {
     const backlog = await outboxBacklog(db);
     if (backlog.oldestPendingSeconds <= maxAgeSeconds) return backlog;

@@ -12,6 +12,7 @@ import { problem } from "#shared/problem.ts";
 import { type CheckoutObjectConfig, checkoutConfig } from "../config.ts";
 import { ordersDb } from "../db.ts";
 import { publishOrderEvents } from "../order-events.ts";
+import { newOrderId, orderShards, shardD1 } from "../shards.ts";
 import { CHECKOUT_SCHEMA } from "./checkout-schema.ts";
 import { type Answer, type Ports, type Progress, runCheckout } from "./flow.ts";
 import { cartPort, orderBook, paymentsPort, stockPort } from "./ports.ts";
@@ -92,7 +93,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
     if (progress === undefined) {
       const orderToken = request.userId === null ? randomToken() : null;
       progress = {
-        orderId: `ord_${randomToken(12)}`,
+        orderId: newOrderId(orderShards(this.env).length),
         done: [],
         request: { ...withoutPayment(request.body), card: { last4: knownLast4(request.body.payment) } },
         userId: request.userId,
@@ -139,8 +140,11 @@ export class Checkout extends DurableObject<OrdersEnv> {
     const requestId = request?.call.requestId ?? `alarm:${progress.orderId}`;
     const log = this.logger(requestId);
     const call = request?.call ?? { requestId };
+    // The order's id names its shard: this run writes there, and so did any earlier run of this checkout.
+    const shard = shardD1(this.env, progress.orderId);
+    if (shard === null) throw new Error(`order ${progress.orderId} names a shard that is not bound`);
     return {
-      orders: orderBook(ordersDb(this.env.DB)),
+      orders: orderBook(ordersDb(shard)),
       cart: cartPort(this.env.CART.getByName(progress.request.cartId), call),
       stock: stockPort(this.env.INVENTORY, call),
       payments: paymentsPort(this.env.PAYMENTS),
@@ -151,7 +155,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
       publish: async (rows) => {
         try {
           // Only the rows this run wrote, without reading them back: the cron sends anything left.
-          await publishOrderEvents(this.env, { rows });
+          await publishOrderEvents(this.env, { rows }, shard);
         } catch (err) {
           log.warn("order events not sent yet; the alarm retries", errorFields(err));
         }
