@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countOrderShards, readOrderShards } from "../../scripts/order-shards.ts";
+import { countOrderShards, orderShardDbs, readOrderShards } from "../../scripts/order-shards.ts";
+import { shardIndexOf } from "../../workers/orders/src/order-id.ts";
 import { eventually, pickSku } from "./cart-client.ts";
 import { CARDS, checkoutBody, shopper, stockOf, twoMerchantSkus } from "./checkout-client.ts";
 import { api, uniqueEmail } from "./identity-client.ts";
@@ -374,5 +375,24 @@ describe("checkout", () => {
         (s) => s.held === before.held,
       ),
     ).toEqual(before);
+  });
+  it("orders spread over the shards, and every row of an order is in the shard its id names", async () => {
+    const dbs = await orderShardDbs(platform.miniflare);
+    expect(dbs.length).toBeGreaterThan(1);
+    const holding: number[] = [];
+    for (const [index, db] of dbs.entries()) {
+      const { results } = await db.prepare("SELECT id FROM orders").all<{ id: string }>();
+      for (const { id } of results) expect(shardIndexOf(id, dbs.length), id).toBe(index);
+      if (results.length > 0) holding.push(index);
+      // No part, line, history row or shipment of an order that is on another shard.
+      for (const table of ["order_parts", "order_lines", "order_transitions", "order_shipments"]) {
+        const stray = await db
+          .prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE order_id NOT IN (SELECT id FROM orders)`)
+          .first<{ n: number }>();
+        expect(stray?.n, table).toBe(0);
+      }
+    }
+    // This file alone places dozens of orders at random: every shard has some.
+    expect(holding).toEqual([...dbs.keys()]);
   });
 });

@@ -1,18 +1,11 @@
-import { randomToken } from "#shared/crypto.ts";
 import { type OrdersDb, ordersDb } from "./db.ts";
+import { MAX_SHARDS, shardIndexOf } from "./order-id.ts";
 
 // Orders live in shards: D1 databases with the same schema, bound as DB (shard 0), DB_1, DB_2, … An order's id
 // names its shard, so everything about one order (its rows, history, outbox events, consumed-event marks) is in
 // one database, a checkout writes to one database, and a read by id goes straight there. A D1 database runs one
 // query at a time and holds at most 10 GB: the shards multiply both. Lists (a shopper's, a merchant's) ask every
 // shard and merge.
-
-/** Up to 36 shards: a shard's number is one base-36 digit of the order id. */
-const MAX_SHARDS = 36;
-/** An id's random part: 12 bytes, 16 base64url characters (ids before shards were exactly `ord_` and this). */
-const TOKEN_BYTES = 12;
-const TOKEN_CHARS = 16;
-const PREFIX = "ord_";
 
 const isD1 = (value: unknown): value is D1Database =>
   typeof value === "object" && value !== null && typeof (value as { prepare?: unknown }).prepare === "function";
@@ -30,20 +23,6 @@ export function orderShards(env: Pick<OrdersEnv, "DB">): D1Database[] {
     shards.push(next);
   }
   return shards;
-}
-
-/** A new order's id on a shard chosen at random (spreads new orders evenly, whoever places them). */
-export function newOrderId(shardCount: number): string {
-  const [random = 0] = crypto.getRandomValues(new Uint32Array(1));
-  const shard = random % shardCount;
-  return `${PREFIX}${shard.toString(36)}${randomToken(TOKEN_BYTES)}`;
-}
-
-/** The shard an order id names: ids from before shards are on shard 0; an id naming no shard is null. */
-export function shardIndexOf(orderId: string, shardCount: number): number | null {
-  if (orderId.length !== PREFIX.length + 1 + TOKEN_CHARS) return 0;
-  const shard = Number.parseInt(orderId.charAt(PREFIX.length), 36);
-  return Number.isInteger(shard) && shard < shardCount ? shard : null;
 }
 
 /** The database of an order (null: its id names a shard that does not exist, so neither does the order). */

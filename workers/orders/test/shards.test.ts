@@ -2,8 +2,9 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { orderShipments } from "../db/tables.ts";
 import { deliveredOrderWith, merchantOrders } from "../src/merchant-orders.ts";
+import { newOrderId, shardIndexOf } from "../src/order-id.ts";
 import { listOrders, writeOrder } from "../src/order-store.ts";
-import { allOrderDbs, newOrderId, orderDb, orderShards, shardIndexOf } from "../src/shards.ts";
+import { allOrderDbs, orderDb, orderShards } from "../src/shards.ts";
 import { order } from "./order-record.ts";
 
 const paid = { status: "paid", reason: "payment captured" } as const;
