@@ -16,6 +16,9 @@ const OrdersConfig = z
     CHECKOUT_WATCHDOG_SECONDS: positiveSeconds("CHECKOUT_WATCHDOG_SECONDS"),
     CHECKOUT_AUTHORIZE_ATTEMPTS: z.coerce.number().int().min(1, "CHECKOUT_AUTHORIZE_ATTEMPTS must be at least 1"),
     CHECKOUT_KEY_LIFETIME_SECONDS: positiveSeconds("CHECKOUT_KEY_LIFETIME_SECONDS"),
+    NEW_ORDER_SHARDS: z
+      .union([z.literal(""), z.coerce.number().int().min(1, "NEW_ORDER_SHARDS must be empty (every shard) or at least 1")])
+      .optional(),
   })
   .transform(
     (v): CheckoutObjectConfig => ({
@@ -24,10 +27,16 @@ const OrdersConfig = z
       keyLifetimeMs: v.CHECKOUT_KEY_LIFETIME_SECONDS,
       authorizeAttempts: v.CHECKOUT_AUTHORIZE_ATTEMPTS,
       retryDelayMs: 100,
+      newOrderShards: v.NEW_ORDER_SHARDS === undefined || v.NEW_ORDER_SHARDS === "" ? null : v.NEW_ORDER_SHARDS,
     }),
   );
 
 /** The flow's settings, and the Checkout object's own: its watchdog, and how long it remembers an Idempotency-Key. */
-export type CheckoutObjectConfig = CheckoutConfig & { watchdogMs: number; keyLifetimeMs: number };
+export type CheckoutObjectConfig = CheckoutConfig & {
+  watchdogMs: number;
+  keyLifetimeMs: number;
+  /** New orders go to the first this many shards (null: every bound shard). */
+  newOrderShards: number | null;
+};
 
 export const checkoutConfig: (env: OrdersEnv) => CheckoutObjectConfig = configFrom(OrdersConfig);

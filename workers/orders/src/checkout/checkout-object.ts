@@ -94,7 +94,7 @@ export class Checkout extends DurableObject<OrdersEnv> {
     if (progress === undefined) {
       const orderToken = request.userId === null ? randomToken() : null;
       progress = {
-        orderId: newOrderId(orderShards(this.env).length),
+        orderId: newOrderId(Math.min(orderShards(this.env).length, this.config.newOrderShards ?? Number.POSITIVE_INFINITY)),
         done: [],
         request: { ...withoutPayment(request.body), card: { last4: knownLast4(request.body.payment) } },
         userId: request.userId,
