@@ -93,6 +93,46 @@ describe("each environment's configs, generated from the configs' top level", ()
     });
   }
 
+  it("names every shard of the orders database after the environment, each with its own id and the same migrations", () => {
+    const env = environment("staging");
+    const ids = {
+      "orders-staging": "00000000-0000-4000-8000-000000000010",
+      "orders-1-staging": "00000000-0000-4000-8000-000000000011",
+      "orders-2-staging": "00000000-0000-4000-8000-000000000012",
+      "orders-3-staging": "00000000-0000-4000-8000-000000000013",
+    };
+    const config = generated(env, "orders", tops.orders as TopLevelConfig, ids);
+    expect(config.d1_databases).toEqual([
+      {
+        binding: "DB",
+        database_name: "orders-staging",
+        database_id: ids["orders-staging"],
+        migrations_dir: "../../../../workers/orders/db/migrations",
+      },
+      {
+        binding: "DB_1",
+        database_name: "orders-1-staging",
+        database_id: ids["orders-1-staging"],
+        migrations_dir: "../../../../workers/orders/db/migrations",
+      },
+      {
+        binding: "DB_2",
+        database_name: "orders-2-staging",
+        database_id: ids["orders-2-staging"],
+        migrations_dir: "../../../../workers/orders/db/migrations",
+      },
+      {
+        binding: "DB_3",
+        database_name: "orders-3-staging",
+        database_id: ids["orders-3-staging"],
+        migrations_dir: "../../../../workers/orders/db/migrations",
+      },
+    ]);
+    // A shard not deployed yet has no id (a dry-run), and takes none of another's.
+    const partly = generated(env, "orders", tops.orders as TopLevelConfig, { "orders-staging": ids["orders-staging"] });
+    expect(partly.d1_databases?.map((d) => d.database_id)).toEqual([ids["orders-staging"], undefined, undefined, undefined]);
+  });
+
   it("follows what other branches add to a top level: observability, Analytics Engine, a backups bucket, crons, a tail", () => {
     const dir = mkdtempSync(join(tmpdir(), "env-config-"));
     const file = join(dir, "wrangler.toml");
