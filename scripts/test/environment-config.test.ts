@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { experimental_readRawConfig } from "wrangler";
 import { ENVIRONMENTS } from "../../deploy/environments.ts";
@@ -102,32 +102,15 @@ describe("each environment's configs, generated from the configs' top level", ()
       "orders-3-staging": "00000000-0000-4000-8000-000000000013",
     };
     const config = generated(env, "orders", tops.orders as TopLevelConfig, ids);
-    expect(config.d1_databases).toEqual([
-      {
-        binding: "DB",
-        database_name: "orders-staging",
-        database_id: ids["orders-staging"],
-        migrations_dir: "../../../../workers/orders/db/migrations",
-      },
-      {
-        binding: "DB_1",
-        database_name: "orders-1-staging",
-        database_id: ids["orders-1-staging"],
-        migrations_dir: "../../../../workers/orders/db/migrations",
-      },
-      {
-        binding: "DB_2",
-        database_name: "orders-2-staging",
-        database_id: ids["orders-2-staging"],
-        migrations_dir: "../../../../workers/orders/db/migrations",
-      },
-      {
-        binding: "DB_3",
-        database_name: "orders-3-staging",
-        database_id: ids["orders-3-staging"],
-        migrations_dir: "../../../../workers/orders/db/migrations",
-      },
-    ]);
+    const migrations = relative(join(OUT, "orders"), resolve("workers/orders/db/migrations"));
+    expect(config.d1_databases).toEqual(
+      ["orders", "orders-1", "orders-2", "orders-3"].map((db, n) => ({
+        binding: n === 0 ? "DB" : `DB_${n}`,
+        database_name: `${db}-staging`,
+        database_id: ids[`${db}-staging` as keyof typeof ids],
+        migrations_dir: migrations,
+      })),
+    );
     // A shard not deployed yet has no id (a dry-run), and takes none of another's.
     const partly = generated(env, "orders", tops.orders as TopLevelConfig, { "orders-staging": ids["orders-staging"] });
     expect(partly.d1_databases?.map((d) => d.database_id)).toEqual([ids["orders-staging"], undefined, undefined, undefined]);
