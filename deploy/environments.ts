@@ -6,8 +6,9 @@ import type { EnvironmentInput } from "../scripts/deploy/environment.ts";
 // The D1 ids a deploy finds or creates go to deploy/ids/<environment>.json (commit it after a deploy).
 export const ENVIRONMENTS = {
   staging: {
-    // Every Worker, D1 database, R2 bucket and queue is named `<the config's name><suffix>`: catalog-staging,
-    // orders-staging, edge-commerce-assets-staging, order-events-staging. Analytics Engine datasets take `_staging`.
+    // Every Worker, D1 database (each shard too), R2 bucket and queue is named `<the config's name><suffix>`:
+    // catalog-staging, orders-staging, orders-1-staging, edge-commerce-assets-staging, order-events-staging.
+    // Analytics Engine datasets take `_staging`.
     suffix: "-staging",
     // Pin the account (32 hex digits from the dashboard) so a deploy can never land in another one:
     // accountId: "…",

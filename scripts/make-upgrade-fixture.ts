@@ -76,7 +76,7 @@ try {
   });
   let made: Awaited<ReturnType<typeof makeState>>;
   try {
-    made = await makeState(platform, say);
+    made = await makeState(platform, release, say);
   } finally {
     await platform.dispose();
   }

@@ -64,8 +64,8 @@ export type RestoreOutcome = {
 const count = (n: number) => n.toLocaleString("en-US");
 
 /**
- * Rebuilds a local platform's D1 databases and R2 buckets from the backups bucket in its state folder: for each,
- * the newest backup taken at or before `from`. Everything is checked before anything is written: a database that
+ * Rebuilds a local platform's D1 databases (each shard one of them) and R2 buckets from the backups bucket in its
+ * state folder: for each, the newest backup taken at or before `from`. Everything is checked before anything is written: a database that
  * holds anything, or an object that differs from the backup's, refuses the whole restore unless `wipe`.
  */
 export async function restorePlatform(options: {

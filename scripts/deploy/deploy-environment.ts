@@ -32,6 +32,8 @@ export type DeployOutcome = { ok: true; order: string[]; created: string[] } | {
 
 const PAYMENTS = "payments";
 
+// Every D1 database a config binds is one here, each shard of a sharded one too (orders-1-staging…): found or
+// created by its name, its id recorded, migrated with the config of the Worker that binds it.
 type Resources = { d1: { name: string; worker: GeneratedWorker }[]; buckets: string[]; queues: string[] };
 
 function resourcesOf(workers: readonly GeneratedWorker[]): Resources {

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { backupKeys } from "#shared/backup/manifest.ts";
 import { isEmpty, planBucket, restoreBucket, restoreDatabase, runAtOrBefore } from "#shared/backup/restore.ts";
 
-// A local-only Worker (never deployed) that `npm run restore` binds to every Worker's D1 database (`D1_<name>`),
-// the buckets they own (`R2_<name>`) and the backups bucket, so a restore runs inside workerd, each database in
-// one batch. TARGETS names them (scripts/backup-targets.ts reads them from the configs).
+// A local-only Worker (never deployed) that `npm run restore` binds to every D1 database of every Worker, each
+// shard its own (`D1_<name>`: D1_orders, D1_orders-1…), the buckets they own (`R2_<name>`) and the backups bucket,
+// so a restore runs inside workerd, each database in one batch. TARGETS names them (scripts/backup-targets.ts
+// reads them from the configs).
 type RestoreEnv = { BACKUPS: R2Bucket; TARGETS: { databases: string[]; buckets: string[] } } & Record<string, unknown>;
 
 const PlanRequest = z.object({ from: z.iso.datetime() });

@@ -24,6 +24,8 @@ const ALL_SECRETS = {
   "admin-staging": ["API_KEY_TAG_SECRET"],
 };
 const CATALOG_ID = "5a7a1091-0000-4000-8000-00000000ca7a";
+// The orders database is four shards, each a D1 database of its own (workers/orders/wrangler.toml).
+const ORDER_SHARDS = ["orders", "orders-1", "orders-2", "orders-3"];
 
 let dir: string;
 let say: string[];
@@ -90,7 +92,7 @@ describe("npm run deploy -- --env staging, against a fake account", { timeout: 6
     // Found, not created: catalog-staging, documents-staging, dead-letters-staging, order-events-staging.
     expect(outcome.ok && outcome.created.sort()).toEqual(
       [
-        ...["identity", "payments", "orders", "fulfillment", "notifications", "insights", "operations"].map(
+        ...["identity", "payments", ...ORDER_SHARDS, "fulfillment", "notifications", "insights", "operations"].map(
           (db) => `D1 database ${db}-staging`,
         ),
         "R2 bucket edge-commerce-assets-staging",
@@ -115,6 +117,24 @@ describe("npm run deploy -- --env staging, against a fake account", { timeout: 6
     const catalogConfig = readFileSync(join(dir, "out/catalog/wrangler.jsonc"), "utf8");
     expect(catalogConfig).toContain(`"database_id": "${CATALOG_ID}"`);
     expect(after.migrated.sort()).toEqual(Object.keys(ids).sort());
+    // Every shard found or created by its environment's name, its id recorded and bound, migrated.
+    const ordersConfig = JSON.parse(readFileSync(join(dir, "out/orders/wrangler.jsonc"), "utf8").replace(/^\/\/.*\n/, "")) as {
+      d1_databases: { binding: string; database_name: string; database_id: string }[];
+    };
+    expect(ordersConfig.d1_databases.map(({ binding, database_name, database_id }) => ({ binding, database_name, database_id }))).toEqual(
+      ORDER_SHARDS.map((db, n) => ({
+        binding: n === 0 ? "DB" : `DB_${n}`,
+        database_name: `${db}-staging`,
+        database_id: ids[`${db}-staging`],
+      })),
+    );
+    expect(new Set(ORDER_SHARDS.map((db) => ids[`${db}-staging`])).size).toBe(ORDER_SHARDS.length);
+    for (const db of ORDER_SHARDS) expect(after.migrated, db).toContain(`${db}-staging`);
+    const migrations = calls().filter((c) => c.includes("migrations"));
+    for (const db of ORDER_SHARDS)
+      expect(migrations.find((c) => c.includes(`${db}-staging`))?.at(-1), `${db}: migrated with the orders config`).toMatch(
+        /orders\/wrangler\.jsonc$/,
+      );
 
     // The fake refuses a Worker whose bound Workers are not deployed yet, so the order held; and public ones go last.
     expect(after.deployed).toHaveLength(10);
@@ -137,7 +157,32 @@ describe("npm run deploy -- --env staging, against a fake account", { timeout: 6
     expect(second.filter((c) => c.includes("create"))).toEqual([]);
     expect(second.filter((c) => c[0] === "deploy" && !c.includes("--dry-run"))).toHaveLength(10);
     expect(readFileSync(join(dir, "ids/staging.json"), "utf8")).toBe(recorded);
-    expect(state().d1.filter((db) => db.name.endsWith("-staging"))).toHaveLength(8);
+    expect(state().d1.filter((db) => db.name.endsWith("-staging"))).toHaveLength(8 + ORDER_SHARDS.length - 1);
+  });
+
+  it("adds a shard to an environment deployed before it: the new databases are created, recorded and migrated; the others keep their ids", async () => {
+    // An environment as a deploy before the shards left it: every other database there, with its id on record.
+    const before = ["catalog", "identity", "payments", "orders", "fulfillment", "notifications", "insights", "operations"].map((db, i) => ({
+      uuid: `0b1d0000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+      name: `${db}-staging`,
+      created_at: "",
+      version: "production",
+      num_tables: 5,
+      file_size: 1,
+    }));
+    account({ d1: before });
+    const recorded = Object.fromEntries(before.map((db) => [db.name, db.uuid]));
+    writeIds(join(dir, "ids"), "staging", { d1: recorded });
+    const outcome = await deploy();
+    expect(outcome, say.join("\n")).toMatchObject({ ok: true });
+    expect(outcome.ok && outcome.created.filter((c) => c.startsWith("D1"))).toEqual(
+      ORDER_SHARDS.slice(1).map((db) => `D1 database ${db}-staging`),
+    );
+    const ids = readIds(join(dir, "ids"), "staging").d1;
+    expect(ids).toMatchObject(recorded);
+    for (const db of ORDER_SHARDS.slice(1)) expect(ids[`${db}-staging`], db).toBe(state().d1.find((d) => d.name === `${db}-staging`)?.uuid);
+    expect(state().migrated).toEqual(expect.arrayContaining(ORDER_SHARDS.map((db) => `${db}-staging`)));
+    expect(say.join("\n")).not.toContain("replaces");
   });
 
   it("refuses, naming each missing secret and the command that sets it, before anything is created", async () => {
@@ -174,7 +219,7 @@ describe("npm run deploy -- --env staging, against a fake account", { timeout: 6
     expect(readFileSync(join(dir, "out/catalog/wrangler.jsonc"), "utf8")).toContain(`"database_id": "${CATALOG_ID}"`);
     const printed = say.join("\n");
     expect(printed).toMatch(new RegExp(`catalog-staging +${CATALOG_ID}`));
-    expect(printed).toMatch(/orders-staging +not deployed yet/);
+    for (const db of ORDER_SHARDS) expect(printed).toMatch(new RegExp(`\n  ${db}-staging +not deployed yet`));
     expect(printed).toMatch(/Deploy order: catalog-staging → durable-objects-staging → .* → storefront-staging → admin-staging/);
     expect(printed).toContain("payments-staging: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET");
   });

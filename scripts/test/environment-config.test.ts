@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { experimental_readRawConfig } from "wrangler";
 import { ENVIRONMENTS } from "../../deploy/environments.ts";
@@ -92,6 +92,29 @@ describe("each environment's configs, generated from the configs' top level", ()
       }
     });
   }
+
+  it("names every shard of the orders database after the environment, each with its own id and the same migrations", () => {
+    const env = environment("staging");
+    const ids = {
+      "orders-staging": "00000000-0000-4000-8000-000000000010",
+      "orders-1-staging": "00000000-0000-4000-8000-000000000011",
+      "orders-2-staging": "00000000-0000-4000-8000-000000000012",
+      "orders-3-staging": "00000000-0000-4000-8000-000000000013",
+    };
+    const config = generated(env, "orders", tops.orders as TopLevelConfig, ids);
+    const migrations = relative(join(OUT, "orders"), resolve("workers/orders/db/migrations"));
+    expect(config.d1_databases).toEqual(
+      ["orders", "orders-1", "orders-2", "orders-3"].map((db, n) => ({
+        binding: n === 0 ? "DB" : `DB_${n}`,
+        database_name: `${db}-staging`,
+        database_id: ids[`${db}-staging` as keyof typeof ids],
+        migrations_dir: migrations,
+      })),
+    );
+    // A shard not deployed yet has no id (a dry-run), and takes none of another's.
+    const partly = generated(env, "orders", tops.orders as TopLevelConfig, { "orders-staging": ids["orders-staging"] });
+    expect(partly.d1_databases?.map((d) => d.database_id)).toEqual([ids["orders-staging"], undefined, undefined, undefined]);
+  });
 
   it("follows what other branches add to a top level: observability, Analytics Engine, a backups bucket, crons, a tail", () => {
     const dir = mkdtempSync(join(tmpdir(), "env-config-"));

@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import { checkoutBody, shopper } from "../../test/system/checkout-client.ts";
 import { call, type Reply } from "../../test/system/identity-client.ts";
+import { d1Targets } from "../d1-migrations.ts";
 import type { Platform } from "../platform.ts";
 import type { OrderRecord, StockRecord, UpgradeManifest } from "./manifest.ts";
 
@@ -91,7 +93,21 @@ async function stockRecord(platform: Running, sku: string): Promise<StockRecord>
   };
 }
 
-export async function makeState(platform: Running, say: (line: string) => void): Promise<MadeState> {
+/**
+ * The order a cart became, read from the release's own orders database: whichever of its D1 databases holds it (a
+ * release with shards keeps each order in one of them; its config says which databases there are).
+ */
+async function orderOfCart(platform: Running, root: string, cartId: string) {
+  for (const target of d1Targets(join(root, "workers/orders/wrangler.toml"))) {
+    const db = await platform.miniflare.getD1Database(target.binding, "orders");
+    const order = await db.prepare("SELECT id, status FROM orders WHERE cart_id = ?").bind(cartId).first<{ id: string; status: string }>();
+    if (order !== null) return { db, order };
+  }
+  return null;
+}
+
+/** Makes the state on `platform`, a release's running from its tree at `root`. */
+export async function makeState(platform: Running, root: string, say: (line: string) => void): Promise<MadeState> {
   const { plain, flash } = await skus(platform);
   const [p1, p2, p3, p4, p5] = plain as [string, string, string, string, string];
   const [f1, f2] = flash as [string, string];
@@ -195,12 +211,9 @@ export async function makeState(platform: Running, say: (line: string) => void):
   };
   const crashed = await stranded.checkout(strandedCart, interruptedCheckout.key, interruptedCheckout.body);
   if (crashed.status < 500) throw new Error(`the checkout meant to crash answered ${crashed.status} ${JSON.stringify(crashed.body)}`);
-  const orders = await platform.miniflare.getD1Database("DB", "orders");
-  const interrupted = await orders
-    .prepare("SELECT id, status FROM orders WHERE cart_id = ?")
-    .bind(strandedCart.id)
-    .first<{ id: string; status: string }>();
-  if (interrupted === null || interrupted.status !== "pending_payment") throw new Error(`no pending order for ${strandedCart.id}`);
+  const found = await orderOfCart(platform, root, strandedCart.id);
+  if (found === null || found.order.status !== "pending_payment") throw new Error(`no pending order for ${strandedCart.id}`);
+  const { db: orders, order: interrupted } = found;
 
   // Last, and quickly after: the release must be stopped before the dead run's watchdog (MAKING_VARS) resumes it.
   const stock: Record<string, StockRecord> = {};

@@ -8,6 +8,7 @@ import { dumpSnapshot } from "#shared/backup/d1-dump.ts";
 import { takeSnapshot } from "#shared/backup/d1-snapshot.ts";
 import { backupKeys, D1Manifest, R2Manifest } from "#shared/backup/manifest.ts";
 import { platformBackup } from "../../scripts/backup-run.ts";
+import { backupTargets } from "../../scripts/backup-targets.ts";
 import { openRestoreWorker } from "../../scripts/restore-run.ts";
 import { owner, tokenOf } from "./after-sale-client.ts";
 import { call } from "./identity-client.ts";
@@ -20,8 +21,9 @@ import { deliveredBuyers, plentiful, startLoad, type Written } from "./shop-load
 // loss (every D1 database deleted, both buckets emptied). Each time every table and every object must come back
 // exactly as the backup's manifests say (row counts and checksums, SHA-256 of every object), read back by this
 // test, consistent (no order without its parts and lines, no rating without its reviews, no image row without
-// its image), and everything acknowledged before the backup began must be there. Then the platform starts on
-// the restored state and serves what it held.
+// its image), and everything acknowledged before the backup began must be there. Every shard of the orders
+// database (orders, orders-1…) is a database of its own here: backed up, wiped and restored like the others, each
+// held against its own manifest. Then the platform starts on the restored state and serves what it held.
 const root = process.cwd();
 const state = freshStateDir();
 let platform: Awaited<ReturnType<typeof boot>> | undefined;
@@ -32,6 +34,7 @@ let manifests: Manifests;
 let writtenBefore: Written[];
 let writtenAfter: Written[];
 let sample: { orderId: string; buyerToken: string; imageKey: string; searchWord: string };
+let shardMarks: string[];
 
 const run = promisify(execFile);
 
@@ -49,11 +52,16 @@ async function restoreCommand(...args: string[]): Promise<{ code: number; out: s
   }
 }
 
+/** A row put straight into each orders shard but the first, so every shard has something of its own to lose. */
+const SHARD_MARK = "restore-drill-shard-mark";
+
 /** Everything the databases and buckets hold now, read by this test: checksums per table, SHA-256 per object. */
 async function readBack() {
   const restorer = await openRestoreWorker(root, state.dir);
   try {
     const db = (name: string) => restorer.miniflare.getD1Database(`D1_${name}`, "restore");
+    // An order lives in one shard, whole: the checks below hold in each, and count over all of them.
+    const orderShards = restorer.targets.databases.filter((d) => d.worker === "orders").map((d) => d.name);
     const databases = new Map<string, Awaited<ReturnType<typeof dumpSnapshot>>>();
     for (const target of restorer.targets.databases)
       databases.set(target.name, await dumpSnapshot(await takeSnapshot(await db(target.name))));
@@ -76,21 +84,20 @@ async function readBack() {
     const count = async (database: string, sql: string) => (await (await db(database)).prepare(sql).first<{ n: number }>())?.n ?? -1;
     const ids = async (database: string, sql: string) =>
       new Set(((await (await db(database)).prepare(sql).all<{ id: string }>()).results ?? []).map((r) => r.id));
+    const inOrders = async (sql: string) => (await Promise.all(orderShards.map((name) => count(name, sql)))).reduce((a, b) => a + b, 0);
+    const orderIds = async (sql: string) =>
+      new Set((await Promise.all(orderShards.map((name) => ids(name, sql)))).flatMap((set) => [...set]));
     const broken = {
-      ordersWithoutParts: await count(
-        "orders",
+      ordersWithoutParts: await inOrders(
         "SELECT COUNT(*) AS n FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_parts p WHERE p.order_id = o.id) OR NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id)",
       ),
-      partsWithoutOrder: await count(
-        "orders",
+      partsWithoutOrder: await inOrders(
         "SELECT COUNT(*) AS n FROM order_parts p WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = p.order_id)",
       ),
-      linesWithoutOrder: await count(
-        "orders",
+      linesWithoutOrder: await inOrders(
         "SELECT COUNT(*) AS n FROM order_lines l WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = l.order_id)",
       ),
-      totalsOff: await count(
-        "orders",
+      totalsOff: await inOrders(
         "SELECT COUNT(*) AS n FROM orders o WHERE o.total <> (SELECT SUM(p.total) FROM order_parts p WHERE p.order_id = o.id)",
       ),
       ratingsOff: await count(
@@ -108,7 +115,8 @@ async function readBack() {
       ),
     };
     const kept = {
-      order: await ids("orders", "SELECT id FROM orders"),
+      order: await orderIds("SELECT id FROM orders"),
+      shardMark: await orderIds(`SELECT event_id AS id FROM processed_events WHERE event_id LIKE '${SHARD_MARK}%'`),
       user: await ids("identity", "SELECT id FROM users"),
       review: await ids("catalog", "SELECT id FROM reviews"),
       return: await ids("fulfillment", "SELECT id FROM returns"),
@@ -147,6 +155,7 @@ function expectTheBackup(now: ReadBack): void {
     const found = w.kind === "image" ? imageKeys.some((key) => key.endsWith(w.id)) : now.kept[w.kind].has(w.id);
     expect(found, `${w.kind} ${w.id}, acknowledged before the backup`).toBe(true);
   }
+  expect([...now.kept.shardMark].sort(), "each shard's own row").toEqual(shardMarks);
   // Every image row has its image in the restored bucket: what a restore needs, it has.
   for (const key of imageKeys) expect(now.objects.get("assets")?.has(key), key).toBe(true);
 }
@@ -166,6 +175,19 @@ describe("the restore drill", () => {
     const buyers = await deliveredBuyers(live, 3, northwind.slice(0, 3));
     const merchantToken = await tokenOf(live, owner("northwind"));
     const takeBackup = await platformBackup(live.miniflare, root);
+    // Orders may not reach every shard in a short drill: each shard but the first gets a row of its own.
+    shardMarks = [];
+    for (const shard of backupTargets(root)
+      .databases.filter((d) => d.worker === "orders")
+      .slice(1)) {
+      const mark = `${SHARD_MARK}-${shard.name}`;
+      await (await live.miniflare.getD1Database(shard.binding, "orders"))
+        .prepare("INSERT INTO processed_events (event_id, type, processed_at) VALUES (?, 'drill.mark', ?)")
+        .bind(mark, Date.now())
+        .run();
+      shardMarks.push(mark);
+    }
+    expect(shardMarks).toHaveLength(3);
 
     const load = startLoad(live, { buyers, northwind, trailhead, merchantToken });
     await new Promise((r) => setTimeout(r, 2_000));
@@ -193,11 +215,23 @@ describe("the restore drill", () => {
       "notifications",
       "operations",
       "orders",
+      "orders-1",
+      "orders-2",
+      "orders-3",
       "payments",
     ]);
     const rows = (db: string, table: string) => manifests.databases.get(db)?.tables.find((t) => t.name === table)?.rows ?? 0;
     expect(rows("catalog", "products_fts"), "the search index is backed up too").toBe(rows("catalog", "products"));
-    expect(rows("orders", "orders")).toBeGreaterThan(3);
+    const orderShards = ["orders", "orders-1", "orders-2", "orders-3"];
+    expect(
+      orderShards.reduce((n, shard) => n + rows(shard, "orders"), 0),
+      "orders, in whichever shard",
+    ).toBeGreaterThan(3);
+    for (const shard of orderShards.slice(1)) {
+      expect(manifests.databases.get(shard)?.file, shard).toBe(backupKeys.d1File(shard, takenAt));
+      expect(rows(shard, "processed_events"), `${shard}: its own row`).toBeGreaterThanOrEqual(1);
+      expect(rows(shard, "d1_migrations"), `${shard}: its migrations`).toBe(rows("orders", "d1_migrations"));
+    }
     expect(rows("orders", "d1_migrations"), "the migrations table, so later migrations apply").toBeGreaterThan(0);
     for (const bucket of manifests.buckets.values()) expect(bucket.complete).toBe(true);
     expect(manifests.buckets.get("assets")?.objects.length).toBeGreaterThan(48);
@@ -227,9 +261,22 @@ describe("the restore drill", () => {
   });
 
   it("with --wipe, puts every row and object back as the backup had them (over the live data)", async () => {
+    // A shard changed since the backup (its row gone, another there) goes back too.
+    const restorer = await openRestoreWorker(root, state.dir);
+    const shard = await restorer.miniflare.getD1Database("D1_orders-2", "restore");
+    await shard.prepare("DELETE FROM processed_events WHERE event_id LIKE ?").bind(`${SHARD_MARK}%`).run();
+    await shard
+      .prepare("INSERT INTO processed_events (event_id, type, processed_at) VALUES (?, 'drill.stray', 0)")
+      .bind(`${SHARD_MARK}-stray`)
+      .run();
+    await restorer.dispose();
+
     const restored = await restoreCommand("--from", takenAt, "--wipe");
     expect(restored.code, restored.out).toBe(0);
-    expect(restored.out.match(/ {2}verified$/gm)?.length, restored.out).toBe(10);
+    // 11 databases (8, the orders database being 4 shards) and 2 buckets.
+    expect(restored.out.match(/ {2}verified$/gm)?.length, restored.out).toBe(13);
+    for (const shard of ["orders-1", "orders-2", "orders-3"])
+      expect(restored.out).toMatch(new RegExp(`^D1 ${shard} +${takenAt} .* verified$`, "m"));
     expectTheBackup(await readBack());
   });
 
@@ -247,6 +294,7 @@ describe("the restore drill", () => {
     const restored = await restoreCommand("--from", "latest");
     expect(restored.code, restored.out).toBe(0);
     expect(restored.out).toContain(`D1 catalog        ${takenAt}`);
+    expect(restored.out).toContain(`D1 orders-3       ${takenAt}`);
     expectTheBackup(await readBack());
   });
 

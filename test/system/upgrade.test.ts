@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { latestVersion, type SchemaStep } from "#shared/object-schema.ts";
 import { CART_SCHEMA } from "../../durable-objects/src/cart/cart-schema.ts";
 import { INVENTORY_SCHEMA } from "../../durable-objects/src/inventory/inventory-schema.ts";
+import { d1Targets } from "../../scripts/d1-migrations.ts";
 import { type OrderRecord, UpgradeManifest } from "../../scripts/upgrade-fixture/manifest.ts";
+import { WORKERS } from "../../scripts/workers.ts";
 import { METER_SCHEMA } from "../../workers/admin/src/api-keys/meter-schema.ts";
 import { THROTTLE_SCHEMA } from "../../workers/identity/src/throttle-schema.ts";
 import { CHECKOUT_SCHEMA } from "../../workers/orders/src/checkout/checkout-schema.ts";
@@ -116,6 +118,23 @@ describe.each(manifests)("an upgrade from $release", (manifest) => {
   afterAll(async () => {
     if (!stopped) await platform?.dispose();
     state.remove();
+  });
+
+  it("D1: every database of today's configs has every migration, the orders shards the release never had among them", async () => {
+    // The release had one orders database; its shards are new databases, made and migrated by the start alone.
+    for (const spec of WORKERS) {
+      for (const target of d1Targets(spec.config)) {
+        const db = await platform.miniflare.getD1Database(target.binding, spec.name);
+        const { results } = await db.prepare(`SELECT name FROM ${target.migrationsTable} ORDER BY id`).all<{ name: string }>();
+        const files = readdirSync(target.migrationsDir).filter((f) => f.endsWith(".sql"));
+        expect(
+          results.map((r) => r.name),
+          `${spec.name} ${target.binding}`,
+        ).toEqual(files.sort());
+      }
+    }
+    const shards = d1Targets("workers/orders/wrangler.toml").map((t) => t.binding);
+    expect(shards).toEqual(["DB", "DB_1", "DB_2", "DB_3"]);
   });
 
   it("stock: every SKU's on-hand, holds and movements as the release left them; holds past their time have lapsed", async () => {

@@ -13,16 +13,15 @@ const DAY = 86_400_000;
 const T0 = Date.parse("2026-11-01T03:30:00.000Z");
 const at = (days: number) => new Date(T0 + days * DAY);
 const log = createLogger("catalog", "error");
-const run = (days: number, extra: { db?: SqlDb; maxCopies?: number } = {}) =>
+const run = (days: number, extra: { db?: SqlDb; shards?: { database: string; db: SqlDb }[]; maxCopies?: number } = {}) =>
   runBackup({
-    database: "catalog",
-    db: env.DB,
+    databases: [{ database: "catalog", db: extra.db ?? env.DB }, ...(extra.shards ?? [])],
     backups: env.BACKUPS,
     buckets: { assets: env.ASSETS },
     retentionDays: 30,
     at: at(days),
     log,
-    ...extra,
+    ...(extra.maxCopies === undefined ? {} : { maxCopies: extra.maxCopies }),
   });
 const keysUnder = async (prefix: string) => (await listKeys(env.BACKUPS, prefix)).map((o) => o.key);
 const assetsManifest = async (days: number) =>
@@ -34,7 +33,10 @@ describe("a backup run", () => {
 
     const first = await run(0);
     expect(first.buckets).toEqual([{ bucket: "assets", objects: 3, copied: 3, complete: true }]);
-    expect(first.tables).toBeGreaterThan(5);
+    expect(first.databases).toEqual([
+      { database: "catalog", tables: expect.any(Number), rows: expect.any(Number), bytes: expect.any(Number) },
+    ]);
+    expect(first.databases[0]?.tables).toBeGreaterThan(5);
     const manifest = await readManifest(env.BACKUPS, backupKeys.d1Manifest("catalog", at(0).toISOString()), D1Manifest);
     expect(manifest?.tables.find((t) => t.name === "d1_migrations")?.rows).toBeGreaterThan(0);
 
@@ -82,5 +84,26 @@ describe("a backup run", () => {
     expect(await keysUnder(backupKeys.d1Prefix("catalog"))).toEqual(before);
     // The bucket's part does not depend on the database's: it ran.
     expect(await assetsManifest(400)).not.toBeNull();
+  });
+
+  it("of a sharded database backs each shard up under its own name; one that fails stops neither the others nor the bucket", async () => {
+    const broken: SqlDb = { prepare: (sql) => env.DB.prepare(sql), batch: async () => Promise.reject(new Error("D1 is down")) };
+    const shards = [
+      { database: "catalog-1", db: broken },
+      { database: "catalog-2", db: env.DB },
+    ];
+    await expect(run(500, { shards })).rejects.toThrow(/backup of catalog, catalog-1, catalog-2, assets at .*: D1 catalog-1: D1 is down$/);
+    const when = at(500).toISOString();
+    for (const database of ["catalog", "catalog-2"]) {
+      const manifest = await readManifest(env.BACKUPS, backupKeys.d1Manifest(database, when), D1Manifest);
+      expect(manifest?.database, database).toBe(database);
+      expect(manifest?.file).toBe(backupKeys.d1File(database, when));
+    }
+    expect(await keysUnder(backupKeys.d1Prefix("catalog-1")), "no manifest of the shard that failed").toEqual([]);
+    expect(await assetsManifest(500)).not.toBeNull();
+
+    const report = await run(501, { shards: [{ database: "catalog-1", db: env.DB }] });
+    expect(report.databases.map((d) => d.database)).toEqual(["catalog", "catalog-1"]);
+    expect(report.errors).toEqual([]);
   });
 });

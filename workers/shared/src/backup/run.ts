@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { configFrom } from "../config.ts";
 import { sha256Hex } from "../crypto.ts";
+import { type Shard, shardsOf } from "../d1-shards.ts";
 import { createLogger, errorFields, type Logger, parseLogLevel } from "../logger.ts";
 import { dumpSnapshot } from "./d1-dump.ts";
 import { type SqlDb, takeSnapshot } from "./d1-snapshot.ts";
@@ -19,9 +20,8 @@ export const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 export const MAX_COPIES_PER_RUN = 2_000;
 
 export type BackupTarget = {
-  /** The database's name (its `database_name`), which names its backups. */
-  database: string;
-  db: SqlDb;
+  /** The Worker's D1 databases (its shards, or its one database), each by its `database_name`, which names its backups. */
+  databases: readonly Shard<SqlDb>[];
   backups: R2Bucket;
   /** The R2 buckets this Worker owns, by name: their objects are listed and copied with each run. */
   buckets?: Record<string, R2Bucket>;
@@ -32,18 +32,17 @@ export type BackupTarget = {
   maxCopies?: number;
 };
 
+export type DatabaseReport = { database: string; tables: number; rows: number; bytes: number };
+
 export type BackupReport = {
-  database: string;
   takenAt: string;
-  tables: number;
-  rows: number;
-  bytes: number;
+  databases: DatabaseReport[];
   buckets: { bucket: string; objects: number; copied: number; complete: boolean }[];
   expired: number;
   errors: string[];
 };
 
-async function backupDatabase(target: BackupTarget, at: string): Promise<D1Manifest> {
+async function backupDatabase(target: Shard<SqlDb>, backups: R2Bucket, at: string): Promise<D1Manifest> {
   const snapshot = await takeSnapshot(target.db, MAX_SNAPSHOT_BYTES);
   const dump = await dumpSnapshot(snapshot);
   const header = [
@@ -54,7 +53,7 @@ async function backupDatabase(target: BackupTarget, at: string): Promise<D1Manif
   const bytes = new TextEncoder().encode(text);
   const sha256 = await sha256Hex(bytes);
   const file = backupKeys.d1File(target.database, at);
-  await target.backups.put(file, bytes, { httpMetadata: { contentType: "application/sql" }, sha256 });
+  await backups.put(file, bytes, { httpMetadata: { contentType: "application/sql" }, sha256 });
   const migrations = (snapshot.rows.get("d1_migrations") ?? []).map((r) => String(r.name));
   const manifest: D1Manifest = {
     format: 1,
@@ -69,28 +68,25 @@ async function backupDatabase(target: BackupTarget, at: string): Promise<D1Manif
     migrations,
   };
   // The manifest is written last: a run that died half-way has no manifest, and no restore will pick it.
-  await target.backups.put(backupKeys.d1Manifest(target.database, at), JSON.stringify(manifest), {
+  await backups.put(backupKeys.d1Manifest(target.database, at), JSON.stringify(manifest), {
     httpMetadata: { contentType: "application/json" },
   });
   return manifest;
 }
 
 /**
- * One backup run of one Worker's data: its D1 database as one consistent snapshot (SQL + manifest), the objects
- * of the R2 buckets it owns (manifest + copies of new objects), then the runs older than the retention are
- * deleted, and the copies no kept manifest names. A part that fails does not stop the others; the run then
- * throws, so the failure shows on the cron trigger. Expiry only follows a part that succeeded: a platform
- * whose backups fail keeps its old ones.
+ * One backup run of one Worker's data: each of its D1 databases (every shard) as one consistent snapshot (SQL +
+ * manifest) under its own name, the objects of the R2 buckets it owns (manifest + copies of new objects), then the
+ * runs older than the retention are deleted, and the copies no kept manifest names. A part that fails (one shard,
+ * one bucket) does not stop the others; the run then throws, so the failure shows on the cron trigger. Expiry only
+ * follows a part that succeeded: a platform whose backups fail keeps its old ones.
  */
 export async function runBackup(target: BackupTarget): Promise<BackupReport> {
   const at = target.at.toISOString();
-  const log = target.log.with({ backup: at, database: target.database });
+  const log = target.log.with({ backup: at });
   const report: BackupReport = {
-    database: target.database,
     takenAt: at,
-    tables: 0,
-    rows: 0,
-    bytes: 0,
+    databases: [],
     buckets: [],
     expired: 0,
     errors: [],
@@ -103,13 +99,14 @@ export async function runBackup(target: BackupTarget): Promise<BackupReport> {
       log.error(`backup: ${what} failed`, errorFields(err));
     }
   };
-  await attempt(`D1 ${target.database}`, async () => {
-    const manifest = await backupDatabase(target, at);
-    report.tables = manifest.tables.length;
-    report.rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
-    report.bytes = manifest.bytes;
-    report.expired += await expireRuns(target.backups, backupKeys.d1Prefix(target.database), target.retentionDays, at);
-  });
+  for (const shard of target.databases) {
+    await attempt(`D1 ${shard.database}`, async () => {
+      const manifest = await backupDatabase(shard, target.backups, at);
+      const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
+      report.databases.push({ database: shard.database, tables: manifest.tables.length, rows, bytes: manifest.bytes });
+      report.expired += await expireRuns(target.backups, backupKeys.d1Prefix(shard.database), target.retentionDays, at);
+    });
+  }
   for (const [name, bucket] of Object.entries(target.buckets ?? {})) {
     await attempt(`R2 ${name}`, async () => {
       const manifest = await backupBucket({ name, bucket, backups: target.backups, at, maxCopies: target.maxCopies ?? MAX_COPIES_PER_RUN });
@@ -120,7 +117,10 @@ export async function runBackup(target: BackupTarget): Promise<BackupReport> {
     });
   }
   log.info("backup done", { ...report });
-  if (report.errors.length > 0) throw new Error(`backup of ${target.database} at ${at} failed: ${report.errors.join("; ")}`);
+  if (report.errors.length > 0) {
+    const names = [...target.databases.map((d) => d.database), ...Object.keys(target.buckets ?? {})].join(", ");
+    throw new Error(`backup of ${names} at ${at} failed: ${report.errors.join("; ")}`);
+  }
   return report;
 }
 
@@ -128,7 +128,11 @@ const backupConfig = configFrom(z.object({ BACKUP_RETENTION_DAYS: z.coerce.numbe
 
 export type BackupEnv = { DB: D1Database; BACKUPS: R2Bucket; BACKUP_RETENTION_DAYS: string; LOG_LEVEL?: string };
 
-/** A Worker's `scheduled` handler for BACKUP_CRON: its database (and buckets) into `backups`, named by the tick. */
+/**
+ * A Worker's `scheduled` handler for BACKUP_CRON: its database (and buckets) into `backups`, named by the tick.
+ * `database` is the name of the one bound as DB; shards bound as DB_1, DB_2… are found and backed up too, each
+ * under its own name (`orders-1`, `orders-2`…: workers/shared/src/d1-shards.ts).
+ */
 export async function scheduledBackup(
   controller: Pick<ScheduledController, "scheduledTime">,
   env: BackupEnv,
@@ -136,8 +140,7 @@ export async function scheduledBackup(
 ): Promise<BackupReport> {
   const { BACKUP_RETENTION_DAYS } = backupConfig(env);
   return runBackup({
-    database: own.database,
-    db: env.DB,
+    databases: shardsOf(env, own.database),
     backups: env.BACKUPS,
     ...(own.buckets === undefined ? {} : { buckets: own.buckets }),
     retentionDays: BACKUP_RETENTION_DAYS,
