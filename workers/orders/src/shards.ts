@@ -1,3 +1,4 @@
+import { shardsOf } from "#shared/d1-shards.ts";
 import { type OrdersDb, ordersDb } from "./db.ts";
 import { MAX_SHARDS, shardIndexOf } from "./order-id.ts";
 
@@ -7,23 +8,15 @@ import { MAX_SHARDS, shardIndexOf } from "./order-id.ts";
 // query at a time and holds at most 10 GB: the shards multiply both. Lists (a shopper's, a merchant's) ask every
 // shard and merge.
 
-const isD1 = (value: unknown): value is D1Database =>
-  typeof value === "object" && value !== null && typeof (value as { prepare?: unknown }).prepare === "function";
-
 /**
- * The shard databases in order: DB, then DB_1, DB_2, … for as long as they are bound. Adding a binding adds a
- * shard for new orders; the orders already placed keep theirs (their ids say where).
+ * The shard databases in order: DB, then DB_1, DB_2, … for as long as they are bound (the naming the backup
+ * relies on too). Adding a binding adds a shard for new orders; the orders already placed keep theirs (their ids
+ * say where).
  */
-export function orderShards(env: Pick<OrdersEnv, "DB">): D1Database[] {
-  const bound = env as unknown as Record<string, unknown>;
-  const shards: D1Database[] = [env.DB];
-  for (let n = 1; n < MAX_SHARDS; n++) {
-    const next = bound[`DB_${n}`];
-    if (!isD1(next)) break;
-    shards.push(next);
-  }
-  return shards;
-}
+export const orderShards = (env: Pick<OrdersEnv, "DB">): D1Database[] =>
+  shardsOf(env, "orders")
+    .slice(0, MAX_SHARDS)
+    .map((s) => s.db);
 
 /** The database of an order (null: its id names a shard that does not exist, so neither does the order). */
 export function orderDb(env: Pick<OrdersEnv, "DB">, orderId: string): OrdersDb | null {

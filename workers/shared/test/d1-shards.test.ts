@@ -7,7 +7,8 @@ const d1 = (label: string) => ({ label, prepare: () => ({}), batch: async () => 
 describe("a Worker's shards, found in its env", () => {
   it("is its one database when only DB is bound", () => {
     const DB = d1("only");
-    expect(shardsOf({ DB, BACKUPS: {}, LOG_LEVEL: "info" }, "catalog")).toEqual([{ database: "catalog", db: DB }]);
+    const env = { DB, BACKUPS: {}, LOG_LEVEL: "info" };
+    expect(shardsOf(env, "catalog")).toEqual([{ database: "catalog", db: DB }]);
   });
 
   it("is DB, then DB_1, DB_2… in order, named <name>, <name>-1, <name>-2…, up to the first number not bound", () => {
