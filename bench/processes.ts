@@ -16,7 +16,8 @@ import { addItem, checkoutRequest, inPool, newCart } from "./shopper.ts";
 // (as `npm start` runs it) and in two, joined by Miniflare's dev registry (service bindings, Durable Objects and
 // queues reach across), each with its state on disk and in memory (tmpfs: no fsync cost). One workerd process runs
 // all its Workers on one thread, so the split says how much a second core gives, and the tmpfs rows how much the
-// local disk's syncs cost. An experiment, printed as a table: not part of `npm run bench` or of the tests.
+// local disk's syncs cost. In one process it also runs with every new order on shard 0 (NEW_ORDER_SHARDS=1) and
+// spread over all the orders shards. An experiment, printed as a table: not part of `npm run bench` or of the tests.
 
 const { values: args } = parseArgs({
   options: {
@@ -38,13 +39,16 @@ const AFTER_CHECKOUT = WORKERS.map((w) => w.name).filter((name) => !CHECKOUT_PAT
 
 type Split = { origin: string; first: Miniflare; dispose: () => Promise<void> };
 
-async function startSplit(groups: string[][], stateDir: string): Promise<Split> {
+async function startSplit(groups: string[][], stateDir: string, newOrderShards: string): Promise<Split> {
   ensureDevVars(root);
   const instances: Miniflare[] = [];
   for (const [i, group] of groups.entries()) {
     const workers = await Promise.all(
       WORKERS.filter((w) => group.includes(w.name)).map((spec) =>
-        workerFromConfig(root, spec, { logLevel: "warn", vars: LOCAL_VARS[spec.name] }),
+        workerFromConfig(root, spec, {
+          logLevel: "warn",
+          vars: { ...LOCAL_VARS[spec.name], ...(spec.name === "orders" ? { NEW_ORDER_SHARDS: newOrderShards } : {}) },
+        }),
       ),
     );
     // No accounts: checkout is a guest's, and identity's database may be in the other process.
@@ -102,22 +106,26 @@ async function checkoutRate(split: Split, firstClient: number): Promise<LoadResu
   }
 }
 
+const ONE_PROCESS = [WORKERS.map((w) => w.name)];
+/** Orders on shard 0 only (NEW_ORDER_SHARDS=1) or on every bound shard (empty: the config's default). */
 const layouts = [
-  { name: "one process", groups: [WORKERS.map((w) => w.name)] },
-  { name: "two: checkout path, the rest", groups: [CHECKOUT_PATH, AFTER_CHECKOUT] },
+  { name: "one process", groups: ONE_PROCESS, shards: "1" },
+  { name: "one process", groups: ONE_PROCESS, shards: "" },
+  { name: "two: checkout path, the rest", groups: [CHECKOUT_PATH, AFTER_CHECKOUT], shards: "" },
 ];
 const stateRoots = [{ name: "disk", dir: tmpdir() }, ...(existsSync(MEMORY) ? [{ name: "memory (tmpfs)", dir: MEMORY }] : [])];
-console.log(`| layout | state | checkouts/s @${CONNECTIONS} | p50 ms | p99 ms | errors |`);
-console.log("|---|---|---:|---:|---:|---:|");
+console.log(`| layout | order shards | state | checkouts/s @${CONNECTIONS} | p50 ms | p99 ms | errors |`);
+console.log("|---|---|---|---:|---:|---:|---:|");
 let client = 0;
 for (const state of stateRoots) {
   for (const layout of layouts) {
     const dir = mkdtempSync(join(state.dir, "edge-processes-"));
     try {
-      const split = await startSplit(layout.groups, dir);
+      const split = await startSplit(layout.groups, dir, layout.shards);
       try {
         const r = await checkoutRate(split, 2_000_000 + 10_000 * client++);
-        console.log(`| ${layout.name} | ${state.name} | ${r.rps.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+        const shards = layout.shards === "" ? "all" : layout.shards;
+        console.log(`| ${layout.name} | ${shards} | ${state.name} | ${r.rps.toFixed(1)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
       } finally {
         await split.dispose();
       }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shardIndexOf } from "#shared/order-id.ts";
 import { countOrderShards, orderShardDbs, readOrderShards } from "../../scripts/order-shards.ts";
-import { shardIndexOf } from "../../workers/orders/src/order-id.ts";
 import { eventually, pickSku } from "./cart-client.ts";
 import { CARDS, checkoutBody, shopper, stockOf, twoMerchantSkus } from "./checkout-client.ts";
 import { api, uniqueEmail } from "./identity-client.ts";

@@ -1,6 +1,6 @@
 import { shardsOf } from "#shared/d1-shards.ts";
+import { MAX_SHARDS, shardIndexOf } from "#shared/order-id.ts";
 import { type OrdersDb, ordersDb } from "./db.ts";
-import { MAX_SHARDS, shardIndexOf } from "./order-id.ts";
 
 // Orders live in shards: D1 databases with the same schema, bound as DB (shard 0), DB_1, DB_2, … An order's id
 // names its shard, so everything about one order (its rows, history, outbox events, consumed-event marks) is in

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { newOrderId, shardIndexOf } from "#shared/order-id.ts";
 import { orderShipments } from "../db/tables.ts";
 import { deliveredOrderWith, merchantOrders } from "../src/merchant-orders.ts";
-import { newOrderId, shardIndexOf } from "../src/order-id.ts";
 import { listOrders, writeOrder } from "../src/order-store.ts";
 import { allOrderDbs, orderDb, orderShards } from "../src/shards.ts";
 import { order } from "./order-record.ts";

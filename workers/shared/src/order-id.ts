@@ -1,7 +1,8 @@
-import { randomToken } from "#shared/crypto.ts";
+import { randomToken } from "./crypto.ts";
 
-// Order ids name their shard (shards.ts): `ord_`, one base-36 digit (the shard), 16 random base64url characters.
-// Pure, so tests outside the Worker read ids the same way.
+// Order ids name their shard: `ord_`, one base-36 digit (the shard), 16 random base64url characters. The orders
+// Worker keeps an order in that shard of its database (workers/orders/src/shards.ts), and the payments Worker its
+// payment (whose id is the order's) in the same-numbered shard of its own. Pure: tests read ids the same way.
 
 /** Up to 36 shards: a shard's number is one base-36 digit of the order id. */
 export const MAX_SHARDS = 36;
