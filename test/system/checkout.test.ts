@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shardIndexOf } from "#shared/order-id.ts";
-import { countOrderShards, countShards, orderShardDbs, readOrderShards } from "../../scripts/order-shards.ts";
+import {
+  countOrderShards,
+  countShards,
+  orderShardDbs,
+  readOrderShards,
+  readShards,
+  type ShardedWorker,
+} from "../../scripts/order-shards.ts";
 import { eventually, pickSku } from "./cart-client.ts";
 import { CARDS, checkoutBody, shopper, stockOf, twoMerchantSkus } from "./checkout-client.ts";
 import { api, uniqueEmail } from "./identity-client.ts";
@@ -90,6 +97,12 @@ describe("checkout", () => {
     expect((again.body.order as { id: string }).id).toBe(order.id);
     expect(again.body.orderToken).toBe(placed.body.orderToken);
     expect(await authorizations(order.id)).toBe(1);
+    // The payment is on the payments shard of the number its order's id names, as the order is on the orders shard.
+    const perShard = async (worker: ShardedWorker, sql: string) =>
+      (await readShards<{ n: number }>(platform.miniflare, worker, sql, order.id)).map((r) => r.n);
+    const orderOn = await perShard("orders", "SELECT COUNT(*) AS n FROM orders WHERE id = ?");
+    expect(orderOn.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await perShard("payments", "SELECT COUNT(*) AS n FROM payments WHERE payment_id = ?")).toEqual(orderOn);
     // The same key with another body: refused.
     const other = await guest.checkout(cart, idem, checkoutBody(cart.id, CARDS.success, { email: "someone-else@example.com" }));
     expect(other.status).toBe(422);
