@@ -47,9 +47,9 @@ function providersOf(env: PaymentsEnv): Providers {
 /**
  * Payments' RPC surface (bound as PAYMENTS by the orders Worker and by the storefront for webhooks). It owns
  * the `payments` database (in shards, by the order id that is each payment's id), the ledger of every money
- * operation; nothing else reads it. Every money call takes
- * the caller's idempotency key: the same key gives the same answer and never moves money twice. Expected
- * failures come back as problem results; arguments are parsed here again.
+ * operation; nothing else reads it. Every money call takes the caller's idempotency key: the same key gives the
+ * same answer and never moves money twice. Expected failures come back as problem results; arguments are parsed
+ * here again.
  */
 export class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
   authorize(req: unknown, call: CallContext): Promise<Result<AuthorizeOutcome>> {

@@ -93,10 +93,10 @@ async function paymentFor(
   paymentId: string | null,
   providerRef: string | null,
 ): Promise<Found | undefined> {
-  const shard = paymentId === null ? null : onShard(deps, paymentId);
-  if (shard !== null && paymentId !== null) {
-    const payment = await findPayment(shard.db, paymentId);
-    if (payment?.provider === provider.name) return { payment, shard };
+  if (paymentId !== null) {
+    const shard = onShard(deps, paymentId);
+    const payment = shard === null ? undefined : await findPayment(shard.db, paymentId);
+    if (shard !== null && payment?.provider === provider.name) return { payment, shard };
   }
   if (providerRef === null) return undefined;
   return onAnyShard(deps, async (db) => {
