@@ -4,7 +4,8 @@ import { backupTargets, shardTargets } from "../backup-targets.ts";
 import { WORKERS } from "../workers.ts";
 
 // What a backup covers and a restore rebuilds, read from the configs: every D1 database of every Worker, each
-// shard of the orders database its own, named as the `scheduled` handler finds it (workers/shared/src/d1-shards.ts).
+// shard of the orders and payments databases its own, named as the `scheduled` handler finds it
+// (workers/shared/src/d1-shards.ts).
 const root = process.cwd();
 
 describe("the backup's targets", () => {
@@ -27,7 +28,19 @@ describe("the backup's targets", () => {
       "DB_2 orders-2",
       "DB_3 orders-3",
     ]);
+    expect(databases.filter((d) => d.worker === "payments").map((d) => `${d.binding} ${d.name}`)).toEqual([
+      "DB payments",
+      "DB_1 payments-1",
+      "DB_2 payments-2",
+      "DB_3 payments-3",
+    ]);
     expect(new Set(databases.map((d) => d.id)).size, "each database its own id").toBe(databases.length);
+  });
+
+  it("give payments at least as many shards as orders: a payment is on the shard its order id names", () => {
+    const shardsOf = (worker: string) => backupTargets(root).databases.filter((d) => d.worker === worker).length;
+    expect(shardsOf("orders")).toBeGreaterThan(1);
+    expect(shardsOf("payments")).toBeGreaterThanOrEqual(shardsOf("orders"));
   });
 
   it("refuse a config whose databases the backup would not find, or would name otherwise", () => {

@@ -24,8 +24,12 @@ const ALL_SECRETS = {
   "admin-staging": ["API_KEY_TAG_SECRET"],
 };
 const CATALOG_ID = "5a7a1091-0000-4000-8000-00000000ca7a";
-// The orders database is four shards, each a D1 database of its own (workers/orders/wrangler.toml).
+// The orders database is four shards, each a D1 database of its own (workers/orders/wrangler.toml), and so is
+// the payments ledger (workers/payments/wrangler.toml: a payment is on its order's shard number).
 const ORDER_SHARDS = ["orders", "orders-1", "orders-2", "orders-3"];
+const PAYMENT_SHARDS = ["payments", "payments-1", "payments-2", "payments-3"];
+const SHARDED = { orders: ORDER_SHARDS, payments: PAYMENT_SHARDS };
+const NEW_SHARDS = [...ORDER_SHARDS.slice(1), ...PAYMENT_SHARDS.slice(1)];
 
 let dir: string;
 let say: string[];
@@ -92,7 +96,7 @@ describe("npm run deploy -- --env staging, against a fake account", { timeout: 6
     // Found, not created: catalog-staging, documents-staging, dead-letters-staging, order-events-staging.
     expect(outcome.ok && outcome.created.sort()).toEqual(
       [
-        ...["identity", "payments", ...ORDER_SHARDS, "fulfillment", "notifications", "insights", "operations"].map(
+        ...["identity", ...PAYMENT_SHARDS, ...ORDER_SHARDS, "fulfillment", "notifications", "insights", "operations"].map(
           (db) => `D1 database ${db}-staging`,
         ),
         "R2 bucket edge-commerce-assets-staging",
@@ -118,23 +122,25 @@ describe("npm run deploy -- --env staging, against a fake account", { timeout: 6
     expect(catalogConfig).toContain(`"database_id": "${CATALOG_ID}"`);
     expect(after.migrated.sort()).toEqual(Object.keys(ids).sort());
     // Every shard found or created by its environment's name, its id recorded and bound, migrated.
-    const ordersConfig = JSON.parse(readFileSync(join(dir, "out/orders/wrangler.jsonc"), "utf8").replace(/^\/\/.*\n/, "")) as {
-      d1_databases: { binding: string; database_name: string; database_id: string }[];
-    };
-    expect(ordersConfig.d1_databases.map(({ binding, database_name, database_id }) => ({ binding, database_name, database_id }))).toEqual(
-      ORDER_SHARDS.map((db, n) => ({
-        binding: n === 0 ? "DB" : `DB_${n}`,
-        database_name: `${db}-staging`,
-        database_id: ids[`${db}-staging`],
-      })),
-    );
-    expect(new Set(ORDER_SHARDS.map((db) => ids[`${db}-staging`])).size).toBe(ORDER_SHARDS.length);
-    for (const db of ORDER_SHARDS) expect(after.migrated, db).toContain(`${db}-staging`);
     const migrations = calls().filter((c) => c.includes("migrations"));
-    for (const db of ORDER_SHARDS)
-      expect(migrations.find((c) => c.includes(`${db}-staging`))?.at(-1), `${db}: migrated with the orders config`).toMatch(
-        /orders\/wrangler\.jsonc$/,
+    for (const [worker, shards] of Object.entries(SHARDED)) {
+      const config = JSON.parse(readFileSync(join(dir, `out/${worker}/wrangler.jsonc`), "utf8").replace(/^\/\/.*\n/, "")) as {
+        d1_databases: { binding: string; database_name: string; database_id: string }[];
+      };
+      expect(config.d1_databases.map(({ binding, database_name, database_id }) => ({ binding, database_name, database_id }))).toEqual(
+        shards.map((db, n) => ({
+          binding: n === 0 ? "DB" : `DB_${n}`,
+          database_name: `${db}-staging`,
+          database_id: ids[`${db}-staging`],
+        })),
       );
+      expect(new Set(shards.map((db) => ids[`${db}-staging`])).size).toBe(shards.length);
+      for (const db of shards) expect(after.migrated, db).toContain(`${db}-staging`);
+      for (const db of shards)
+        expect(migrations.find((c) => c.includes(`${db}-staging`))?.at(-1), `${db}: migrated with the ${worker} config`).toMatch(
+          new RegExp(`${worker}/wrangler\\.jsonc$`),
+        );
+    }
 
     // The fake refuses a Worker whose bound Workers are not deployed yet, so the order held; and public ones go last.
     expect(after.deployed).toHaveLength(10);
@@ -157,7 +163,7 @@ describe("npm run deploy -- --env staging, against a fake account", { timeout: 6
     expect(second.filter((c) => c.includes("create"))).toEqual([]);
     expect(second.filter((c) => c[0] === "deploy" && !c.includes("--dry-run"))).toHaveLength(10);
     expect(readFileSync(join(dir, "ids/staging.json"), "utf8")).toBe(recorded);
-    expect(state().d1.filter((db) => db.name.endsWith("-staging"))).toHaveLength(8 + ORDER_SHARDS.length - 1);
+    expect(state().d1.filter((db) => db.name.endsWith("-staging"))).toHaveLength(8 + NEW_SHARDS.length);
   });
 
   it("adds a shard to an environment deployed before it: the new databases are created, recorded and migrated; the others keep their ids", async () => {
@@ -175,13 +181,13 @@ describe("npm run deploy -- --env staging, against a fake account", { timeout: 6
     writeIds(join(dir, "ids"), "staging", { d1: recorded });
     const outcome = await deploy();
     expect(outcome, say.join("\n")).toMatchObject({ ok: true });
-    expect(outcome.ok && outcome.created.filter((c) => c.startsWith("D1"))).toEqual(
-      ORDER_SHARDS.slice(1).map((db) => `D1 database ${db}-staging`),
+    expect(outcome.ok && outcome.created.filter((c) => c.startsWith("D1")).sort()).toEqual(
+      NEW_SHARDS.map((db) => `D1 database ${db}-staging`).sort(),
     );
     const ids = readIds(join(dir, "ids"), "staging").d1;
     expect(ids).toMatchObject(recorded);
-    for (const db of ORDER_SHARDS.slice(1)) expect(ids[`${db}-staging`], db).toBe(state().d1.find((d) => d.name === `${db}-staging`)?.uuid);
-    expect(state().migrated).toEqual(expect.arrayContaining(ORDER_SHARDS.map((db) => `${db}-staging`)));
+    for (const db of NEW_SHARDS) expect(ids[`${db}-staging`], db).toBe(state().d1.find((d) => d.name === `${db}-staging`)?.uuid);
+    expect(state().migrated).toEqual(expect.arrayContaining([...ORDER_SHARDS, ...PAYMENT_SHARDS].map((db) => `${db}-staging`)));
     expect(say.join("\n")).not.toContain("replaces");
   });
 
@@ -219,7 +225,7 @@ describe("npm run deploy -- --env staging, against a fake account", { timeout: 6
     expect(readFileSync(join(dir, "out/catalog/wrangler.jsonc"), "utf8")).toContain(`"database_id": "${CATALOG_ID}"`);
     const printed = say.join("\n");
     expect(printed).toMatch(new RegExp(`catalog-staging +${CATALOG_ID}`));
-    for (const db of ORDER_SHARDS) expect(printed).toMatch(new RegExp(`\n  ${db}-staging +not deployed yet`));
+    for (const db of [...ORDER_SHARDS, ...PAYMENT_SHARDS]) expect(printed).toMatch(new RegExp(`\n  ${db}-staging +not deployed yet`));
     expect(printed).toMatch(/Deploy order: catalog-staging → durable-objects-staging → .* → storefront-staging → admin-staging/);
     expect(printed).toContain("payments-staging: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET");
   });

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { countOrderShards } from "../../scripts/order-shards.ts";
+import { countShards, isSharded } from "../../scripts/order-shards.ts";
 import type { Platform } from "../../scripts/platform.ts";
 import type { OutboxEmail } from "../../workers/notifications/src/outbox-email.ts";
 import { eventually } from "./cart-client.ts";
@@ -47,9 +47,9 @@ export async function outboxOf(platform: Platform, orderId: string): Promise<Out
 /** Polls until `ok`, then returns the last value (the caller's expect says what was wanted). */
 export const waitFor = <T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000) => eventually(probe, ok, timeoutMs);
 
-/** A count from one of the platform's databases (the orders': summed over its shards). */
+/** A count from one of the platform's databases (a sharded one's, the orders' or the payments': summed over its shards). */
 export async function countIn(platform: Platform, worker: string, sql: string, ...args: unknown[]): Promise<number> {
-  if (worker === "orders") return countOrderShards(platform.miniflare, sql, ...args);
+  if (isSharded(worker)) return countShards(platform.miniflare, worker, sql, ...args);
   const db = await platform.miniflare.getD1Database("DB", worker);
   const row = await db
     .prepare(sql)

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shardIndexOf } from "#shared/order-id.ts";
-import { countOrderShards, orderShardDbs, readOrderShards } from "../../scripts/order-shards.ts";
+import {
+  countOrderShards,
+  countShards,
+  orderShardDbs,
+  readOrderShards,
+  readShards,
+  type ShardedWorker,
+} from "../../scripts/order-shards.ts";
 import { eventually, pickSku } from "./cart-client.ts";
 import { CARDS, checkoutBody, shopper, stockOf, twoMerchantSkus } from "./checkout-client.ts";
 import { api, uniqueEmail } from "./identity-client.ts";
@@ -37,14 +44,9 @@ async function signedIn(ip: string) {
 
 const countRows = (sql: string, ...args: unknown[]): Promise<number> => countOrderShards(platform.miniflare, sql, ...args);
 
-async function authorizations(orderId: string): Promise<number> {
-  const db = await platform.miniflare.getD1Database("DB", "payments");
-  const row = await db
-    .prepare("SELECT COUNT(*) AS n FROM ledger WHERE payment_id = ? AND kind = 'authorize'")
-    .bind(orderId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
+/** The order's authorizations on every shard of the payments ledger (its own shard should hold them all). */
+const authorizations = (orderId: string): Promise<number> =>
+  countShards(platform.miniflare, "payments", "SELECT COUNT(*) AS n FROM ledger WHERE payment_id = ? AND kind = 'authorize'", orderId);
 
 describe("checkout", () => {
   it("a guest buys from two merchants: one payment, one part per merchant, totals from the server, stock committed", async () => {
@@ -95,6 +97,12 @@ describe("checkout", () => {
     expect((again.body.order as { id: string }).id).toBe(order.id);
     expect(again.body.orderToken).toBe(placed.body.orderToken);
     expect(await authorizations(order.id)).toBe(1);
+    // The payment is on the payments shard of the number its order's id names, as the order is on the orders shard.
+    const perShard = async (worker: ShardedWorker, sql: string) =>
+      (await readShards<{ n: number }>(platform.miniflare, worker, sql, order.id)).map((r) => r.n);
+    const orderOn = await perShard("orders", "SELECT COUNT(*) AS n FROM orders WHERE id = ?");
+    expect(orderOn.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await perShard("payments", "SELECT COUNT(*) AS n FROM payments WHERE payment_id = ?")).toEqual(orderOn);
     // The same key with another body: refused.
     const other = await guest.checkout(cart, idem, checkoutBody(cart.id, CARDS.success, { email: "someone-else@example.com" }));
     expect(other.status).toBe(422);
@@ -308,8 +316,8 @@ describe("checkout", () => {
     const buyer = shopper(platform, ip);
     const [a, b] = await twoMerchantSkus(platform);
     const before = [await stockOf(platform, a.sku), await stockOf(platform, b.sku)];
-    const payments = await platform.miniflare.getD1Database("DB", "payments");
-    const paymentsBefore = await payments.prepare("SELECT COUNT(*) AS n FROM ledger").first<{ n: number }>();
+    const ledgerRows = () => countShards(platform.miniflare, "payments", "SELECT COUNT(*) AS n FROM ledger");
+    const paymentsBefore = await ledgerRows();
     const cart = await buyer.cart([
       { sku: a.sku, quantity: 2 },
       { sku: b.sku, quantity: 1 },
@@ -320,7 +328,7 @@ describe("checkout", () => {
     expect(JSON.stringify(refused.body.errors)).toContain(b.sku);
     // Stock is refused before any money moves or any order is written.
     expect(await countRows("SELECT COUNT(*) AS n FROM orders WHERE email = ?", email)).toBe(0);
-    expect(await payments.prepare("SELECT COUNT(*) AS n FROM ledger").first<{ n: number }>()).toEqual(paymentsBefore);
+    expect(await ledgerRows()).toBe(paymentsBefore);
     expect([await stockOf(platform, a.sku), await stockOf(platform, b.sku)]).toEqual(before);
   });
 

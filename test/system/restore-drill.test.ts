@@ -22,8 +22,8 @@ import { deliveredBuyers, plentiful, startLoad, type Written } from "./shop-load
 // exactly as the backup's manifests say (row counts and checksums, SHA-256 of every object), read back by this
 // test, consistent (no order without its parts and lines, no rating without its reviews, no image row without
 // its image), and everything acknowledged before the backup began must be there. Every shard of the orders
-// database (orders, orders-1…) is a database of its own here: backed up, wiped and restored like the others, each
-// held against its own manifest. Then the platform starts on the restored state and serves what it held.
+// database (orders, orders-1…) and of the payments ledger (payments, payments-1…) is a database of its own here:
+// backed up, wiped and restored like the others, each held against its own manifest. Then the platform starts on the restored state and serves what it held.
 const root = process.cwd();
 const state = freshStateDir();
 let platform: Awaited<ReturnType<typeof boot>> | undefined;
@@ -219,6 +219,9 @@ describe("the restore drill", () => {
       "orders-2",
       "orders-3",
       "payments",
+      "payments-1",
+      "payments-2",
+      "payments-3",
     ]);
     const rows = (db: string, table: string) => manifests.databases.get(db)?.tables.find((t) => t.name === table)?.rows ?? 0;
     expect(rows("catalog", "products_fts"), "the search index is backed up too").toBe(rows("catalog", "products"));
@@ -233,6 +236,10 @@ describe("the restore drill", () => {
       expect(rows(shard, "d1_migrations"), `${shard}: its migrations`).toBe(rows("orders", "d1_migrations"));
     }
     expect(rows("orders", "d1_migrations"), "the migrations table, so later migrations apply").toBeGreaterThan(0);
+    for (const shard of ["payments-1", "payments-2", "payments-3"]) {
+      expect(manifests.databases.get(shard)?.file, shard).toBe(backupKeys.d1File(shard, takenAt));
+      expect(rows(shard, "d1_migrations"), `${shard}: its migrations`).toBe(rows("payments", "d1_migrations"));
+    }
     for (const bucket of manifests.buckets.values()) expect(bucket.complete).toBe(true);
     expect(manifests.buckets.get("assets")?.objects.length).toBeGreaterThan(48);
     expect(manifests.buckets.get("documents")?.objects.length, "invoices").toBeGreaterThan(0);
@@ -273,9 +280,9 @@ describe("the restore drill", () => {
 
     const restored = await restoreCommand("--from", takenAt, "--wipe");
     expect(restored.code, restored.out).toBe(0);
-    // 11 databases (8, the orders database being 4 shards) and 2 buckets.
-    expect(restored.out.match(/ {2}verified$/gm)?.length, restored.out).toBe(13);
-    for (const shard of ["orders-1", "orders-2", "orders-3"])
+    // 14 databases (8, the orders and payments databases being 4 shards each) and 2 buckets.
+    expect(restored.out.match(/ {2}verified$/gm)?.length, restored.out).toBe(16);
+    for (const shard of ["orders-1", "orders-2", "orders-3", "payments-1", "payments-2", "payments-3"])
       expect(restored.out).toMatch(new RegExp(`^D1 ${shard} +${takenAt} .* verified$`, "m"));
     expectTheBackup(await readBack());
   });

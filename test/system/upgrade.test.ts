@@ -120,8 +120,9 @@ describe.each(manifests)("an upgrade from $release", (manifest) => {
     state.remove();
   });
 
-  it("D1: every database of today's configs has every migration, the orders shards the release never had among them", async () => {
-    // The release had one orders database; its shards are new databases, made and migrated by the start alone.
+  it("D1: every database of today's configs has every migration, the orders and payments shards the release never had among them", async () => {
+    // The release had one orders and one payments database; their shards are new databases, made and migrated by
+    // the start alone.
     for (const spec of WORKERS) {
       for (const target of d1Targets(spec.config)) {
         const db = await platform.miniflare.getD1Database(target.binding, spec.name);
@@ -133,8 +134,8 @@ describe.each(manifests)("an upgrade from $release", (manifest) => {
         ).toEqual(files.sort());
       }
     }
-    const shards = d1Targets("workers/orders/wrangler.toml").map((t) => t.binding);
-    expect(shards).toEqual(["DB", "DB_1", "DB_2", "DB_3"]);
+    for (const worker of ["orders", "payments"])
+      expect(d1Targets(`workers/${worker}/wrangler.toml`).map((t) => t.binding)).toEqual(["DB", "DB_1", "DB_2", "DB_3"]);
   });
 
   it("stock: every SKU's on-hand, holds and movements as the release left them; holds past their time have lapsed", async () => {

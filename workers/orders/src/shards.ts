@@ -1,5 +1,4 @@
-import { shardsOf } from "#shared/d1-shards.ts";
-import { MAX_SHARDS, shardIndexOf } from "#shared/order-id.ts";
+import { orderIdShards, shardOf } from "#shared/order-id-shards.ts";
 import { type OrdersDb, ordersDb } from "./db.ts";
 
 // Orders live in shards: D1 databases with the same schema, bound as DB (shard 0), DB_1, DB_2, … An order's id
@@ -13,10 +12,7 @@ import { type OrdersDb, ordersDb } from "./db.ts";
  * relies on too). Adding a binding adds a shard for new orders; the orders already placed keep theirs (their ids
  * say where).
  */
-export const orderShards = (env: Pick<OrdersEnv, "DB">): D1Database[] =>
-  shardsOf(env, "orders")
-    .slice(0, MAX_SHARDS)
-    .map((s) => s.db);
+export const orderShards = (env: Pick<OrdersEnv, "DB">): D1Database[] => orderIdShards(env, "orders");
 
 /** The database of an order (null: its id names a shard that does not exist, so neither does the order). */
 export function orderDb(env: Pick<OrdersEnv, "DB">, orderId: string): OrdersDb | null {
@@ -24,11 +20,7 @@ export function orderDb(env: Pick<OrdersEnv, "DB">, orderId: string): OrdersDb |
   return d1 === null ? null : ordersDb(d1);
 }
 
-export function shardD1(env: Pick<OrdersEnv, "DB">, orderId: string): D1Database | null {
-  const shards = orderShards(env);
-  const index = shardIndexOf(orderId, shards.length);
-  return index === null ? null : (shards[index] ?? null);
-}
+export const shardD1 = (env: Pick<OrdersEnv, "DB">, orderId: string): D1Database | null => shardOf(orderShards(env), orderId);
 
 /** Every shard's database, shard 0 first. */
 export const allOrderDbs = (env: Pick<OrdersEnv, "DB">): OrdersDb[] => orderShards(env).map(ordersDb);

@@ -5,7 +5,7 @@ import { fail, ok, type Result } from "#shared/result.ts";
 import { ledger, payments } from "../db/tables.ts";
 import { askProvider } from "./ask-provider.ts";
 import { cardSummary } from "./cards.ts";
-import { type Deps, findPayment, type PaymentRow, type PaymentsDb, toView } from "./db.ts";
+import { type CallDeps, findPayment, onShard, type PaymentRow, type PaymentsDb, toView } from "./db.ts";
 import { claim, type LedgerRow, readDetail, reusedKey, STALE_CLAIM_MS, settle, settleWith } from "./ledger.ts";
 
 export const IN_PROGRESS = "a request with this idempotency key is under way; retry it with the same key";
@@ -15,7 +15,7 @@ export const IN_PROGRESS = "a request with this idempotency key is under way; re
  * (the test provider) goes to it and nowhere else, a Stripe PaymentMethod or an approved PayPal order is what
  * the shopper's browser made. We keep the brand and last four digits.
  */
-export async function authorize(deps: Deps, input: unknown): Promise<Result<AuthorizeOutcome>> {
+export async function authorize(deps: CallDeps, input: unknown): Promise<Result<AuthorizeOutcome>> {
   const result = await authorizeWithPayment(deps, input);
   return result.ok ? ok(result.value.outcome) : result;
 }
@@ -24,13 +24,16 @@ export async function authorize(deps: Deps, input: unknown): Promise<Result<Auth
 export type Authorization = { outcome: AuthorizeOutcome; payment: PaymentRow | undefined };
 
 /** `authorize`, also handing back the payment row it answered with (so a capture right after need not read it). */
-export async function authorizeWithPayment(deps: Deps, input: unknown): Promise<Result<Authorization>> {
+export async function authorizeWithPayment(callDeps: CallDeps, input: unknown): Promise<Result<Authorization>> {
   const parsed = parseInput(AuthorizeRequest, input);
   if (!parsed.ok) return parsed;
   const req = parsed.value;
   if (req.amount.amount <= 0) return fail(400, "amount.amount: must be more than zero", "amount.amount");
-  const { db } = deps;
   const { paymentId, idempotencyKey } = req;
+  // The payment of an order its id says no shard of holds: there is no such order to pay for.
+  const deps = onShard(callDeps, paymentId);
+  if (deps === null) return fail(400, `paymentId: ${paymentId} names no shard of the payments database`, "paymentId");
+  const { db } = deps;
   const provider = deps.providers.primary;
   // Raw card numbers go to the test provider only; a real one gets the token its browser SDK made.
   if (req.payment.method !== provider.accepts) {

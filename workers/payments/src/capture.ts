@@ -6,19 +6,20 @@ import { payments } from "../db/tables.ts";
 import { OperationArgs } from "./arguments.ts";
 import { askProvider } from "./ask-provider.ts";
 import { IN_PROGRESS } from "./authorize.ts";
-import { type Deps, findPayment, type PaymentRow, type PaymentsDb, toView } from "./db.ts";
+import { type CallDeps, type Deps, findPayment, onShard, type PaymentRow, type PaymentsDb, toView } from "./db.ts";
 import { claim, type LedgerRow, readDetail, reusedKey, settle, settleWith, stillClaimed } from "./ledger.ts";
 
 const DEFERRED =
   "the authorization is still pending at the provider; the capture happens as soon as the provider confirms it: retry with the same key to learn the result";
 
 /** Captures the full authorized amount. */
-export async function capture(deps: Deps, paymentIdArg: unknown, keyArg: unknown): Promise<Result<CaptureOutcome>> {
+export async function capture(callDeps: CallDeps, paymentIdArg: unknown, keyArg: unknown): Promise<Result<CaptureOutcome>> {
   const args = parseInput(OperationArgs, { paymentId: paymentIdArg, idempotencyKey: keyArg }, "arguments");
   if (!args.ok) return args;
   const { paymentId, idempotencyKey } = args.value;
-  const payment = await findPayment(deps.db, paymentId);
-  if (payment === undefined) return fail(404, `there is no payment ${paymentId}`, "paymentId");
+  const deps = onShard(callDeps, paymentId);
+  const payment = deps === null ? undefined : await findPayment(deps.db, paymentId);
+  if (deps === null || payment === undefined) return fail(404, `there is no payment ${paymentId}`, "paymentId");
   return capturePayment(deps, payment, idempotencyKey);
 }
 

@@ -3,7 +3,7 @@ import { parseInput } from "#shared/parse.ts";
 import { fail, ok, type Result } from "#shared/result.ts";
 import { authorizeWithPayment } from "./authorize.ts";
 import { capturePayment } from "./capture.ts";
-import type { Deps } from "./db.ts";
+import { type CallDeps, onShard } from "./db.ts";
 
 /**
  * Authorizes and, when authorized, captures at once: one RPC instead of two on the checkout's hot path, and
@@ -12,7 +12,7 @@ import type { Deps } from "./db.ts";
  * the capture key, replays what was recorded. A provider that authorizes and captures in one call could be
  * used here later.
  */
-export async function charge(deps: Deps, req: unknown, captureKeyArg: unknown): Promise<Result<ChargeOutcome>> {
+export async function charge(deps: CallDeps, req: unknown, captureKeyArg: unknown): Promise<Result<ChargeOutcome>> {
   // Checked before any money is held: a capture that can only fail must not follow an authorization.
   const captureKey = parseInput(IdempotencyKey, captureKeyArg, "captureKey");
   if (!captureKey.ok) return captureKey;
@@ -24,8 +24,11 @@ export async function charge(deps: Deps, req: unknown, captureKeyArg: unknown): 
   if (!authorization.ok) return authorization;
   const { outcome: authorized, payment } = authorization.value;
   if (authorized.outcome !== "authorized" || payment === undefined) return ok({ authorized, capture: null });
+  // On the shard the authorization wrote the payment to (its id names one, or it would have been refused).
+  const itsShard = onShard(deps, payment.paymentId);
+  if (itsShard === null) return ok({ authorized, capture: null });
 
-  const capture = await capturePayment(deps, payment, captureKey.value);
+  const capture = await capturePayment(itsShard, payment, captureKey.value);
   if (!capture.ok) return capture;
   // The answer is the payment as it is now, in both parts: the same a retry of this charge gives.
   if (capture.value.outcome === "captured")

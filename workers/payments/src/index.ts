@@ -25,10 +25,11 @@ import { authorize } from "./authorize.ts";
 import { capture } from "./capture.ts";
 import { charge } from "./charge.ts";
 import { paymentsConfig } from "./config.ts";
-import { type Deps, findPayment, paymentsDb, toView } from "./db.ts";
+import { type CallDeps, findPayment, onShard, toView } from "./db.ts";
 import type { Providers } from "./provider.ts";
 import { checkoutMethodOf, providersFrom } from "./providers.ts";
 import { refund } from "./refund.ts";
+import { allPaymentDbs, paymentShards } from "./shards.ts";
 import { voidPayment } from "./void-payment.ts";
 import { handleWebhook } from "./webhook.ts";
 
@@ -45,9 +46,10 @@ function providersOf(env: PaymentsEnv): Providers {
 
 /**
  * Payments' RPC surface (bound as PAYMENTS by the orders Worker and by the storefront for webhooks). It owns
- * the `payments` database, the ledger of every money operation; nothing else reads it. Every money call takes
- * the caller's idempotency key: the same key gives the same answer and never moves money twice. Expected
- * failures come back as problem results; arguments are parsed here again.
+ * the `payments` database (in shards, by the order id that is each payment's id), the ledger of every money
+ * operation; nothing else reads it. Every money call takes the caller's idempotency key: the same key gives the
+ * same answer and never moves money twice. Expected failures come back as problem results; arguments are parsed
+ * here again.
  */
 export class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
   authorize(req: unknown, call: CallContext): Promise<Result<AuthorizeOutcome>> {
@@ -81,7 +83,8 @@ export class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     return this.run("getPayment", call, async (deps) => {
       const parsed = parseInput(PaymentId, paymentId, "paymentId");
       if (!parsed.ok) return parsed;
-      const row = await findPayment(deps.db, parsed.value);
+      const shard = onShard(deps, parsed.value);
+      const row = shard === null ? undefined : await findPayment(shard.db, parsed.value);
       return ok(row === undefined ? null : toView(row));
     });
   }
@@ -100,10 +103,10 @@ export class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     return report(this.env);
   }
 
-  private run<T>(method: string, call: CallContext, body: (deps: Deps) => Promise<Result<T>>): Promise<Result<T>> {
+  private run<T>(method: string, call: CallContext, body: (deps: CallDeps) => Promise<Result<T>>): Promise<Result<T>> {
     return traceRpc("payments", this.env.LOG_LEVEL, call, method, () =>
       body({
-        db: paymentsDb(this.env.DB),
+        shards: allPaymentDbs(this.env),
         providers: providersOf(this.env),
         log: createLogger("payments", parseLogLevel(this.env.LOG_LEVEL), { requestId: call?.requestId }),
         now: Date.now,
@@ -112,7 +115,7 @@ export class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
   }
 }
 
-const report = (env: PaymentsEnv): Promise<HealthReport> => healthReport("payments", { d1: d1Probe(env.DB) });
+const report = (env: PaymentsEnv): Promise<HealthReport> => healthReport("payments", { d1: d1Probe(paymentShards(env)) });
 
 export default {
   fetch: healthOnlyFetch(report, () => problemResponse(problem(404, "payments is reached through the orders and storefront Workers"))),

@@ -7,7 +7,7 @@ import { ledger, payments } from "../db/tables.ts";
 import { RefundArgs } from "./arguments.ts";
 import { askProvider } from "./ask-provider.ts";
 import { IN_PROGRESS } from "./authorize.ts";
-import { type Deps, findPayment, type PaymentsDb, toView } from "./db.ts";
+import { type CallDeps, type Deps, findPayment, onShard, type PaymentsDb, toView } from "./db.ts";
 import { claim, type LedgerRow, readDetail, reusedKey, settle, stillClaimed } from "./ledger.ts";
 
 /**
@@ -19,10 +19,17 @@ const reservedSql = (paymentId: string, exceptKey: string) =>
     AND idempotency_key <> ${exceptKey} AND status IN ('refunded', 'in_progress', 'unavailable'))`;
 
 /** Refunds part or all of what was captured; never more than captured minus refunded. */
-export async function refund(deps: Deps, paymentIdArg: unknown, keyArg: unknown, amountArg: unknown): Promise<Result<RefundOutcome>> {
+export async function refund(
+  callDeps: CallDeps,
+  paymentIdArg: unknown,
+  keyArg: unknown,
+  amountArg: unknown,
+): Promise<Result<RefundOutcome>> {
   const args = parseInput(RefundArgs, { paymentId: paymentIdArg, idempotencyKey: keyArg, amount: amountArg }, "arguments");
   if (!args.ok) return args;
   const { paymentId, idempotencyKey, amount } = args.value;
+  const deps = onShard(callDeps, paymentId);
+  if (deps === null) return fail(404, `there is no payment ${paymentId}`, "paymentId");
   const { db } = deps;
 
   // The limit is checked in the statement that claims the key: two concurrent refunds cannot both fit in

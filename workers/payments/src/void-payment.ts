@@ -6,7 +6,7 @@ import { ledger, payments } from "../db/tables.ts";
 import { OperationArgs } from "./arguments.ts";
 import { askProvider } from "./ask-provider.ts";
 import { IN_PROGRESS } from "./authorize.ts";
-import { type Deps, findPayment, type PaymentsDb, toView } from "./db.ts";
+import { type CallDeps, type Deps, findPayment, onShard, type PaymentsDb, toView } from "./db.ts";
 import { claim, type LedgerRow, readDetail, reusedKey, STALE_CLAIM_MS, settle, stillClaimed } from "./ledger.ts";
 
 /**
@@ -15,10 +15,13 @@ import { claim, type LedgerRow, readDetail, reusedKey, STALE_CLAIM_MS, settle, s
  * and the void is recorded: no authorization of it is allowed afterwards, and one that reaches us late from the
  * provider (its webhook) is voided there.
  */
-export async function voidPayment(deps: Deps, paymentIdArg: unknown, keyArg: unknown): Promise<Result<VoidOutcome>> {
+export async function voidPayment(callDeps: CallDeps, paymentIdArg: unknown, keyArg: unknown): Promise<Result<VoidOutcome>> {
   const args = parseInput(OperationArgs, { paymentId: paymentIdArg, idempotencyKey: keyArg }, "arguments");
   if (!args.ok) return args;
   const { paymentId, idempotencyKey } = args.value;
+  const deps = onShard(callDeps, paymentId);
+  // An id naming no shard was never authorized (authorize refuses it), so there is nothing to release or record.
+  if (deps === null) return ok({ outcome: "voided", payment: null });
   const { db } = deps;
   const now = deps.now();
   const payment = await findPayment(db, paymentId);

@@ -5,7 +5,7 @@ import type { WebhookOutcome } from "#schema/payments.ts";
 import { ledger, payments, webhookEvents } from "../db/tables.ts";
 import { askProvider } from "./ask-provider.ts";
 import { runCapture } from "./capture.ts";
-import { type Deps, findPayment, type PaymentRow, type PaymentsDb } from "./db.ts";
+import { type CallDeps, type Deps, findPayment, onShard, type PaymentRow, type PaymentsDb } from "./db.ts";
 import { claim, isFinal, type LedgerRow, readDetail, STALE_CLAIM_MS, settle } from "./ledger.ts";
 import type { PaymentProvider, ProviderEvent, WebhookEffect } from "./provider.ts";
 import { lowerCaseKeys } from "./provider-http.ts";
@@ -19,13 +19,17 @@ const WebhookDelivery = z.object({
 
 type Handled = { detail: string; retry?: boolean };
 
+/** A payment of ours and the operations' deps on its shard. */
+type Found = { payment: PaymentRow; shard: Deps };
+
 /**
  * A provider's webhook, as the storefront received it. Verified first (401 when not from the provider), then
  * applied once: the event id is recorded in the same step that claims it, so a redelivery or a concurrent
  * duplicate is answered `duplicate: true` and does nothing. When the event cannot be applied now, its record
- * is removed again and the answer is 503, so the provider delivers it again later.
+ * is removed again and the answer is 503, so the provider delivers it again later. An event names its payment by
+ * our id or the provider's reference, not by shard: it is applied on the shard that holds that payment.
  */
-export async function handleWebhook(deps: Deps, input: unknown): Promise<WebhookOutcome> {
+export async function handleWebhook(deps: CallDeps, input: unknown): Promise<WebhookOutcome> {
   const parsed = WebhookDelivery.safeParse(input);
   if (!parsed.success) return { status: 400, detail: "not a webhook delivery: { provider, rawBody, headers }" };
   const delivery = parsed.data;
@@ -37,7 +41,9 @@ export async function handleWebhook(deps: Deps, input: unknown): Promise<Webhook
     return { status: verdict.status, detail: verdict.detail };
   }
   const { event } = verdict;
-  const { db } = deps;
+  // Events are recorded on shard 0, where they were before there were shards: an event may name no payment of ours.
+  const [db] = deps.shards;
+  if (db === undefined) throw new Error("no shard of the payments database is bound");
   const recorded = await db
     .insert(webhookEvents)
     .values({ provider: provider.name, eventId: event.id, receivedAt: deps.now() })
@@ -59,7 +65,7 @@ export async function handleWebhook(deps: Deps, input: unknown): Promise<Webhook
   return { status: 200, detail: handled.detail };
 }
 
-function apply(deps: Deps, provider: PaymentProvider, event: ProviderEvent): Promise<Handled> {
+function apply(deps: CallDeps, provider: PaymentProvider, event: ProviderEvent): Promise<Handled> {
   const { effect } = event;
   switch (effect.kind) {
     case "authorized":
@@ -77,19 +83,52 @@ function apply(deps: Deps, provider: PaymentProvider, event: ProviderEvent): Pro
   }
 }
 
-/** Our payment, by the id the provider echoes back, else by the provider's reference. */
-async function paymentFor(db: PaymentsDb, provider: PaymentProvider, paymentId: string | null, providerRef: string | null) {
+/**
+ * Our payment, by the id the provider echoes back (which names its shard), else by the provider's reference,
+ * which names none: then every shard is asked.
+ */
+async function paymentFor(
+  deps: CallDeps,
+  provider: PaymentProvider,
+  paymentId: string | null,
+  providerRef: string | null,
+): Promise<Found | undefined> {
   if (paymentId !== null) {
-    const payment = await findPayment(db, paymentId);
-    if (payment?.provider === provider.name) return payment;
+    const shard = onShard(deps, paymentId);
+    const payment = shard === null ? undefined : await findPayment(shard.db, paymentId);
+    if (shard !== null && payment?.provider === provider.name) return { payment, shard };
   }
   if (providerRef === null) return undefined;
-  const [payment] = await db
-    .select()
-    .from(payments)
-    .where(and(eq(payments.provider, provider.name), eq(payments.providerRef, providerRef)))
+  return onAnyShard(deps, async (db) => {
+    const [payment] = await db
+      .select()
+      .from(payments)
+      .where(and(eq(payments.provider, provider.name), eq(payments.providerRef, providerRef)))
+      .limit(1);
+    return payment;
+  });
+}
+
+/**
+ * The payment `find` finds on whichever shard has it, asking them all at once. Payment ids and provider
+ * references are unique, so at most one shard finds one; if ever more did, shard 0's first would win.
+ */
+async function onAnyShard(deps: CallDeps, find: (db: PaymentsDb) => Promise<PaymentRow | undefined>): Promise<Found | undefined> {
+  const found = await Promise.all(deps.shards.map(find));
+  const index = found.findIndex((payment) => payment !== undefined);
+  const payment = found[index];
+  const db = deps.shards[index];
+  return payment === undefined || db === undefined ? undefined : { payment, shard: { ...deps, db } };
+}
+
+/** The payment whose capture the provider knows as `captureRef` (a refund event may name only that). */
+async function paymentCapturedAs(db: PaymentsDb, captureRef: string): Promise<PaymentRow | undefined> {
+  const [capture] = await db
+    .select({ paymentId: ledger.paymentId })
+    .from(ledger)
+    .where(and(eq(ledger.kind, "capture"), eq(ledger.providerRef, captureRef)))
     .limit(1);
-  return payment;
+  return capture === undefined ? undefined : findPayment(db, capture.paymentId);
 }
 
 const ledgerOf = (db: PaymentsDb, paymentId: string) => db.select().from(ledger).where(eq(ledger.paymentId, paymentId));
@@ -99,12 +138,17 @@ const ledgerOf = (db: PaymentsDb, paymentId: string) => db.select().from(ledger)
  * under its own key (so a second delivery, or the caller's retry, never captures twice). An authorization of a
  * payment that was voided or declined meanwhile is released at the provider: money must not stay held.
  */
-async function authorized(deps: Deps, provider: PaymentProvider, effect: Extract<WebhookEffect, { kind: "authorized" }>): Promise<Handled> {
-  const { db } = deps;
-  const payment = await paymentFor(db, provider, effect.paymentId, effect.providerRef);
-  if (payment === undefined) return authorizedUnknown(deps, provider, effect);
+async function authorized(
+  deps: CallDeps,
+  provider: PaymentProvider,
+  effect: Extract<WebhookEffect, { kind: "authorized" }>,
+): Promise<Handled> {
+  const found = await paymentFor(deps, provider, effect.paymentId, effect.providerRef);
+  if (found === undefined) return authorizedUnknown(deps, provider, effect);
+  const { payment, shard } = found;
+  const { db } = shard;
   if (payment.status === "voided" || payment.status === "failed") {
-    return releaseLate(deps, provider, payment.paymentId, effect.providerRef, { amount: payment.amount, currency: payment.currency });
+    return releaseLate(shard, provider, payment.paymentId, effect.providerRef, { amount: payment.amount, currency: payment.currency });
   }
   if (payment.status !== "pending") return { detail: `payment ${payment.paymentId} is ${payment.status} already` };
   const at = deps.now();
@@ -118,7 +162,7 @@ async function authorized(deps: Deps, provider: PaymentProvider, effect: Extract
       .set({ status: "authorized", providerRef: effect.providerRef, updatedAt: at })
       .where(and(eq(ledger.paymentId, payment.paymentId), eq(ledger.kind, "authorize"), eq(ledger.status, "pending"))),
   ]);
-  const captures = await runDeferredCaptures(deps, payment.paymentId);
+  const captures = await runDeferredCaptures(shard, payment.paymentId);
   return { detail: `payment ${payment.paymentId} authorized${captures > 0 ? " and captured as asked" : ""}` };
 }
 
@@ -145,11 +189,12 @@ async function runDeferredCaptures(deps: Deps, paymentId: string): Promise<numbe
 
 /** An authorization for a payment we hold no row of: its authorize call never got the provider's answer. */
 async function authorizedUnknown(
-  deps: Deps,
+  callDeps: CallDeps,
   provider: PaymentProvider,
   effect: Extract<WebhookEffect, { kind: "authorized" }>,
 ): Promise<Handled> {
-  if (effect.paymentId === null) return { detail: "an authorization that is not ours" };
+  const deps = effect.paymentId === null ? null : onShard(callDeps, effect.paymentId);
+  if (effect.paymentId === null || deps === null) return { detail: "an authorization that is not ours" };
   const { db } = deps;
   const paymentId = effect.paymentId;
   const rows = await ledgerOf(db, paymentId);
@@ -228,14 +273,15 @@ async function releaseLate(
 
 /** The provider captured: our capture under way (or one asked for elsewhere, e.g. the dashboard) is recorded. */
 async function captured(
-  deps: Deps,
+  deps: CallDeps,
   provider: PaymentProvider,
   eventId: string,
   effect: Extract<WebhookEffect, { kind: "captured" }>,
 ): Promise<Handled> {
-  const { db } = deps;
-  const payment = await paymentFor(db, provider, effect.paymentId, effect.providerRef);
-  if (payment === undefined) return { detail: "a capture of a payment that is not ours" };
+  const found = await paymentFor(deps, provider, effect.paymentId, effect.providerRef);
+  if (found === undefined) return { detail: "a capture of a payment that is not ours" };
+  const { payment } = found;
+  const { db } = found.shard;
   if (payment.captured > 0) return { detail: `payment ${payment.paymentId} is captured already` };
   if (payment.status === "voided" || payment.status === "failed") {
     // Money moved that we had given up on: the ledger must say so, and someone must look at it.
@@ -270,22 +316,18 @@ async function captured(
 
 /** The provider refunded: a refund of ours is known already; one made elsewhere is recorded. */
 async function refunded(
-  deps: Deps,
+  deps: CallDeps,
   provider: PaymentProvider,
   eventId: string,
   effect: Extract<WebhookEffect, { kind: "refunded" }>,
 ): Promise<Handled> {
-  const { db } = deps;
-  let payment = await paymentFor(db, provider, effect.paymentId, effect.providerRef);
-  if (payment === undefined && effect.captureRef !== null) {
-    const [capture] = await db
-      .select({ paymentId: ledger.paymentId })
-      .from(ledger)
-      .where(and(eq(ledger.kind, "capture"), eq(ledger.providerRef, effect.captureRef)))
-      .limit(1);
-    if (capture !== undefined) payment = await findPayment(db, capture.paymentId);
-  }
-  if (payment === undefined || payment.provider !== provider.name) return { detail: "a refund of a payment that is not ours" };
+  const { captureRef } = effect;
+  const found =
+    (await paymentFor(deps, provider, effect.paymentId, effect.providerRef)) ??
+    (captureRef === null ? undefined : await onAnyShard(deps, (db) => paymentCapturedAs(db, captureRef)));
+  if (found === undefined || found.payment.provider !== provider.name) return { detail: "a refund of a payment that is not ours" };
+  const { payment } = found;
+  const { db } = found.shard;
   const refunds = (await ledgerOf(db, payment.paymentId)).filter((r) => r.kind === "refund");
   if (effect.refundId !== null && refunds.some((r) => r.providerRef === effect.refundId))
     return { detail: "the refund is recorded already" };
@@ -312,11 +354,12 @@ async function refunded(
   return { detail: `a refund of ${amount} made at ${provider.name} recorded for payment ${payment.paymentId}` };
 }
 
-async function failed(deps: Deps, provider: PaymentProvider, effect: Extract<WebhookEffect, { kind: "failed" }>): Promise<Handled> {
-  const { db } = deps;
-  const payment = await paymentFor(db, provider, effect.paymentId, effect.providerRef);
+async function failed(deps: CallDeps, provider: PaymentProvider, effect: Extract<WebhookEffect, { kind: "failed" }>): Promise<Handled> {
+  const found = await paymentFor(deps, provider, effect.paymentId, effect.providerRef);
   // With no row yet, the authorize call under way gets the same failure as its answer.
-  if (payment?.status !== "pending") return { detail: "nothing pending to fail" };
+  if (found?.payment.status !== "pending") return { detail: "nothing pending to fail" };
+  const { payment } = found;
+  const { db } = found.shard;
   const at = deps.now();
   await db.batch([
     db
@@ -335,10 +378,11 @@ async function failed(deps: Deps, provider: PaymentProvider, effect: Extract<Web
   return { detail: `payment ${payment.paymentId} failed` };
 }
 
-async function voided(deps: Deps, provider: PaymentProvider, effect: Extract<WebhookEffect, { kind: "voided" }>): Promise<Handled> {
-  const { db } = deps;
-  const payment = await paymentFor(db, provider, effect.paymentId, effect.providerRef);
-  if (payment?.status !== "pending" && payment?.status !== "authorized") return { detail: "nothing held to release" };
+async function voided(deps: CallDeps, provider: PaymentProvider, effect: Extract<WebhookEffect, { kind: "voided" }>): Promise<Handled> {
+  const found = await paymentFor(deps, provider, effect.paymentId, effect.providerRef);
+  if (found?.payment.status !== "pending" && found?.payment.status !== "authorized") return { detail: "nothing held to release" };
+  const { payment } = found;
+  const { db } = found.shard;
   const at = deps.now();
   await db.batch([
     db

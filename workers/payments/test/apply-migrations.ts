@@ -1,3 +1,4 @@
 import { applyD1Migrations, env } from "cloudflare:test";
+import { paymentShards } from "../src/shards.ts";
 
-await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+for (const shard of paymentShards(env)) await applyD1Migrations(shard, env.TEST_MIGRATIONS);

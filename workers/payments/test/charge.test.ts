@@ -6,7 +6,7 @@ import { TEST_CARDS } from "#schema/payments.ts";
 import { authorize } from "../src/authorize.ts";
 import { capture } from "../src/capture.ts";
 import { charge } from "../src/charge.ts";
-import { type Deps, paymentsDb } from "../src/db.ts";
+import { type CallDeps, paymentsDb } from "../src/db.ts";
 import { claim } from "../src/ledger.ts";
 import type { PaymentProvider } from "../src/provider.ts";
 import { TestProvider } from "../src/test-provider.ts";
@@ -183,10 +183,11 @@ function countingD1(d1: D1Database): { d1: D1Database; count: Count } {
   return { d1: proxy, count };
 }
 
-function counted(): { deps: Deps; count: Count; calls: { authorize: number; capture: number } } {
+function counted(): { deps: CallDeps; count: Count; calls: { authorize: number; capture: number } } {
   const { provider, calls } = countingProvider();
   const { d1, count } = countingD1(env.DB);
-  return { deps: { ...depsWith(provider), db: paymentsDb(d1) }, count, calls };
+  // One shard, counted: the tests' payment ids are not order ids, so they are all on shard 0.
+  return { deps: { ...depsWith(provider), shards: [paymentsDb(d1)] }, count, calls };
 }
 
 describe("D1 round trips and provider calls", () => {

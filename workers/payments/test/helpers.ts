@@ -3,10 +3,13 @@ import { eq } from "drizzle-orm";
 import type { ProviderName } from "#schema/payments.ts";
 import { hmacSha256Hex } from "#shared/crypto.ts";
 import { createLogger } from "#shared/logger.ts";
+import { newOrderId, shardIndexOf } from "#shared/order-id.ts";
 import { ledger, payments } from "../db/tables.ts";
-import { type Deps, paymentsDb } from "../src/db.ts";
+import { type CallDeps, type PaymentsDb, paymentsDb } from "../src/db.ts";
 import type { Fetch, PaymentProvider } from "../src/provider.ts";
+import { allPaymentDbs, paymentDb, paymentShards } from "../src/shards.ts";
 
+/** Shard 0, where every payment of these tests' ids (`pay_…`, not order ids) lives. */
 export const db = paymentsDb(env.DB);
 export const call = { requestId: "payments-test" };
 export const uid = (prefix: string): string => `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
@@ -41,19 +44,44 @@ export const paypalRequest = (orderId: string, amount = 1000, currency = "USD") 
   payment: { method: "paypal" as const, orderId },
 });
 
+/** The shard of the payments database a payment id names, as the Worker picks it. */
+export function shardOfPayment(paymentId: string): PaymentsDb {
+  const shard = paymentDb(env, paymentId);
+  if (shard === null) throw new Error(`${paymentId} names no shard`);
+  return shard;
+}
+
+/** An order id on a chosen shard, as the orders Worker makes them. */
+export function orderIdOn(shard: number): string {
+  const count = paymentShards(env).length;
+  for (;;) {
+    const id = newOrderId(count);
+    if (shardIndexOf(id, count) === shard) return id;
+  }
+}
+
+/** How many rows of `table` each shard holds for the payment: where it was written. */
+export const rowsPerShard = (table: "payments" | "ledger", paymentId: string): Promise<number[]> =>
+  Promise.all(
+    paymentShards(env).map(async (d1) => {
+      const row = await d1.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE payment_id = ?`).bind(paymentId).first<{ n: number }>();
+      return row?.n ?? 0;
+    }),
+  );
+
 /** Every ledger row of a payment. */
-export const ledgerOf = (paymentId: string) => db.select().from(ledger).where(eq(ledger.paymentId, paymentId));
+export const ledgerOf = (paymentId: string) => shardOfPayment(paymentId).select().from(ledger).where(eq(ledger.paymentId, paymentId));
 
 /** The payment's row, or undefined when nothing was recorded of it. */
 export async function paymentRow(paymentId: string) {
-  const [row] = await db.select().from(payments).where(eq(payments.paymentId, paymentId));
+  const [row] = await shardOfPayment(paymentId).select().from(payments).where(eq(payments.paymentId, paymentId));
   return row;
 }
 
 /** Operations' dependencies with one provider as the primary (and the only one configured). */
-export function depsWith(provider: PaymentProvider): Deps {
+export function depsWith(provider: PaymentProvider): CallDeps {
   return {
-    db,
+    shards: allPaymentDbs(env),
     providers: { primary: provider, get: (name: ProviderName) => (name === provider.name ? provider : null) },
     log: createLogger("payments-test", "error"),
     now: Date.now,
@@ -89,17 +117,17 @@ export async function stripeSignature(secret: string, rawBody: string, timestamp
   return `t=${timestamp},v1=${await hmacSha256Hex(secret, `${timestamp}.${rawBody}`)}`;
 }
 
-/** Every value of every row of every table of ours, as text: what a leak of card data would show up in. */
+/** Every value of every row of every table of ours, on every shard, as text: what a leak of card data would show up in. */
 export async function everyStoredValue(): Promise<string[]> {
-  const tables = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'",
-  ).all<{
-    name: string;
-  }>();
   const values: string[] = [];
-  for (const { name } of tables.results) {
-    const rows = await env.DB.prepare(`SELECT * FROM "${name}"`).all<Record<string, unknown>>();
-    for (const row of rows.results) values.push(...Object.values(row).map((v) => String(v)));
+  for (const d1 of paymentShards(env)) {
+    const tables = await d1
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'")
+      .all<{ name: string }>();
+    for (const { name } of tables.results) {
+      const rows = await d1.prepare(`SELECT * FROM "${name}"`).all<Record<string, unknown>>();
+      for (const row of rows.results) values.push(...Object.values(row).map((v) => String(v)));
+    }
   }
   return values;
 }

@@ -13,10 +13,12 @@ import {
   everyStoredValue,
   json,
   ledgerOf,
+  orderIdOn,
   paymentRow,
   paypalRequest,
   type Recorded,
   recorder,
+  rowsPerShard,
   stripeRequest,
   stripeSignature,
   uid,
@@ -433,6 +435,24 @@ describe("Stripe webhooks", () => {
       status: 200,
       detail: expect.stringContaining("already"),
     });
+  });
+
+  it("finds a payment on any shard by the PaymentIntent alone, and captures it on its own shard", async () => {
+    const { api, deps } = setup(stripeApi((req) => createdIntent(req, { id: "pi_3OnShard3", status: "requires_action" })));
+    const a = { ...stripeRequest(PM.visa, 1000), paymentId: orderIdOn(3) };
+    expect(await authorize(deps, a)).toMatchObject({ ok: true, value: { outcome: "pending" } });
+    expect(await capture(deps, a.paymentId, uid("cap"))).toMatchObject({ ok: true, value: { outcome: "unavailable" } });
+
+    // No payment_id in the metadata: only the provider's reference says whose it is, and it names no shard.
+    const capturable = intent({ id: "pi_3OnShard3", status: "requires_capture" });
+    expect(await handleWebhook(deps, await signed(event("payment_intent.amount_capturable_updated", capturable)))).toMatchObject({
+      status: 200,
+      detail: expect.stringContaining("captured"),
+    });
+    expect(api.to("/v1/payment_intents/pi_3OnShard3/capture")).toHaveLength(1);
+    expect(await paymentRow(a.paymentId)).toMatchObject({ status: "captured", captured: 1000 });
+    expect(await rowsPerShard("payments", a.paymentId)).toEqual([0, 0, 0, 1]);
+    expect(await rowsPerShard("ledger", a.paymentId)).toEqual([0, 0, 0, 2]);
   });
 
   it("payment_intent.payment_failed fails a pending authorization and the capture that waited for it", async () => {
