@@ -5,17 +5,9 @@ import { orderShipments } from "../db/tables.ts";
 import { deliveredOrderWith, merchantOrders } from "../src/merchant-orders.ts";
 import { listOrders, writeOrder } from "../src/order-store.ts";
 import { allOrderDbs, orderDb, orderShards } from "../src/shards.ts";
-import { order } from "./order-record.ts";
+import { idOn, order } from "./order-record.ts";
 
 const paid = { status: "paid", reason: "payment captured" } as const;
-
-/** An id on a chosen shard, as newOrderId makes them. */
-const idOn = (shard: number): string => {
-  for (;;) {
-    const id = newOrderId(orderShards(env).length);
-    if (shardIndexOf(id, orderShards(env).length) === shard) return id;
-  }
-};
 
 describe("order shards", () => {
   it("are the config's databases in order, DB first", () => {
