@@ -4,9 +4,11 @@ import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { latestVersion, type SchemaStep } from "#shared/object-schema.ts";
+import { shardIndexOf } from "#shared/order-id.ts";
 import { CART_SCHEMA } from "../../durable-objects/src/cart/cart-schema.ts";
 import { INVENTORY_SCHEMA } from "../../durable-objects/src/inventory/inventory-schema.ts";
 import { d1Targets } from "../../scripts/d1-migrations.ts";
+import { shardBindings } from "../../scripts/order-shards.ts";
 import { type OrderRecord, UpgradeManifest } from "../../scripts/upgrade-fixture/manifest.ts";
 import { WORKERS } from "../../scripts/workers.ts";
 import { METER_SCHEMA } from "../../workers/admin/src/api-keys/meter-schema.ts";
@@ -237,8 +239,9 @@ describe.each(manifests)("an upgrade from $release", (manifest) => {
 
   it("the checkout the release left half done is finished by today's code, with nobody asking", async () => {
     const { interrupted } = manifest.orders;
-    // Placed before orders had shards: its id names none, so it lives on shard 0, the database it was written to.
-    const orders = await platform.miniflare.getD1Database("DB", "orders");
+    // On the shard its id names (an id from before shards names shard 0, the database it was written to).
+    const bindings = shardBindings("orders");
+    const orders = await platform.miniflare.getD1Database(bindings[shardIndexOf(interrupted.id, bindings.length) ?? 0] ?? "DB", "orders");
     const status = () => orders.prepare("SELECT status FROM orders WHERE id = ?").bind(interrupted.id).first<{ status: string }>();
     // The watchdog alarm the release set came due long ago: today's code resumes the run from its saved steps.
     expect(await waitFor(status, (row) => row?.status !== "pending_payment", 30_000)).not.toMatchObject({ status: "pending_payment" });
