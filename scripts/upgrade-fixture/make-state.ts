@@ -217,13 +217,14 @@ export async function makeState(platform: Running, root: string, say: (line: str
   say("waiting for the orders to settle");
   const ownView = await settledOrder(platform, ownOrderId, { bearer });
   const guestView = await settledOrder(platform, guestOrderId, { orderToken });
-  // The step is the release's own (workers/orders/src/checkout/flow.ts): the stock is sold, nothing is charged yet.
-  say("a checkout that dies after taking its stock");
+  // The step is the release's own (workers/orders/src/checkout/flow.ts): the stock is sold and the card charged, the
+  // order not written yet, so today's code must finish it (paid) from the saved steps and the payments ledger.
+  say("a checkout that dies after its charge");
   const stranded = shopper(platform as Platform, CLIENTS.interrupted);
   const strandedCart = await stranded.cart([{ sku: p5, quantity: 1 }]);
   const interruptedCheckout = {
     key: `upgrade-interrupted-${crypto.randomUUID()}`,
-    body: checkoutBody(strandedCart.id, undefined, { email: "fault+crash-after-takestock@example.com" }),
+    body: checkoutBody(strandedCart.id, undefined, { email: "fault+crash-after-charge@example.com" }),
     client: CLIENTS.interrupted,
     cartToken: strandedCart.token,
   };
