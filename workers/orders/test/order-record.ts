@@ -1,7 +1,4 @@
-import { env } from "cloudflare:test";
-import { newOrderId, shardIndexOf } from "#shared/order-id.ts";
 import type { OrderRecord } from "../src/order-store.ts";
-import { orderShards } from "../src/shards.ts";
 
 /** A paid-looking order of one merchant part and one line, for tests that write orders directly. */
 export function order(id: string, who: { userId?: string; createdAt?: number; merchantId?: string } = {}): OrderRecord {
@@ -31,13 +28,4 @@ export function order(id: string, who: { userId?: string; createdAt?: number; me
       },
     ],
   };
-}
-
-/** An order id on a chosen shard, as checkout makes them. */
-export function idOn(shard: number): string {
-  const count = orderShards(env).length;
-  for (;;) {
-    const id = newOrderId(count);
-    if (shardIndexOf(id, count) === shard) return id;
-  }
 }

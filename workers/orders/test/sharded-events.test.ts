@@ -2,10 +2,11 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { describe, expect, it } from "vitest";
 import { envelope } from "#schema/events.ts";
 import { ERASED_EMAIL } from "#shared/erasure.ts";
+import { orderIdOn } from "#shared/order-id.ts";
 import orders from "../src/index.ts";
 import { writeOrder } from "../src/order-store.ts";
 import { orderDb, orderShards } from "../src/shards.ts";
-import { idOn, order } from "./order-record.ts";
+import { order } from "./order-record.ts";
 
 // The orders Worker's queue consumer on its real shards: an order's events land on the order's shard, marks too;
 // an erased account's orders are changed on every shard.
@@ -13,7 +14,7 @@ import { idOn, order } from "./order-record.ts";
 const paid = { status: "paid", reason: "payment captured" } as const;
 
 async function place(shard: number, userId: string): Promise<string> {
-  const id = idOn(shard);
+  const id = orderIdOn(shard);
   const db = orderDb(env, id);
   if (db === null) throw new Error("no shard");
   await writeOrder(db, order(id, { userId }), paid, []);

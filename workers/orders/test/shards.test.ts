@@ -1,11 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { newOrderId, shardIndexOf } from "#shared/order-id.ts";
+import { newOrderId, orderIdOn, shardIndexOf } from "#shared/order-id.ts";
 import { orderShipments } from "../db/tables.ts";
 import { deliveredOrderWith, merchantOrders } from "../src/merchant-orders.ts";
 import { listOrders, writeOrder } from "../src/order-store.ts";
 import { allOrderDbs, orderDb, orderShards } from "../src/shards.ts";
-import { idOn, order } from "./order-record.ts";
+import { order } from "./order-record.ts";
 
 const paid = { status: "paid", reason: "payment captured" } as const;
 
@@ -35,7 +35,7 @@ describe("order shards", () => {
     const merchant = `mer_${crypto.randomUUID().slice(0, 8)}`;
     const t0 = Date.now() - 10_000;
     // Eight orders, two per shard, interleaved in time, so no one shard's list is the answer.
-    const placed = Array.from({ length: 8 }, (_, i) => ({ id: idOn(i % 4), createdAt: t0 + i * 100 }));
+    const placed = Array.from({ length: 8 }, (_, i) => ({ id: orderIdOn(i % 4), createdAt: t0 + i * 100 }));
     for (const p of placed) {
       const db = orderDb(env, p.id);
       if (db === null) throw new Error("no shard");

@@ -1,4 +1,4 @@
-import { orderIdShards, shardOf } from "#shared/order-id-shards.ts";
+import { orderIdShards } from "#shared/order-id-shards.ts";
 import { type PaymentsDb, paymentsDb } from "./db.ts";
 
 // The ledger lives in shards, bound as DB (shard 0, which also holds every payment made before there were shards),
@@ -10,12 +10,6 @@ import { type PaymentsDb, paymentsDb } from "./db.ts";
 
 /** The shard databases in order: DB, then DB_1, DB_2, … for as long as they are bound. */
 export const paymentShards = (env: Pick<PaymentsEnv, "DB">): D1Database[] => orderIdShards(env, "payments");
-
-/** The database of a payment (null: its id names a shard that does not exist, so neither does the payment). */
-export function paymentDb(env: Pick<PaymentsEnv, "DB">, paymentId: string): PaymentsDb | null {
-  const d1 = shardOf(paymentShards(env), paymentId);
-  return d1 === null ? null : paymentsDb(d1);
-}
 
 /** Every shard's database, shard 0 first. */
 export const allPaymentDbs = (env: Pick<PaymentsEnv, "DB">): PaymentsDb[] => paymentShards(env).map(paymentsDb);

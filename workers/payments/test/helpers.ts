@@ -3,11 +3,11 @@ import { eq } from "drizzle-orm";
 import type { ProviderName } from "#schema/payments.ts";
 import { hmacSha256Hex } from "#shared/crypto.ts";
 import { createLogger } from "#shared/logger.ts";
-import { newOrderId, shardIndexOf } from "#shared/order-id.ts";
+import { shardOf } from "#shared/order-id-shards.ts";
 import { ledger, payments } from "../db/tables.ts";
 import { type CallDeps, type PaymentsDb, paymentsDb } from "../src/db.ts";
 import type { Fetch, PaymentProvider } from "../src/provider.ts";
-import { allPaymentDbs, paymentDb, paymentShards } from "../src/shards.ts";
+import { allPaymentDbs, paymentShards } from "../src/shards.ts";
 
 /** Shard 0, where every payment of these tests' ids (`pay_…`, not order ids) lives. */
 export const db = paymentsDb(env.DB);
@@ -46,18 +46,9 @@ export const paypalRequest = (orderId: string, amount = 1000, currency = "USD") 
 
 /** The shard of the payments database a payment id names, as the Worker picks it. */
 export function shardOfPayment(paymentId: string): PaymentsDb {
-  const shard = paymentDb(env, paymentId);
+  const shard = shardOf(paymentShards(env), paymentId);
   if (shard === null) throw new Error(`${paymentId} names no shard`);
-  return shard;
-}
-
-/** An order id on a chosen shard, as the orders Worker makes them. */
-export function orderIdOn(shard: number): string {
-  const count = paymentShards(env).length;
-  for (;;) {
-    const id = newOrderId(count);
-    if (shardIndexOf(id, count) === shard) return id;
-  }
+  return paymentsDb(shard);
 }
 
 /** How many rows of `table` each shard holds for the payment: where it was written. */

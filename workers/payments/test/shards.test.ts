@@ -2,8 +2,9 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TEST_CARDS } from "#schema/payments.ts";
+import { orderIdOn } from "#shared/order-id.ts";
 import { paymentShards } from "../src/shards.ts";
-import { authorizeRequest, call, orderIdOn, rowsPerShard, uid } from "./helpers.ts";
+import { authorizeRequest, call, rowsPerShard, uid } from "./helpers.ts";
 
 // The ledger in shards, through the service's RPC entrypoint as the orders Worker calls it: a payment's id is
 // its order's id, and the payment lives on the shard that id names.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TEST_CARDS } from "#schema/payments.ts";
+import { orderIdOn } from "#shared/order-id.ts";
 import { authorize } from "../src/authorize.ts";
 import { capture } from "../src/capture.ts";
 import type { Fetch } from "../src/provider.ts";
@@ -13,7 +14,6 @@ import {
   everyStoredValue,
   json,
   ledgerOf,
-  orderIdOn,
   paymentRow,
   paypalRequest,
   type Recorded,

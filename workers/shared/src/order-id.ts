@@ -14,9 +14,11 @@ const PREFIX = "ord_";
 /** A new order's id on a shard chosen at random (spreads new orders evenly, whoever places them). */
 export function newOrderId(shardCount: number): string {
   const [random = 0] = crypto.getRandomValues(new Uint32Array(1));
-  const shard = random % shardCount;
-  return `${PREFIX}${shard.toString(36)}${randomToken(TOKEN_BYTES)}`;
+  return orderIdOn(random % shardCount);
 }
+
+/** A new order's id on shard `shard` (0 to MAX_SHARDS - 1). */
+export const orderIdOn = (shard: number): string => `${PREFIX}${shard.toString(36)}${randomToken(TOKEN_BYTES)}`;
 
 /** The shard an order id names: ids from before shards are on shard 0; an id naming no shard is null. */
 export function shardIndexOf(orderId: string, shardCount: number): number | null {
