@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countIn } from "../system/after-sale-client.ts";
 import { pickSku } from "../system/cart-client.ts";
 import { boot, freshStateDir } from "../system/platform-harness.ts";
 import { browserKit, launchChromium } from "./browser-kit.ts";
@@ -134,18 +135,6 @@ async function guestOrderToken(context: BrowserContext, orderId: string): Promis
 const orderStatusWithToken = async (orderId: string, token: string): Promise<number> =>
   (await fetch(url(`/v1/orders/${orderId}`), { headers: { "x-order-token": token } })).status;
 
-async function countIn(database: string, sql: string, ...args: string[]): Promise<number> {
-  const db = await platform.miniflare.getD1Database("DB", database);
-  return (
-    (
-      await db
-        .prepare(sql)
-        .bind(...args)
-        .first<{ n: number }>()
-    )?.n ?? 0
-  );
-}
-
 describe("the shop in a real browser", () => {
   it("a guest's journey: browse, filter, add two, change a quantity, a declined card keeps everything, buy, register", async () => {
     await journey(true, "js");
@@ -191,10 +180,14 @@ describe("the shop in a real browser", () => {
     const [first, second] = await Promise.all([post(), post()]);
     expect([first.status(), second.status()]).toEqual([303, 303]);
     expect(second.headers().location).toBe(first.headers().location);
-    expect(await countIn("orders", "SELECT COUNT(*) AS n FROM orders WHERE email = ?", email)).toBe(1);
+    expect(await countIn(platform, "orders", "SELECT COUNT(*) AS n FROM orders WHERE email = ?", email)).toBe(1);
     const orderId = /ord_[A-Za-z0-9_-]+/.exec(first.headers().location ?? "")?.[0] ?? "";
-    expect(await countIn("payments", "SELECT COUNT(*) AS n FROM payments WHERE payment_id = ? AND captured > 0", orderId)).toBe(1);
-    expect(await countIn("payments", "SELECT COUNT(*) AS n FROM ledger WHERE kind = 'capture' AND payment_id = ?", orderId)).toBe(1);
+    expect(await countIn(platform, "payments", "SELECT COUNT(*) AS n FROM payments WHERE payment_id = ? AND captured > 0", orderId)).toBe(
+      1,
+    );
+    expect(await countIn(platform, "payments", "SELECT COUNT(*) AS n FROM ledger WHERE kind = 'capture' AND payment_id = ?", orderId)).toBe(
+      1,
+    );
     await page.goto(url(first.headers().location ?? "/"));
     await page.getByRole("heading", { name: `Order ${orderId}` }).waitFor();
     await kit.check(page, "double-submit-order");
